@@ -1,0 +1,613 @@
+//! The one description of every record kind: its fields, their types, Vietnamese and English
+//! labels, which are required, which are personal data. The desktop forms and lists, the CSV,
+//! XLSX and JSONL import and export, validation and the README's field reference are all
+//! driven by these tables; nothing else lists a kind's fields.
+//!
+//! Rules that span fields or records (sizes by law, quorum, age on election day) live in
+//! [`crate::validate`], next to the parsing of each field.
+
+use serde::Serialize;
+
+/// The kinds of record a ledger keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Committee,
+    Board,
+    Team,
+    Member,
+    ElectoralUnit,
+    PollingArea,
+    Voter,
+    Candidate,
+    Consultation,
+    VoterConference,
+    Complaint,
+    Incident,
+    Propaganda,
+    Supervision,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::Committee,
+        Kind::Board,
+        Kind::Team,
+        Kind::Member,
+        Kind::ElectoralUnit,
+        Kind::PollingArea,
+        Kind::Voter,
+        Kind::Candidate,
+        Kind::Consultation,
+        Kind::VoterConference,
+        Kind::Complaint,
+        Kind::Incident,
+        Kind::Propaganda,
+        Kind::Supervision,
+    ];
+
+    pub fn def(self) -> &'static KindDef {
+        KINDS.iter().find(|d| d.kind == self).expect("every kind is described")
+    }
+
+    /// The kind's name in files and on the wire, also its table's name.
+    pub fn as_str(self) -> &'static str {
+        self.def().name
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        KINDS.iter().find(|d| d.name == name).map(|d| d.kind)
+    }
+
+    /// Parses a kind name, or says which names exist.
+    pub fn require(name: &str) -> crate::Result<Kind> {
+        Kind::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = KINDS.iter().map(|d| d.name).collect();
+            let shown: String = name.chars().take(40).collect();
+            crate::Error::input(
+                format!("unknown kind `{shown}`; the kinds are: {}", names.join(", ")),
+                format!("không có loại bản ghi `{shown}`; các loại: {}", names.join(", ")),
+            )
+        })
+    }
+}
+
+/// One choice of an enumerated field.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: &'static str,
+    pub vi: &'static str,
+    pub en: &'static str,
+}
+
+/// What a field holds. The stored and exchanged form of each is documented in `ui/README.md`.
+#[derive(Debug)]
+pub enum FieldType {
+    Text,
+    LongText,
+    Int { min: i64, max: i64 },
+    /// A full date, `YYYY-MM-DD`.
+    Date,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (a birth date whose day or month is unknown).
+    PartialDate,
+    Bool,
+    Enum(&'static [Choice]),
+    /// A set of ballot levels, stored as their values joined by commas in the choices' order.
+    Levels(&'static [Choice]),
+    /// The id of a record of one of these kinds.
+    Ref(&'static [Kind]),
+}
+
+impl FieldType {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::LongText => "longtext",
+            FieldType::Int { .. } => "int",
+            FieldType::Date => "date",
+            FieldType::PartialDate => "partial_date",
+            FieldType::Bool => "bool",
+            FieldType::Enum(_) => "enum",
+            FieldType::Levels(_) => "levels",
+            FieldType::Ref(_) => "ref",
+        }
+    }
+
+    /// The SQLite column type that stores it.
+    pub fn sql_type(&self) -> &'static str {
+        match self {
+            FieldType::Int { .. } | FieldType::Bool => "INTEGER",
+            _ => "TEXT",
+        }
+    }
+
+    pub fn choices(&self) -> &'static [Choice] {
+        match self {
+            FieldType::Enum(c) | FieldType::Levels(c) => c,
+            _ => &[],
+        }
+    }
+}
+
+/// One field of a record kind.
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub vi: &'static str,
+    pub en: &'static str,
+    pub ty: FieldType,
+    pub required: bool,
+    /// Computed by the core from other fields; never taken from input.
+    pub computed: bool,
+    /// Personal data (Decree 13/2023): never in logs or error messages.
+    pub personal: bool,
+    /// Part of the folded text that search matches.
+    pub search: bool,
+    pub hint_vi: &'static str,
+    pub hint_en: &'static str,
+}
+
+const fn field(name: &'static str, vi: &'static str, en: &'static str, ty: FieldType) -> FieldDef {
+    FieldDef {
+        name,
+        vi,
+        en,
+        ty,
+        required: false,
+        computed: false,
+        personal: false,
+        search: false,
+        hint_vi: "",
+        hint_en: "",
+    }
+}
+
+impl FieldDef {
+    const fn req(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    const fn personal(mut self) -> Self {
+        self.personal = true;
+        self
+    }
+    const fn search(mut self) -> Self {
+        self.search = true;
+        self
+    }
+    const fn computed(mut self) -> Self {
+        self.computed = true;
+        self
+    }
+    const fn hint(mut self, vi: &'static str, en: &'static str) -> Self {
+        self.hint_vi = vi;
+        self.hint_en = en;
+        self
+    }
+}
+
+/// One record kind.
+#[derive(Debug)]
+pub struct KindDef {
+    pub kind: Kind,
+    pub name: &'static str,
+    pub vi: &'static str,
+    pub en: &'static str,
+    pub group: &'static str,
+    /// The field people know a record by (shown for references).
+    pub title_field: &'static str,
+    /// The fields a list shows, in order.
+    pub list_fields: &'static [&'static str],
+    pub fields: &'static [FieldDef],
+}
+
+impl KindDef {
+    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// A group of kinds in the sidebar, by stage of the preparation.
+#[derive(Debug, Serialize)]
+pub struct Group {
+    pub id: &'static str,
+    pub vi: &'static str,
+    pub en: &'static str,
+}
+
+pub const GROUPS: &[Group] = &[
+    Group { id: "organisation", vi: "Tổ chức bầu cử", en: "Organisation" },
+    Group { id: "lists", vi: "Đơn vị, khu vực, cử tri", en: "Units, areas, voters" },
+    Group { id: "candidates", vi: "Người ứng cử", en: "Candidates" },
+    Group { id: "conferences", vi: "Hội nghị", en: "Conferences" },
+    Group { id: "follow_up", vi: "Khiếu nại và tình hình", en: "Complaints and reports" },
+];
+
+pub const BALLOT_LEVELS: &[Choice] = &[
+    Choice { value: "na", vi: "Quốc hội", en: "National Assembly" },
+    Choice { value: "provincial", vi: "HĐND tỉnh", en: "Provincial council" },
+    Choice { value: "district", vi: "HĐND huyện", en: "District council" },
+    Choice { value: "commune", vi: "HĐND xã", en: "Commune council" },
+];
+
+const ADMIN_LEVELS: &[Choice] = &[
+    Choice { value: "province", vi: "Tỉnh", en: "Province" },
+    Choice { value: "district", vi: "Huyện", en: "District" },
+    Choice { value: "commune", vi: "Xã", en: "Commune" },
+];
+
+const SEX: &[Choice] = &[
+    Choice { value: "male", vi: "Nam", en: "Male" },
+    Choice { value: "female", vi: "Nữ", en: "Female" },
+];
+
+const ROLES: &[Choice] = &[
+    Choice { value: "chair", vi: "Chủ tịch / Trưởng ban / Tổ trưởng", en: "Chair" },
+    Choice { value: "vice_chair", vi: "Phó Chủ tịch / Phó Trưởng ban / Tổ phó", en: "Vice-chair" },
+    Choice { value: "secretary", vi: "Thư ký", en: "Secretary" },
+    Choice { value: "member", vi: "Ủy viên / Thành viên", en: "Member" },
+];
+
+pub const POLLING_AREA_KINDS: &[Choice] = &[
+    Choice { value: "ordinary", vi: "Thông thường", en: "Ordinary" },
+    Choice { value: "armed", vi: "Đơn vị vũ trang nhân dân", en: "Armed-forces unit" },
+    Choice { value: "hospital", vi: "Bệnh viện, cơ sở chăm sóc", en: "Hospital or care home" },
+    Choice { value: "detention", vi: "Cơ sở giam giữ", en: "Detention centre" },
+];
+
+const NOMINATION: &[Choice] = &[
+    Choice { value: "nominated", vi: "Được giới thiệu", en: "Nominated" },
+    Choice { value: "self", vi: "Tự ứng cử", en: "Self-nominated" },
+];
+
+const CANDIDATE_STATUS: &[Choice] = &[
+    Choice { value: "registered", vi: "Đã nộp hồ sơ", en: "Dossier filed" },
+    Choice { value: "preliminary", vi: "Danh sách sơ bộ (HT lần 2)", en: "Preliminary list (2nd consultation)" },
+    Choice { value: "qualified", vi: "Đủ tiêu chuẩn (HT lần 3)", en: "Qualified (3rd consultation)" },
+    Choice { value: "official", vi: "Danh sách chính thức", en: "Official list" },
+    Choice { value: "withdrawn", vi: "Rút / không được giới thiệu", en: "Withdrawn or not retained" },
+];
+
+const ROUNDS: &[Choice] = &[
+    Choice { value: "1", vi: "Lần thứ nhất", en: "First" },
+    Choice { value: "2", vi: "Lần thứ hai", en: "Second" },
+    Choice { value: "3", vi: "Lần thứ ba", en: "Third" },
+];
+
+const COMPLAINT_TYPES: &[Choice] = &[
+    Choice { value: "complaint", vi: "Khiếu nại", en: "Complaint" },
+    Choice { value: "denunciation", vi: "Tố cáo", en: "Denunciation" },
+    Choice { value: "petition", vi: "Kiến nghị", en: "Petition" },
+];
+
+pub const COMPLAINT_SUBJECTS: &[Choice] = &[
+    Choice { value: "voter_list", vi: "Danh sách cử tri", en: "Voter list" },
+    Choice { value: "candidate", vi: "Người ứng cử", en: "Candidate" },
+    Choice { value: "organisation", vi: "Tổ chức bầu cử", en: "Organisation of the election" },
+    Choice { value: "other", vi: "Khác", en: "Other" },
+];
+
+pub const COMPLAINT_STATUS: &[Choice] = &[
+    Choice { value: "received", vi: "Đã tiếp nhận", en: "Received" },
+    Choice { value: "processing", vi: "Đang giải quyết", en: "Being handled" },
+    Choice { value: "resolved", vi: "Đã giải quyết", en: "Resolved" },
+    Choice { value: "transferred", vi: "Đã chuyển cơ quan có thẩm quyền", en: "Transferred" },
+    Choice { value: "not_processed", vi: "Không xử lý (nặc danh)", en: "Not processed (anonymous)" },
+];
+
+const SEVERITY: &[Choice] = &[
+    Choice { value: "minor", vi: "Nhỏ", en: "Minor" },
+    Choice { value: "serious", vi: "Nghiêm trọng", en: "Serious" },
+];
+
+const DATE_HINT_VI: &str = "dd/mm/yyyy";
+const DATE_HINT_EN: &str = "dd/mm/yyyy";
+
+pub static KINDS: &[KindDef] = &[
+    KindDef {
+        kind: Kind::Committee,
+        name: "committee",
+        vi: "Ủy ban bầu cử",
+        en: "Election committees",
+        group: "organisation",
+        title_field: "name",
+        list_fields: &["name", "level", "formed_on", "size"],
+        fields: &[
+            field("name", "Tên", "Name", FieldType::Text).req().search(),
+            field("level", "Cấp", "Level", FieldType::Enum(ADMIN_LEVELS)).req(),
+            field("formed_on", "Ngày thành lập", "Formed on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("decision_no", "Số quyết định", "Decision no.", FieldType::Text).search(),
+            field("size", "Số thành viên", "Members", FieldType::Int { min: 1, max: 99 })
+                .hint("Theo luật: xã 9–11 (2015) / 9–17 (2025)", "By law: commune 9–11 (2015) / 9–17 (2025)"),
+        ],
+    },
+    KindDef {
+        kind: Kind::Board,
+        name: "board",
+        vi: "Ban bầu cử",
+        en: "Election boards",
+        group: "organisation",
+        title_field: "name",
+        list_fields: &["name", "level", "electoral_unit", "formed_on", "size"],
+        fields: &[
+            field("name", "Tên", "Name", FieldType::Text).req().search(),
+            field("level", "Cấp bầu cử", "Election of", FieldType::Enum(BALLOT_LEVELS)).req(),
+            field("electoral_unit", "Đơn vị bầu cử", "Electoral unit", FieldType::Ref(&[Kind::ElectoralUnit])),
+            field("formed_on", "Ngày thành lập", "Formed on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("decision_no", "Số quyết định", "Decision no.", FieldType::Text).search(),
+            field("size", "Số thành viên", "Members", FieldType::Int { min: 1, max: 99 }),
+        ],
+    },
+    KindDef {
+        kind: Kind::Team,
+        name: "team",
+        vi: "Tổ bầu cử",
+        en: "Election teams",
+        group: "organisation",
+        title_field: "name",
+        list_fields: &["name", "polling_area", "formed_on", "size"],
+        fields: &[
+            field("name", "Tên", "Name", FieldType::Text).req().search(),
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("formed_on", "Ngày thành lập", "Formed on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("decision_no", "Số quyết định", "Decision no.", FieldType::Text).search(),
+            field("size", "Số thành viên", "Members", FieldType::Int { min: 1, max: 99 })
+                .hint("11–21; khu vực vũ trang 5–9", "11–21; armed-forces area 5–9"),
+        ],
+    },
+    KindDef {
+        kind: Kind::Member,
+        name: "member",
+        vi: "Thành viên tổ chức",
+        en: "Members",
+        group: "organisation",
+        title_field: "full_name",
+        list_fields: &["full_name", "role", "body", "affiliation"],
+        fields: &[
+            field("full_name", "Họ và tên", "Full name", FieldType::Text).req().personal().search(),
+            field("body", "Thuộc tổ chức", "Body", FieldType::Ref(&[Kind::Committee, Kind::Board, Kind::Team])).req(),
+            field("role", "Chức danh", "Role", FieldType::Enum(ROLES)).req(),
+            field("affiliation", "Cơ quan, chức vụ", "Affiliation", FieldType::Text).search(),
+            field("phone", "Điện thoại", "Phone", FieldType::Text).personal(),
+        ],
+    },
+    KindDef {
+        kind: Kind::ElectoralUnit,
+        name: "electoral_unit",
+        vi: "Đơn vị bầu cử",
+        en: "Electoral units",
+        group: "lists",
+        title_field: "name",
+        list_fields: &["number", "name", "level", "seats", "published_on"],
+        fields: &[
+            field("level", "Cấp bầu cử", "Election of", FieldType::Enum(BALLOT_LEVELS)).req(),
+            field("number", "Số", "Number", FieldType::Int { min: 1, max: 999 }).req(),
+            field("name", "Tên", "Name", FieldType::Text).req().search(),
+            field("seats", "Số đại biểu được bầu", "Seats", FieldType::Int { min: 1, max: 5 })
+                .req()
+                .hint("Quốc hội tối đa 3; HĐND tối đa 5", "At most 3 for the NA, 5 for a council"),
+            field("area", "Địa bàn", "Area covered", FieldType::LongText).search(),
+            field("published_on", "Ngày công bố", "Published on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+        ],
+    },
+    KindDef {
+        kind: Kind::PollingArea,
+        name: "polling_area",
+        vi: "Khu vực bỏ phiếu",
+        en: "Polling areas",
+        group: "lists",
+        title_field: "name",
+        list_fields: &["number", "name", "kind", "voters", "list_posted_on"],
+        fields: &[
+            field("number", "Số", "Number", FieldType::Int { min: 1, max: 9999 }).req(),
+            field("name", "Tên", "Name", FieldType::Text).req().search(),
+            field("kind", "Loại", "Kind", FieldType::Enum(POLLING_AREA_KINDS)).req(),
+            field("voters", "Số cử tri dự kiến", "Expected voters", FieldType::Int { min: 0, max: 100_000 })
+                .hint("300–4.000; dưới 300 ở miền núi, biên giới", "300–4,000; fewer in mountain or border areas"),
+            field("residential_areas", "Thôn, bản, tổ dân phố", "Residential areas", FieldType::LongText).search(),
+            field("location", "Địa điểm bỏ phiếu", "Polling station", FieldType::Text).search(),
+            field("list_posted_on", "Ngày niêm yết danh sách cử tri", "Voter list posted on", FieldType::Date)
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("candidates_posted_on", "Ngày niêm yết danh sách ứng cử", "Candidate list posted on", FieldType::Date)
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
+        ],
+    },
+    KindDef {
+        kind: Kind::Voter,
+        name: "voter",
+        vi: "Cử tri",
+        en: "Voters",
+        group: "lists",
+        title_field: "full_name",
+        list_fields: &["full_name", "birth_date", "sex", "ethnicity", "permanent_residence", "polling_area"],
+        fields: &[
+            field("full_name", "Họ và tên", "Full name", FieldType::Text).req().personal().search(),
+            field("birth_date", "Ngày sinh", "Date of birth", FieldType::PartialDate)
+                .req()
+                .personal()
+                .search()
+                .hint("dd/mm/yyyy, mm/yyyy hoặc yyyy", "dd/mm/yyyy, mm/yyyy or yyyy"),
+            field("sex", "Giới tính", "Sex", FieldType::Enum(SEX)).req().personal(),
+            field("ethnicity", "Dân tộc", "Ethnicity", FieldType::Text).personal(),
+            field("occupation", "Nghề nghiệp", "Occupation", FieldType::Text),
+            field("permanent_residence", "Nơi thường trú", "Permanent residence", FieldType::Text).personal().search(),
+            field("temporary_residence", "Nơi tạm trú", "Temporary residence", FieldType::Text).personal().search(),
+            field("temporary_under_12m", "Tạm trú dưới 12 tháng", "Temporary resident under 12 months", FieldType::Bool)
+                .hint("Chỉ bầu ĐBQH và HĐND tỉnh", "Votes only for the NA and the provincial council"),
+            field("household", "Hộ gia đình", "Household", FieldType::Text).personal(),
+            field("id_number", "Số định danh", "ID number", FieldType::Text)
+                .personal()
+                .hint("12 chữ số (CCCD) hoặc 9 (CMND)", "12 digits (citizen ID) or 9 (old ID card)"),
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("ballots", "Bầu cử", "Ballots", FieldType::Levels(BALLOT_LEVELS)).req(),
+            field("remarks", "Ghi chú", "Remarks", FieldType::Text),
+        ],
+    },
+    KindDef {
+        kind: Kind::Candidate,
+        name: "candidate",
+        vi: "Người ứng cử",
+        en: "Candidates",
+        group: "candidates",
+        title_field: "full_name",
+        list_fields: &["full_name", "level", "electoral_unit", "nomination", "status"],
+        fields: &[
+            field("full_name", "Họ và tên", "Full name", FieldType::Text).req().personal().search(),
+            field("level", "Ứng cử đại biểu", "Standing for", FieldType::Enum(BALLOT_LEVELS)).req(),
+            field("electoral_unit", "Đơn vị bầu cử", "Electoral unit", FieldType::Ref(&[Kind::ElectoralUnit])),
+            field("nomination", "Hình thức", "Nomination", FieldType::Enum(NOMINATION)).req(),
+            field("birth_date", "Ngày sinh", "Date of birth", FieldType::Date).req().personal().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("sex", "Giới tính", "Sex", FieldType::Enum(SEX)).req(),
+            field("hometown", "Quê quán", "Hometown", FieldType::Text),
+            field("residence", "Nơi ở hiện nay", "Residence", FieldType::Text).personal(),
+            field("ethnicity", "Dân tộc", "Ethnicity", FieldType::Text),
+            field("religion", "Tôn giáo", "Religion", FieldType::Text),
+            field("education", "Trình độ", "Education", FieldType::Text),
+            field("occupation", "Nghề nghiệp", "Occupation", FieldType::Text),
+            field("position", "Chức vụ", "Position", FieldType::Text).search(),
+            field("workplace", "Nơi công tác", "Workplace", FieldType::Text).search(),
+            field("incumbent", "Đang là đại biểu (tái cử)", "Sitting deputy (re-election)", FieldType::Bool),
+            field("dossier_received_on", "Ngày nhận hồ sơ", "Dossier received on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("status", "Tình trạng", "Status", FieldType::Enum(CANDIDATE_STATUS)).req(),
+            field("listed_on", "Ngày vào danh sách chính thức", "Official list on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+        ],
+    },
+    KindDef {
+        kind: Kind::Consultation,
+        name: "consultation",
+        vi: "Hội nghị hiệp thương",
+        en: "Consultative conferences",
+        group: "conferences",
+        title_field: "title",
+        list_fields: &["round", "level", "held_on", "participants", "candidates_agreed"],
+        fields: &[
+            field("title", "Tên hội nghị", "Title", FieldType::Text).computed().search(),
+            field("round", "Lần", "Round", FieldType::Enum(ROUNDS)).req(),
+            field("level", "Hiệp thương bầu cử", "For the election of", FieldType::Enum(BALLOT_LEVELS)).req(),
+            field("held_on", "Ngày tổ chức", "Held on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("participants", "Số người dự", "Participants", FieldType::Int { min: 0, max: 10_000 }),
+            field("candidates_agreed", "Số người được thống nhất", "Candidates agreed", FieldType::Int { min: 0, max: 10_000 }),
+            field("outcome", "Kết quả", "Outcome", FieldType::LongText).search(),
+        ],
+    },
+    KindDef {
+        kind: Kind::VoterConference,
+        name: "voter_conference",
+        vi: "Hội nghị cử tri",
+        en: "Voter conferences",
+        group: "conferences",
+        title_field: "residential_area",
+        list_fields: &["candidate", "residential_area", "held_on", "convened", "present", "quorum"],
+        fields: &[
+            field("candidate", "Người ứng cử", "Candidate", FieldType::Ref(&[Kind::Candidate])).req(),
+            field("residential_area", "Khu dân cư (thôn, bản, tổ dân phố)", "Residential area", FieldType::Text).req().search(),
+            field("held_on", "Ngày tổ chức", "Held on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("convened", "Số cử tri được triệu tập", "Voters convened", FieldType::Int { min: 1, max: 100_000 }).req(),
+            field("present", "Số cử tri tham dự", "Voters present", FieldType::Int { min: 0, max: 100_000 }).req(),
+            field("confidence_for", "Số tín nhiệm", "Confidence: for", FieldType::Int { min: 0, max: 100_000 }),
+            field("confidence_against", "Số không tín nhiệm", "Confidence: against", FieldType::Int { min: 0, max: 100_000 }),
+            field("quorum", "Đủ số lượng", "Quorum reached", FieldType::Bool)
+                .computed()
+                .hint("Dưới 100 cử tri: ≥ 50% dự; từ 100: ≥ 55 người", "Under 100 voters: ≥ 50% present; else ≥ 55"),
+            field("opinions", "Ý kiến cử tri", "Opinions", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::Complaint,
+        name: "complaint",
+        vi: "Khiếu nại, tố cáo",
+        en: "Complaints and denunciations",
+        group: "follow_up",
+        title_field: "summary",
+        list_fields: &["received_on", "type", "subject", "summary", "deadline", "status"],
+        fields: &[
+            field("received_on", "Ngày nhận", "Received on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("type", "Loại", "Type", FieldType::Enum(COMPLAINT_TYPES)).req(),
+            field("subject", "Về việc", "About", FieldType::Enum(COMPLAINT_SUBJECTS)).req(),
+            field("summary", "Tóm tắt nội dung", "Summary", FieldType::Text).req().search(),
+            field("anonymous", "Nặc danh", "Anonymous", FieldType::Bool)
+                .hint("Tố cáo nặc danh không được xử lý", "Anonymous denunciations are not processed"),
+            field("handler", "Người, cơ quan xử lý", "Handled by", FieldType::Text).search(),
+            field("deadline", "Hạn giải quyết", "Deadline", FieldType::Date).computed(),
+            field("status", "Tình trạng", "Status", FieldType::Enum(COMPLAINT_STATUS)).req(),
+            field("resolved_on", "Ngày giải quyết", "Resolved on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("resolution", "Kết quả giải quyết", "Resolution", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::Incident,
+        name: "incident",
+        vi: "An ninh trật tự",
+        en: "Security incidents",
+        group: "follow_up",
+        title_field: "summary",
+        list_fields: &["occurred_on", "place", "summary", "severity"],
+        fields: &[
+            field("occurred_on", "Ngày xảy ra", "Occurred on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("place", "Địa điểm", "Place", FieldType::Text).req().search(),
+            field("summary", "Sự việc", "What happened", FieldType::Text).req().search(),
+            field("severity", "Mức độ", "Severity", FieldType::Enum(SEVERITY)),
+            field("people", "Người liên quan", "People involved", FieldType::Text).personal(),
+            field("follow_up", "Biện pháp xử lý", "Follow-up", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::Propaganda,
+        name: "propaganda",
+        vi: "Tuyên truyền",
+        en: "Propaganda activities",
+        group: "follow_up",
+        title_field: "activity",
+        list_fields: &["held_on", "activity", "place", "audience"],
+        fields: &[
+            field("held_on", "Ngày", "Date", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("activity", "Hoạt động", "Activity", FieldType::Text).req().search(),
+            field("place", "Địa điểm", "Place", FieldType::Text).search(),
+            field("audience", "Số người được tuyên truyền", "People reached", FieldType::Int { min: 0, max: 1_000_000 }),
+            field("organiser", "Đơn vị thực hiện", "Organised by", FieldType::Text).search(),
+            field("notes", "Ghi chú", "Notes", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::Supervision,
+        name: "supervision",
+        vi: "Giám sát, kiểm tra",
+        en: "Supervision visits",
+        group: "follow_up",
+        title_field: "supervisor",
+        list_fields: &["visited_on", "supervisor", "place", "findings"],
+        fields: &[
+            field("visited_on", "Ngày", "Date", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("supervisor", "Đoàn giám sát", "Supervised by", FieldType::Text).req().search(),
+            field("place", "Nơi được giám sát", "Place visited", FieldType::Text).search(),
+            field("findings", "Nội dung, kết quả", "Findings", FieldType::LongText).search(),
+            field("follow_up", "Kiến nghị, khắc phục", "Recommendations", FieldType::LongText),
+        ],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_described_once_with_sane_fields() {
+        for kind in Kind::ALL {
+            let def = kind.def();
+            assert_eq!(Kind::parse(def.name), Some(kind));
+            assert!(def.field(def.title_field).is_some(), "{}: title", def.name);
+            for name in def.list_fields {
+                assert!(def.field(name).is_some(), "{}: list field {name}", def.name);
+            }
+            assert!(GROUPS.iter().any(|g| g.id == def.group));
+            let mut names: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), def.fields.len(), "{}: duplicate field", def.name);
+            for f in def.fields {
+                assert!(!["id", "unit", "deleted", "updated_at", "updated_by", "created_at", "search"].contains(&f.name));
+            }
+        }
+        assert_eq!(KINDS.len(), Kind::ALL.len());
+    }
+}

@@ -1,0 +1,41 @@
+//! sobaucu-core: everything the commune ledger knows, and nothing about how it is shown.
+//!
+//! The domain types and their validation ([`kinds`], [`validate`]), the administrative units
+//! ([`units`]), the legal timeline ([`timeline`]), the reports ([`report`]), imports and
+//! exports ([`transfer`]) and the SQLite store with its change log ([`store`]).
+//!
+//! Deliberately left out: network I/O, terminal output and any UI toolkit. The desktop shell,
+//! the CLI and the hub are thin adapters over this crate.
+
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod kinds;
+pub mod law;
+pub mod report;
+pub mod store;
+pub mod text;
+pub mod timeline;
+pub mod transfer;
+pub mod units;
+pub mod validate;
+
+pub use error::{Error, FieldError, Result};
+pub use ids::{Hlc, NodeId, RecordId};
+pub use kinds::{Kind, KindDef};
+pub use store::{ListQuery, NodeInfo, Store};
+pub use units::{Level, Scheme, UnitCode};
+
+/// The file name of the ledger inside a data directory.
+pub const LEDGER_FILE: &str = "ledger.sqlite";
+
+/// The data directory the CLI and the desktop app share when none is given: the platform's
+/// data directory (`~/.local/share/sobaucu` on Linux), or `$SOBAUCU_DATA` when it is set.
+pub fn default_data_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("SOBAUCU_DATA") {
+        return dir.into();
+    }
+    dirs::data_dir()
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+        .join("sobaucu")
+}

@@ -1,0 +1,772 @@
+//! The ledger's SQLite store. All SQL of the ledger lives in this module and its children.
+//!
+//! Reads go through [`Db`], a view over a connection; every write goes through one function,
+//! [`Writer::put`] (or [`Writer::delete`]), inside one transaction opened by [`Store::write`],
+//! which also appends the change to the change log. A write that fails changes nothing.
+
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::ids::{Hlc, NodeId, RecordId};
+use crate::kinds::{FieldType, Kind, KindDef};
+use crate::law::LawVersion;
+use crate::text;
+use crate::units::{Catalogue, Level, Scheme, Unit, UnitCode};
+use crate::validate::{self, Context, Fields, Lookup, PartialDate};
+
+/// What a ledger is for: one unit, one scheme, one election.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeInfo {
+    pub node_id: NodeId,
+    pub unit: UnitCode,
+    pub scheme: Scheme,
+    pub election_date: NaiveDate,
+    pub law: LawVersion,
+    pub created_at: String,
+}
+
+impl NodeInfo {
+    pub fn catalogue(&self) -> &'static Catalogue {
+        Catalogue::get(self.scheme)
+    }
+    pub fn unit(&self) -> &'static Unit {
+        self.catalogue().unit(&self.unit).expect("a node's unit exists in its scheme")
+    }
+}
+
+/// The choices made at `init`.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    pub unit: UnitCode,
+    pub scheme: Scheme,
+    pub election_date: NaiveDate,
+    /// The law version; by default the one in force on the election date.
+    pub law: Option<LawVersion>,
+}
+
+/// A page of a list.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Words that must all appear (marks, case and đ/d ignored).
+    pub q: Option<String>,
+    /// Only records of this unit or below it.
+    pub unit: Option<String>,
+    /// Exact field values, e.g. `polling_area` = an id.
+    #[serde(rename = "where")]
+    pub filter: BTreeMap<String, String>,
+    pub offset: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub total: u64,
+    pub rows: Vec<Value>,
+}
+
+/// One record as stored.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub unit: UnitCode,
+    pub fields: Fields,
+    pub deleted: bool,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// An open ledger file.
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    node: Option<NodeInfo>,
+}
+
+impl Store {
+    /// Opens (creating it if needed) the ledger in `dir` and brings its schema up to date.
+    pub fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        let mut conn = Connection::open(dir.join(crate::LEDGER_FILE))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::migrate(&mut conn)?;
+        let node = Db(&conn).node()?;
+        Ok(Store { conn, dir: dir.to_path_buf(), node })
+    }
+
+    /// Opens a ledger that must already be initialised.
+    pub fn open_existing(dir: &Path) -> Result<Store> {
+        if !dir.join(crate::LEDGER_FILE).exists() {
+            return Err(Error::NotInitialized(dir.display().to_string()));
+        }
+        let store = Store::open(dir)?;
+        store.node()?;
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        self.node.is_some()
+    }
+
+    pub fn node(&self) -> Result<&NodeInfo> {
+        self.node.as_ref().ok_or_else(|| Error::NotInitialized(self.dir.display().to_string()))
+    }
+
+    /// A read view of the ledger.
+    pub fn db(&self) -> Db<'_> {
+        Db(&self.conn)
+    }
+
+    /// Makes this ledger the node of one unit for one election.
+    pub fn init(&mut self, options: InitOptions) -> Result<NodeInfo> {
+        if self.node.is_some() {
+            return Err(Error::AlreadyInitialized(self.dir.display().to_string()));
+        }
+        let catalogue = Catalogue::get(options.scheme);
+        let unit = catalogue.require(&options.unit)?;
+        let province = catalogue.ancestor_at(&unit.code, Level::Province).expect("every unit has a province");
+        let node = NodeInfo {
+            node_id: NodeId::random(),
+            unit: unit.code.clone(),
+            scheme: options.scheme,
+            election_date: options.election_date,
+            law: options.law.unwrap_or_else(|| LawVersion::in_force_on(options.election_date)),
+            created_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        };
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO units (code, level, name, type, parent, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut units = catalogue.subtree(&province.code);
+            units.sort_by_key(|u| u.level);
+            for u in units {
+                insert.execute(params![
+                    u.code.as_str(),
+                    u.level.as_str(),
+                    u.name,
+                    u.unit_type,
+                    u.parent.as_ref().map(UnitCode::as_str),
+                    u.path
+                ])?;
+            }
+            tx.execute(
+                "INSERT INTO node (singleton, node_id, unit, scheme, election_date, law, created_at)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    node.node_id.to_string(),
+                    node.unit.as_str(),
+                    node.scheme.as_str(),
+                    node.election_date.format("%Y-%m-%d").to_string(),
+                    node.law.as_str(),
+                    node.created_at
+                ],
+            )?;
+        }
+        tx.commit()?;
+        self.node = Some(node.clone());
+        Ok(node)
+    }
+
+    /// Runs `f` in one transaction: everything it wrote lands together, or nothing does.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let node = self.node()?.clone();
+        let tx = self.conn.transaction()?;
+        let (counter, hlc, seq) = tx.query_row("SELECT next_counter, last_hlc, last_seq FROM node", [], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        let mut writer = Writer { tx, node, next_counter: counter as u64, hlc: Hlc(hlc as u64), seq: seq as u64 };
+        let out = f(&mut writer)?;
+        writer.tx.execute(
+            "UPDATE node SET next_counter = ?1, last_hlc = ?2, last_seq = ?3",
+            params![writer.next_counter as i64, writer.hlc.0 as i64, writer.seq as i64],
+        )?;
+        writer.tx.commit()?;
+        Ok(out)
+    }
+
+    /// Creates (`id` None) or updates a record from form input; returns it as the UI shows it.
+    pub fn save(&mut self, kind: Kind, id: Option<RecordId>, input: &Map<String, Value>) -> Result<Value> {
+        let row = self.write(|w| match id {
+            Some(id) => w.put(kind, Put::Update(id), None, input),
+            None => w.put(kind, Put::Create(None), None, input),
+        })?;
+        self.db().row_json(&row)
+    }
+
+    pub fn delete(&mut self, kind: Kind, id: RecordId) -> Result<()> {
+        self.write(|w| w.delete(kind, id))
+    }
+
+    pub fn get(&self, kind: Kind, id: RecordId) -> Result<Value> {
+        let db = self.db();
+        let row = db.row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?;
+        db.row_json(&row)
+    }
+
+    pub fn list(&self, kind: Kind, query: &ListQuery) -> Result<Page> {
+        self.db().list(kind, query)
+    }
+
+    /// Live records of each kind.
+    pub fn counts(&self) -> Result<BTreeMap<&'static str, i64>> {
+        let mut counts = BTreeMap::new();
+        for kind in Kind::ALL {
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM {} WHERE deleted = 0", kind.as_str()),
+                [],
+                |r| r.get(0),
+            )?;
+            counts.insert(kind.as_str(), n);
+        }
+        Ok(counts)
+    }
+}
+
+fn not_found(kind: Kind, id: &RecordId) -> Error {
+    Error::not_found(
+        format!("no {} with id {id}", kind.as_str()),
+        format!("không có bản ghi {} mã {id}", kind.def().vi),
+    )
+}
+
+/// How [`Writer::put`] treats the id.
+#[derive(Debug, Clone, Copy)]
+pub enum Put {
+    /// A new record: with a fresh id, or with the given one (an import), which must be unused.
+    Create(Option<RecordId>),
+    /// An existing live record.
+    Update(RecordId),
+}
+
+/// The one way records are written; lives for one transaction.
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    node: NodeInfo,
+    next_counter: u64,
+    hlc: Hlc,
+    seq: u64,
+}
+
+impl Writer<'_> {
+    pub fn node(&self) -> &NodeInfo {
+        &self.node
+    }
+
+    pub fn db(&self) -> Db<'_> {
+        Db(&self.tx)
+    }
+
+    fn context<'a>(&self, db: &'a Db<'a>) -> Context<'a> {
+        Context { law: self.node.law, scheme: self.node.scheme, election: self.node.election_date, lookup: db }
+    }
+
+    /// Checks that a unit exists and lies within this node's scope.
+    pub fn check_unit(&self, code: &UnitCode) -> Result<()> {
+        let catalogue = self.node.catalogue();
+        catalogue.require(code)?;
+        if !catalogue.is_within(code, &self.node.unit) {
+            return Err(Error::scope(
+                format!("unit {code} is outside this ledger's unit {}", self.node.unit),
+                format!("đơn vị {code} nằm ngoài phạm vi của sổ ({})", self.node.unit),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Validates `input` and writes it as a new or changed record, appending the change to the
+    /// change log; `unit` defaults to the record's current unit, then to the node's.
+    pub fn put(&mut self, kind: Kind, mode: Put, unit: Option<UnitCode>, input: &Map<String, Value>) -> Result<Row> {
+        let def = kind.def();
+        let existing = match mode {
+            Put::Create(Some(id)) => {
+                if self.db().any_row(&id)? {
+                    return Err(Error::input(
+                        format!("duplicate id {id}: a record with this id already exists"),
+                        format!("trùng mã {id}: đã có bản ghi mang mã này"),
+                    ));
+                }
+                None
+            }
+            Put::Create(None) => None,
+            Put::Update(id) => {
+                Some(self.db().row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?)
+            }
+        };
+        let unit = unit
+            .or_else(|| existing.as_ref().map(|r| r.unit.clone()))
+            .unwrap_or_else(|| self.node.unit.clone());
+        self.check_unit(&unit)?;
+        let empty = Fields::new();
+        let base = existing.as_ref().map(|r| &r.fields).unwrap_or(&empty);
+        let fields = {
+            let db = self.db();
+            let ctx = self.context(&db);
+            validate::parse_fields(def, base, input, &ctx).map_err(Error::Validation)?
+        };
+
+        let mut changed = Map::new();
+        for fd in def.fields {
+            let new = fields.get(fd.name);
+            if new != base.get(fd.name) {
+                changed.insert(fd.name.to_string(), new.cloned().unwrap_or(Value::Null));
+            }
+        }
+        if existing.as_ref().is_none_or(|r| r.unit != unit) {
+            changed.insert("unit".to_string(), Value::String(unit.to_string()));
+        }
+        if let Some(row) = &existing {
+            if changed.is_empty() {
+                return Ok(row.clone());
+            }
+        }
+
+        let id = match (mode, &existing) {
+            (Put::Update(id), _) | (Put::Create(Some(id)), _) => id,
+            (Put::Create(None), _) => {
+                let id = RecordId { node: self.node.node_id, counter: self.next_counter };
+                self.next_counter += 1;
+                id
+            }
+        };
+        self.hlc = Hlc::tick(self.hlc, now_millis());
+        let stamp = stamp_of(self.hlc);
+        let row = Row {
+            id,
+            kind,
+            unit,
+            fields,
+            deleted: false,
+            updated_at: stamp.clone(),
+            updated_by: self.node.node_id.to_string(),
+        };
+        self.store_row(def, &row, existing.is_none())?;
+        let bases = match &existing {
+            None => None,
+            Some(_) => Some(self.db().field_clocks(&id, changed.keys())?),
+        };
+        self.log(kind, &id, changed, bases)?;
+        Ok(row)
+    }
+
+    /// Marks a record deleted (a tombstone: the row stays, and the deletion syncs).
+    pub fn delete(&mut self, kind: Kind, id: RecordId) -> Result<()> {
+        let row = self.db().row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?;
+        self.check_unit(&row.unit)?;
+        self.hlc = Hlc::tick(self.hlc, now_millis());
+        self.tx.execute(
+            &format!("UPDATE {} SET deleted = 1, updated_at = ?2, updated_by = ?3 WHERE id = ?1", kind.as_str()),
+            params![id.to_string(), stamp_of(self.hlc), self.node.node_id.to_string()],
+        )?;
+        let mut changed = Map::new();
+        changed.insert("_deleted".to_string(), Value::Bool(true));
+        let bases = self.db().field_clocks(&id, changed.keys())?;
+        self.log(kind, &id, changed, Some(bases))
+    }
+
+    fn store_row(&self, def: &KindDef, row: &Row, insert: bool) -> Result<()> {
+        let mut values: Vec<SqlValue> = vec![
+            SqlValue::Text(row.id.to_string()),
+            SqlValue::Text(row.unit.to_string()),
+            SqlValue::Text(row.updated_at.clone()),
+            SqlValue::Text(row.updated_by.clone()),
+            SqlValue::Text(search_text(def, &row.fields)),
+            SqlValue::Text(sort_key(def, &row.fields)),
+        ];
+        for fd in def.fields {
+            values.push(to_sql(row.fields.get(fd.name)));
+        }
+        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        let sql = if insert {
+            let marks: Vec<String> = (1..=values.len() + 1).map(|i| format!("?{i}")).collect();
+            values.push(SqlValue::Text(row.updated_at.clone()));
+            format!(
+                "INSERT INTO {} (id, unit, updated_at, updated_by, search, sort_key, {}, created_at) VALUES ({})",
+                def.name,
+                columns.join(", "),
+                marks.join(", ")
+            )
+        } else {
+            let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 7)).collect();
+            format!(
+                "UPDATE {} SET unit = ?2, updated_at = ?3, updated_by = ?4, search = ?5, sort_key = ?6, {} WHERE id = ?1",
+                def.name,
+                sets.join(", ")
+            )
+        };
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        Ok(())
+    }
+
+    fn log(&mut self, kind: Kind, id: &RecordId, changed: Map<String, Value>, bases: Option<Map<String, Value>>) -> Result<()> {
+        self.seq += 1;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO changes (origin, seq, record_id, kind, hlc, fields, bases) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                self.node.node_id.to_string(),
+                self.seq as i64,
+                id.to_string(),
+                kind.as_str(),
+                self.hlc.0 as i64,
+                Value::Object(changed).to_string(),
+                bases.map(|b| Value::Object(b).to_string()),
+            ])?;
+        Ok(())
+    }
+}
+
+fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn stamp_of(hlc: Hlc) -> String {
+    Utc.timestamp_millis_opt(hlc.millis() as i64)
+        .single()
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
+fn to_sql(value: Option<&Value>) -> SqlValue {
+    match value {
+        None | Some(Value::Null) => SqlValue::Null,
+        Some(Value::Bool(b)) => SqlValue::Integer(*b as i64),
+        Some(Value::Number(n)) => SqlValue::Integer(n.as_i64().unwrap_or_default()),
+        Some(Value::String(s)) => SqlValue::Text(s.clone()),
+        Some(other) => SqlValue::Text(other.to_string()),
+    }
+}
+
+fn from_sql(ty: &FieldType, value: SqlValue) -> Option<Value> {
+    match (ty, value) {
+        (_, SqlValue::Null) => None,
+        (FieldType::Bool, SqlValue::Integer(i)) => Some(Value::Bool(i != 0)),
+        (_, SqlValue::Integer(i)) => Some(Value::from(i)),
+        (_, SqlValue::Text(s)) => Some(Value::String(s)),
+        (_, SqlValue::Real(f)) => Some(Value::from(f)),
+        (_, SqlValue::Blob(_)) => None,
+    }
+}
+
+/// The text a field shows on screen and in CSV: dates as dd/mm/yyyy.
+pub fn display_value(ty: &FieldType, value: &Value) -> String {
+    match (ty, value) {
+        (FieldType::Date | FieldType::PartialDate, Value::String(s)) => {
+            PartialDate::parse(s).map(PartialDate::display).unwrap_or_else(|| s.clone())
+        }
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Bool(b)) => if *b { "1" } else { "0" }.to_string(),
+        (_, other) => other.to_string(),
+    }
+}
+
+fn search_text(def: &KindDef, fields: &Fields) -> String {
+    let mut parts = Vec::new();
+    for fd in def.fields.iter().filter(|f| f.search) {
+        if let Some(v) = fields.get(fd.name) {
+            parts.push(text::fold(&display_value(&fd.ty, v)));
+        }
+    }
+    parts.join(" | ")
+}
+
+/// The order lists show: people by given name, then middle and family name (as the official
+/// lists are), numbered things by number, the rest by title.
+fn sort_key(def: &KindDef, fields: &Fields) -> String {
+    if let Some(n) = fields.get("number").and_then(Value::as_i64) {
+        return format!("{n:08}");
+    }
+    let title = fields.get(def.title_field).and_then(Value::as_str).unwrap_or_default();
+    if def.title_field == "full_name" {
+        let folded = text::fold(title);
+        return match folded.rsplit_once(' ') {
+            Some((rest, given)) => format!("{given} {rest}"),
+            None => folded,
+        };
+    }
+    text::fold(title)
+}
+
+/// A read view over a connection (the store's, or a writer's transaction).
+pub struct Db<'c>(&'c Connection);
+
+impl<'c> Db<'c> {
+    pub fn conn(&self) -> &'c Connection {
+        self.0
+    }
+
+    fn node(&self) -> Result<Option<NodeInfo>> {
+        let row = self
+            .0
+            .query_row("SELECT node_id, unit, scheme, election_date, law, created_at FROM node", [], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?))
+            })
+            .optional()?;
+        let Some((node_id, unit, scheme, election, law, created_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(NodeInfo {
+            node_id: node_id.parse()?,
+            unit: unit.parse()?,
+            scheme: scheme.parse()?,
+            election_date: NaiveDate::parse_from_str(&election, "%Y-%m-%d")
+                .map_err(|_| Error::input("the ledger's election date is damaged", "ngày bầu cử trong sổ bị hỏng"))?,
+            law: law.parse()?,
+            created_at,
+        }))
+    }
+
+    fn any_row(&self, id: &RecordId) -> Result<bool> {
+        let id = id.to_string();
+        for kind in Kind::ALL {
+            let found = self
+                .0
+                .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.as_str()))?
+                .exists([&id])?;
+            if found {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// A record, live or deleted.
+    pub fn row(&self, kind: Kind, id: &RecordId) -> Result<Option<Row>> {
+        let def = kind.def();
+        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        let sql = format!(
+            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE id = ?1",
+            columns.join(", "),
+            def.name
+        );
+        let mut stmt = self.0.prepare_cached(&sql)?;
+        let mut rows = stmt.query([id.to_string()])?;
+        match rows.next()? {
+            Some(r) => Ok(Some(read_row(kind, r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The clock of the last change to each of `fields` of a record (0 if never written).
+    fn field_clocks<'k>(&self, id: &RecordId, fields: impl Iterator<Item = &'k String>) -> Result<Map<String, Value>> {
+        let mut wanted: Vec<&String> = fields.collect();
+        let mut clocks = Map::new();
+        let mut stmt =
+            self.0.prepare_cached("SELECT hlc, fields FROM changes WHERE record_id = ?1 ORDER BY hlc DESC")?;
+        let mut rows = stmt.query([id.to_string()])?;
+        while let Some(r) = rows.next()? {
+            if wanted.is_empty() {
+                break;
+            }
+            let hlc: i64 = r.get(0)?;
+            let changed: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default();
+            wanted.retain(|f| {
+                if changed.contains_key(f.as_str()) {
+                    clocks.insert(f.to_string(), Value::from(hlc));
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        Ok(clocks)
+    }
+
+    /// A record as the UI and the exports show it: its fields, plus `id`, `unit`, `unit_name`,
+    /// `title`, `updated_at`, `updated_by` and, for each reference, `<field>_title`.
+    pub fn row_json(&self, row: &Row) -> Result<Value> {
+        let def = row.kind.def();
+        let mut out = Map::new();
+        out.insert("id".into(), Value::String(row.id.to_string()));
+        out.insert("kind".into(), Value::String(def.name.into()));
+        out.insert("unit".into(), Value::String(row.unit.to_string()));
+        let unit_name: Option<String> = self
+            .0
+            .prepare_cached("SELECT name FROM units WHERE code = ?1")?
+            .query_row([row.unit.as_str()], |r| r.get(0))
+            .optional()?;
+        out.insert("unit_name".into(), unit_name.map(Value::String).unwrap_or(Value::Null));
+        out.insert("title".into(), row.fields.get(def.title_field).cloned().unwrap_or(Value::Null));
+        out.insert("updated_at".into(), Value::String(row.updated_at.clone()));
+        out.insert("updated_by".into(), Value::String(row.updated_by.clone()));
+        for fd in def.fields {
+            let value = row.fields.get(fd.name).cloned().unwrap_or(Value::Null);
+            if let (FieldType::Ref(kinds), Some(target)) = (&fd.ty, value.as_str()) {
+                let title = self.title_of(kinds, target)?;
+                out.insert(format!("{}_title", fd.name), title.map(Value::String).unwrap_or(Value::Null));
+            }
+            out.insert(fd.name.to_string(), value);
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn title_of(&self, kinds: &[Kind], id: &str) -> Result<Option<String>> {
+        for kind in kinds {
+            let def = kind.def();
+            let title: Option<Option<String>> = self
+                .0
+                .prepare_cached(&format!("SELECT {} FROM {} WHERE id = ?1", def.title_field, def.name))?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            if let Some(title) = title {
+                return Ok(title);
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn list(&self, kind: Kind, query: &ListQuery) -> Result<Page> {
+        let def = kind.def();
+        let mut conditions = vec!["deleted = 0".to_string()];
+        let mut args: Vec<SqlValue> = Vec::new();
+        if let Some(q) = query.q.as_deref() {
+            for word in text::fold(q).split(' ').filter(|w| !w.is_empty()) {
+                args.push(SqlValue::Text(word.to_string()));
+                conditions.push(format!("instr(search, ?{}) > 0", args.len()));
+            }
+        }
+        if let Some(unit) = query.unit.as_deref().filter(|u| !u.is_empty()) {
+            args.push(SqlValue::Text(unit.to_string()));
+            let n = args.len();
+            conditions.push(format!(
+                "unit IN (WITH RECURSIVE below(code) AS (SELECT ?{n} UNION ALL \
+                 SELECT u.code FROM units u JOIN below b ON u.parent = b.code) SELECT code FROM below)"
+            ));
+        }
+        for (field, value) in &query.filter {
+            if def.field(field).is_none() && field != "unit" {
+                return Err(Error::input(
+                    format!("`{field}` is not a field of {}", def.name),
+                    format!("`{field}` không phải trường của {}", def.vi),
+                ));
+            }
+            args.push(SqlValue::Text(value.clone()));
+            conditions.push(format!("{field} = ?{}", args.len()));
+        }
+        let filter = conditions.join(" AND ");
+        let total: i64 = self.0.query_row(
+            &format!("SELECT count(*) FROM {} WHERE {filter}", def.name),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let limit = query.limit.unwrap_or(100).min(10_000);
+        let offset = query.offset.unwrap_or(0);
+        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        let sql = format!(
+            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE {filter} ORDER BY sort_key, id LIMIT {limit} OFFSET {offset}",
+            columns.join(", "),
+            def.name
+        );
+        let mut stmt = self.0.prepare(&sql)?;
+        let mut result = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut rows = Vec::new();
+        while let Some(r) = result.next()? {
+            rows.push(self.row_json(&read_row(kind, r)?)?);
+        }
+        Ok(Page { total: total as u64, rows })
+    }
+
+    /// Every live record of a kind, in list order (exports, reports).
+    pub fn all_rows(&self, kind: Kind) -> Result<Vec<Row>> {
+        let def = kind.def();
+        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        let sql = format!(
+            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE deleted = 0 ORDER BY sort_key, id",
+            columns.join(", "),
+            def.name
+        );
+        let mut stmt = self.0.prepare(&sql)?;
+        let mut result = stmt.query([])?;
+        let mut rows = Vec::new();
+        while let Some(r) = result.next()? {
+            rows.push(read_row(kind, r)?);
+        }
+        Ok(rows)
+    }
+
+    /// The units of the node's province held by this ledger.
+    pub fn units(&self) -> Result<Vec<(UnitCode, Level, Option<UnitCode>)>> {
+        let mut stmt = self.0.prepare("SELECT code, level, parent FROM units")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (code, level, parent) = row?;
+            let level = match level.as_str() {
+                "province" => Level::Province,
+                "district" => Level::District,
+                _ => Level::Commune,
+            };
+            out.push((code.parse()?, level, parent.map(|p| p.parse()).transpose()?));
+        }
+        Ok(out)
+    }
+}
+
+fn read_row(kind: Kind, r: &rusqlite::Row<'_>) -> Result<Row> {
+    let def = kind.def();
+    let id: String = r.get(0)?;
+    let unit: String = r.get(1)?;
+    let mut fields = Fields::new();
+    for (i, fd) in def.fields.iter().enumerate() {
+        if let Some(v) = from_sql(&fd.ty, r.get::<_, SqlValue>(i + 5)?) {
+            fields.insert(fd.name, v);
+        }
+    }
+    Ok(Row {
+        id: id.parse()?,
+        kind,
+        unit: unit.parse()?,
+        fields,
+        deleted: r.get::<_, i64>(2)? != 0,
+        updated_at: r.get(3)?,
+        updated_by: r.get(4)?,
+    })
+}
+
+impl Lookup for Db<'_> {
+    fn find(&self, id: &RecordId, kinds: &[Kind]) -> Result<Option<(Kind, Fields)>> {
+        for kind in kinds {
+            if let Some(row) = self.row(*kind, id)? {
+                return Ok((!row.deleted).then_some((*kind, row.fields)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn find_by_title(&self, kinds: &[Kind], title: &str) -> Result<Vec<RecordId>> {
+        let mut ids = Vec::new();
+        for kind in kinds {
+            let def = kind.def();
+            let mut stmt = self.0.prepare_cached(&format!(
+                "SELECT id FROM {} WHERE deleted = 0 AND {} = ?1 LIMIT 2",
+                def.name, def.title_field
+            ))?;
+            let found = stmt.query_map([title], |r| r.get::<_, String>(0))?;
+            for id in found {
+                ids.push(id?.parse()?);
+            }
+        }
+        Ok(ids)
+    }
+}

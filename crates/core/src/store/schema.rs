@@ -1,0 +1,190 @@
+//! The ledger's schema and its migrations. Migrations are only ever appended: each entry of
+//! [`MIGRATIONS`] upgrades version N to N+1, and `PRAGMA user_version` records where a file
+//! stands. A test checks that every field of every kind has its column.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+/// Each migration's SQL, in order; version N is reached after running the first N.
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+/// The common columns every record table starts with.
+/// `search` holds the folded text that search matches, `sort_key` the list order.
+const MIGRATION_1: &str = r#"
+CREATE TABLE node (
+    singleton     INTEGER PRIMARY KEY CHECK (singleton = 1),
+    node_id       TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    scheme        TEXT NOT NULL CHECK (scheme IN ('2021', '2025')),
+    election_date TEXT NOT NULL,
+    law           TEXT NOT NULL CHECK (law IN ('2015', '2025')),
+    created_at    TEXT NOT NULL,
+    next_counter  INTEGER NOT NULL DEFAULT 1,
+    last_hlc      INTEGER NOT NULL DEFAULT 0,
+    last_seq      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE units (
+    code   TEXT PRIMARY KEY,
+    level  TEXT NOT NULL CHECK (level IN ('province', 'district', 'commune')),
+    name   TEXT NOT NULL,
+    type   TEXT NOT NULL,
+    parent TEXT REFERENCES units(code),
+    path   TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The change log: one entry per write of one record, holding every field it changed.
+-- `fields` maps field → new value (JSON); `bases` maps field → the clock of the value the
+-- writer overwrote (absent: 0). `(origin, seq)` is unique, so applying an entry twice is a no-op.
+CREATE TABLE changes (
+    origin    TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    hlc       INTEGER NOT NULL,
+    fields    TEXT NOT NULL,
+    bases     TEXT,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+CREATE INDEX changes_by_record ON changes(record_id, hlc);
+
+CREATE TABLE committee (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    name TEXT, level TEXT, formed_on TEXT, decision_no TEXT, size INTEGER
+);
+CREATE TABLE board (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    name TEXT, level TEXT, electoral_unit TEXT, formed_on TEXT, decision_no TEXT, size INTEGER
+);
+CREATE TABLE team (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    name TEXT, polling_area TEXT, formed_on TEXT, decision_no TEXT, size INTEGER
+);
+CREATE TABLE member (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    full_name TEXT, body TEXT, role TEXT, affiliation TEXT, phone TEXT
+);
+CREATE TABLE electoral_unit (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    level TEXT, number INTEGER, name TEXT, seats INTEGER, area TEXT, published_on TEXT
+);
+CREATE TABLE polling_area (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    number INTEGER, name TEXT, kind TEXT, voters INTEGER, residential_areas TEXT, location TEXT,
+    list_posted_on TEXT, candidates_posted_on TEXT
+);
+CREATE TABLE voter (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    full_name TEXT, birth_date TEXT, sex TEXT, ethnicity TEXT, occupation TEXT,
+    permanent_residence TEXT, temporary_residence TEXT, temporary_under_12m INTEGER, household TEXT,
+    id_number TEXT, polling_area TEXT, ballots TEXT, remarks TEXT
+);
+CREATE INDEX voter_by_area ON voter(polling_area);
+CREATE TABLE candidate (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    full_name TEXT, level TEXT, electoral_unit TEXT, nomination TEXT, birth_date TEXT, sex TEXT,
+    hometown TEXT, residence TEXT, ethnicity TEXT, religion TEXT, education TEXT, occupation TEXT,
+    position TEXT, workplace TEXT, incumbent INTEGER, dossier_received_on TEXT, status TEXT, listed_on TEXT
+);
+CREATE TABLE consultation (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    title TEXT, round TEXT, level TEXT, held_on TEXT, participants INTEGER, candidates_agreed INTEGER, outcome TEXT
+);
+CREATE TABLE voter_conference (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    candidate TEXT, residential_area TEXT, held_on TEXT, convened INTEGER, present INTEGER,
+    confidence_for INTEGER, confidence_against INTEGER, quorum INTEGER, opinions TEXT
+);
+CREATE TABLE complaint (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    received_on TEXT, type TEXT, subject TEXT, summary TEXT, anonymous INTEGER, handler TEXT,
+    deadline TEXT, status TEXT, resolved_on TEXT, resolution TEXT
+);
+CREATE TABLE incident (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    occurred_on TEXT, place TEXT, summary TEXT, severity TEXT, people TEXT, follow_up TEXT
+);
+CREATE TABLE propaganda (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    held_on TEXT, activity TEXT, place TEXT, audience INTEGER, organiser TEXT, notes TEXT
+);
+CREATE TABLE supervision (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    visited_on TEXT, supervisor TEXT, place TEXT, findings TEXT, follow_up TEXT
+);
+"#;
+
+/// Brings a connection's file up to the newest schema, one migration at a time, each in its
+/// own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::Kind;
+
+    #[test]
+    fn an_empty_file_migrates_to_the_newest_version_and_every_field_has_its_column() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version as usize, MIGRATIONS.len());
+        migrate(&mut conn).unwrap();
+        for kind in Kind::ALL {
+            let def = kind.def();
+            let mut stmt = conn.prepare(&format!("PRAGMA table_info({})", def.name)).unwrap();
+            let columns: Vec<(String, String)> =
+                stmt.query_map([], |r| Ok((r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+            for field in def.fields {
+                let column = columns.iter().find(|(name, _)| name == field.name);
+                assert_eq!(
+                    column.map(|(_, ty)| ty.as_str()),
+                    Some(field.ty.sql_type()),
+                    "{}.{} needs a {} column",
+                    def.name,
+                    field.name,
+                    field.ty.sql_type()
+                );
+            }
+            assert_eq!(columns.len(), def.fields.len() + 8, "{} has columns no field describes", def.name);
+        }
+    }
+}

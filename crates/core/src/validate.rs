@@ -1,0 +1,645 @@
+//! Parse, don't validate: input (a form, a JSONL line, a CSV row) becomes a record's canonical
+//! field values here, or a list of field errors. Then the rules that span fields or records:
+//! sizes by law, age on election day, quorum, complaint deadlines.
+//!
+//! Messages name the field and the rule, never the person's data.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Map, Value};
+
+use crate::error::FieldError;
+use crate::ids::RecordId;
+use crate::kinds::{BALLOT_LEVELS, Choice, FieldDef, FieldType, Kind, KindDef};
+use crate::law::LawVersion;
+use crate::text;
+use crate::units::Scheme;
+
+/// A record's field values in canonical form (see `ui/README.md`); empty fields are absent.
+pub type Fields = BTreeMap<&'static str, Value>;
+
+/// What the rules need to know about the ledger.
+pub struct Context<'a> {
+    pub law: LawVersion,
+    pub scheme: Scheme,
+    pub election: NaiveDate,
+    /// Finds another record's fields (for rules that look across records).
+    pub lookup: &'a dyn Lookup,
+}
+
+/// Read access to other records, for references and cross-record rules.
+pub trait Lookup {
+    /// The live record with this id, if it is of one of `kinds`.
+    fn find(&self, id: &RecordId, kinds: &[Kind]) -> crate::Result<Option<(Kind, Fields)>>;
+    /// The ids of live records of `kinds` whose title is `title` (references typed by name).
+    fn find_by_title(&self, kinds: &[Kind], title: &str) -> crate::Result<Vec<RecordId>>;
+}
+
+const TEXT_MAX: usize = 500;
+const LONG_TEXT_MAX: usize = 10_000;
+
+/// Applies `input` over `base` (the record's current fields, empty for a new record) and
+/// returns the new canonical fields, or every field error found. Keys that are not fields of
+/// the kind are errors; computed fields in the input are ignored (they are recomputed).
+pub fn parse_fields(
+    def: &KindDef,
+    base: &Fields,
+    input: &Map<String, Value>,
+    ctx: &Context<'_>,
+) -> Result<Fields, Vec<FieldError>> {
+    let mut fields = base.clone();
+    let mut errors = Vec::new();
+    for (key, value) in input {
+        let Some(fd) = def.field(key) else {
+            errors.push(FieldError::new(
+                key,
+                format!("`{key}` is not a field of {}", def.name),
+                format!("`{key}` không phải trường của {}", def.vi),
+            ));
+            continue;
+        };
+        if fd.computed {
+            continue;
+        }
+        match parse_value(fd, value, ctx) {
+            Ok(Some(v)) => {
+                fields.insert(fd.name, v);
+            }
+            Ok(None) => {
+                fields.remove(fd.name);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    for fd in def.fields {
+        if fd.required && !fd.computed && !fields.contains_key(fd.name) && !errors.iter().any(|e| e.field == fd.name) {
+            errors.push(FieldError::new(fd.name, "is required", "bắt buộc phải nhập"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    match rules(def.kind, &mut fields, ctx) {
+        Ok(()) => Ok(fields),
+        Err(e) => Err(e),
+    }
+}
+
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn as_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses one field's input into its canonical value (`None`: empty).
+pub fn parse_value(fd: &FieldDef, value: &Value, ctx: &Context<'_>) -> Result<Option<Value>, FieldError> {
+    if is_blank(value) {
+        return Ok(None);
+    }
+    let bad = |en: String, vi: String| FieldError::new(fd.name, en, vi);
+    let wrong_type = || {
+        bad(
+            format!("expected {}, got {}", describe(&fd.ty), json_type(value)),
+            format!("cần {}, nhận được {}", describe_vi(&fd.ty), json_type(value)),
+        )
+    };
+    let parsed = match &fd.ty {
+        FieldType::Text | FieldType::LongText => {
+            let raw = as_text(value).ok_or_else(wrong_type)?;
+            let (cleaned, max) = if matches!(fd.ty, FieldType::Text) {
+                (text::clean(&raw), TEXT_MAX)
+            } else {
+                (clean_long(&raw), LONG_TEXT_MAX)
+            };
+            if cleaned.chars().count() > max {
+                return Err(bad(
+                    format!("is longer than {max} characters"),
+                    format!("dài quá {max} ký tự"),
+                ));
+            }
+            Value::String(cleaned)
+        }
+        FieldType::Int { min, max } => {
+            let n = match value {
+                Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+                Value::String(s) => parse_int(s),
+                _ => None,
+            }
+            .ok_or_else(|| bad("is not a whole number".into(), "không phải số nguyên".into()))?;
+            if n < *min || n > *max {
+                return Err(bad(
+                    format!("must be between {min} and {max}"),
+                    format!("phải từ {min} đến {max}"),
+                ));
+            }
+            Value::from(n)
+        }
+        FieldType::Date => {
+            let raw = as_text(value).ok_or_else(wrong_type)?;
+            let date = parse_date(&raw).ok_or_else(|| {
+                bad(
+                    "is not a date (use dd/mm/yyyy or YYYY-MM-DD)".into(),
+                    "không phải ngày (nhập dd/mm/yyyy hoặc YYYY-MM-DD)".into(),
+                )
+            })?;
+            Value::String(date.format("%Y-%m-%d").to_string())
+        }
+        FieldType::PartialDate => {
+            let raw = as_text(value).ok_or_else(wrong_type)?;
+            let partial = PartialDate::parse(&raw).ok_or_else(|| {
+                bad(
+                    "is not a date (use dd/mm/yyyy, mm/yyyy or yyyy)".into(),
+                    "không phải ngày (nhập dd/mm/yyyy, mm/yyyy hoặc yyyy)".into(),
+                )
+            })?;
+            Value::String(partial.to_string())
+        }
+        FieldType::Bool => Value::Bool(match value {
+            Value::Bool(b) => *b,
+            Value::Number(n) if n.as_i64() == Some(1) => true,
+            Value::Number(n) if n.as_i64() == Some(0) => false,
+            Value::String(s) => match text::fold(s).as_str() {
+                "1" | "x" | "true" | "yes" | "co" | "dung" => true,
+                "0" | "false" | "no" | "khong" | "sai" => false,
+                _ => return Err(bad("is not yes or no".into(), "không phải có hoặc không".into())),
+            },
+            _ => return Err(wrong_type()),
+        }),
+        FieldType::Enum(choices) => {
+            let raw = as_text(value).ok_or_else(wrong_type)?;
+            let choice = match_choice(choices, &raw).ok_or_else(|| unknown_choice(fd, choices))?;
+            Value::String(choice.value.to_string())
+        }
+        FieldType::Levels(choices) => {
+            let items: Vec<String> = match value {
+                Value::Array(items) => items.iter().filter_map(as_text).collect(),
+                other => as_text(other)
+                    .ok_or_else(wrong_type)?
+                    .split([',', ';', '+'])
+                    .map(str::to_string)
+                    .collect(),
+            };
+            let mut chosen = vec![false; choices.len()];
+            for item in items.iter().filter(|i| !i.trim().is_empty()) {
+                let choice = match_choice(choices, item).ok_or_else(|| unknown_choice(fd, choices))?;
+                let index = choices.iter().position(|c| c.value == choice.value).expect("a listed choice");
+                chosen[index] = true;
+            }
+            let joined: Vec<&str> = choices.iter().zip(&chosen).filter(|(_, on)| **on).map(|(c, _)| c.value).collect();
+            if joined.is_empty() {
+                return Ok(None);
+            }
+            Value::String(joined.join(","))
+        }
+        FieldType::Ref(kinds) => {
+            let raw = text::clean(&as_text(value).ok_or_else(wrong_type)?);
+            let id = match raw.parse::<RecordId>() {
+                Ok(id) => id,
+                Err(_) => {
+                    let ids = ctx.lookup.find_by_title(kinds, &raw).map_err(|e| internal(fd, e))?;
+                    match ids.as_slice() {
+                        [one] => *one,
+                        [] => return Err(missing_ref(fd, kinds)),
+                        _ => {
+                            return Err(bad(
+                                "matches several records by name; give the record id".into(),
+                                "trùng tên với nhiều bản ghi; hãy ghi mã bản ghi".into(),
+                            ));
+                        }
+                    }
+                }
+            };
+            if ctx.lookup.find(&id, kinds).map_err(|e| internal(fd, e))?.is_none() {
+                return Err(missing_ref(fd, kinds));
+            }
+            Value::String(id.to_string())
+        }
+    };
+    Ok(Some(parsed))
+}
+
+fn internal(fd: &FieldDef, e: crate::Error) -> FieldError {
+    FieldError::new(fd.name, e.to_string(), e.message_vi())
+}
+
+fn missing_ref(fd: &FieldDef, kinds: &[Kind]) -> FieldError {
+    let en: Vec<&str> = kinds.iter().map(|k| k.def().en).collect();
+    let vi: Vec<&str> = kinds.iter().map(|k| k.def().vi).collect();
+    FieldError::new(
+        fd.name,
+        format!("refers to no existing record ({})", en.join(" / ")),
+        format!("không trỏ tới bản ghi nào đang có ({})", vi.join(" / ")),
+    )
+}
+
+fn unknown_choice(fd: &FieldDef, choices: &[Choice]) -> FieldError {
+    let values: Vec<&str> = choices.iter().map(|c| c.value).collect();
+    FieldError::new(
+        fd.name,
+        format!("must be one of: {}", values.join(", ")),
+        format!("phải là một trong: {}", values.join(", ")),
+    )
+}
+
+fn match_choice<'c>(choices: &'c [Choice], raw: &str) -> Option<&'c Choice> {
+    let raw = raw.trim();
+    if let Some(c) = choices.iter().find(|c| c.value == raw) {
+        return Some(c);
+    }
+    let folded = text::fold(raw);
+    choices
+        .iter()
+        .find(|c| text::fold(c.vi) == folded || text::fold(c.en) == folded || text::fold(c.value) == folded)
+}
+
+fn clean_long(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let nfc: String = raw.nfc().collect();
+    nfc.trim().replace("\r\n", "\n")
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(n);
+    }
+    // Thousands written the Vietnamese way (2.540) or the English way (2,540).
+    let groups: Vec<&str> = s.split(['.', ',', ' ']).collect();
+    if groups.len() > 1
+        && groups[0].len() <= 3
+        && !groups[0].is_empty()
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return groups.concat().parse().ok();
+    }
+    None
+}
+
+/// Parses `YYYY-MM-DD`, `dd/mm/yyyy` (also with `-` or `.`, one-digit day or month).
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    match PartialDate::parse(raw)? {
+        PartialDate::Day(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// A date whose day, or day and month, may be unknown (birth dates on old records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartialDate {
+    Year(i32),
+    Month(i32, u32),
+    Day(NaiveDate),
+}
+
+impl PartialDate {
+    pub fn parse(raw: &str) -> Option<PartialDate> {
+        let raw = raw.trim();
+        let parts: Vec<&str> = raw.split(['/', '-', '.']).map(str::trim).collect();
+        if parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return None;
+        }
+        let year_ok = |y: i32| (1880..=2100).contains(&y);
+        let parsed = match parts.as_slice() {
+            [y] if y.len() == 4 => PartialDate::Year(y.parse().ok()?),
+            [y, m] if y.len() == 4 && m.len() <= 2 => PartialDate::Month(y.parse().ok()?, m.parse().ok()?),
+            [m, y] if y.len() == 4 && m.len() <= 2 => PartialDate::Month(y.parse().ok()?, m.parse().ok()?),
+            [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
+                PartialDate::Day(NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?)
+            }
+            [d, m, y] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
+                PartialDate::Day(NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?)
+            }
+            _ => return None,
+        };
+        let ok = match parsed {
+            PartialDate::Year(y) => year_ok(y),
+            PartialDate::Month(y, m) => year_ok(y) && (1..=12).contains(&m),
+            PartialDate::Day(d) => year_ok(d.year()),
+        };
+        ok.then_some(parsed)
+    }
+
+    /// The date the law counts from: an unknown day is the 1st, an unknown month January.
+    pub fn earliest(self) -> NaiveDate {
+        match self {
+            PartialDate::Year(y) => NaiveDate::from_ymd_opt(y, 1, 1).expect("a valid year"),
+            PartialDate::Month(y, m) => NaiveDate::from_ymd_opt(y, m, 1).expect("a valid month"),
+            PartialDate::Day(d) => d,
+        }
+    }
+
+    /// `dd/mm/yyyy`, `mm/yyyy` or `yyyy`, as printed on lists.
+    pub fn display(self) -> String {
+        match self {
+            PartialDate::Year(y) => format!("{y:04}"),
+            PartialDate::Month(y, m) => format!("{m:02}/{y:04}"),
+            PartialDate::Day(d) => d.format("%d/%m/%Y").to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PartialDate::Year(y) => write!(f, "{y:04}"),
+            PartialDate::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+            PartialDate::Day(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+/// Whole years between `birth` and `on`.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Whether someone born on `birth` is 18 by election day (Art 2; unknown day → the 1st,
+/// unknown month → January).
+pub fn of_voting_age(birth: PartialDate, election: NaiveDate) -> bool {
+    age_on(birth.earliest(), election) >= 18
+}
+
+fn str_of<'f>(fields: &'f Fields, name: &str) -> Option<&'f str> {
+    fields.get(name).and_then(Value::as_str)
+}
+
+fn int_of(fields: &Fields, name: &str) -> Option<i64> {
+    fields.get(name).and_then(Value::as_i64)
+}
+
+fn date_of(fields: &Fields, name: &str) -> Option<NaiveDate> {
+    str_of(fields, name).and_then(parse_date)
+}
+
+fn size_rule(errors: &mut Vec<FieldError>, fields: &Fields, ctx: &Context<'_>, body: &str, level: &str) {
+    let (Some(size), Some([min, max])) = (int_of(fields, "size"), ctx.law.rules().size_range(body, level)) else {
+        return;
+    };
+    if size < min || size > max {
+        errors.push(FieldError::new(
+            "size",
+            format!("the {} law allows {min} to {max} members here", ctx.law.as_str()),
+            format!("luật {} quy định từ {min} đến {max} thành viên", ctx.law.as_str()),
+        ));
+    }
+}
+
+fn level_rule(errors: &mut Vec<FieldError>, fields: &Fields, ctx: &Context<'_>, name: &str) {
+    if ctx.scheme == Scheme::Y2025 && str_of(fields, name).is_some_and(|v| v.split(',').any(|l| l == "district")) {
+        errors.push(FieldError::new(
+            name,
+            "there is no district council since 2025",
+            "từ năm 2025 không còn HĐND cấp huyện",
+        ));
+    }
+}
+
+/// The rules of each kind that span fields or records; also fills computed fields.
+fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    match kind {
+        Kind::Committee => {
+            let level = str_of(fields, "level").unwrap_or_default().to_string();
+            size_rule(&mut errors, fields, ctx, "committee", &level);
+        }
+        Kind::Board => {
+            level_rule(&mut errors, fields, ctx, "level");
+            let level = str_of(fields, "level").unwrap_or_default().to_string();
+            size_rule(&mut errors, fields, ctx, "board", &level);
+            if let Some(unit_id) = str_of(fields, "electoral_unit").and_then(|s| s.parse().ok()) {
+                if let Ok(Some((_, unit))) = ctx.lookup.find(&unit_id, &[Kind::ElectoralUnit]) {
+                    if str_of(&unit, "level") != Some(level.as_str()) {
+                        errors.push(FieldError::new(
+                            "electoral_unit",
+                            "the electoral unit is for another level of election",
+                            "đơn vị bầu cử thuộc cấp bầu cử khác",
+                        ));
+                    }
+                }
+            }
+        }
+        Kind::Team => {
+            let area_kind = str_of(fields, "polling_area")
+                .and_then(|s| s.parse().ok())
+                .and_then(|id| ctx.lookup.find(&id, &[Kind::PollingArea]).ok().flatten())
+                .and_then(|(_, area)| str_of(&area, "kind").map(str::to_string));
+            let body_kind = if area_kind.as_deref() == Some("armed") { "armed" } else { "ordinary" };
+            size_rule(&mut errors, fields, ctx, "team", body_kind);
+        }
+        Kind::ElectoralUnit => {
+            level_rule(&mut errors, fields, ctx, "level");
+            let max = if str_of(fields, "level") == Some("na") { 3 } else { 5 };
+            if int_of(fields, "seats").is_some_and(|s| s > max) {
+                errors.push(FieldError::new(
+                    "seats",
+                    format!("an electoral unit of this level elects at most {max} deputies"),
+                    format!("đơn vị bầu cử cấp này bầu tối đa {max} đại biểu"),
+                ));
+            }
+        }
+        Kind::PollingArea => {
+            let voters = int_of(fields, "voters");
+            if str_of(fields, "kind") == Some("ordinary") && voters.is_some_and(|v| v > 4000) {
+                errors.push(FieldError::new(
+                    "voters",
+                    "a polling area has at most 4,000 voters (Art 11)",
+                    "mỗi khu vực bỏ phiếu có không quá 4.000 cử tri (Điều 11)",
+                ));
+            }
+            if str_of(fields, "kind") == Some("hospital") && voters.is_some_and(|v| v < 50) {
+                errors.push(FieldError::new(
+                    "voters",
+                    "a separate area for a hospital or care home needs at least 50 voters (Art 11)",
+                    "khu vực bỏ phiếu riêng ở bệnh viện, cơ sở chăm sóc cần từ 50 cử tri (Điều 11)",
+                ));
+            }
+        }
+        Kind::Voter => {
+            if let Some(birth) = str_of(fields, "birth_date").and_then(PartialDate::parse) {
+                if birth.earliest() > ctx.election {
+                    errors.push(FieldError::new("birth_date", "is after election day", "sau ngày bầu cử"));
+                } else if !of_voting_age(birth, ctx.election) {
+                    errors.push(FieldError::new(
+                        "birth_date",
+                        "is not 18 by election day",
+                        "chưa đủ 18 tuổi tính đến ngày bầu cử",
+                    ));
+                }
+            }
+            level_rule(&mut errors, fields, ctx, "ballots");
+            if fields.get("temporary_under_12m") == Some(&Value::Bool(true))
+                && str_of(fields, "ballots").is_some_and(|b| b.split(',').any(|l| l != "na" && l != "provincial"))
+            {
+                errors.push(FieldError::new(
+                    "ballots",
+                    "a temporary resident of under 12 months votes only for the NA and the provincial council",
+                    "cử tri tạm trú dưới 12 tháng chỉ bầu ĐBQH và HĐND tỉnh",
+                ));
+            }
+            if let Some(id) = str_of(fields, "id_number") {
+                if !(id.len() == 12 || id.len() == 9) || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    errors.push(FieldError::new(
+                        "id_number",
+                        "must be 12 digits (citizen ID) or 9 (old ID card)",
+                        "phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)",
+                    ));
+                }
+            }
+        }
+        Kind::Candidate => {
+            level_rule(&mut errors, fields, ctx, "level");
+            if let Some(birth) = date_of(fields, "birth_date") {
+                if age_on(birth, ctx.election) < 21 {
+                    errors.push(FieldError::new(
+                        "birth_date",
+                        "a candidate must be 21 by election day",
+                        "người ứng cử phải đủ 21 tuổi tính đến ngày bầu cử",
+                    ));
+                }
+            }
+            if let Some(unit_id) = str_of(fields, "electoral_unit").and_then(|s| s.parse().ok()) {
+                if let Ok(Some((_, unit))) = ctx.lookup.find(&unit_id, &[Kind::ElectoralUnit]) {
+                    if str_of(&unit, "level") != str_of(fields, "level") {
+                        errors.push(FieldError::new(
+                            "electoral_unit",
+                            "the electoral unit is for another level of election",
+                            "đơn vị bầu cử thuộc cấp bầu cử khác",
+                        ));
+                    }
+                }
+            }
+            if fields.contains_key("listed_on") && str_of(fields, "status") != Some("official") {
+                errors.push(FieldError::new(
+                    "listed_on",
+                    "only a candidate on the official list has a listing date",
+                    "chỉ người có tên trong danh sách chính thức mới có ngày này",
+                ));
+            }
+        }
+        Kind::Consultation => {
+            level_rule(&mut errors, fields, ctx, "level");
+            let level = str_of(fields, "level").and_then(|l| BALLOT_LEVELS.iter().find(|c| c.value == l));
+            if let (Some(round), Some(level)) = (str_of(fields, "round"), level) {
+                let title = format!("Hiệp thương lần {round} – {}", level.vi);
+                fields.insert("title", Value::String(title));
+            }
+        }
+        Kind::VoterConference => {
+            let convened = int_of(fields, "convened").unwrap_or(0);
+            let present = int_of(fields, "present").unwrap_or(0);
+            if present > convened {
+                errors.push(FieldError::new(
+                    "present",
+                    "cannot exceed the voters convened",
+                    "không thể nhiều hơn số cử tri được triệu tập",
+                ));
+            }
+            let votes = int_of(fields, "confidence_for").unwrap_or(0) + int_of(fields, "confidence_against").unwrap_or(0);
+            if votes > present {
+                errors.push(FieldError::new(
+                    "confidence_against",
+                    "votes for and against cannot exceed the voters present",
+                    "số tín nhiệm và không tín nhiệm không thể vượt số cử tri dự",
+                ));
+            }
+            fields.insert("quorum", Value::Bool(quorum_reached(convened, present)));
+        }
+        Kind::Complaint => {
+            let received = date_of(fields, "received_on");
+            let status = str_of(fields, "status").unwrap_or_default().to_string();
+            let anonymous = fields.get("anonymous") == Some(&Value::Bool(true));
+            if anonymous && str_of(fields, "type") == Some("denunciation") && status != "not_processed" {
+                errors.push(FieldError::new(
+                    "status",
+                    "an anonymous denunciation is not processed",
+                    "tố cáo nặc danh không được xử lý",
+                ));
+            }
+            if status == "resolved" && !fields.contains_key("resolved_on") {
+                errors.push(FieldError::new(
+                    "resolved_on",
+                    "is required once the complaint is resolved",
+                    "bắt buộc khi đã giải quyết",
+                ));
+            }
+            if let (Some(r), Some(done)) = (received, date_of(fields, "resolved_on")) {
+                if done < r {
+                    errors.push(FieldError::new("resolved_on", "is before the date received", "trước ngày nhận"));
+                }
+            }
+            if let (Some(r), Some(subject)) = (received, str_of(fields, "subject")) {
+                let deadline = complaint_deadline(ctx, r, subject);
+                fields.insert("deadline", Value::String(deadline.format("%Y-%m-%d").to_string()));
+            }
+        }
+        Kind::Member | Kind::Incident | Kind::Propaganda | Kind::Supervision => {}
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// Quorum of a voter conference: under 100 voters convened, at least half present;
+/// otherwise at least 55 present.
+pub fn quorum_reached(convened: i64, present: i64) -> bool {
+    if convened < 100 { present * 2 >= convened } else { present >= 55 }
+}
+
+/// When a complaint must be answered: the law's days for its subject after it was received;
+/// complaints about candidates no later than the day complaints close.
+pub fn complaint_deadline(ctx: &Context<'_>, received: NaiveDate, subject: &str) -> NaiveDate {
+    let rules = ctx.law.rules();
+    let days = rules.complaint_days.get(subject).copied().unwrap_or(10);
+    let mut deadline = received + chrono::Duration::days(days);
+    if subject == "candidate" {
+        if let Some(close) = rules.milestone("complaints_closed") {
+            deadline = deadline.min(close.due(ctx.election).max(received));
+        }
+    }
+    deadline
+}
+
+fn describe(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::Int { .. } => "a whole number",
+        FieldType::Bool => "yes or no",
+        FieldType::Levels(_) => "a list of levels",
+        _ => "text",
+    }
+}
+
+fn describe_vi(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::Int { .. } => "số nguyên",
+        FieldType::Bool => "có hoặc không",
+        FieldType::Levels(_) => "danh sách cấp bầu cử",
+        _ => "chữ",
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}

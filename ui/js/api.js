@@ -1,0 +1,91 @@
+// api.js — the only module that talks to the Tauri shell (window.__TAURI__.core.invoke).
+// One function per command of the contract in ui/README.md. Every failure, whatever shape the
+// shell or the bridge gives it, is turned into one ApiError carrying
+// { kind, message, message_vi, fields } so screens handle errors in a single way.
+// It does no caching and holds no business rule.
+
+/** The error every API call rejects with. */
+export class ApiError extends Error {
+  constructor({ kind = 'internal', message = '', message_vi = '', fields = [] } = {}) {
+    super(message || message_vi || kind);
+    this.name = 'ApiError';
+    this.kind = kind;
+    this.message = message || message_vi || kind;
+    this.message_vi = message_vi || message || kind;
+    this.fields = Array.isArray(fields) ? fields : [];
+  }
+}
+
+/** Turns whatever `invoke` rejected with into an ApiError. */
+function toApiError(raw) {
+  if (raw instanceof ApiError) return raw;
+  let value = raw;
+  if (typeof value === 'string') {
+    // The shell may send the error object serialised; otherwise it is a bare sentence.
+    try {
+      const parsed = JSON.parse(value);
+      if (parsed && typeof parsed === 'object') value = parsed;
+    } catch {
+      return new ApiError({ kind: 'internal', message: value, message_vi: value });
+    }
+  }
+  if (value && typeof value === 'object' && typeof value.kind === 'string') {
+    return new ApiError(value);
+  }
+  const text = value instanceof Error ? value.message : String(value);
+  return new ApiError({ kind: 'internal', message: text, message_vi: text });
+}
+
+/** Calls one Tauri command with its named (camelCase) arguments. */
+async function call(command, args = {}) {
+  const invoke = window.__TAURI__?.core?.invoke;
+  if (typeof invoke !== 'function') {
+    throw new ApiError({
+      kind: 'internal',
+      message: 'The application core cannot be reached (no Tauri bridge).',
+      message_vi: 'Không kết nối được với phần lõi của ứng dụng.',
+    });
+  }
+  try {
+    return await invoke(command, args);
+  } catch (raw) {
+    throw toApiError(raw);
+  }
+}
+
+/** `{ initialized, data_dir, node }` */
+export const appInfo = () => call('app_info');
+
+/** The provinces when `parent` is null, else the children of `parent`. */
+export const listUnits = (scheme, parent = null) => call('list_units', { scheme, parent });
+
+/** Units (at most 50) whose name or path matches `query`, marks ignored. */
+export const searchUnits = (scheme, query) => call('search_units', { scheme, query });
+
+/** Creates the ledger; `electionDate` is "YYYY-MM-DD", `law` "2015" | "2025". Resolves with a Node. */
+export const initLedger = ({ unit, scheme, electionDate, law }) =>
+  call('init_ledger', { unit, scheme, electionDate, law });
+
+/** Creates the sample ledger (a real Lai Châu commune with generated records). */
+export const createDemo = () => call('create_demo');
+
+/** The description of every record kind. */
+export const getSchema = () => call('schema');
+
+/** Counts and the timeline. */
+export const getDashboard = () => call('dashboard');
+
+/** `{ total, rows }` for a kind; `query` = { q?, unit?, offset?, limit? }. */
+export const listRecords = (kind, query = {}) => call('list_records', { kind, query });
+
+/** One record. */
+export const getRecord = (kind, id) => call('get_record', { kind, id });
+
+/** Creates (id null) or updates a record; resolves with the saved row. */
+export const saveRecord = (kind, id, fields) => call('save_record', { kind, id: id ?? null, fields });
+
+/** Deletes a record. */
+export const deleteRecord = (kind, id) => call('delete_record', { kind, id });
+
+/** The report object of `sobaucu report --json`. */
+export const getReport = () => call('report');

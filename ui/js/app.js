@@ -1,0 +1,300 @@
+// app.js — the window's entry point. At startup it asks the shell (app_info) whether a ledger
+// exists: if not it shows the first-run screen, else it loads the schema once and draws the main
+// shell (sidebar + screen area). It then routes on location.hash:
+//   #/dashboard · #/report · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
+// Each screen module exports render(container, params, ctx) and returns a handle
+// { onKey?(event), snapshot?(), destroy?() }. This module owns the one global key listener and
+// re-draws on a language switch (passing the screen's snapshot back so typed input survives).
+
+import * as api from './api.js';
+import { h, replaceChildren } from './util.js';
+import { t, pick, toggleLang, onLangChange, errorText } from './i18n.js';
+import { displayDate } from './dates.js';
+import { setNode, getNode, setSchema, groupedKinds, kindDef, kindLabel } from './store.js';
+import { isDialogOpen } from './dialogs.js';
+import * as setupScreen from './setup.js';
+import * as dashboardScreen from './dashboard.js';
+import * as listScreen from './list.js';
+import * as formScreen from './form.js';
+import * as reportScreen from './report.js';
+
+const root = document.getElementById('app');
+
+/** What the window shows: "loading", "setup", "shell" or "error". */
+let mode = 'loading';
+/** The handle of the screen currently drawn (see the header comment). */
+let currentScreen = null;
+/** The parsed route of the screen currently drawn. */
+let currentRoute = null;
+/** app_info's answer, kept for the first-run screen (data folder). */
+let appInfo = null;
+
+// ---------------------------------------------------------------------------------------------
+// Startup
+
+async function boot() {
+  mode = 'loading';
+  destroyScreen();
+  replaceChildren(root, h('div', { class: 'splash' }, h('p', { class: 'muted', text: t('app.loading') })));
+  try {
+    appInfo = await api.appInfo();
+  } catch (error) {
+    showFatal(error);
+    return;
+  }
+  if (!appInfo?.initialized) {
+    showSetup();
+    return;
+  }
+  await openShell(appInfo.node);
+}
+
+/** Loads the schema and draws the main shell for `node`. */
+async function openShell(node) {
+  setNode(node);
+  try {
+    setSchema(await api.getSchema());
+  } catch (error) {
+    showFatal(error);
+    return;
+  }
+  mode = 'shell';
+  drawShell();
+  route();
+}
+
+/** Called by the first-run screen once init_ledger or create_demo has resolved. */
+function onLedgerCreated(node) {
+  if (!location.hash || location.hash === '#' || location.hash.startsWith('#/setup')) {
+    history.replaceState(null, '', '#/dashboard');
+  }
+  openShell(node);
+}
+
+function showSetup(draft = null) {
+  mode = 'setup';
+  destroyScreen();
+  const container = h('div', { class: 'setup-page' });
+  replaceChildren(root, container);
+  currentRoute = { name: 'setup' };
+  currentScreen = setupScreen.render(container, { draft, dataDir: appInfo?.data_dir ?? null }, {
+    onCreated: onLedgerCreated,
+    onAlreadyInitialized: boot,
+  });
+  document.title = t('app.name');
+}
+
+function showFatal(error) {
+  mode = 'error';
+  destroyScreen();
+  replaceChildren(
+    root,
+    h('div', { class: 'splash' },
+      h('div', { class: 'fatal', role: 'alert' },
+        h('h1', { text: t('app.start_failed') }),
+        h('p', { text: errorText(error) || t('app.no_bridge') }),
+        h('button', { type: 'button', class: 'btn btn-primary', text: t('app.retry'), on: { click: boot } }))),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shell: sidebar and screen area
+
+let mainArea = null;
+
+function drawShell() {
+  mainArea = h('main', { id: 'main', class: 'main', tabindex: '-1' });
+  replaceChildren(root, h('div', { id: 'shell', class: 'shell' }, buildSidebar(), mainArea));
+}
+
+function buildSidebar() {
+  const node = getNode();
+  const unitName = node?.unit?.name ?? '';
+  const head = h('div', { class: 'sidebar-head', id: 'sidebar-head' },
+    h('div', { class: 'brand', text: t('app.name') }),
+    h('div', { class: 'side-unit', id: 'side-unit', title: node?.unit?.path ?? '', text: unitName }),
+    node?.election_date
+      ? h('div', { class: 'side-election', id: 'side-election', text: t('shell.election_on', { date: displayDate(node.election_date) }) })
+      : null,
+  );
+
+  const nav = h('nav', { class: 'side-nav', 'aria-label': t('nav.label') });
+  nav.appendChild(h('ul', { class: 'nav-list nav-main' },
+    h('li', null, h('a', { href: '#/dashboard', dataset: { view: 'dashboard' }, text: t('nav.dashboard') })),
+    h('li', null, h('a', { href: '#/report', dataset: { view: 'report' }, text: t('nav.report') })),
+  ));
+  for (const { group, kinds } of groupedKinds()) {
+    const titleId = `nav-group-${group.id}`;
+    nav.appendChild(h('div', { class: 'nav-group' },
+      h('h2', { class: 'nav-group-title', id: titleId, text: group.id === '_other' ? t('nav.other') : pick(group) }),
+      h('ul', { class: 'nav-list', 'aria-labelledby': titleId },
+        kinds.map((kind) => h('li', null,
+          h('a', { href: `#/list/${encodeURIComponent(kind.kind)}`, dataset: { kind: kind.kind }, text: kindLabel(kind) })))),
+    ));
+  }
+
+  const foot = h('div', { class: 'sidebar-foot' },
+    h('div', { id: 'sync-status', class: 'sync-status', dataset: { state: 'offline' }, text: t('sync.none') }),
+    h('button', {
+      type: 'button', id: 'lang-toggle', class: 'lang-toggle',
+      title: t('lang.toggle_title'), 'aria-label': t('lang.toggle_title'),
+      text: t('lang.toggle'), on: { click: toggleLang },
+    }),
+  );
+  return h('aside', { class: 'sidebar' }, head, nav, foot);
+}
+
+/** Updates the sidebar's unit and date after the node changed (e.g. from dashboard()). */
+function refreshNode(node) {
+  if (!node) return;
+  setNode(node);
+  const head = document.getElementById('sidebar-head');
+  if (!head) return;
+  const sidebar = head.closest('.sidebar');
+  const fresh = buildSidebar();
+  sidebar.replaceWith(fresh);
+  markActiveNav();
+}
+
+/** Highlights the sidebar entry of the current route. */
+function markActiveNav() {
+  const route = currentRoute || {};
+  for (const link of document.querySelectorAll('.side-nav a')) {
+    const active = link.dataset.view
+      ? link.dataset.view === route.name
+      : link.dataset.kind !== undefined && link.dataset.kind === route.kind;
+    link.classList.toggle('is-active', active);
+    if (active) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+/** Reads location.hash into { name, kind?, id? }. */
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path] = raw.split('?');
+  const parts = path.split('/').filter((part) => part !== '').map((part) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  });
+  const [name = '', kind, ...rest] = parts;
+  switch (name) {
+    case '':
+    case 'dashboard':
+      return { name: 'dashboard' };
+    case 'report':
+      return { name: 'report' };
+    case 'list':
+      return kind ? { name: 'list', kind } : { name: 'notfound' };
+    case 'new':
+      return kind ? { name: 'new', kind } : { name: 'notfound' };
+    case 'edit':
+      return kind && rest.length ? { name: 'edit', kind, id: rest.join('/') } : { name: 'notfound' };
+    default:
+      return { name: 'notfound' };
+  }
+}
+
+/** Sets the hash (drawing the screen through hashchange). */
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function destroyScreen() {
+  if (currentScreen?.destroy) {
+    try {
+      currentScreen.destroy();
+    } catch (error) {
+      console.error(error);
+    }
+  }
+  currentScreen = null;
+}
+
+/** Draws the screen for the current hash. `draft` carries a snapshot across a language switch. */
+function route(draft = null) {
+  if (mode !== 'shell') return;
+  if (!location.hash || location.hash === '#' || location.hash === '#/') {
+    history.replaceState(null, '', '#/dashboard');
+  }
+  const routeInfo = parseHash();
+  destroyScreen();
+  currentRoute = routeInfo;
+  markActiveNav();
+
+  const container = h('div', { class: 'screen' });
+  replaceChildren(mainArea, container);
+  mainArea.scrollTop = 0;
+
+  const ctx = {
+    navigate,
+    refreshNode,
+    setTitle: (title) => {
+      document.title = title ? `${title} — ${t('app.name')}` : t('app.name');
+    },
+  };
+  const params = { ...routeInfo, draft };
+
+  if (routeInfo.kind !== undefined && !kindDef(routeInfo.kind)) {
+    showNotFound(container, t('app.unknown_kind', { kind: routeInfo.kind }));
+    return;
+  }
+  switch (routeInfo.name) {
+    case 'dashboard':
+      currentScreen = dashboardScreen.render(container, params, ctx);
+      break;
+    case 'report':
+      currentScreen = reportScreen.render(container, params, ctx);
+      break;
+    case 'list':
+      currentScreen = listScreen.render(container, params, ctx);
+      break;
+    case 'new':
+    case 'edit':
+      currentScreen = formScreen.render(container, params, ctx);
+      break;
+    default:
+      showNotFound(container, t('app.not_found'));
+  }
+}
+
+function showNotFound(container, message) {
+  replaceChildren(container,
+    h('div', { class: 'empty-state' },
+      h('p', { text: message }),
+      h('a', { href: '#/dashboard', class: 'btn', text: t('app.back_dashboard') })));
+  document.title = t('app.name');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Global listeners
+
+window.addEventListener('hashchange', () => route());
+
+window.addEventListener('keydown', (event) => {
+  if (event.defaultPrevented || isDialogOpen()) return;
+  currentScreen?.onKey?.(event);
+});
+
+onLangChange(() => {
+  const draft = currentScreen?.snapshot ? currentScreen.snapshot() : null;
+  if (mode === 'setup') {
+    showSetup(draft);
+  } else if (mode === 'shell') {
+    const focusedId = document.activeElement?.id;
+    drawShell();
+    route(draft);
+    if (focusedId === 'lang-toggle') document.getElementById('lang-toggle')?.focus();
+  } else if (mode === 'error' || mode === 'loading') {
+    boot();
+  }
+});
+
+boot();

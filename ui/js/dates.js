@@ -1,0 +1,88 @@
+// dates.js — the one place that turns dates between what people type and read (dd/mm/yyyy,
+// mm/yyyy, yyyy) and what the core stores (YYYY-MM-DD, YYYY-MM, YYYY).
+// Pure functions with no DOM access, so they can be checked under plain node.
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_MONTH = /^(\d{4})-(\d{2})$/;
+const ISO_YEAR = /^(\d{4})$/;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/;
+
+/** Two digits, zero-padded. */
+function pad2(number) {
+  return String(number).padStart(2, '0');
+}
+
+/** True when year-month-day is a real calendar day. */
+export function isRealDay(year, month, day) {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= daysInMonth;
+}
+
+/**
+ * Shows a stored value the way people read it:
+ * "2026-03-15" → "15/03/2026", "2026-03" → "03/2026", "2026" → "2026",
+ * "2026-03-15T08:30:00Z" → "15/03/2026 08:30". Anything else is returned unchanged.
+ */
+export function displayDate(value) {
+  if (value === null || value === undefined) return '';
+  const text = String(value).trim();
+  let match = ISO_DATE.exec(text);
+  if (match) return `${match[3]}/${match[2]}/${match[1]}`;
+  match = ISO_TIMESTAMP.exec(text);
+  if (match) return `${match[3]}/${match[2]}/${match[1]} ${match[4]}:${match[5]}`;
+  match = ISO_MONTH.exec(text);
+  if (match) return `${match[2]}/${match[1]}`;
+  return text;
+}
+
+/**
+ * Reads a full date typed as dd/mm/yyyy (also d/m/yyyy, with "-", "." or spaces as
+ * separators) or already as YYYY-MM-DD. Returns "YYYY-MM-DD", or null when it is not a real day.
+ */
+export function parseDate(text) {
+  const value = String(text ?? '').trim();
+  let match = ISO_DATE.exec(value);
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    return isRealDay(year, month, day) ? value : null;
+  }
+  match = /^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})$/.exec(value);
+  if (!match) return null;
+  const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (!isRealDay(year, month, day)) return null;
+  return `${year}-${pad2(month)}-${pad2(day)}`;
+}
+
+/**
+ * Reads a partial date: "yyyy", "mm/yyyy" or "dd/mm/yyyy" (or their ISO forms).
+ * Returns "YYYY", "YYYY-MM" or "YYYY-MM-DD", or null when it cannot be read.
+ */
+export function parsePartialDate(text) {
+  const value = String(text ?? '').trim();
+  if (ISO_YEAR.test(value)) return value;
+  let match = ISO_MONTH.exec(value);
+  if (match) return Number(match[2]) >= 1 && Number(match[2]) <= 12 ? value : null;
+  match = /^(\d{1,2})\s*[/.\-\s]\s*(\d{4})$/.exec(value);
+  if (match) {
+    const month = Number(match[1]);
+    return month >= 1 && month <= 12 ? `${match[2]}-${pad2(month)}` : null;
+  }
+  return parseDate(value);
+}
+
+/** Whole days from ISO date `from` to ISO date `to` (positive when `to` is later). */
+export function daysBetween(from, to) {
+  const a = ISO_DATE.exec(String(from ?? ''));
+  const b = ISO_DATE.exec(String(to ?? ''));
+  if (!a || !b) return null;
+  const start = Date.UTC(Number(a[1]), Number(a[2]) - 1, Number(a[3]));
+  const end = Date.UTC(Number(b[1]), Number(b[2]) - 1, Number(b[3]));
+  return Math.round((end - start) / 86400000);
+}
+
+/** Today's date on this computer as "YYYY-MM-DD" (local time, not UTC). */
+export function todayIso() {
+  const now = new Date();
+  return `${now.getFullYear()}-${pad2(now.getMonth() + 1)}-${pad2(now.getDate())}`;
+}

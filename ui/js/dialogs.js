@@ -1,0 +1,85 @@
+// dialogs.js — the two small overlays every screen may need: a short toast ("Đã lưu") and an
+// in-page confirmation dialog. The dialog is drawn in the page rather than with window.confirm so
+// it looks like the rest of the app, follows the language and works under WebDriver.
+// Both live in #overlay-root (index.html), outside the screen area, so they survive navigation.
+
+import { h, replaceChildren } from './util.js';
+import { t } from './i18n.js';
+
+let toastTimer = null;
+let openDialog = null;
+
+function overlayRoot() {
+  return document.getElementById('overlay-root') || document.body;
+}
+
+/** Shows a short message at the bottom of the window for a few seconds (#toast). */
+export function toast(message, { tone = 'success', duration = 2600 } = {}) {
+  let element = document.getElementById('toast');
+  if (!element) {
+    element = h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' });
+    overlayRoot().appendChild(element);
+  }
+  element.className = `toast toast-${tone} is-visible`;
+  replaceChildren(element, message);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => element.classList.remove('is-visible'), duration);
+}
+
+/** True while the confirmation dialog is open (screens then leave Esc and Enter to it). */
+export function isDialogOpen() {
+  return openDialog !== null;
+}
+
+/**
+ * Asks a yes/no question in a modal (#confirm-dialog, buttons #confirm-ok and #confirm-cancel).
+ * Resolves true when confirmed. Esc or a click outside cancels.
+ */
+export function confirmDialog({ title, message, okLabel = t('confirm.ok'), cancelLabel = t('confirm.cancel'), danger = true }) {
+  if (openDialog) openDialog.close(false);
+  const previousFocus = document.activeElement;
+  return new Promise((resolve) => {
+    const okButton = h('button', { type: 'button', id: 'confirm-ok', class: danger ? 'btn btn-danger' : 'btn btn-primary', text: okLabel });
+    const cancelButton = h('button', { type: 'button', id: 'confirm-cancel', class: 'btn', text: cancelLabel });
+    const box = h(
+      'div',
+      { class: 'dialog', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-message' },
+      h('h2', { id: 'confirm-title', class: 'dialog-title', text: title }),
+      h('p', { id: 'confirm-message', class: 'dialog-message', text: message }),
+      h('div', { class: 'dialog-actions' }, cancelButton, okButton),
+    );
+    const backdrop = h('div', { id: 'confirm-dialog', class: 'dialog-backdrop' }, box);
+
+    const close = (answer) => {
+      document.removeEventListener('keydown', onKey, true);
+      backdrop.remove();
+      openDialog = null;
+      if (previousFocus instanceof HTMLElement && previousFocus.isConnected) previousFocus.focus();
+      resolve(answer);
+    };
+    const onKey = (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        close(false);
+      } else if (event.key === 'Tab') {
+        // Keep focus inside the dialog.
+        const targets = [cancelButton, okButton];
+        const index = targets.indexOf(document.activeElement);
+        event.preventDefault();
+        const next = event.shiftKey ? (index <= 0 ? targets.length - 1 : index - 1) : (index + 1) % targets.length;
+        targets[next].focus();
+      }
+    };
+
+    okButton.addEventListener('click', () => close(true));
+    cancelButton.addEventListener('click', () => close(false));
+    backdrop.addEventListener('mousedown', (event) => {
+      if (event.target === backdrop) close(false);
+    });
+    document.addEventListener('keydown', onKey, true);
+    openDialog = { close };
+    overlayRoot().appendChild(backdrop);
+    cancelButton.focus();
+  });
+}

@@ -1,0 +1,348 @@
+// i18n.js — the interface language: Vietnamese by default, English on request through
+// #lang-toggle, the choice remembered in localStorage. Holds every fixed UI string in both
+// languages. Record-kind and field labels are NOT here: they come from schema() (vi/en), read
+// through `pick`.
+
+const STORAGE_KEY = 'sobaucu.lang';
+const LANGUAGES = ['vi', 'en'];
+
+/** English "N day(s)" with the right plural. */
+const days = (n) => `${n} ${Math.abs(Number(n)) === 1 ? 'day' : 'days'}`;
+
+/**
+ * Every UI string. A value is a string with {placeholders}, or a function of the variables
+ * (used where English needs a plural).
+ */
+const STRINGS = {
+  // Application
+  'app.name': { vi: 'Sổ Bầu Cử', en: 'Sổ Bầu Cử' },
+  'app.subtitle': { vi: 'Sổ hồ sơ bầu cử của xã', en: 'Commune election ledger' },
+  'app.loading': { vi: 'Đang mở sổ…', en: 'Opening the ledger…' },
+  'app.start_failed': { vi: 'Không mở được sổ', en: 'The ledger could not be opened' },
+  'app.retry': { vi: 'Thử lại', en: 'Try again' },
+  'app.not_found': { vi: 'Không có trang này.', en: 'There is no such page.' },
+  'app.unknown_kind': { vi: 'Không có loại hồ sơ “{kind}”.', en: 'There is no record kind “{kind}”.' },
+  'app.back_dashboard': { vi: 'Về trang tổng quan', en: 'Back to the overview' },
+  'app.no_bridge': {
+    vi: 'Không kết nối được với phần lõi của ứng dụng.',
+    en: 'The application core cannot be reached.',
+  },
+  'app.loading_short': { vi: 'Đang tải…', en: 'Loading…' },
+
+  // Language toggle: shows the language you switch TO.
+  'lang.toggle': { vi: 'EN', en: 'VI' },
+  'lang.toggle_title': { vi: 'Switch to English', en: 'Chuyển sang tiếng Việt' },
+
+  // First run
+  'setup.intro': {
+    vi: 'Sổ ghi chép mọi hồ sơ chuẩn bị bầu cử của xã — tổ chức phụ trách bầu cử, khu vực bỏ phiếu, cử tri, người ứng cử, hội nghị, khiếu nại — đối chiếu với các mốc thời gian luật định. Dữ liệu lưu ngay trên máy này, không cần mạng.',
+    en: 'A ledger of every election-preparation record of your commune — election bodies, polling areas, voters, candidates, conferences, complaints — checked against the legal timeline. Data stays on this computer; no network is needed.',
+  },
+  'setup.heading': { vi: 'Tạo sổ cho đơn vị của bạn', en: 'Create the ledger for your unit' },
+  'setup.scheme': { vi: 'Danh mục đơn vị hành chính', en: 'Administrative units' },
+  'setup.scheme_2025': { vi: 'Sau sáp nhập 2025 (tỉnh → xã)', en: 'After the 2025 merger (province → commune)' },
+  'setup.scheme_2021': { vi: '2021 (tỉnh → huyện → xã)', en: '2021 (province → district → commune)' },
+  'setup.unit': { vi: 'Đơn vị', en: 'Unit' },
+  'setup.unit_search_ph': {
+    vi: 'Gõ tên xã, phường… (có dấu hay không dấu đều được)',
+    en: 'Type a commune or ward name… (diacritics optional)',
+  },
+  'setup.unit_hint': {
+    vi: 'Gõ vài chữ của tên rồi bấm chọn trong danh sách.',
+    en: 'Type part of the name, then pick from the list.',
+  },
+  'setup.searching': { vi: 'Đang tìm…', en: 'Searching…' },
+  'setup.no_results': { vi: 'Không tìm thấy đơn vị nào.', en: 'No unit found.' },
+  'setup.browse': { vi: 'Hoặc chọn lần lượt theo danh sách', en: 'Or browse the list' },
+  'setup.level_province': { vi: 'Tỉnh, thành phố', en: 'Province or city' },
+  'setup.level_district': { vi: 'Huyện, quận, thị xã, thành phố', en: 'District' },
+  'setup.level_commune': { vi: 'Xã, phường, thị trấn, đặc khu', en: 'Commune or ward' },
+  'setup.choose': { vi: '— Chọn —', en: '— Choose —' },
+  'setup.chosen': { vi: 'Đơn vị đã chọn', en: 'Chosen unit' },
+  'setup.none_chosen': { vi: 'Chưa chọn đơn vị.', en: 'No unit chosen yet.' },
+  'setup.change_unit': { vi: 'Chọn lại', en: 'Change' },
+  'setup.election': { vi: 'Ngày bầu cử', en: 'Election day' },
+  'setup.election_hint': { vi: 'Nhập dd/mm/yyyy, ví dụ 15/03/2026.', en: 'Type dd/mm/yyyy, e.g. 15/03/2026.' },
+  'setup.law': { vi: 'Luật áp dụng', en: 'Law version' },
+  'setup.law_2025': { vi: 'Luật sửa đổi 2025 (83/2025/QH15)', en: '2025 amendment (83/2025/QH15)' },
+  'setup.law_2015': { vi: 'Luật 2015 (85/2015/QH13)', en: '2015 law (85/2015/QH13)' },
+  'setup.law_hint': {
+    vi: 'Tự chọn theo ngày bầu cử: từ 01/07/2025 áp dụng luật sửa đổi. Có thể đổi nếu cần.',
+    en: 'Chosen from the election day: from 01/07/2025 the amended law applies. You may change it.',
+  },
+  'setup.create': { vi: 'Tạo sổ', en: 'Create the ledger' },
+  'setup.creating': { vi: 'Đang tạo sổ…', en: 'Creating…' },
+  'setup.or': { vi: 'hoặc', en: 'or' },
+  'setup.demo': { vi: 'Mở sổ mẫu (một xã Lai Châu)', en: 'Open a sample ledger (a Lai Châu commune)' },
+  'setup.demo_hint': {
+    vi: 'Sổ mẫu có sẵn dữ liệu giả để làm quen với ứng dụng.',
+    en: 'The sample ledger comes filled with made-up records to try the application.',
+  },
+  'setup.err_unit': { vi: 'Hãy chọn một đơn vị.', en: 'Choose a unit.' },
+  'setup.err_date': { vi: 'Ngày bầu cử chưa đúng, hãy nhập dd/mm/yyyy.', en: 'The election day is not valid; type dd/mm/yyyy.' },
+  'setup.data_dir': { vi: 'Dữ liệu lưu tại: {dir}', en: 'Data folder: {dir}' },
+
+  // Shell
+  'nav.dashboard': { vi: 'Tổng quan', en: 'Overview' },
+  'nav.report': { vi: 'Báo cáo', en: 'Report' },
+  'nav.other': { vi: 'Khác', en: 'Other' },
+  'nav.label': { vi: 'Điều hướng', en: 'Navigation' },
+  'shell.election_on': { vi: 'Bầu cử {date}', en: 'Election {date}' },
+  'shell.law': { vi: 'Luật {law}', en: '{law} law' },
+  'sync.none': { vi: 'Chưa kết nối máy chủ', en: 'Not connected' },
+
+  // Dashboard
+  'dash.title': { vi: 'Tổng quan', en: 'Overview' },
+  'dash.election_day': { vi: 'Ngày bầu cử: {date}', en: 'Election day: {date}' },
+  'dash.days_left': { vi: 'còn {n} ngày', en: (v) => `${days(v.n)} to go` },
+  'dash.today_is_election': { vi: 'hôm nay là ngày bầu cử', en: 'election day is today' },
+  'dash.days_after': { vi: 'đã qua {n} ngày', en: (v) => `${days(v.n)} ago` },
+  'dash.today': { vi: 'Hôm nay {date}', en: 'Today {date}' },
+  'dash.records': { vi: 'Hồ sơ', en: 'Records' },
+  'dash.timeline': { vi: 'Các mốc thời gian', en: 'Timeline' },
+  'dash.open_list': { vi: 'Mở danh sách {kind}', en: 'Open the {kind} list' },
+
+  // Timeline
+  'status.done': { vi: 'Đã xong', en: 'Done' },
+  'status.done_late': { vi: 'Xong muộn {n} ngày', en: (v) => `Done ${days(v.n)} late` },
+  'status.overdue': { vi: 'Quá hạn {n} ngày', en: (v) => `Overdue by ${days(v.n)}` },
+  'status.due_soon': { vi: 'Còn {n} ngày', en: (v) => `${days(v.n)} left` },
+  'status.upcoming': { vi: 'Sắp tới', en: 'Upcoming' },
+  'status.passed': { vi: 'Đã qua', en: 'Passed' },
+  'tl.due': { vi: 'Hạn {date}', en: 'Due {date}' },
+  'tl.done_on': { vi: 'xong ngày {date}', en: 'done on {date}' },
+  'tl.art': { vi: 'Điều {art}', en: 'Art. {art}' },
+  'tl.open_record': { vi: 'Xem hồ sơ', en: 'Open record' },
+  'tl.today_marker': { vi: 'Hôm nay, {date}', en: 'Today, {date}' },
+  'tl.empty': { vi: 'Chưa có mốc thời gian nào.', en: 'No milestones.' },
+
+  // Lists
+  'list.search_ph': { vi: 'Tìm kiếm… (có dấu hay không dấu)', en: 'Search… (diacritics optional)' },
+  'list.search_label': { vi: 'Tìm trong {kind}', en: 'Search {kind}' },
+  'list.new': { vi: 'Thêm mới', en: 'Add new' },
+  'list.print': { vi: 'In', en: 'Print' },
+  'list.count': { vi: '{n} bản ghi', en: (v) => `${v.n} ${v.raw === 1 ? 'record' : 'records'}` },
+  'list.range': { vi: 'Hiển thị {from}–{to}', en: 'Showing {from}–{to}' },
+  'list.prev': { vi: '‹ Trang trước', en: '‹ Previous' },
+  'list.next': { vi: 'Trang sau ›', en: 'Next ›' },
+  'list.empty': { vi: 'Chưa có bản ghi nào. Bấm “Thêm mới” (phím N) để nhập.', en: 'No records yet. Press “Add new” (key N) to enter one.' },
+  'list.empty_search': { vi: 'Không có bản ghi nào khớp với “{q}”.', en: 'No records match “{q}”.' },
+  'list.keys_hint': { vi: 'Phím tắt: N thêm mới · ↑↓ chọn dòng · Enter mở', en: 'Keys: N add new · ↑↓ move · Enter open' },
+  'list.title_column': { vi: 'Tên', en: 'Name' },
+
+  // Values
+  'value.yes': { vi: 'Có', en: 'Yes' },
+  'value.no': { vi: 'Không', en: 'No' },
+
+  // Form
+  'form.add': { vi: 'Thêm {kind}', en: 'New: {kind}' },
+  'form.edit': { vi: 'Sửa {kind}', en: 'Edit: {kind}' },
+  'form.save': { vi: 'Lưu', en: 'Save' },
+  'form.saving': { vi: 'Đang lưu…', en: 'Saving…' },
+  'form.cancel': { vi: 'Hủy', en: 'Cancel' },
+  'form.delete': { vi: 'Xóa', en: 'Delete' },
+  'form.required': { vi: 'Bắt buộc', en: 'Required' },
+  'form.required_legend': { vi: 'Dấu * là thông tin bắt buộc.', en: '* marks a required field.' },
+  'form.keys_hint': { vi: 'Ctrl+S lưu · Esc hủy', en: 'Ctrl+S save · Esc cancel' },
+  'form.invalid_date': { vi: 'Ngày chưa đúng, hãy nhập dd/mm/yyyy.', en: 'Not a valid date; type dd/mm/yyyy.' },
+  'form.invalid_partial_date': {
+    vi: 'Ngày chưa đúng, hãy nhập yyyy, mm/yyyy hoặc dd/mm/yyyy.',
+    en: 'Not a valid date; type yyyy, mm/yyyy or dd/mm/yyyy.',
+  },
+  'form.invalid_int': { vi: 'Phải là một số nguyên.', en: 'Must be a whole number.' },
+  'form.too_small': { vi: 'Không được nhỏ hơn {n}.', en: 'Must be at least {n}.' },
+  'form.too_large': { vi: 'Không được lớn hơn {n}.', en: 'Must be at most {n}.' },
+  'form.date_ph': { vi: 'dd/mm/yyyy', en: 'dd/mm/yyyy' },
+  'form.partial_date_ph': { vi: 'yyyy, mm/yyyy hoặc dd/mm/yyyy', en: 'yyyy, mm/yyyy or dd/mm/yyyy' },
+  'form.none': { vi: '— Không chọn —', en: '— None —' },
+  'form.computed': { vi: 'Tự tính', en: 'Computed' },
+  'form.computed_on_save': { vi: 'Tự tính khi lưu', en: 'Computed on save' },
+  'form.errors_summary': {
+    vi: 'Chưa lưu được. Hãy sửa các chỗ sau:',
+    en: 'Not saved. Please fix the following:',
+  },
+  'form.not_saved': { vi: 'Chưa lưu được.', en: 'Not saved.' },
+  'form.saved': { vi: 'Đã lưu', en: 'Saved' },
+  'form.deleted': { vi: 'Đã xóa', en: 'Deleted' },
+  'form.confirm_delete_title': { vi: 'Xóa bản ghi?', en: 'Delete this record?' },
+  'form.confirm_delete': {
+    vi: 'Xóa “{title}”? Việc này không hoàn tác được.',
+    en: 'Delete “{title}”? This cannot be undone.',
+  },
+  'form.updated': { vi: 'Sửa lần cuối {date}', en: 'Last changed {date}' },
+  'form.updated_by': { vi: 'Sửa lần cuối {date} bởi {who}', en: 'Last changed {date} by {who}' },
+  'form.ref_more': { vi: '(chỉ hiện {n} bản ghi đầu)', en: '(only the first {n} records shown)' },
+
+  // Confirmation dialog
+  'confirm.ok': { vi: 'Xóa', en: 'Delete' },
+  'confirm.cancel': { vi: 'Thôi', en: 'Cancel' },
+
+  // Report
+  'report.title': { vi: 'Báo cáo', en: 'Report' },
+  'report.print': { vi: 'In báo cáo', en: 'Print' },
+  'report.empty': { vi: 'Chưa có số liệu.', en: 'No figures yet.' },
+  'report.item': { vi: 'Mục', en: 'Item' },
+  'report.value': { vi: 'Số liệu', en: 'Figure' },
+  'report.none': { vi: '—', en: '—' },
+};
+
+/**
+ * Labels for the keys of the report object (`sobaucu report --json`). Keys not listed fall back
+ * to the schema's kinds, fields and option values, then to the key itself made readable.
+ */
+const REPORT_KEYS = {
+  node: { vi: 'Sổ', en: 'Ledger' },
+  unit: { vi: 'Đơn vị', en: 'Unit' },
+  unit_name: { vi: 'Đơn vị', en: 'Unit' },
+  name: { vi: 'Tên', en: 'Name' },
+  title: { vi: 'Tên', en: 'Name' },
+  path: { vi: 'Địa bàn', en: 'Place' },
+  code: { vi: 'Mã', en: 'Code' },
+  scheme: { vi: 'Danh mục đơn vị', en: 'Unit scheme' },
+  law: { vi: 'Luật áp dụng', en: 'Law version' },
+  election_date: { vi: 'Ngày bầu cử', en: 'Election day' },
+  generated_at: { vi: 'Lập lúc', en: 'Generated' },
+  generated_on: { vi: 'Lập ngày', en: 'Generated on' },
+  today: { vi: 'Ngày lập', en: 'Date' },
+  days_to_election: { vi: 'Số ngày đến ngày bầu cử', en: 'Days to election day' },
+  committees: { vi: 'Ủy ban bầu cử', en: 'Election committees' },
+  committee: { vi: 'Ủy ban bầu cử', en: 'Election committee' },
+  boards: { vi: 'Ban bầu cử', en: 'Election boards' },
+  teams: { vi: 'Tổ bầu cử', en: 'Election teams' },
+  bodies: { vi: 'Tổ chức phụ trách bầu cử', en: 'Election bodies' },
+  members: { vi: 'Thành viên', en: 'Members' },
+  electoral_units: { vi: 'Đơn vị bầu cử', en: 'Electoral units' },
+  seats: { vi: 'Số đại biểu được bầu', en: 'Seats' },
+  polling_areas: { vi: 'Khu vực bỏ phiếu', en: 'Polling areas' },
+  separate: { vi: 'Khu vực bỏ phiếu riêng', en: 'Separate polling areas' },
+  voters: { vi: 'Cử tri', en: 'Voters' },
+  candidates: { vi: 'Người ứng cử', en: 'Candidates' },
+  nominated: { vi: 'Được giới thiệu', en: 'Nominated' },
+  self_nominated: { vi: 'Tự ứng cử', en: 'Self-nominated' },
+  women: { vi: 'Nữ', en: 'Women' },
+  female: { vi: 'Nữ', en: 'Female' },
+  male: { vi: 'Nam', en: 'Male' },
+  ethnic_minority: { vi: 'Dân tộc thiểu số', en: 'Ethnic minority' },
+  under_40: { vi: 'Dưới 40 tuổi', en: 'Under 40' },
+  reelected: { vi: 'Tái cử', en: 'Re-elected' },
+  re_elected: { vi: 'Tái cử', en: 'Re-elected' },
+  consultations: { vi: 'Hội nghị hiệp thương', en: 'Consultative conferences' },
+  consultative_conferences: { vi: 'Hội nghị hiệp thương', en: 'Consultative conferences' },
+  voter_conferences: { vi: 'Hội nghị cử tri', en: 'Voter conferences' },
+  residential_areas: { vi: 'Khu dân cư', en: 'Residential areas' },
+  complaints: { vi: 'Khiếu nại, tố cáo', en: 'Complaints and denunciations' },
+  received: { vi: 'Đã nhận', en: 'Received' },
+  resolved: { vi: 'Đã giải quyết', en: 'Resolved' },
+  transferred: { vi: 'Đã chuyển', en: 'Transferred' },
+  pending: { vi: 'Đang giải quyết', en: 'Pending' },
+  incidents: { vi: 'Vụ việc an ninh trật tự', en: 'Security incidents' },
+  security_incidents: { vi: 'Vụ việc an ninh trật tự', en: 'Security incidents' },
+  propaganda: { vi: 'Tuyên truyền', en: 'Propaganda' },
+  supervision: { vi: 'Giám sát', en: 'Supervision' },
+  supervisions: { vi: 'Giám sát', en: 'Supervision visits' },
+  timeline: { vi: 'Các mốc thời gian', en: 'Timeline' },
+  late: { vi: 'Chậm so với mốc', en: 'Late against the timeline' },
+  total: { vi: 'Tổng số', en: 'Total' },
+  count: { vi: 'Số lượng', en: 'Count' },
+  by_level: { vi: 'Theo cấp', en: 'By level' },
+  by_sex: { vi: 'Theo giới tính', en: 'By sex' },
+  by_round: { vi: 'Theo vòng', en: 'By round' },
+  by_status: { vi: 'Theo tình trạng', en: 'By status' },
+  by_kind: { vi: 'Theo loại', en: 'By kind' },
+  level: { vi: 'Cấp', en: 'Level' },
+  round: { vi: 'Vòng', en: 'Round' },
+  held: { vi: 'Đã tổ chức', en: 'Held' },
+  planned: { vi: 'Kế hoạch', en: 'Planned' },
+  expected: { vi: 'Cần có', en: 'Expected' },
+  formed: { vi: 'Đã thành lập', en: 'Formed' },
+  done: { vi: 'Đã xong', en: 'Done' },
+  convened: { vi: 'Cử tri được triệu tập', en: 'Voters convened' },
+  present: { vi: 'Cử tri có mặt', en: 'Voters present' },
+  attendance: { vi: 'Cử tri tham dự', en: 'Attendance' },
+  confidence: { vi: 'Tín nhiệm', en: 'Confidence' },
+  votes_for: { vi: 'Tán thành', en: 'For' },
+  votes_against: { vi: 'Không tán thành', en: 'Against' },
+  date: { vi: 'Ngày', en: 'Date' },
+  due: { vi: 'Hạn', en: 'Due' },
+  status: { vi: 'Tình trạng', en: 'Status' },
+  milestone: { vi: 'Mốc', en: 'Milestone' },
+  na: { vi: 'Quốc hội', en: 'National Assembly' },
+  provincial: { vi: 'HĐND tỉnh', en: 'Provincial council' },
+  district: { vi: 'HĐND huyện', en: 'District council' },
+  commune: { vi: 'HĐND xã', en: 'Commune council' },
+};
+
+let current = readStoredLanguage();
+const listeners = new Set();
+document.documentElement.lang = current;
+
+function readStoredLanguage() {
+  try {
+    const stored = window.localStorage.getItem(STORAGE_KEY);
+    return LANGUAGES.includes(stored) ? stored : 'vi';
+  } catch {
+    return 'vi';
+  }
+}
+
+/** The current language, "vi" or "en". */
+export function lang() {
+  return current;
+}
+
+/** Switches the language, remembers it, and tells every listener. */
+export function setLang(language) {
+  if (!LANGUAGES.includes(language) || language === current) return;
+  current = language;
+  document.documentElement.lang = language;
+  try {
+    window.localStorage.setItem(STORAGE_KEY, language);
+  } catch {
+    // Storage may be unavailable; the choice then lasts until the window closes.
+  }
+  for (const listener of listeners) listener(language);
+}
+
+/** Switches between Vietnamese and English. */
+export function toggleLang() {
+  setLang(current === 'vi' ? 'en' : 'vi');
+}
+
+/** Registers `listener(language)`; returns a function that removes it. */
+export function onLangChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** A fixed UI string in the current language, with {placeholders} filled from `vars`. */
+export function t(key, vars = {}) {
+  const entry = STRINGS[key];
+  if (!entry) return key;
+  const template = entry[current] ?? entry.vi;
+  if (typeof template === 'function') return template(vars);
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+/**
+ * A label from a schema object in the current language: pick(kind) reads kind.vi / kind.en;
+ * pick(field, 'hint') reads field.hint_vi / field.hint_en. Falls back to the other language.
+ */
+export function pick(object, prefix = '') {
+  if (!object) return '';
+  const key = (language) => (prefix ? `${prefix}_${language}` : language);
+  const other = current === 'vi' ? 'en' : 'vi';
+  return object[key(current)] ?? object[key(other)] ?? '';
+}
+
+/** The sentence to show for an error object from api.js (message_vi or message). */
+export function errorText(error) {
+  if (!error) return '';
+  if (current === 'vi') return error.message_vi || error.message || String(error);
+  return error.message || error.message_vi || String(error);
+}
+
+/** The label of a report key if this module knows one, else null. */
+export function reportKeyLabel(key) {
+  const entry = REPORT_KEYS[key];
+  return entry ? entry[current] ?? entry.vi : null;
+}

@@ -1,0 +1,84 @@
+// store.js — what the whole window knows once the ledger is open: this node (unit, election
+// date, law) and the schema of record kinds, plus lookups into that schema.
+// Screens read from here instead of fetching the schema again; nothing here calls the shell.
+
+import { pick } from './i18n.js';
+
+const state = {
+  node: null,
+  schema: { groups: [], kinds: [] },
+  kindsByName: new Map(),
+};
+
+/** Stores the schema fetched once at startup. */
+export function setSchema(schema) {
+  state.schema = {
+    groups: Array.isArray(schema?.groups) ? schema.groups : [],
+    kinds: Array.isArray(schema?.kinds) ? schema.kinds : [],
+  };
+  state.kindsByName = new Map(state.schema.kinds.map((kind) => [kind.kind, kind]));
+}
+
+/** Stores this node (from app_info, init_ledger, create_demo or dashboard). */
+export function setNode(node) {
+  state.node = node || null;
+}
+
+export function getNode() {
+  return state.node;
+}
+
+export function getSchema() {
+  return state.schema;
+}
+
+/** The description of one kind, or undefined. */
+export function kindDef(kind) {
+  return state.kindsByName.get(kind);
+}
+
+/** The description of one field of a kind, or undefined. */
+export function fieldDef(kind, name) {
+  return kindDef(kind)?.fields?.find((field) => field.name === name);
+}
+
+/** The kind's label in the current language ("Cử tri" / "Voters"). */
+export function kindLabel(kind) {
+  const def = typeof kind === 'string' ? kindDef(kind) : kind;
+  return def ? pick(def) || def.kind : String(kind);
+}
+
+/**
+ * The kinds grouped for the sidebar and the dashboard, in schema order:
+ * [{ group: {id, vi, en}, kinds: [kindDef] }]. Kinds whose group is unknown go to a last
+ * group with id "_other".
+ */
+export function groupedKinds() {
+  const { groups, kinds } = state.schema;
+  const result = groups.map((group) => ({ group, kinds: kinds.filter((kind) => kind.group === group.id) }));
+  const known = new Set(groups.map((group) => group.id));
+  const orphans = kinds.filter((kind) => !known.has(kind.group));
+  if (orphans.length) result.push({ group: { id: '_other', vi: 'Khác', en: 'Other' }, kinds: orphans });
+  return result.filter((entry) => entry.kinds.length > 0);
+}
+
+/**
+ * Finds a label for a bare value name used as a key somewhere (report keys): a kind name,
+ * an option value of any field, or a field name. Returns null when the schema has none.
+ */
+export function schemaLabelFor(key) {
+  const singular = key.endsWith('s') ? key.slice(0, -1) : key;
+  const kind = kindDef(key) || kindDef(singular);
+  if (kind) return kindLabel(kind);
+  for (const def of state.schema.kinds) {
+    for (const field of def.fields || []) {
+      const option = (field.options || []).find((candidate) => candidate.value === key);
+      if (option) return pick(option);
+    }
+  }
+  for (const def of state.schema.kinds) {
+    const field = (def.fields || []).find((candidate) => candidate.name === key);
+    if (field) return pick(field);
+  }
+  return null;
+}
