@@ -127,7 +127,7 @@ const STRINGS = {
   'list.next': { vi: 'Trang sau ›', en: 'Next ›' },
   'list.empty': { vi: 'Chưa có bản ghi nào. Bấm “Thêm mới” (phím N) để nhập.', en: 'No records yet. Press “Add new” (key N) to enter one.' },
   'list.empty_search': { vi: 'Không có bản ghi nào khớp với “{q}”.', en: 'No records match “{q}”.' },
-  'list.keys_hint': { vi: 'Phím tắt: N thêm mới · ↑↓ chọn dòng · Enter mở', en: 'Keys: N add new · ↑↓ move · Enter open' },
+  'list.keys_hint': { vi: 'Phím tắt: N thêm mới · / tìm · ↑↓ chọn dòng · Enter mở', en: 'Keys: N add new · / search · ↑↓ move · Enter open' },
   'list.title_column': { vi: 'Tên', en: 'Name' },
 
   // Values
@@ -135,8 +135,11 @@ const STRINGS = {
   'value.no': { vi: 'Không', en: 'No' },
 
   // Form
-  'form.add': { vi: 'Thêm {kind}', en: 'New: {kind}' },
-  'form.edit': { vi: 'Sửa {kind}', en: 'Edit: {kind}' },
+  'form.add': { vi: 'Thêm {kind}', en: 'New {kind}' },
+  'form.edit': { vi: 'Sửa {kind}', en: 'Edit {kind}' },
+  // Used when the schema gives no singular label for the kind (English only: "Voters: new record").
+  'form.add_plural': { vi: 'Thêm {kind}', en: '{kind}: new record' },
+  'form.edit_plural': { vi: 'Sửa {kind}', en: '{kind}: edit record' },
   'form.save': { vi: 'Lưu', en: 'Save' },
   'form.saving': { vi: 'Đang lưu…', en: 'Saving…' },
   'form.cancel': { vi: 'Hủy', en: 'Cancel' },

@@ -1,1 +1,283 @@
-fn main(){}
+//! `sobaucu`: the command line over sobaucu-core, for scripting and for district IT staff.
+//! Argument parsing and printing only; every rule lives in the core.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use sobaucu_core::kinds::Kind;
+use sobaucu_core::law::LawVersion;
+use sobaucu_core::store::InitOptions;
+use sobaucu_core::transfer::{self, Format};
+use sobaucu_core::units::{Catalogue, Scheme};
+use sobaucu_core::{ListQuery, Store, report, timeline};
+
+#[derive(Parser)]
+#[command(name = "sobaucu", version, about = "Sổ Bầu Cử: the election-preparation ledger of a commune, district or province")]
+struct Cli {
+    /// The ledger's directory (default: the platform data directory, shared with the desktop app).
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates the ledger of one unit for one election.
+    Init {
+        /// The unit's official code at its width: province 12, district 106, commune 03637.
+        #[arg(long)]
+        unit: String,
+        /// The list of administrative units: 2021 (three tiers) or 2025 (two tiers).
+        #[arg(long)]
+        scheme: String,
+        /// Election day, YYYY-MM-DD.
+        #[arg(long)]
+        election: String,
+        /// The law version whose deadlines apply (default: the one in force on election day).
+        #[arg(long)]
+        law: Option<String>,
+    },
+    /// Creates a demo ledger: a real Lai Châu commune filled with generated records.
+    Demo {
+        /// How many voters to generate.
+        #[arg(long, default_value_t = 2400)]
+        voters: usize,
+    },
+    /// Imports records from .jsonl, .csv or .xlsx files, all or nothing.
+    Import {
+        /// The kind of the records in CSV and XLSX files.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Exports every record of one kind.
+    Export {
+        #[arg(long)]
+        kind: String,
+        /// csv, xlsx or jsonl.
+        #[arg(long)]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The summary figures of the ledger's scope.
+    Report {
+        /// Print JSON (the shape is documented in the README).
+        #[arg(long)]
+        json: bool,
+    },
+    /// The legal timeline of the ledger's unit as a table.
+    Timeline,
+    /// Lists records of one kind.
+    List {
+        #[arg(long)]
+        kind: String,
+        /// Words to search for (marks ignored, đ = d).
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finds administrative units by name or code.
+    Units {
+        #[arg(long, default_value = "2025")]
+        scheme: String,
+        /// Words of the name (marks ignored), or a code.
+        query: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let vietnamese = std::env::var("LANG").is_ok_and(|l| l.starts_with("vi"));
+            match error.downcast_ref::<sobaucu_core::Error>() {
+                Some(core) if vietnamese => eprintln!("lỗi: {}", core.message_vi()),
+                _ => eprintln!("error: {error:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let dir = cli.data.unwrap_or_else(sobaucu_core::default_data_dir);
+    match cli.command {
+        Command::Init { unit, scheme, election, law } => {
+            let election = chrono::NaiveDate::parse_from_str(&election, "%Y-%m-%d")
+                .with_context(|| format!("--election `{election}` is not a date YYYY-MM-DD"))?;
+            let options = InitOptions {
+                unit: unit.parse()?,
+                scheme: scheme.parse()?,
+                election_date: election,
+                law: law.map(|l| l.parse::<LawVersion>()).transpose()?,
+            };
+            let catalogue = Catalogue::get(options.scheme);
+            catalogue.require(&options.unit)?;
+            let mut store = Store::open(&dir)?;
+            let node = store.init(options)?;
+            println!(
+                "initialised {} ({}) for the election of {} under the {} law, node {}, in {}",
+                node.unit().name,
+                node.unit,
+                node.election_date,
+                node.law.as_str(),
+                node.node_id,
+                dir.display()
+            );
+        }
+        Command::Demo { voters } => {
+            let mut store = Store::open(&dir)?;
+            let node = sobaucu_core::demo::create(&mut store, sobaucu_core::today(), voters)?;
+            println!("demo ledger of {} ({}) with {voters} voters in {}", node.unit().name, node.unit, dir.display());
+        }
+        Command::Import { kind, files } => {
+            let kind = kind.as_deref().map(Kind::require).transpose()?;
+            let mut store = Store::open_existing(&dir)?;
+            let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+            let summary = transfer::import(&mut store, &paths, kind)?;
+            let parts: Vec<String> = summary.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            println!("imported {} records ({})", summary.records, parts.join(", "));
+        }
+        Command::Export { kind, format, out } => {
+            let kind = Kind::require(&kind)?;
+            let format = Format::parse(&format)?;
+            let store = Store::open_existing(&dir)?;
+            let n = transfer::export(&store, kind, format, &out)?;
+            println!("exported {n} {} records to {}", kind.as_str(), out.display());
+        }
+        Command::Report { json } => {
+            let store = Store::open_existing(&dir)?;
+            let report = report::compute(&store.db(), store.node()?, sobaucu_core::today())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+            }
+        }
+        Command::Timeline => {
+            let store = Store::open_existing(&dir)?;
+            let node = store.node()?;
+            let today = sobaucu_core::today();
+            let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, today)?;
+            println!(
+                "{} ({}) · election day {} · law {} · today {}",
+                node.unit().name,
+                node.unit,
+                node.election_date.format("%d/%m/%Y"),
+                node.law.as_str(),
+                today.format("%d/%m/%Y")
+            );
+            println!("{:<28} {:<10} {:<11} {}", "MILESTONE", "DUE", "STATUS", "DETAIL");
+            for e in entries {
+                let detail = match (e.done_on, e.days_late, e.days_left) {
+                    (Some(on), Some(late), _) => format!("done {} ({late} days late)", on.format("%d/%m/%Y")),
+                    (Some(on), None, _) => format!("done {}", on.format("%d/%m/%Y")),
+                    (None, Some(late), _) => format!("{late} days late"),
+                    (None, None, Some(left)) => format!("in {left} days"),
+                    _ => String::new(),
+                };
+                println!("{:<28} {:<10} {:<11} {}", e.milestone, e.due.format("%d/%m/%Y"), e.status.as_str(), detail);
+            }
+        }
+        Command::List { kind, search, limit, json } => {
+            let kind = Kind::require(&kind)?;
+            let store = Store::open_existing(&dir)?;
+            let page = store.list(kind, &ListQuery { q: search, limit: Some(limit), ..Default::default() })?;
+            let def = kind.def();
+            for row in &page.rows {
+                if json {
+                    println!("{row}");
+                } else {
+                    let cells: Vec<String> = def
+                        .list_fields
+                        .iter()
+                        .map(|f| {
+                            let title = row.get(format!("{f}_title")).and_then(|v| v.as_str());
+                            match (title, row.get(*f)) {
+                                (Some(t), _) => t.to_string(),
+                                (None, Some(serde_json::Value::String(s))) => s.clone(),
+                                (None, Some(serde_json::Value::Null) | None) => String::new(),
+                                (None, Some(v)) => v.to_string(),
+                            }
+                        })
+                        .collect();
+                    println!("{}  {}", row["id"].as_str().unwrap_or_default(), cells.join(" | "));
+                }
+            }
+            if !json {
+                println!("{} of {} records", page.rows.len(), page.total);
+            }
+        }
+        Command::Units { scheme, query } => {
+            let scheme: Scheme = scheme.parse()?;
+            let hits = Catalogue::get(scheme).search(&query, 30);
+            if hits.is_empty() {
+                bail!("no unit matches `{query}` in the {} list", scheme.as_str());
+            }
+            for unit in hits {
+                println!("{:<6} {:<9} {}", unit.code, unit.level.as_str(), unit.path);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_report(r: &report::Report) {
+    println!("{} ({}) · election day {} · law {}", r.unit.name, r.unit.code, r.election_date.format("%d/%m/%Y"), r.law);
+    println!("committees: {}   teams: {}", r.committees, r.teams);
+    let levels = ["na", "provincial", "district", "commune"];
+    println!("boards:            {}", levels.map(|l| format!("{l} {}", r.boards[l])).join(", "));
+    println!(
+        "electoral units:   {}",
+        levels.map(|l| format!("{l} {} ({} seats)", r.electoral_units[l].units, r.electoral_units[l].seats)).join(", ")
+    );
+    println!("polling areas:     {} ({} separate)", r.polling_areas, r.polling_areas_separate);
+    println!(
+        "voters:            {} (male {}, female {})",
+        r.voters,
+        r.voters_by_sex.get("male").copied().unwrap_or(0),
+        r.voters_by_sex.get("female").copied().unwrap_or(0)
+    );
+    for l in levels {
+        let c = &r.candidates[l];
+        if c.total > 0 {
+            println!(
+                "candidates {l:<10} {} (self-nominated {}, women {}, ethnic minority {}, under 40 {})",
+                c.total, c.self_nominated, c.women, c.ethnic_minority, c.under_40
+            );
+        }
+    }
+    for (round, c) in &r.consultations {
+        println!(
+            "consultation {round}:  {}/{} districts, {}/{} communes",
+            c.districts_done, c.districts_total, c.communes_done, c.communes_total
+        );
+    }
+    for l in levels {
+        let c = &r.voter_conferences[l];
+        if c.conferences > 0 {
+            println!(
+                "voter conferences {l}: {} residential areas, {} communes, {} districts",
+                c.areas, c.communes, c.districts
+            );
+        }
+    }
+    println!(
+        "complaints:        {} received, {} resolved, {} transferred, {} open",
+        r.complaints.received, r.complaints.resolved, r.complaints.transferred, r.complaints.open
+    );
+    let late: Vec<&str> = r.timeline.iter().filter(|t| t.status == "overdue").map(|t| t.milestone.as_str()).collect();
+    if !late.is_empty() {
+        println!("overdue:           {}", late.join(", "));
+    }
+}

@@ -7,6 +7,7 @@
 //! Deliberately left out: network I/O, terminal output and any UI toolkit. The desktop shell,
 //! the CLI and the hub are thin adapters over this crate.
 
+pub mod api;
 pub mod demo;
 pub mod error;
 pub mod ids;
@@ -38,4 +39,13 @@ pub fn default_data_dir() -> std::path::PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| std::path::PathBuf::from("."))
         .join("sobaucu")
+}
+
+/// Today's date for deadlines: `$SOBAUCU_TODAY` (YYYY-MM-DD) when set, so tests and
+/// rehearsals can pin it, else the local date.
+pub fn today() -> chrono::NaiveDate {
+    std::env::var("SOBAUCU_TODAY")
+        .ok()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
 }

@@ -1,1 +1,195 @@
-//! todo
+//! The legal timeline of a unit: each milestone of the node's law version, its due date
+//! counted from election day, and the unit's status, read off the records that show it done.
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::law::{Evidence, LawVersion, Milestone};
+use crate::store::Db;
+use crate::units::UnitCode;
+
+/// How far along a milestone is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Done on or before its due date.
+    Done,
+    /// Done, after its due date.
+    DoneLate,
+    /// Not done, and its due date has passed.
+    Overdue,
+    /// Not done, due within a week.
+    DueSoon,
+    /// Not done, due later.
+    Upcoming,
+    /// A milestone no record of this unit shows (set elsewhere), whose date has passed.
+    Passed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Done => "done",
+            Status::DoneLate => "done_late",
+            Status::Overdue => "overdue",
+            Status::DueSoon => "due_soon",
+            Status::Upcoming => "upcoming",
+            Status::Passed => "passed",
+        }
+    }
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Done | Status::DoneLate)
+    }
+}
+
+/// One milestone for one unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub milestone: String,
+    pub vi: String,
+    pub en: String,
+    pub art: String,
+    pub due: NaiveDate,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_late: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+}
+
+/// Days before a due date at which a milestone shows as due soon.
+pub const DUE_SOON_DAYS: i64 = 7;
+
+/// The timeline of `unit` (its own records) on `today`.
+pub fn for_unit(db: &Db<'_>, law: LawVersion, election: NaiveDate, unit: &UnitCode, today: NaiveDate) -> Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    for milestone in &law.rules().milestones {
+        let proof = match &milestone.evidence {
+            Some(evidence) => find_proof(db, evidence, unit, milestone.due(election), today)?,
+            None => None,
+        };
+        entries.push(entry(milestone, election, today, proof));
+    }
+    Ok(entries)
+}
+
+/// The record that shows a milestone done: its date, id and kind.
+struct Proof {
+    on: NaiveDate,
+    record_id: Option<String>,
+    kind: String,
+}
+
+fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof: Option<Proof>) -> Entry {
+    let due = m.due(election);
+    let mut e = Entry {
+        milestone: m.id.clone(),
+        vi: m.vi.clone(),
+        en: m.en.clone(),
+        art: m.art.clone(),
+        due,
+        status: Status::Upcoming,
+        done_on: None,
+        record_id: None,
+        record_kind: None,
+        days_late: None,
+        days_left: None,
+    };
+    let days_to_due = (due - today).num_days();
+    match proof {
+        Some(p) => {
+            let late = (p.on - due).num_days();
+            e.status = if late > 0 { Status::DoneLate } else { Status::Done };
+            e.days_late = (late > 0).then_some(late);
+            e.done_on = Some(p.on);
+            e.record_id = p.record_id;
+            e.record_kind = Some(p.kind);
+        }
+        None if m.evidence.is_none() => {
+            e.status = if days_to_due < 0 { Status::Passed } else { Status::Upcoming };
+            e.days_left = (days_to_due >= 0).then_some(days_to_due);
+        }
+        None if days_to_due < 0 => {
+            e.status = Status::Overdue;
+            e.days_late = Some(-days_to_due);
+        }
+        None => {
+            e.status = if days_to_due <= DUE_SOON_DAYS { Status::DueSoon } else { Status::Upcoming };
+            e.days_left = Some(days_to_due);
+        }
+    }
+    e
+}
+
+/// The SQL condition and arguments of an evidence's `where`.
+fn filter_sql(evidence: &Evidence, args: &mut Vec<String>) -> String {
+    let mut sql = String::new();
+    for (field, value) in &evidence.filter {
+        let values: Vec<String> = match value {
+            Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Value::String(s) => vec![s.clone()],
+            other => vec![other.to_string()],
+        };
+        let marks: Vec<String> = values
+            .into_iter()
+            .map(|v| {
+                args.push(v);
+                format!("?{}", args.len())
+            })
+            .collect();
+        sql.push_str(&format!(" AND {field} IN ({})", marks.join(", ")));
+    }
+    sql
+}
+
+fn find_proof(db: &Db<'_>, evidence: &Evidence, unit: &UnitCode, due: NaiveDate, today: NaiveDate) -> Result<Option<Proof>> {
+    let mut args = vec![unit.to_string()];
+    let filter = filter_sql(evidence, &mut args);
+    let table = &evidence.kind;
+    let date = &evidence.date_field;
+    let params = rusqlite::params_from_iter(args.iter());
+    if evidence.rule == "no_open" {
+        let (total, open, last): (i64, i64, Option<String>) = db.conn().query_row(
+            &format!(
+                "SELECT count(*), coalesce(sum(status NOT IN ('resolved', 'transferred', 'not_processed')), 0), max({date})
+                 FROM {table} WHERE deleted = 0 AND unit = ?1{filter}"
+            ),
+            params,
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        if open > 0 {
+            return Ok(None);
+        }
+        if total == 0 {
+            // Nothing was ever open: the milestone is met once its day comes.
+            return Ok((today >= due).then_some(Proof { on: due, record_id: None, kind: table.clone() }));
+        }
+        let on = last.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).unwrap_or(due);
+        return Ok(Some(Proof { on, record_id: None, kind: table.clone() }));
+    }
+    let found: Option<(String, String)> = db
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT id, {date} FROM {table} WHERE deleted = 0 AND unit = ?1 AND {date} IS NOT NULL{filter}
+                 ORDER BY {date}, id LIMIT 1"
+            ),
+            params,
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(found.and_then(|(id, on)| {
+        NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+            .ok()
+            .map(|on| Proof { on, record_id: Some(id), kind: table.clone() })
+    }))
+}

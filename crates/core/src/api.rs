@@ -1,0 +1,145 @@
+//! The operations the desktop window offers, as plain functions over a [`Store`] that return
+//! JSON values in the shapes `ui/README.md` documents. The Tauri commands call these and
+//! nothing else, so the whole front-end contract is tested here without a window.
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{Error, Result};
+use crate::ids::RecordId;
+use crate::kinds::{GROUPS, KINDS, Kind};
+use crate::law::LawVersion;
+use crate::store::{InitOptions, ListQuery, NodeInfo, Store};
+use crate::units::{Catalogue, Scheme, Unit};
+use crate::{demo, report, timeline};
+
+fn to_value<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("plain data serialises")
+}
+
+fn unit_json(unit: &Unit) -> Value {
+    json!({"code": unit.code, "name": unit.name, "level": unit.level, "type": unit.unit_type, "path": unit.path})
+}
+
+fn node_json(node: &NodeInfo) -> Value {
+    json!({
+        "node_id": node.node_id,
+        "unit": unit_json(node.unit()),
+        "scheme": node.scheme.as_str(),
+        "election_date": node.election_date,
+        "law": node.law.as_str(),
+        "law_title": node.law.rules().title,
+        "law_title_en": node.law.rules().title_en,
+    })
+}
+
+pub fn app_info(store: &Store) -> Result<Value> {
+    Ok(json!({
+        "initialized": store.is_initialized(),
+        "data_dir": store.dir().display().to_string(),
+        "node": store.node().ok().map(node_json),
+    }))
+}
+
+pub fn list_units(scheme: &str, parent: Option<&str>) -> Result<Value> {
+    let catalogue = Catalogue::get(scheme.parse()?);
+    let parent = parent.filter(|p| !p.is_empty()).map(str::parse).transpose()?;
+    Ok(Value::Array(catalogue.children(parent.as_ref()).into_iter().map(unit_json).collect()))
+}
+
+pub fn search_units(scheme: &str, query: &str) -> Result<Value> {
+    let catalogue = Catalogue::get(scheme.parse()?);
+    Ok(Value::Array(catalogue.search(query, 50).into_iter().map(unit_json).collect()))
+}
+
+pub fn init_ledger(store: &mut Store, unit: &str, scheme: &str, election: &str, law: Option<&str>) -> Result<Value> {
+    let election_date = crate::validate::parse_date(election).ok_or_else(|| {
+        Error::field("election_date", "is not a date (use dd/mm/yyyy)", "không phải ngày (nhập dd/mm/yyyy)")
+    })?;
+    let scheme: Scheme = scheme.parse()?;
+    let law = law.filter(|l| !l.is_empty()).map(str::parse::<LawVersion>).transpose()?;
+    let node = store.init(InitOptions { unit: unit.parse()?, scheme, election_date, law })?;
+    Ok(node_json(&node))
+}
+
+pub fn create_demo(store: &mut Store) -> Result<Value> {
+    let node = demo::create(store, crate::today(), 2400)?;
+    Ok(node_json(&node))
+}
+
+/// Every kind's description, for forms and lists.
+pub fn schema() -> Value {
+    let kinds: Vec<Value> = KINDS
+        .iter()
+        .map(|def| {
+            let fields: Vec<Value> = def
+                .fields
+                .iter()
+                .map(|f| {
+                    let mut field = json!({
+                        "name": f.name, "vi": f.vi, "en": f.en, "type": f.ty.name(),
+                        "required": f.required, "computed": f.computed, "personal": f.personal,
+                    });
+                    let object = field.as_object_mut().expect("an object");
+                    if let crate::kinds::FieldType::Int { min, max } = f.ty {
+                        object.insert("min".into(), json!(min));
+                        object.insert("max".into(), json!(max));
+                    }
+                    if !f.ty.choices().is_empty() {
+                        object.insert("options".into(), to_value(&f.ty.choices()));
+                    }
+                    if let crate::kinds::FieldType::Ref(kinds) = f.ty {
+                        object.insert("ref".into(), to_value(&kinds));
+                    }
+                    if !f.hint_vi.is_empty() {
+                        object.insert("hint_vi".into(), json!(f.hint_vi));
+                        object.insert("hint_en".into(), json!(f.hint_en));
+                    }
+                    field
+                })
+                .collect();
+            json!({
+                "kind": def.name, "vi": def.vi, "en": def.en, "group": def.group,
+                "title_field": def.title_field, "list_fields": def.list_fields, "fields": fields,
+            })
+        })
+        .collect();
+    json!({"groups": to_value(&GROUPS), "kinds": kinds})
+}
+
+pub fn dashboard(store: &Store) -> Result<Value> {
+    let node = store.node()?;
+    let today = crate::today();
+    let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, today)?;
+    Ok(json!({
+        "node": node_json(node),
+        "today": today,
+        "days_to_election": (node.election_date - today).num_days(),
+        "counts": store.counts()?,
+        "timeline": entries,
+    }))
+}
+
+fn record_id(id: &str) -> Result<RecordId> {
+    id.parse()
+}
+
+pub fn list_records(store: &Store, kind: &str, query: &ListQuery) -> Result<Value> {
+    Ok(to_value(&store.list(Kind::require(kind)?, query)?))
+}
+
+pub fn get_record(store: &Store, kind: &str, id: &str) -> Result<Value> {
+    store.get(Kind::require(kind)?, record_id(id)?)
+}
+
+pub fn save_record(store: &mut Store, kind: &str, id: Option<&str>, fields: &Map<String, Value>) -> Result<Value> {
+    let id = id.filter(|i| !i.is_empty()).map(record_id).transpose()?;
+    store.save(Kind::require(kind)?, id, fields)
+}
+
+pub fn delete_record(store: &mut Store, kind: &str, id: &str) -> Result<()> {
+    store.delete(Kind::require(kind)?, record_id(id)?)
+}
+
+pub fn report(store: &Store) -> Result<Value> {
+    Ok(to_value(&report::compute(&store.db(), store.node()?, crate::today())?))
+}
