@@ -8,7 +8,8 @@
 
 import * as api from './api.js';
 import { h, replaceChildren } from './util.js';
-import { t, pick, toggleLang, onLangChange, errorText } from './i18n.js';
+import { t, pick, onLangChange, errorText } from './i18n.js';
+import { langToggleButton } from './langtoggle.js';
 import { displayDate } from './dates.js';
 import { setNode, getNode, setSchema, groupedKinds, kindDef, kindLabel } from './store.js';
 import { isDialogOpen } from './dialogs.js';
@@ -135,11 +136,7 @@ function buildSidebar() {
 
   const foot = h('div', { class: 'sidebar-foot' },
     h('div', { id: 'sync-status', class: 'sync-status', dataset: { state: 'offline' }, text: t('sync.none') }),
-    h('button', {
-      type: 'button', id: 'lang-toggle', class: 'lang-toggle',
-      title: t('lang.toggle_title'), 'aria-label': t('lang.toggle_title'),
-      text: t('lang.toggle'), on: { click: toggleLang },
-    }),
+    langToggleButton(),
   );
   return h('aside', { class: 'sidebar' }, head, nav, foot);
 }
@@ -218,8 +215,11 @@ function destroyScreen() {
   currentScreen = null;
 }
 
-/** Draws the screen for the current hash. `draft` carries a snapshot across a language switch. */
-function route(draft = null) {
+/**
+ * Draws the screen for the current hash. On a language switch `redraw` is true and `draft` carries
+ * the old screen's snapshot; screens then keep their hands off the focus.
+ */
+function route(draft = null, redraw = false) {
   if (mode !== 'shell') return;
   if (!location.hash || location.hash === '#' || location.hash === '#/') {
     history.replaceState(null, '', '#/dashboard');
@@ -240,7 +240,7 @@ function route(draft = null) {
       document.title = title ? `${title} — ${t('app.name')}` : t('app.name');
     },
   };
-  const params = { ...routeInfo, draft };
+  const params = { ...routeInfo, draft, redraw };
 
   if (routeInfo.kind !== undefined && !kindDef(routeInfo.kind)) {
     showNotFound(container, t('app.unknown_kind', { kind: routeInfo.kind }));
@@ -285,16 +285,18 @@ window.addEventListener('keydown', (event) => {
 
 onLangChange(() => {
   const draft = currentScreen?.snapshot ? currentScreen.snapshot() : null;
+  const toggleHadFocus = document.activeElement?.id === 'lang-toggle';
   if (mode === 'setup') {
     showSetup(draft);
   } else if (mode === 'shell') {
-    const focusedId = document.activeElement?.id;
     drawShell();
-    route(draft);
-    if (focusedId === 'lang-toggle') document.getElementById('lang-toggle')?.focus();
-  } else if (mode === 'error' || mode === 'loading') {
+    route(draft, true);
+  } else {
     boot();
+    return;
   }
+  // The toggle is the same element moved into the redrawn screen; moving it drops focus.
+  if (toggleHadFocus) document.getElementById('lang-toggle')?.focus();
 });
 
 boot();

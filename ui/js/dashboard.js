@@ -34,7 +34,7 @@ export function render(container, params, ctx) {
   heading.id = 'dashboard-title';
   ctx.setTitle(t('dash.title'));
   drawSubline(node, null);
-  heading.focus({ preventScroll: true });
+  if (!params.redraw) heading.focus({ preventScroll: true });
 
   function drawSubline(currentNode, daysToElection) {
     const parts = [];

@@ -104,7 +104,7 @@ export function render(container, params, ctx) {
     });
     const hasRequired = controls.some((control) => control.field.required && !control.field.computed);
 
-    formElement = h('form', { id: 'record-form', class: 'record-form', novalidate: true, dataset: { kind, id: recordId ?? '' } },
+    formElement = h('form', { id: 'record-form', class: 'record-form', novalidate: true, dataset: { kind, recordId: recordId ?? '' } },
       hasRequired ? h('p', { class: 'form-legend muted', text: t('form.required_legend') }) : null,
       controls.map((control) => control.wrap),
       formError,
@@ -120,9 +120,11 @@ export function render(container, params, ctx) {
     });
     replaceChildren(body, formElement);
 
-    const first = controls.find((control) => !control.field.computed);
-    if (first) first.focusTarget.focus();
-    else heading.focus();
+    if (!params.redraw) {
+      const first = controls.find((control) => !control.field.computed);
+      if (first) first.focusTarget.focus();
+      else heading.focus();
+    }
   }
 
   // ----- errors -----

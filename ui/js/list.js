@@ -72,7 +72,7 @@ export function render(container, params, ctx) {
       h('span', { class: 'keys-hint muted', text: t('list.keys_hint') })),
   ));
   ctx.setTitle(label);
-  heading.focus({ preventScroll: true });
+  if (!params.redraw) heading.focus({ preventScroll: true });
 
   // ----- loading -----
 
@@ -200,7 +200,7 @@ export function render(container, params, ctx) {
     }
   });
 
-  load({ focusRemembered: true });
+  load({ focusRemembered: !params.redraw });
 
   return {
     onKey(event) {
@@ -239,7 +239,7 @@ function buildColumns(def) {
       name,
       label: pick(field) || name,
       numeric: field.type === 'int',
-      format: (row) => displayFieldValue(field, row),
+      format: (row) => displayFieldValue(field, row, { compact: true }),
     };
   });
 }

@@ -30,7 +30,7 @@ export function render(container, params, ctx) {
         h('button', { type: 'button', id: 'report-print', class: 'btn btn-quiet', text: t('report.print'), on: { click: () => window.print() } }))),
     body));
   ctx.setTitle(t('report.title'));
-  heading.focus({ preventScroll: true });
+  if (!params.redraw) heading.focus({ preventScroll: true });
   drawMeta(meta, {});
 
   api.getReport().then((report) => {

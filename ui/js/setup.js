@@ -5,7 +5,8 @@
 
 import * as api from './api.js';
 import { h, replaceChildren, debounce } from './util.js';
-import { t, errorText, toggleLang } from './i18n.js';
+import { t, errorText } from './i18n.js';
+import { langToggleButton } from './langtoggle.js';
 import { parseDate, displayDate } from './dates.js';
 
 /** The amended law (83/2025/QH15) applies to elections on or after this day. */
@@ -90,11 +91,7 @@ export function render(container, params, ctx) {
 
   const page = h('div', { id: 'setup', class: 'setup' },
     h('div', { class: 'setup-topbar' },
-      h('button', {
-        type: 'button', id: 'lang-toggle', class: 'lang-toggle',
-        title: t('lang.toggle_title'), 'aria-label': t('lang.toggle_title'),
-        text: t('lang.toggle'), on: { click: toggleLang },
-      })),
+      langToggleButton()),
     h('div', { class: 'setup-card' },
       h('h1', { class: 'setup-title', text: t('app.name') }),
       h('p', { class: 'setup-intro', text: t('setup.intro') }),
@@ -295,8 +292,9 @@ export function render(container, params, ctx) {
         loadBrowseLevel(depth + 1, unit.code);
       }
     });
+    const levelLabel = ['province', 'district', 'commune'].includes(level) ? t(`setup.level_${level}`) : level;
     browseBox.appendChild(h('div', { class: 'browse-level' },
-      h('label', { for: selectId, text: t(`setup.level_${level}`) }), select));
+      h('label', { for: selectId, text: levelLabel }), select));
     // Restore a path after a language switch.
     const [next, ...remaining] = preselect;
     if (next && units.some((unit) => unit.code === next)) {

@@ -33,10 +33,12 @@ export function optionLabel(field, value) {
 /** The short label of a level value: option short_vi/short_en, known abbreviation, or label. */
 export function levelShortLabel(field, value) {
   const option = findOption(field, value);
-  const short = option && (option[`short_${lang()}`] || option.short_vi || option.short_en);
-  if (short) return short;
+  const own = option && option[`short_${lang()}`];
+  if (own) return own;
   const known = SHORT_LEVELS[value];
   if (known) return known[lang()] ?? known.vi;
+  const other = option && (option.short_vi || option.short_en);
+  if (other) return other;
   return option ? pick(option) || String(value) : String(value);
 }
 
@@ -61,13 +63,15 @@ export function isEmptyValue(value) {
 
 /**
  * The text a list cell or a read-only place shows for `field` of `row`.
- * Returns "" for empty values.
+ * Returns "" for empty values. With `compact` (list cells) a false boolean is left blank too,
+ * so a column of mostly "Không" does not drown the few "Có".
  */
-export function displayFieldValue(field, row) {
+export function displayFieldValue(field, row, { compact = false } = {}) {
   const value = row ? row[field.name] : undefined;
   if (field.type === 'bool') {
     if (value === null || value === undefined) return '';
-    return isTrue(value) ? t('value.yes') : t('value.no');
+    if (isTrue(value)) return t('value.yes');
+    return compact ? '' : t('value.no');
   }
   if (isEmptyValue(value)) return '';
   switch (field.type) {
