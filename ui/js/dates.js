@@ -22,10 +22,16 @@ export function isRealDay(year, month, day) {
 /**
  * Shows a stored value the way people read it:
  * "2026-03-15" → "15/03/2026", "2026-03" → "03/2026", "2026" → "2026",
- * "2026-03-15T08:30:00Z" → "15/03/2026 08:30". Anything else is returned unchanged.
+ * "2026-03-15T08:30:00Z" → "15/03/2026 08:30" (as written, no time-zone shift), a Unix timestamp
+ * number → local "dd/mm/yyyy HH:MM". Anything else is returned unchanged.
  */
 export function displayDate(value) {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'number' && Number.isFinite(value) && value > 1e9) {
+    // A Unix timestamp (seconds or milliseconds), shown in local time.
+    const when = new Date(value > 1e11 ? value : value * 1000);
+    return `${pad2(when.getDate())}/${pad2(when.getMonth() + 1)}/${when.getFullYear()} ${pad2(when.getHours())}:${pad2(when.getMinutes())}`;
+  }
   const text = String(value).trim();
   let match = ISO_DATE.exec(text);
   if (match) return `${match[3]}/${match[2]}/${match[1]}`;

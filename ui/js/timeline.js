@@ -22,8 +22,10 @@ export function statusText(entry, today) {
   switch (entry.status) {
     case 'done':
       return t('status.done');
-    case 'done_late':
-      return t('status.done_late', { n: n(entry.days_late, daysBetween(entry.due, entry.done_on)) });
+    case 'done_late': {
+      const late = Number.isFinite(entry.days_late) ? entry.days_late : daysBetween(entry.due, entry.done_on);
+      return Number.isFinite(late) ? t('status.done_late', { n: Math.abs(late) }) : t('status.done_late_plain');
+    }
     case 'overdue':
       return t('status.overdue', { n: n(entry.days_late, daysBetween(entry.due, today)) });
     case 'due_soon':

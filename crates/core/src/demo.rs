@@ -164,7 +164,7 @@ pub fn create(store: &mut Store, today: NaiveDate, voters: usize) -> Result<Node
         for n in 1..=8usize {
             let villages = format!("{}, {}", VILLAGES[(n - 1) % 12], VILLAGES[(n + 3) % 12]);
             areas.push(put(w, Kind::PollingArea, json!({"number": n, "name": format!("Khu vực bỏ phiếu số {n}"),
-                "kind": "ordinary", "voters": voters / 8 + 1, "residential_areas": villages,
+                "area_type": "ordinary", "voters": voters / 8 + 1, "residential_areas": villages,
                 "location": format!("Nhà văn hóa {}", VILLAGES[(n - 1) % 12])}))?);
         }
         for (n, area) in areas.iter().enumerate() {

@@ -38,8 +38,8 @@ pub enum Error {
     Scope { en: String, vi: String },
     #[error("{en}")]
     Input { en: String, vi: String },
-    #[error("{}:{}: {}", .place.file, .place.line, .source)]
-    At { place: Place, source: Box<Error> },
+    #[error("{}:{}: {}", .place.file, .place.line, .inner)]
+    At { place: Place, inner: Box<Error> },
     #[error("no ledger in {0}: run `sobaucu --data DIR init` first")]
     NotInitialized(String),
     #[error("a ledger already exists in {0}")]
@@ -74,7 +74,7 @@ impl Error {
 
     /// Places this error at a line of a file (imports).
     pub fn at(self, file: &str, line: usize) -> Self {
-        Error::At { place: Place { file: file.to_string(), line }, source: Box::new(self) }
+        Error::At { place: Place { file: file.to_string(), line }, inner: Box::new(self) }
     }
 
     /// A short machine-readable name for the kind of error, used by the adapters.
@@ -84,7 +84,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Scope { .. } => "scope",
             Error::Input { .. } => "input",
-            Error::At { source, .. } => source.kind(),
+            Error::At { inner, .. } => inner.kind(),
             Error::NotInitialized(_) => "not_initialized",
             Error::AlreadyInitialized(_) => "already_initialized",
             Error::Sql(_) | Error::Io(_) => "internal",
@@ -95,7 +95,7 @@ impl Error {
     pub fn fields(&self) -> &[FieldError] {
         match self {
             Error::Validation(fields) => fields,
-            Error::At { source, .. } => source.fields(),
+            Error::At { inner, .. } => inner.fields(),
             _ => &[],
         }
     }
@@ -111,8 +111,8 @@ impl Error {
             Error::NotFound { vi, .. } | Error::Scope { vi, .. } | Error::Input { vi, .. } => {
                 vi.clone()
             }
-            Error::At { place, source } => {
-                format!("{}, dòng {}: {}", place.file, place.line, source.message_vi())
+            Error::At { place, inner } => {
+                format!("{}, dòng {}: {}", place.file, place.line, inner.message_vi())
             }
             Error::NotInitialized(dir) => {
                 format!("Chưa có sổ trong {dir}: hãy chạy `sobaucu --data DIR init` trước")

@@ -397,11 +397,11 @@ pub static KINDS: &[KindDef] = &[
         en: "Polling areas",
         group: "lists",
         title_field: "name",
-        list_fields: &["number", "name", "kind", "voters", "list_posted_on"],
+        list_fields: &["number", "name", "area_type", "voters", "list_posted_on"],
         fields: &[
             field("number", "Số", "Number", FieldType::Int { min: 1, max: 9999 }).req(),
             field("name", "Tên", "Name", FieldType::Text).req().search(),
-            field("kind", "Loại", "Kind", FieldType::Enum(POLLING_AREA_KINDS)).req(),
+            field("area_type", "Loại khu vực", "Type of area", FieldType::Enum(POLLING_AREA_KINDS)).req(),
             field("voters", "Số cử tri dự kiến", "Expected voters", FieldType::Int { min: 0, max: 100_000 })
                 .hint("300–4.000; dưới 300 ở miền núi, biên giới", "300–4,000; fewer in mountain or border areas"),
             field("residential_areas", "Thôn, bản, tổ dân phố", "Residential areas", FieldType::LongText).search(),

@@ -169,7 +169,7 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
     }
     for row in db.all_rows(Kind::PollingArea)? {
         report.polling_areas += 1;
-        if s(&row, "kind").is_some_and(|k| k != "ordinary") {
+        if s(&row, "area_type").is_some_and(|k| k != "ordinary") {
             report.polling_areas_separate += 1;
         }
     }

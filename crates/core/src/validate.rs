@@ -440,7 +440,7 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
             let area_kind = str_of(fields, "polling_area")
                 .and_then(|s| s.parse().ok())
                 .and_then(|id| ctx.lookup.find(&id, &[Kind::PollingArea]).ok().flatten())
-                .and_then(|(_, area)| str_of(&area, "kind").map(str::to_string));
+                .and_then(|(_, area)| str_of(&area, "area_type").map(str::to_string));
             let body_kind = if area_kind.as_deref() == Some("armed") { "armed" } else { "ordinary" };
             size_rule(&mut errors, fields, ctx, "team", body_kind);
         }
@@ -457,14 +457,14 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
         }
         Kind::PollingArea => {
             let voters = int_of(fields, "voters");
-            if str_of(fields, "kind") == Some("ordinary") && voters.is_some_and(|v| v > 4000) {
+            if str_of(fields, "area_type") == Some("ordinary") && voters.is_some_and(|v| v > 4000) {
                 errors.push(FieldError::new(
                     "voters",
                     "a polling area has at most 4,000 voters (Art 11)",
                     "mỗi khu vực bỏ phiếu có không quá 4.000 cử tri (Điều 11)",
                 ));
             }
-            if str_of(fields, "kind") == Some("hospital") && voters.is_some_and(|v| v < 50) {
+            if str_of(fields, "area_type") == Some("hospital") && voters.is_some_and(|v| v < 50) {
                 errors.push(FieldError::new(
                     "voters",
                     "a separate area for a hospital or care home needs at least 50 voters (Art 11)",

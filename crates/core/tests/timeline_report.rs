@@ -67,7 +67,7 @@ fn timeline_under_the_2015_law() {
 fn timeline_under_the_2025_law() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path(), "03637", "2025", "2026-03-15");
-    let area = put(&mut store, Kind::PollingArea, "03637", json!({"number": 1, "name": "KV 1", "kind": "ordinary"}));
+    let area = put(&mut store, Kind::PollingArea, "03637", json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
     put(&mut store, Kind::Team, "03637", json!({"name": "Tổ 1", "polling_area": area, "formed_on": "2026-01-30"}));
     let node = store.node().unwrap().clone();
     let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2026-02-01")).unwrap();
@@ -94,9 +94,9 @@ fn district_report_counts_what_its_communes_entered() {
     put(&mut store, Kind::Board, "106", json!({"name": "Ban HĐND huyện 1", "level": "district", "formed_on": "2021-03-14"}));
     put(&mut store, Kind::Board, a, json!({"name": "Ban 1", "level": "commune", "formed_on": "2021-03-14"}));
     put(&mut store, Kind::Board, a, json!({"name": "Ban 2", "level": "commune", "formed_on": "2021-03-14"}));
-    let area = put(&mut store, Kind::PollingArea, a, json!({"number": 1, "name": "KV 1", "kind": "ordinary"}));
-    put(&mut store, Kind::PollingArea, a, json!({"number": 2, "name": "KV đồn biên phòng", "kind": "armed"}));
-    put(&mut store, Kind::PollingArea, b, json!({"number": 1, "name": "KV 1", "kind": "ordinary"}));
+    let area = put(&mut store, Kind::PollingArea, a, json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
+    put(&mut store, Kind::PollingArea, a, json!({"number": 2, "name": "KV đồn biên phòng", "area_type": "armed"}));
+    put(&mut store, Kind::PollingArea, b, json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
     for (name, sex, ballots) in [("Lò Văn Pọm", "male", "na,provincial,district,commune"), ("Lò Thị Ỏn", "female", "na,provincial"),
         ("Giàng Páo Mỷ", "male", "na,provincial,district,commune"), ("Tẩn Mý Mẩy", "female", "na,provincial,district,commune")] {
         put(&mut store, Kind::Voter, a, json!({"full_name": name, "birth_date": "1980", "sex": sex, "polling_area": area, "ballots": ballots}));

@@ -50,8 +50,8 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let mut l = ledger("03637", "2025", "2026-03-15");
-    let area = id_of(&save(&mut l, Kind::PollingArea, json!({"number": 1, "name": "KV 1", "kind": "ordinary", "voters": 400})).unwrap());
-    let armed_area = id_of(&save(&mut l, Kind::PollingArea, json!({"number": 2, "name": "KV 2", "kind": "armed"})).unwrap());
+    let area = id_of(&save(&mut l, Kind::PollingArea, json!({"number": 1, "name": "KV 1", "area_type": "ordinary", "voters": 400})).unwrap());
+    let armed_area = id_of(&save(&mut l, Kind::PollingArea, json!({"number": 2, "name": "KV 2", "area_type": "armed"})).unwrap());
     let commune_unit = id_of(
         &save(&mut l, Kind::ElectoralUnit, json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": 5})).unwrap(),
     );
@@ -150,11 +150,11 @@ fn electoral_unit() {
 #[test]
 fn polling_area() {
     let mut f = fixture();
-    accepts(&mut f, Kind::PollingArea, json!({"number": 3, "name": "KV 3", "kind": "ordinary", "voters": "2.540"}));
-    accepts(&mut f, Kind::PollingArea, json!({"number": 4, "name": "KV 4", "kind": "ordinary", "voters": 120}));
-    rejects(&mut f, Kind::PollingArea, json!({"number": 5, "name": "KV 5", "kind": "ordinary", "voters": 4001}), "voters");
-    rejects(&mut f, Kind::PollingArea, json!({"number": 6, "name": "KV 6", "kind": "hospital", "voters": 30}), "voters");
-    rejects(&mut f, Kind::PollingArea, json!({"number": 7, "name": "KV 7", "kind": "market"}), "kind");
+    accepts(&mut f, Kind::PollingArea, json!({"number": 3, "name": "KV 3", "area_type": "ordinary", "voters": "2.540"}));
+    accepts(&mut f, Kind::PollingArea, json!({"number": 4, "name": "KV 4", "area_type": "ordinary", "voters": 120}));
+    rejects(&mut f, Kind::PollingArea, json!({"number": 5, "name": "KV 5", "area_type": "ordinary", "voters": 4001}), "voters");
+    rejects(&mut f, Kind::PollingArea, json!({"number": 6, "name": "KV 6", "area_type": "hospital", "voters": 30}), "voters");
+    rejects(&mut f, Kind::PollingArea, json!({"number": 7, "name": "KV 7", "area_type": "market"}), "area_type");
 }
 
 #[test]

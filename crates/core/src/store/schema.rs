@@ -83,7 +83,7 @@ CREATE TABLE polling_area (
     id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
     search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
-    number INTEGER, name TEXT, kind TEXT, voters INTEGER, residential_areas TEXT, location TEXT,
+    number INTEGER, name TEXT, area_type TEXT, voters INTEGER, residential_areas TEXT, location TEXT,
     list_posted_on TEXT, candidates_posted_on TEXT
 );
 CREATE TABLE voter (
