@@ -1,1 +1,254 @@
-//! Helpers for the workspace-level end-to-end tests.
+//! Helpers for the workspace-level end-to-end tests: finding the built binaries, a virtual
+//! screen (Xvfb), and a small WebDriver client over `tauri-driver`, which drives the real
+//! sobaucu window through WebKitWebDriver.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// The directory the workspace's binaries are built in (`target/debug`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/debug/deps/<test> → target/debug
+    exe.parent().and_then(Path::parent).expect("target/debug").to_path_buf()
+}
+
+/// A built binary of the workspace; run `cargo build --workspace` before the tests.
+pub fn binary(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(path.exists(), "{} is not built: run `cargo build --workspace` first", path.display());
+    path
+}
+
+/// Where screenshots go: `target/screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = bin_dir().parent().expect("target").join("screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshot directory");
+    dir
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A child process killed when dropped.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A virtual screen: the caller's `DISPLAY` if it has one, else a fresh Xvfb. One window test
+/// of a test binary runs at a time: they would otherwise race for a display and a focus.
+pub struct Screen {
+    pub display: String,
+    _xvfb: Option<Guard>,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+impl Screen {
+    pub fn start() -> Screen {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Ok(display) = std::env::var("DISPLAY") {
+            if !display.is_empty() {
+                return Screen { display, _xvfb: None, _turn: turn };
+            }
+        }
+        let number = (100..400)
+            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+            .expect("a free display number");
+        let display = format!(":{number}");
+        let child = Command::new("Xvfb")
+            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (apt-get install xvfb; scripts/setup.sh installs it)");
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        let start = Instant::now();
+        while !Path::new(&socket).exists() {
+            assert!(start.elapsed() < Duration::from_secs(20), "Xvfb did not start on {display}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Screen { display, _xvfb: Some(Guard(child)), _turn: turn }
+    }
+}
+
+/// `tauri-driver`: from `$TAURI_DRIVER`, the project's tool cache, or the PATH.
+pub fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return path.into();
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let cached = home.join(".cache/sobaucu-tools/bin/tauri-driver");
+    if cached.exists() {
+        return cached;
+    }
+    PathBuf::from("tauri-driver")
+}
+
+/// A WebDriver session on the real app window.
+pub struct Window {
+    base: String,
+    session: String,
+    _driver: Guard,
+}
+
+/// An element handle.
+#[derive(Clone)]
+pub struct Element(String);
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Window {
+    /// Starts tauri-driver and the app (with `envs` set for it) on `screen`. The web view's own
+    /// storage (the language choice) goes to `profile`, so no run sees another's.
+    pub fn open(app: &Path, screen: &Screen, profile: &Path, envs: &[(&str, &str)]) -> Window {
+        let port = free_port();
+        let native_port = free_port();
+        let mut command = Command::new(tauri_driver());
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &screen.display)
+            .env("NO_AT_BRIDGE", "1")
+            .env("XDG_DATA_HOME", profile.join("share"))
+            .env("XDG_CACHE_HOME", profile.join("cache"))
+            .env("XDG_CONFIG_HOME", profile.join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        let driver = Guard(command.spawn().expect("tauri-driver (scripts/setup.sh installs it)"));
+        let base = format!("http://127.0.0.1:{port}");
+        let start = Instant::now();
+        loop {
+            if ureq::get(&format!("{base}/status")).call().is_ok() {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "tauri-driver did not answer on {base}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
+        let reply = post(&format!("{base}/session"), &caps);
+        let session = reply["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {reply}")).to_string();
+        Window { base, session, _driver: driver }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/session/{}{}", self.base, self.session, path)
+    }
+
+    /// All elements matching a CSS selector, now.
+    pub fn find_all(&self, css: &str) -> Vec<Element> {
+        let reply = post(&self.url("/elements"), &json!({"using": "css selector", "value": css}));
+        reply["value"]
+            .as_array()
+            .map(|items| items.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(|id| Element(id.to_string()))).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits up to 15 s for an element matching `css`.
+    pub fn wait(&self, css: &str) -> Element {
+        self.wait_until(css, |_| true)
+    }
+
+    /// Waits up to 15 s for an element matching `css` whose text satisfies `accept`.
+    pub fn wait_until(&self, css: &str, accept: impl Fn(&str) -> bool) -> Element {
+        let start = Instant::now();
+        let mut last = String::new();
+        let query = format!(
+            "return Array.from(document.querySelectorAll({})).map(e => e.innerText || e.textContent || '')",
+            Value::String(css.to_string())
+        );
+        loop {
+            let texts = self.script(&query);
+            let texts: Vec<&str> = texts.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            if let Some(index) = texts.iter().position(|t| accept(t)) {
+                // The screen may redraw between the two calls; then look again.
+                if let Some(element) = self.find_all(css).into_iter().nth(index) {
+                    return element;
+                }
+            }
+            if let Some(text) = texts.last() {
+                last = text.to_string();
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                let shot = self.screenshot("timeout");
+                panic!("no `{css}` as expected in the window (last text: {last:?}); see {}", shot.display());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn text(&self, element: &Element) -> String {
+        get(&self.url(&format!("/element/{}/text", element.0)))["value"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub fn click(&self, element: &Element) {
+        post(&self.url(&format!("/element/{}/click", element.0)), &json!({}));
+    }
+
+    pub fn clear(&self, element: &Element) {
+        post(&self.url(&format!("/element/{}/clear", element.0)), &json!({}));
+    }
+
+    pub fn type_text(&self, element: &Element, text: &str) {
+        post(&self.url(&format!("/element/{}/value", element.0)), &json!({"text": text}));
+    }
+
+    /// Runs JavaScript in the page and returns its result.
+    pub fn script(&self, source: &str) -> Value {
+        post(&self.url("/execute/sync"), &json!({"script": source, "args": []}))["value"].clone()
+    }
+
+    /// Saves a PNG of the window to `target/screenshots/<name>.png`.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let reply = get(&self.url("/screenshot"));
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(reply["value"].as_str().expect("a screenshot"))
+            .expect("base64 PNG");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, data).unwrap();
+        path
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+    }
+}
+
+fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>, what: &str) -> Value {
+    match response {
+        Ok(mut r) => r.body_mut().read_json().unwrap_or(Value::Null),
+        Err(ureq::Error::StatusCode(code)) => panic!("WebDriver {what}: HTTP {code}"),
+        Err(e) => panic!("WebDriver {what}: {e}"),
+    }
+}
+
+fn post(url: &str, body: &Value) -> Value {
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let mut response = agent.post(url).send_json(body).unwrap_or_else(|e| panic!("WebDriver {url}: {e}"));
+    let status = response.status();
+    let mut text = String::new();
+    response.body_mut().as_reader().read_to_string(&mut text).ok();
+    let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    assert!(status.is_success(), "WebDriver {url}: HTTP {status}: {text}");
+    value
+}
+
+fn get(url: &str) -> Value {
+    read(ureq::get(url).call(), url)
+}

@@ -22,7 +22,7 @@ export function isRealDay(year, month, day) {
 /**
  * Shows a stored value the way people read it:
  * "2026-03-15" → "15/03/2026", "2026-03" → "03/2026", "2026" → "2026",
- * "2026-03-15T08:30:00Z" → "15/03/2026 08:30" (as written, no time-zone shift), a Unix timestamp
+ * "2026-03-15T08:30:00" → "15/03/2026 08:30"; a timestamp with a zone ("…Z") or a Unix timestamp
  * number → local "dd/mm/yyyy HH:MM". Anything else is returned unchanged.
  */
 export function displayDate(value) {
@@ -36,7 +36,16 @@ export function displayDate(value) {
   let match = ISO_DATE.exec(text);
   if (match) return `${match[3]}/${match[2]}/${match[1]}`;
   match = ISO_TIMESTAMP.exec(text);
-  if (match) return `${match[3]}/${match[2]}/${match[1]} ${match[4]}:${match[5]}`;
+  if (match) {
+    // With a time zone ("Z", "+07:00") the moment is shown in this computer's local time.
+    if (/(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
+      const when = new Date(text);
+      if (!Number.isNaN(when.getTime())) {
+        return `${pad2(when.getDate())}/${pad2(when.getMonth() + 1)}/${when.getFullYear()} ${pad2(when.getHours())}:${pad2(when.getMinutes())}`;
+      }
+    }
+    return `${match[3]}/${match[2]}/${match[1]} ${match[4]}:${match[5]}`;
+  }
   match = ISO_MONTH.exec(text);
   if (match) return `${match[2]}/${match[1]}`;
   return text;

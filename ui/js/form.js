@@ -11,7 +11,7 @@ import * as api from './api.js';
 import { h, replaceChildren, lowerFirst } from './util.js';
 import { t, lang, pick, errorText } from './i18n.js';
 import { displayDate, parseDate, parsePartialDate } from './dates.js';
-import { kindDef, kindLabel } from './store.js';
+import { kindDef, kindLabel, getNode } from './store.js';
 import { isTrue, splitLevels, optionLabel, displayFieldValue } from './values.js';
 import { toast, confirmDialog } from './dialogs.js';
 import { rememberOpened } from './list.js';
@@ -86,8 +86,11 @@ export function render(container, params, ctx) {
       const parts = [];
       if (row.title) parts.push(h('strong', { class: 'record-title', text: row.title }));
       if (updated) {
+        // updated_by is the id of the computer (node) that wrote it: worth showing only when it
+        // is another one than this (after a sync).
+        const byOther = row.updated_by && String(row.updated_by) !== String(getNode()?.node_id ?? '');
         parts.push(h('span', {
-          text: row.updated_by ? t('form.updated_by', { date: updated, who: row.updated_by }) : t('form.updated', { date: updated }),
+          text: byOther ? t('form.updated_by', { date: updated, who: row.updated_by }) : t('form.updated', { date: updated }),
         }));
       }
       replaceChildren(subline, parts.flatMap((part, index) => (index ? [h('span', { class: 'sep', 'aria-hidden': 'true', text: ' · ' }), part] : [part])));

@@ -227,6 +227,7 @@ const REPORT_KEYS = {
   members: { vi: 'Thành viên', en: 'Members' },
   electoral_units: { vi: 'Đơn vị bầu cử', en: 'Electoral units' },
   seats: { vi: 'Số đại biểu được bầu', en: 'Seats' },
+  units: { vi: 'Số đơn vị', en: 'Units' },
   polling_areas: { vi: 'Khu vực bỏ phiếu', en: 'Polling areas' },
   separate: { vi: 'Khu vực bỏ phiếu riêng', en: 'Separate polling areas' },
   polling_areas_separate: { vi: 'Trong đó: khu vực bỏ phiếu riêng', en: 'Of which separate (armed units, hospitals, detention)' },

@@ -239,7 +239,7 @@ function buildColumns(def) {
       name,
       label: pick(field) || name,
       numeric: field.type === 'int',
-      format: (row) => displayFieldValue(field, row, { compact: true }),
+      format: (row) => displayFieldValue(field, row),
     };
   });
 }

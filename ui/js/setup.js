@@ -155,10 +155,14 @@ export function render(container, params, ctx) {
       replaceChildren(errorBox);
       return;
     }
-    const lines = typeof error === 'string' ? [error] : [errorText(error)];
-    if (error && Array.isArray(error.fields)) {
-      for (const item of error.fields) lines.push(errorText(item));
-    }
+    // A validation error lists its fields' messages, each with the label of the input it is about.
+    const fieldLabels = { unit: t('setup.unit'), scheme: t('setup.scheme'), election_date: t('setup.election'), law: t('setup.law') };
+    const fields = typeof error === 'object' && Array.isArray(error.fields) ? error.fields : [];
+    const lines = typeof error === 'string'
+      ? [error]
+      : fields.length
+        ? fields.map((item) => (fieldLabels[item.field] ? `${fieldLabels[item.field]}: ${errorText(item)}` : errorText(item)))
+        : [errorText(error)];
     const unique = [...new Set(lines.filter(Boolean))];
     replaceChildren(errorBox, unique.length === 1
       ? unique[0]

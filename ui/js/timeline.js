@@ -55,8 +55,10 @@ export function renderTimeline(entries, { id = null, today = null } = {}) {
     list.appendChild(h('li', { class: 'timeline-empty muted', text: t('tl.empty') }));
     return list;
   }
+  // Chronological order (the law's table is not quite), ties kept in the core's order.
+  const ordered = [...entries].sort((a, b) => String(a.due ?? '').localeCompare(String(b.due ?? '')));
   let todayPlaced = !today;
-  for (const entry of entries) {
+  for (const entry of ordered) {
     if (!todayPlaced && entry.due && entry.due > today) {
       list.appendChild(todayMarker(today));
       todayPlaced = true;

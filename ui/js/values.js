@@ -63,15 +63,13 @@ export function isEmptyValue(value) {
 
 /**
  * The text a list cell or a read-only place shows for `field` of `row`.
- * Returns "" for empty values. With `compact` (list cells) a false boolean is left blank too,
- * so a column of mostly "Không" does not drown the few "Có".
+ * Returns "" for empty values; a boolean reads Có/Không (a "Không" can matter: quorum).
  */
-export function displayFieldValue(field, row, { compact = false } = {}) {
+export function displayFieldValue(field, row) {
   const value = row ? row[field.name] : undefined;
   if (field.type === 'bool') {
     if (value === null || value === undefined) return '';
-    if (isTrue(value)) return t('value.yes');
-    return compact ? '' : t('value.no');
+    return isTrue(value) ? t('value.yes') : t('value.no');
   }
   if (isEmptyValue(value)) return '';
   switch (field.type) {

@@ -1,0 +1,82 @@
+//! The real desktop window, under Xvfb, driven through WebDriver (tauri-driver +
+//! WebKitWebDriver): the first-run screen, a record created through its form and seen in the
+//! list and the dashboard count, a validation error shown for a bad value, and the English
+//! switch. Screenshots of each screen land in `target/screenshots/`.
+
+use sobaucu_tests::{Screen, Window, binary};
+
+#[test]
+fn first_run_then_a_record_through_its_form() {
+    let app = binary("sobaucu-desktop");
+    let data = tempfile::tempdir().unwrap();
+    let screen = Screen::start();
+    let ledger = data.path().join("ledger");
+    let data_dir = ledger.to_str().unwrap();
+    let w = Window::open(&app, &screen, data.path(), &[("SOBAUCU_DATA", data_dir), ("SOBAUCU_TODAY", "2026-02-01")]);
+
+    // First run: choose the unit by searching without marks, type the date, create.
+    w.wait("#setup");
+    w.screenshot("01-first-run");
+    let search = w.wait("#setup-unit-search");
+    w.type_text(&search, "muong kim");
+    let option = w.wait(".unit-option[data-code=\"03637\"]");
+    w.click(&option);
+    let election = w.wait("#setup-election");
+    w.type_text(&election, "15/03/2026");
+    w.screenshot("02-first-run-filled");
+    w.click(&w.wait("#setup-create"));
+
+    // The dashboard, with the commune's timeline and empty counts.
+    w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
+    w.wait_until("[data-count-kind=\"polling_area\"]", |t| t.trim() == "0");
+    w.wait_until("#timeline", |t| t.contains("Thành lập Tổ bầu cử"));
+    w.screenshot("03-dashboard-empty");
+
+    // A polling area through its form: a bad value first.
+    w.click(&w.wait("a[data-kind=\"polling_area\"]"));
+    w.wait("#list-view");
+    w.click(&w.wait("#list-new"));
+    w.wait("#record-form");
+    w.type_text(&w.wait("#record-form [name=\"number\"]"), "1");
+    w.type_text(&w.wait("#record-form [name=\"name\"]"), "Khu vực bỏ phiếu số 1 – Bản Nà Khương");
+    w.click(&w.wait("#record-form [name=\"area_type\"] option[value=\"ordinary\"]"));
+    w.type_text(&w.wait("#record-form [name=\"voters\"]"), "5000");
+    w.click(&w.wait("#form-save"));
+    let error = w.wait_until(".field-error[data-field=\"voters\"]", |t| t.contains("4.000"));
+    assert!(w.text(&error).contains("Điều 11"), "the core's rule is shown under the field");
+    w.screenshot("04-form-validation-error");
+
+    // Correct it and save: the record is in the list and counted on the dashboard.
+    let voters = w.wait("#record-form [name=\"voters\"]");
+    w.clear(&voters);
+    w.type_text(&voters, "350");
+    w.click(&w.wait("#form-save"));
+    w.wait_until("#list-view tr[data-id]", |t| t.contains("Bản Nà Khương"));
+    w.screenshot("05-list");
+    w.click(&w.wait("a[data-view=\"dashboard\"]"));
+    w.wait_until("[data-count-kind=\"polling_area\"]", |t| t.trim() == "1");
+    w.screenshot("06-dashboard");
+
+    // The English switch.
+    w.click(&w.wait("#lang-toggle"));
+    w.wait_until("a[data-kind=\"voter\"]", |t| t.contains("Voters"));
+    w.screenshot("07-dashboard-english");
+}
+
+#[test]
+fn the_demo_ledger_opens_from_the_first_run_screen() {
+    let app = binary("sobaucu-desktop");
+    let data = tempfile::tempdir().unwrap();
+    let screen = Screen::start();
+    let w = Window::open(&app, &screen, data.path(), &[("SOBAUCU_DATA", data.path().join("ledger").to_str().unwrap())]);
+    w.click(&w.wait("#setup-demo"));
+    w.wait_until("[data-count-kind=\"voter\"]", |t| t.trim() == "2400" || t.trim() == "2.400" || t.trim() == "2,400");
+    w.wait_until("#timeline", |t| t.contains("Quá hạn"));
+    w.screenshot("08-demo-dashboard");
+    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    let search = w.wait("#list-search");
+    w.type_text(&search, "giang");
+    w.wait_until("#list-view tr[data-id]", |t| t.contains("Giàng"));
+    w.screenshot("09-demo-voters");
+}
+
