@@ -79,4 +79,3 @@ fn the_demo_ledger_opens_from_the_first_run_screen() {
     w.wait_until("#list-view tr[data-id]", |t| t.contains("Giàng"));
     w.screenshot("09-demo-voters");
 }
-

@@ -59,7 +59,13 @@ pub fn search_units(scheme: String, query: String) -> Reply<Value> {
 }
 
 #[tauri::command]
-pub fn init_ledger(state: State<'_, AppState>, unit: String, scheme: String, election_date: String, law: Option<String>) -> Reply<Value> {
+pub fn init_ledger(
+    state: State<'_, AppState>,
+    unit: String,
+    scheme: String,
+    election_date: String,
+    law: Option<String>,
+) -> Reply<Value> {
     with(&state, |s| api::init_ledger(s, &unit, &scheme, &election_date, law.as_deref()))
 }
 
@@ -89,7 +95,12 @@ pub fn get_record(state: State<'_, AppState>, kind: String, id: String) -> Reply
 }
 
 #[tauri::command]
-pub fn save_record(state: State<'_, AppState>, kind: String, id: Option<String>, fields: Map<String, Value>) -> Reply<Value> {
+pub fn save_record(
+    state: State<'_, AppState>,
+    kind: String,
+    id: Option<String>,
+    fields: Map<String, Value>,
+) -> Reply<Value> {
     with(&state, |s| api::save_record(s, &kind, id.as_deref(), &fields))
 }
 

@@ -65,7 +65,9 @@ impl Screen {
             }
         }
         let number = (100..400)
-            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
             .expect("a free display number");
         let display = format!(":{number}");
         let child = Command::new("Xvfb")
@@ -139,7 +141,8 @@ impl Window {
             assert!(start.elapsed() < Duration::from_secs(30), "tauri-driver did not answer on {base}");
             std::thread::sleep(Duration::from_millis(100));
         }
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
+        let caps =
+            json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
         let reply = post(&format!("{base}/session"), &caps);
         let session = reply["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {reply}")).to_string();
         Window { base, session, _driver: driver }
@@ -154,7 +157,9 @@ impl Window {
         let reply = post(&self.url("/elements"), &json!({"using": "css selector", "value": css}));
         reply["value"]
             .as_array()
-            .map(|items| items.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(|id| Element(id.to_string()))).collect())
+            .map(|items| {
+                items.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(|id| Element(id.to_string()))).collect()
+            })
             .unwrap_or_default()
     }
 
@@ -173,7 +178,8 @@ impl Window {
         );
         loop {
             let texts = self.script(&query);
-            let texts: Vec<&str> = texts.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let texts: Vec<&str> =
+                texts.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             if let Some(index) = texts.iter().position(|t| accept(t)) {
                 // The screen may redraw between the two calls; then look again.
                 if let Some(element) = self.find_all(css).into_iter().nth(index) {
@@ -214,6 +220,8 @@ impl Window {
 
     /// Saves a PNG of the window to `target/screenshots/<name>.png`.
     pub fn screenshot(&self, name: &str) -> PathBuf {
+        // The DOM can be ahead of the painted frame: give the web view a moment to paint.
+        std::thread::sleep(Duration::from_millis(500));
         let reply = get(&self.url("/screenshot"));
         let data = base64::engine::general_purpose::STANDARD
             .decode(reply["value"].as_str().expect("a screenshot"))

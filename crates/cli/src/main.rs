@@ -14,7 +14,11 @@ use sobaucu_core::units::{Catalogue, Scheme};
 use sobaucu_core::{ListQuery, Store, report, timeline};
 
 #[derive(Parser)]
-#[command(name = "sobaucu", version, about = "Sổ Bầu Cử: the election-preparation ledger of a commune, district or province")]
+#[command(
+    name = "sobaucu",
+    version,
+    about = "Sổ Bầu Cử: the election-preparation ledger of a commune, district or province"
+)]
 struct Cli {
     /// The ledger's directory (default: the platform data directory, shared with the desktop app).
     #[arg(long, global = true, value_name = "DIR")]

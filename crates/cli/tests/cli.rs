@@ -84,13 +84,32 @@ fn init_creates_a_ledger_and_refuses_bad_arguments() {
     let out = l.ok(&["init", "--unit", "03637", "--scheme", "2025", "--election", "2026-03-15"]);
     assert!(out.contains("Xã Mường Kim"), "{out}");
     assert!(out.contains("2025 law"), "{out}");
-    assert!(l.fails(&["init", "--unit", "03637", "--scheme", "2025", "--election", "2026-03-15"]).contains("already exists"));
+    assert!(
+        l.fails(&["init", "--unit", "03637", "--scheme", "2025", "--election", "2026-03-15"])
+            .contains("already exists")
+    );
 
     let other = Ledger::new();
-    assert!(other.fails(&["init", "--unit", "3637", "--scheme", "2025", "--election", "2026-03-15"]).contains("not a unit code"));
-    assert!(other.fails(&["init", "--unit", "99999", "--scheme", "2025", "--election", "2026-03-15"]).contains("does not exist"));
-    assert!(other.fails(&["init", "--unit", "03637", "--scheme", "2030", "--election", "2026-03-15"]).contains("unknown scheme"));
-    assert!(other.fails(&["init", "--unit", "03637", "--scheme", "2025", "--election", "15/03/2026"]).contains("--election"));
+    assert!(
+        other
+            .fails(&["init", "--unit", "3637", "--scheme", "2025", "--election", "2026-03-15"])
+            .contains("not a unit code")
+    );
+    assert!(
+        other
+            .fails(&["init", "--unit", "99999", "--scheme", "2025", "--election", "2026-03-15"])
+            .contains("does not exist")
+    );
+    assert!(
+        other
+            .fails(&["init", "--unit", "03637", "--scheme", "2030", "--election", "2026-03-15"])
+            .contains("unknown scheme")
+    );
+    assert!(
+        other
+            .fails(&["init", "--unit", "03637", "--scheme", "2025", "--election", "15/03/2026"])
+            .contains("--election")
+    );
     assert!(other.fails(&["report", "--json"]).contains("no ledger"));
     // A district code of the 2021 list (3 digits) and a 2021 commune.
     let district = Ledger::new();
@@ -110,7 +129,6 @@ fn import_each_format_and_report() {
     );
     let err = l.fails(&["import", path(&area_file)]);
     assert!(err.contains("areas.jsonl:1") && err.contains("kind_of"), "{err}");
-
 
     let jsonl = l.file(
         "records.jsonl",
@@ -194,7 +212,10 @@ fn a_bad_row_fails_the_whole_import_and_changes_nothing() {
     assert_eq!(l.report()["voters"], report_before["voters"]);
 
     // Across files: the second file's bad row rolls back the first file too.
-    let good = l.file("good.jsonl", r#"{"kind":"incident","occurred_on":"2026-01-10","place":"Bản Che Bó","summary":"Mất điện"}"#);
+    let good = l.file(
+        "good.jsonl",
+        r#"{"kind":"incident","occurred_on":"2026-01-10","place":"Bản Che Bó","summary":"Mất điện"}"#,
+    );
     let bad = l.file("bad.jsonl", "{\"kind\":\"incident\",\"occurred_on\":\"2026-01-11\",\"place\":\"X\",\"summary\":\"Y\"}\n{\"kind\":\"incident\",");
     let err = l.fails(&["import", path(&good), path(&bad)]);
     assert!(err.contains("bad.jsonl:2") && err.contains("not valid JSON"), "{err}");
@@ -203,11 +224,31 @@ fn a_bad_row_fails_the_whole_import_and_changes_nothing() {
     let cases: &[(&str, &str, &str)] = &[
         ("unknown-kind.jsonl", r#"{"kind":"ballot","x":1}"#, "unknown kind `ballot`"),
         ("no-kind.jsonl", r#"{"x":1}"#, "kind"),
-        ("bad-unit.jsonl", r#"{"kind":"incident","unit":"99999","occurred_on":"2026-01-10","place":"P","summary":"S"}"#, "99999 does not exist"),
-        ("outside.jsonl", r#"{"kind":"incident","unit":"03640","occurred_on":"2026-01-10","place":"P","summary":"S"}"#, "outside"),
-        ("short-unit.jsonl", r#"{"kind":"incident","unit":"3637","occurred_on":"2026-01-10","place":"P","summary":"S"}"#, "not a unit code"),
-        ("bad-date.jsonl", r#"{"kind":"incident","occurred_on":"2026-13-01","place":"P","summary":"S"}"#, "occurred_on"),
-        ("bad-id.jsonl", r#"{"kind":"incident","id":"abc","occurred_on":"2026-01-10","place":"P","summary":"S"}"#, "not a record id"),
+        (
+            "bad-unit.jsonl",
+            r#"{"kind":"incident","unit":"99999","occurred_on":"2026-01-10","place":"P","summary":"S"}"#,
+            "99999 does not exist",
+        ),
+        (
+            "outside.jsonl",
+            r#"{"kind":"incident","unit":"03640","occurred_on":"2026-01-10","place":"P","summary":"S"}"#,
+            "outside",
+        ),
+        (
+            "short-unit.jsonl",
+            r#"{"kind":"incident","unit":"3637","occurred_on":"2026-01-10","place":"P","summary":"S"}"#,
+            "not a unit code",
+        ),
+        (
+            "bad-date.jsonl",
+            r#"{"kind":"incident","occurred_on":"2026-13-01","place":"P","summary":"S"}"#,
+            "occurred_on",
+        ),
+        (
+            "bad-id.jsonl",
+            r#"{"kind":"incident","id":"abc","occurred_on":"2026-01-10","place":"P","summary":"S"}"#,
+            "not a record id",
+        ),
     ];
     for (name, content, expected) in cases {
         let file = l.file(name, content);
@@ -238,8 +279,18 @@ fn export_round_trips_byte_identical() {
     let l = Ledger::new();
     l.init_commune();
     l.ok(&["import", path(&areas(&l))]);
-    let names = ["Giàng Páo Mỷ", "Tủa Sín Chải", "Lò Thị Ỏn", "Đặng Thị Đào", "Nguyễn Thị Ánh Tuyết", "Vàng A Dở", "Hờ Thị Xúa"];
-    let mut csv = String::from("full_name,birth_date,sex,ethnicity,permanent_residence,polling_area,ballots,temporary_under_12m\n");
+    let names = [
+        "Giàng Páo Mỷ",
+        "Tủa Sín Chải",
+        "Lò Thị Ỏn",
+        "Đặng Thị Đào",
+        "Nguyễn Thị Ánh Tuyết",
+        "Vàng A Dở",
+        "Hờ Thị Xúa",
+    ];
+    let mut csv = String::from(
+        "full_name,birth_date,sex,ethnicity,permanent_residence,polling_area,ballots,temporary_under_12m\n",
+    );
     for (i, name) in names.iter().enumerate() {
         csv.push_str(&format!(
             "{name},{:02}/0{}/19{},{},Mông,\"Bản Nà Khương, xã Mường Kim\",Khu vực bỏ phiếu số {},\"na,provincial\",{}\n",
@@ -271,7 +322,8 @@ fn export_round_trips_byte_identical() {
             assert_eq!(String::from_utf8_lossy(&first), String::from_utf8_lossy(&second), "{format} differs");
             assert_eq!(first, second, "{format} is not byte-identical");
         }
-        let text = if format == "xlsx" { xlsx_cells(&first).concat() } else { String::from_utf8(first.clone()).unwrap() };
+        let text =
+            if format == "xlsx" { xlsx_cells(&first).concat() } else { String::from_utf8(first.clone()).unwrap() };
         for name in names {
             assert!(text.contains(name), "{format} lost {name}");
         }

@@ -47,46 +47,69 @@ struct Ethnic {
 }
 
 const PEOPLES: &[(u64, Ethnic)] = &[
-    (40, Ethnic {
-        name: "Mông",
-        families: &["Giàng", "Sùng", "Vàng", "Lý", "Thào", "Lầu", "Mùa", "Hờ", "Tráng", "Chang"],
-        male_middle: &["A", "Páo", "Seo", "Văn"],
-        female_middle: &["Thị", "Mỷ", "Thị"],
-        male: &["Páo", "Chứ", "Sử", "Dính", "Pó", "Sính", "Chá", "Sềnh", "Lử", "Tủa", "Vư", "Nhà"],
-        female: &["Mỷ", "Mua", "Dợ", "Sua", "Chở", "Pằng", "Mái", "Xúa", "Dung", "Chi"],
-    }),
-    (30, Ethnic {
-        name: "Thái",
-        families: &["Lò", "Lường", "Tòng", "Quàng", "Cà", "Điêu", "Hoàng", "Lù"],
-        male_middle: &["Văn"],
-        female_middle: &["Thị"],
-        male: &["Pọm", "Ơn", "Khăm", "Xiêng", "Panh", "Quyết", "Thoan", "Ún", "Hặc", "Bun"],
-        female: &["Ỏn", "Ín", "Xuân", "Hoa", "Thiêm", "Ưởng", "Pâng", "Ngọc", "Ẻn", "Mai"],
-    }),
-    (12, Ethnic {
-        name: "Dao",
-        families: &["Tẩn", "Phùn", "Chảo", "Lý", "Triệu", "Đặng"],
-        male_middle: &["Láo", "Văn", "Vần"],
-        female_middle: &["Mý", "Thị", "Mùi"],
-        male: &["Lở", "Sành", "Chản", "Phù", "Quẩy", "Tả"],
-        female: &["Mẩy", "Chiêu", "Lai", "Xuân", "Pham"],
-    }),
-    (18, Ethnic {
-        name: "Kinh",
-        families: &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Đinh"],
-        male_middle: &["Văn", "Đức", "Minh", "Quang", "Hữu"],
-        female_middle: &["Thị", "Thu", "Ngọc", "Thanh"],
-        male: &["An", "Bình", "Cường", "Dũng", "Đạt", "Hùng", "Khánh", "Long", "Tuấn", "Sơn"],
-        female: &["Hà", "Hương", "Lan", "Đào", "Nga", "Oanh", "Phương", "Thảo", "Yến", "Hằng"],
-    }),
+    (
+        40,
+        Ethnic {
+            name: "Mông",
+            families: &["Giàng", "Sùng", "Vàng", "Lý", "Thào", "Lầu", "Mùa", "Hờ", "Tráng", "Chang"],
+            male_middle: &["A", "Páo", "Seo", "Văn"],
+            female_middle: &["Thị", "Mỷ", "Thị"],
+            male: &["Páo", "Chứ", "Sử", "Dính", "Pó", "Sính", "Chá", "Sềnh", "Lử", "Tủa", "Vư", "Nhà"],
+            female: &["Mỷ", "Mua", "Dợ", "Sua", "Chở", "Pằng", "Mái", "Xúa", "Dung", "Chi"],
+        },
+    ),
+    (
+        30,
+        Ethnic {
+            name: "Thái",
+            families: &["Lò", "Lường", "Tòng", "Quàng", "Cà", "Điêu", "Hoàng", "Lù"],
+            male_middle: &["Văn"],
+            female_middle: &["Thị"],
+            male: &["Pọm", "Ơn", "Khăm", "Xiêng", "Panh", "Quyết", "Thoan", "Ún", "Hặc", "Bun"],
+            female: &["Ỏn", "Ín", "Xuân", "Hoa", "Thiêm", "Ưởng", "Pâng", "Ngọc", "Ẻn", "Mai"],
+        },
+    ),
+    (
+        12,
+        Ethnic {
+            name: "Dao",
+            families: &["Tẩn", "Phùn", "Chảo", "Lý", "Triệu", "Đặng"],
+            male_middle: &["Láo", "Văn", "Vần"],
+            female_middle: &["Mý", "Thị", "Mùi"],
+            male: &["Lở", "Sành", "Chản", "Phù", "Quẩy", "Tả"],
+            female: &["Mẩy", "Chiêu", "Lai", "Xuân", "Pham"],
+        },
+    ),
+    (
+        18,
+        Ethnic {
+            name: "Kinh",
+            families: &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Đinh"],
+            male_middle: &["Văn", "Đức", "Minh", "Quang", "Hữu"],
+            female_middle: &["Thị", "Thu", "Ngọc", "Thanh"],
+            male: &["An", "Bình", "Cường", "Dũng", "Đạt", "Hùng", "Khánh", "Long", "Tuấn", "Sơn"],
+            female: &["Hà", "Hương", "Lan", "Đào", "Nga", "Oanh", "Phương", "Thảo", "Yến", "Hằng"],
+        },
+    ),
 ];
 
 const VILLAGES: &[&str] = &[
-    "Bản Mường Kim", "Bản Nà Khương", "Bản Hát Nam", "Bản Che Bó", "Bản Phiêng Ngản", "Bản Nậm Củm",
-    "Bản Ngọc Lại", "Bản Mường", "Bản Nà Ún", "Bản Phiêng Phát", "Bản Nà Có", "Bản Hua Nà",
+    "Bản Mường Kim",
+    "Bản Nà Khương",
+    "Bản Hát Nam",
+    "Bản Che Bó",
+    "Bản Phiêng Ngản",
+    "Bản Nậm Củm",
+    "Bản Ngọc Lại",
+    "Bản Mường",
+    "Bản Nà Ún",
+    "Bản Phiêng Phát",
+    "Bản Nà Có",
+    "Bản Hua Nà",
 ];
 
-const OCCUPATIONS: &[&str] = &["Làm nông", "Làm nông", "Làm nông", "Giáo viên", "Buôn bán", "Công nhân", "Học sinh", "Cán bộ"];
+const OCCUPATIONS: &[&str] =
+    &["Làm nông", "Làm nông", "Làm nông", "Giáo viên", "Buôn bán", "Công nhân", "Học sinh", "Cán bộ"];
 
 /// A generated person: full name (NFC), sex and ethnicity.
 pub fn person(rng: &mut Rng) -> (String, &'static str, &'static str) {

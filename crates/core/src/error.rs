@@ -51,11 +51,7 @@ pub enum Error {
 }
 
 fn join_fields(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("field `{}`: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(|e| format!("field `{}`: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }
 
 impl Error {
@@ -103,14 +99,10 @@ impl Error {
     /// The message in Vietnamese.
     pub fn message_vi(&self) -> String {
         match self {
-            Error::Validation(errors) => errors
-                .iter()
-                .map(|e| format!("trường `{}`: {}", e.field, e.message_vi))
-                .collect::<Vec<_>>()
-                .join("; "),
-            Error::NotFound { vi, .. } | Error::Scope { vi, .. } | Error::Input { vi, .. } => {
-                vi.clone()
+            Error::Validation(errors) => {
+                errors.iter().map(|e| format!("trường `{}`: {}", e.field, e.message_vi)).collect::<Vec<_>>().join("; ")
             }
+            Error::NotFound { vi, .. } | Error::Scope { vi, .. } | Error::Input { vi, .. } => vi.clone(),
             Error::At { place, inner } => {
                 format!("{}, dòng {}: {}", place.file, place.line, inner.message_vi())
             }

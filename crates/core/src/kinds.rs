@@ -85,7 +85,10 @@ pub struct Choice {
 pub enum FieldType {
     Text,
     LongText,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// A full date, `YYYY-MM-DD`.
     Date,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (a birth date whose day or month is unknown).
@@ -236,10 +239,8 @@ const ADMIN_LEVELS: &[Choice] = &[
     Choice { value: "commune", vi: "Xã", en: "Commune" },
 ];
 
-const SEX: &[Choice] = &[
-    Choice { value: "male", vi: "Nam", en: "Male" },
-    Choice { value: "female", vi: "Nữ", en: "Female" },
-];
+const SEX: &[Choice] =
+    &[Choice { value: "male", vi: "Nam", en: "Male" }, Choice { value: "female", vi: "Nữ", en: "Female" }];
 
 const ROLES: &[Choice] = &[
     Choice { value: "chair", vi: "Chủ tịch / Trưởng ban / Tổ trưởng", en: "Chair" },
@@ -408,8 +409,13 @@ pub static KINDS: &[KindDef] = &[
             field("location", "Địa điểm bỏ phiếu", "Polling station", FieldType::Text).search(),
             field("list_posted_on", "Ngày niêm yết danh sách cử tri", "Voter list posted on", FieldType::Date)
                 .hint(DATE_HINT_VI, DATE_HINT_EN),
-            field("candidates_posted_on", "Ngày niêm yết danh sách ứng cử", "Candidate list posted on", FieldType::Date)
-                .hint(DATE_HINT_VI, DATE_HINT_EN),
+            field(
+                "candidates_posted_on",
+                "Ngày niêm yết danh sách ứng cử",
+                "Candidate list posted on",
+                FieldType::Date,
+            )
+            .hint(DATE_HINT_VI, DATE_HINT_EN),
         ],
     },
     KindDef {
@@ -432,8 +438,13 @@ pub static KINDS: &[KindDef] = &[
             field("occupation", "Nghề nghiệp", "Occupation", FieldType::Text),
             field("permanent_residence", "Nơi thường trú", "Permanent residence", FieldType::Text).personal().search(),
             field("temporary_residence", "Nơi tạm trú", "Temporary residence", FieldType::Text).personal().search(),
-            field("temporary_under_12m", "Tạm trú dưới 12 tháng", "Temporary resident under 12 months", FieldType::Bool)
-                .hint("Chỉ bầu ĐBQH và HĐND tỉnh", "Votes only for the NA and the provincial council"),
+            field(
+                "temporary_under_12m",
+                "Tạm trú dưới 12 tháng",
+                "Temporary resident under 12 months",
+                FieldType::Bool,
+            )
+            .hint("Chỉ bầu ĐBQH và HĐND tỉnh", "Votes only for the NA and the provincial council"),
             field("household", "Hộ gia đình", "Household", FieldType::Text).personal(),
             field("id_number", "Số định danh", "ID number", FieldType::Text)
                 .personal()
@@ -456,7 +467,10 @@ pub static KINDS: &[KindDef] = &[
             field("level", "Ứng cử đại biểu", "Standing for", FieldType::Enum(BALLOT_LEVELS)).req(),
             field("electoral_unit", "Đơn vị bầu cử", "Electoral unit", FieldType::Ref(&[Kind::ElectoralUnit])),
             field("nomination", "Hình thức", "Nomination", FieldType::Enum(NOMINATION)).req(),
-            field("birth_date", "Ngày sinh", "Date of birth", FieldType::Date).req().personal().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("birth_date", "Ngày sinh", "Date of birth", FieldType::Date)
+                .req()
+                .personal()
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
             field("sex", "Giới tính", "Sex", FieldType::Enum(SEX)).req(),
             field("hometown", "Quê quán", "Hometown", FieldType::Text),
             field("residence", "Nơi ở hiện nay", "Residence", FieldType::Text).personal(),
@@ -467,9 +481,11 @@ pub static KINDS: &[KindDef] = &[
             field("position", "Chức vụ", "Position", FieldType::Text).search(),
             field("workplace", "Nơi công tác", "Workplace", FieldType::Text).search(),
             field("incumbent", "Đang là đại biểu (tái cử)", "Sitting deputy (re-election)", FieldType::Bool),
-            field("dossier_received_on", "Ngày nhận hồ sơ", "Dossier received on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("dossier_received_on", "Ngày nhận hồ sơ", "Dossier received on", FieldType::Date)
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
             field("status", "Tình trạng", "Status", FieldType::Enum(CANDIDATE_STATUS)).req(),
-            field("listed_on", "Ngày vào danh sách chính thức", "Official list on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("listed_on", "Ngày vào danh sách chính thức", "Official list on", FieldType::Date)
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
         ],
     },
     KindDef {
@@ -486,7 +502,12 @@ pub static KINDS: &[KindDef] = &[
             field("level", "Hiệp thương bầu cử", "For the election of", FieldType::Enum(BALLOT_LEVELS)).req(),
             field("held_on", "Ngày tổ chức", "Held on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
             field("participants", "Số người dự", "Participants", FieldType::Int { min: 0, max: 10_000 }),
-            field("candidates_agreed", "Số người được thống nhất", "Candidates agreed", FieldType::Int { min: 0, max: 10_000 }),
+            field(
+                "candidates_agreed",
+                "Số người được thống nhất",
+                "Candidates agreed",
+                FieldType::Int { min: 0, max: 10_000 },
+            ),
             field("outcome", "Kết quả", "Outcome", FieldType::LongText).search(),
         ],
     },
@@ -500,12 +521,20 @@ pub static KINDS: &[KindDef] = &[
         list_fields: &["candidate", "residential_area", "held_on", "convened", "present", "quorum"],
         fields: &[
             field("candidate", "Người ứng cử", "Candidate", FieldType::Ref(&[Kind::Candidate])).req(),
-            field("residential_area", "Khu dân cư (thôn, bản, tổ dân phố)", "Residential area", FieldType::Text).req().search(),
+            field("residential_area", "Khu dân cư (thôn, bản, tổ dân phố)", "Residential area", FieldType::Text)
+                .req()
+                .search(),
             field("held_on", "Ngày tổ chức", "Held on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
-            field("convened", "Số cử tri được triệu tập", "Voters convened", FieldType::Int { min: 1, max: 100_000 }).req(),
+            field("convened", "Số cử tri được triệu tập", "Voters convened", FieldType::Int { min: 1, max: 100_000 })
+                .req(),
             field("present", "Số cử tri tham dự", "Voters present", FieldType::Int { min: 0, max: 100_000 }).req(),
             field("confidence_for", "Số tín nhiệm", "Confidence: for", FieldType::Int { min: 0, max: 100_000 }),
-            field("confidence_against", "Số không tín nhiệm", "Confidence: against", FieldType::Int { min: 0, max: 100_000 }),
+            field(
+                "confidence_against",
+                "Số không tín nhiệm",
+                "Confidence: against",
+                FieldType::Int { min: 0, max: 100_000 },
+            ),
             field("quorum", "Đủ số lượng", "Quorum reached", FieldType::Bool)
                 .computed()
                 .hint("Dưới 100 cử tri: ≥ 50% dự; từ 100: ≥ 55 người", "Under 100 voters: ≥ 50% present; else ≥ 55"),
@@ -563,7 +592,12 @@ pub static KINDS: &[KindDef] = &[
             field("held_on", "Ngày", "Date", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
             field("activity", "Hoạt động", "Activity", FieldType::Text).req().search(),
             field("place", "Địa điểm", "Place", FieldType::Text).search(),
-            field("audience", "Số người được tuyên truyền", "People reached", FieldType::Int { min: 0, max: 1_000_000 }),
+            field(
+                "audience",
+                "Số người được tuyên truyền",
+                "People reached",
+                FieldType::Int { min: 0, max: 1_000_000 },
+            ),
             field("organiser", "Đơn vị thực hiện", "Organised by", FieldType::Text).search(),
             field("notes", "Ghi chú", "Notes", FieldType::LongText),
         ],
@@ -605,7 +639,9 @@ mod tests {
             names.dedup();
             assert_eq!(names.len(), def.fields.len(), "{}: duplicate field", def.name);
             for f in def.fields {
-                assert!(!["id", "unit", "deleted", "updated_at", "updated_by", "created_at", "search"].contains(&f.name));
+                assert!(
+                    !["id", "unit", "deleted", "updated_at", "updated_by", "created_at", "search"].contains(&f.name)
+                );
             }
         }
         assert_eq!(KINDS.len(), Kind::ALL.len());

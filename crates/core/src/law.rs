@@ -128,9 +128,7 @@ fn all_versions() -> &'static BTreeMap<String, LawRules> {
         versions: BTreeMap<String, LawRules>,
     }
     static RULES: OnceLock<BTreeMap<String, LawRules>> = OnceLock::new();
-    RULES.get_or_init(|| {
-        serde_json::from_str::<File>(LAW_JSON).expect("assets/law.json is valid").versions
-    })
+    RULES.get_or_init(|| serde_json::from_str::<File>(LAW_JSON).expect("assets/law.json is valid").versions)
 }
 
 #[cfg(test)]

@@ -36,9 +36,7 @@ pub fn default_data_dir() -> std::path::PathBuf {
     if let Some(dir) = std::env::var_os("SOBAUCU_DATA") {
         return dir.into();
     }
-    dirs::data_dir()
-        .unwrap_or_else(|| std::path::PathBuf::from("."))
-        .join("sobaucu")
+    dirs::data_dir().unwrap_or_else(|| std::path::PathBuf::from(".")).join("sobaucu")
 }
 
 /// Today's date for deadlines: `$SOBAUCU_TODAY` (YYYY-MM-DD) when set, so tests and

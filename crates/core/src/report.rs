@@ -207,7 +207,8 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
     for round in ["1", "2", "3"] {
         let held: BTreeSet<&UnitCode> =
             consultations.iter().filter(|r| s(r, "round") == Some(round)).map(|r| &r.unit).collect();
-        let done = |level: Level| held.iter().filter(|u| level_of.get(**u).is_some_and(|(l, _)| *l == level)).count() as i64;
+        let done =
+            |level: Level| held.iter().filter(|u| level_of.get(**u).is_some_and(|(l, _)| *l == level)).count() as i64;
         report.consultations.insert(
             format!("round{round}"),
             ConsultationFigures {

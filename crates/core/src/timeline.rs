@@ -70,7 +70,13 @@ pub struct Entry {
 pub const DUE_SOON_DAYS: i64 = 7;
 
 /// The timeline of `unit` (its own records) on `today`.
-pub fn for_unit(db: &Db<'_>, law: LawVersion, election: NaiveDate, unit: &UnitCode, today: NaiveDate) -> Result<Vec<Entry>> {
+pub fn for_unit(
+    db: &Db<'_>,
+    law: LawVersion,
+    election: NaiveDate,
+    unit: &UnitCode,
+    today: NaiveDate,
+) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for milestone in &law.rules().milestones {
         let proof = match &milestone.evidence {
@@ -151,7 +157,13 @@ fn filter_sql(evidence: &Evidence, args: &mut Vec<String>) -> String {
     sql
 }
 
-fn find_proof(db: &Db<'_>, evidence: &Evidence, unit: &UnitCode, due: NaiveDate, today: NaiveDate) -> Result<Option<Proof>> {
+fn find_proof(
+    db: &Db<'_>,
+    evidence: &Evidence,
+    unit: &UnitCode,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> Result<Option<Proof>> {
     let mut args = vec![unit.to_string()];
     let filter = filter_sql(evidence, &mut args);
     let table = &evidence.kind;
@@ -188,8 +200,6 @@ fn find_proof(db: &Db<'_>, evidence: &Evidence, unit: &UnitCode, due: NaiveDate,
         )
         .optional()?;
     Ok(found.and_then(|(id, on)| {
-        NaiveDate::parse_from_str(&on, "%Y-%m-%d")
-            .ok()
-            .map(|on| Proof { on, record_id: Some(id), kind: table.clone() })
+        NaiveDate::parse_from_str(&on, "%Y-%m-%d").ok().map(|on| Proof { on, record_id: Some(id), kind: table.clone() })
     }))
 }

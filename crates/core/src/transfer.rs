@@ -109,10 +109,7 @@ fn need_kind(kind: Option<Kind>, path: &Path) -> Result<Kind> {
 /// Keys an export adds for people that an import passes over.
 fn is_meta_key(def: &KindDef, key: &str) -> bool {
     matches!(key, "kind" | "id" | "unit" | "unit_name" | "title" | "updated_at" | "updated_by")
-        || key
-            .strip_suffix("_title")
-            .and_then(|f| def.field(f))
-            .is_some_and(|f| matches!(f.ty, FieldType::Ref(_)))
+        || key.strip_suffix("_title").and_then(|f| def.field(f)).is_some_and(|f| matches!(f.ty, FieldType::Ref(_)))
 }
 
 fn read_jsonl(path: &Path, default_kind: Option<Kind>) -> Result<Vec<Incoming>> {
@@ -129,12 +126,15 @@ fn read_jsonl(path: &Path, default_kind: Option<Kind>) -> Result<Vec<Incoming>> 
             Error::input(format!("not valid JSON: {e}"), format!("không phải JSON hợp lệ: {e}")).at(&name, line_no)
         })?;
         let Value::Object(mut object) = value else {
-            return Err(Error::input("a line must be a JSON object", "mỗi dòng phải là một đối tượng JSON").at(&name, line_no));
+            return Err(
+                Error::input("a line must be a JSON object", "mỗi dòng phải là một đối tượng JSON").at(&name, line_no)
+            );
         };
         let kind = match object.remove("kind") {
             Some(Value::String(k)) => Kind::require(&k).map_err(|e| e.at(&name, line_no))?,
             None => default_kind.ok_or_else(|| {
-                Error::field("kind", "is missing: every line names its kind", "thiếu: mỗi dòng phải ghi loại bản ghi").at(&name, line_no)
+                Error::field("kind", "is missing: every line names its kind", "thiếu: mỗi dòng phải ghi loại bản ghi")
+                    .at(&name, line_no)
             })?,
             Some(_) => return Err(Error::field("kind", "must be text", "phải là chữ").at(&name, line_no)),
         };
@@ -149,13 +149,17 @@ fn incoming(kind: Kind, line: usize, mut object: Map<String, Value>) -> Result<I
     let id = match object.remove("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) => Some(s.trim().parse().map_err(|e: Error| Error::field("id", e.to_string(), e.message_vi()))?),
+        Some(Value::String(s)) => {
+            Some(s.trim().parse().map_err(|e: Error| Error::field("id", e.to_string(), e.message_vi()))?)
+        }
         Some(_) => return Err(Error::field("id", "must be text", "phải là chữ")),
     };
     let unit = match object.remove("unit") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) => Some(s.parse().map_err(|e: Error| Error::field("unit", e.to_string(), e.message_vi()))?),
+        Some(Value::String(s)) => {
+            Some(s.parse().map_err(|e: Error| Error::field("unit", e.to_string(), e.message_vi()))?)
+        }
         Some(Value::Number(n)) => {
             return Err(Error::field(
                 "unit",
@@ -179,7 +183,9 @@ fn header_field(def: &KindDef, header: &str) -> Option<&'static str> {
     }
     def.fields
         .iter()
-        .find(|f| f.name == header.trim() || text::fold(f.vi) == folded || text::fold(f.en) == folded || f.name == folded)
+        .find(|f| {
+            f.name == header.trim() || text::fold(f.vi) == folded || text::fold(f.en) == folded || f.name == folded
+        })
         .map(|f| f.name)
 }
 
@@ -250,7 +256,9 @@ fn read_csv(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
 fn read_xlsx(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
     let name = path.display().to_string();
     let def = kind.def();
-    let bad = |e: String| Error::input(format!("not a readable XLSX file: {e}"), format!("không đọc được tệp XLSX: {e}")).at(&name, 0);
+    let bad = |e: String| {
+        Error::input(format!("not a readable XLSX file: {e}"), format!("không đọc được tệp XLSX: {e}")).at(&name, 0)
+    };
     let mut workbook = calamine::open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
     let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| bad("no sheet".into()))?;
     let range = workbook.worksheet_range(&sheet).map_err(|e| bad(e.to_string()))?;
@@ -353,7 +361,9 @@ pub fn export(store: &Store, kind: Kind, format: Format, out: &Path) -> Result<u
         Format::Xlsx => {
             let mut book = rust_xlsxwriter::Workbook::new();
             let sheet = book.add_worksheet();
-            let xlsx = |e: rust_xlsxwriter::XlsxError| Error::input(format!("writing XLSX: {e}"), format!("lỗi ghi XLSX: {e}"));
+            let xlsx = |e: rust_xlsxwriter::XlsxError| {
+                Error::input(format!("writing XLSX: {e}"), format!("lỗi ghi XLSX: {e}"))
+            };
             sheet.set_name(def.name).map_err(xlsx)?;
             let bold = rust_xlsxwriter::Format::new().set_bold();
             for (c, name) in export_columns(def).iter().enumerate() {

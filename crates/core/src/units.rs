@@ -185,40 +185,49 @@ impl Catalogue {
             let number = |i: usize| cols[i].trim().parse::<u32>().expect("shipped unit codes are numbers");
             let province = UnitCode::from_number(Level::Province, number(0));
             let province_name = province_display_name(cols[1]);
-            add(&mut units, Unit {
-                code: province.clone(),
-                unit_type: unit_type_of(&province_name, ""),
-                path: province_name.clone(),
-                name: province_name.clone(),
-                level: Level::Province,
-                parent: None,
-            });
+            add(
+                &mut units,
+                Unit {
+                    code: province.clone(),
+                    unit_type: unit_type_of(&province_name, ""),
+                    path: province_name.clone(),
+                    name: province_name.clone(),
+                    level: Level::Province,
+                    parent: None,
+                },
+            );
             let (parent, parent_path) = if scheme == Scheme::Y2021 {
                 let district = UnitCode::from_number(Level::District, number(2));
                 let name = text::clean(cols[3]);
                 let path = format!("{name}, {province_name}");
-                add(&mut units, Unit {
-                    code: district.clone(),
-                    unit_type: unit_type_of(&name, cols[4]),
-                    name,
-                    level: Level::District,
-                    parent: Some(province),
-                    path: path.clone(),
-                });
+                add(
+                    &mut units,
+                    Unit {
+                        code: district.clone(),
+                        unit_type: unit_type_of(&name, cols[4]),
+                        name,
+                        level: Level::District,
+                        parent: Some(province),
+                        path: path.clone(),
+                    },
+                );
                 (district, path)
             } else {
                 (province, province_name.clone())
             };
             let (code_col, name_col, type_col) = if scheme == Scheme::Y2021 { (5, 6, 7) } else { (2, 3, 4) };
             let name = text::clean(cols[name_col]);
-            add(&mut units, Unit {
-                code: UnitCode::from_number(Level::Commune, number(code_col)),
-                unit_type: unit_type_of(&name, cols[type_col]),
-                path: format!("{name}, {parent_path}"),
-                name,
-                level: Level::Commune,
-                parent: Some(parent),
-            });
+            add(
+                &mut units,
+                Unit {
+                    code: UnitCode::from_number(Level::Commune, number(code_col)),
+                    unit_type: unit_type_of(&name, cols[type_col]),
+                    path: format!("{name}, {parent_path}"),
+                    name,
+                    level: Level::Commune,
+                    parent: Some(parent),
+                },
+            );
         }
         let mut children: HashMap<Option<UnitCode>, Vec<usize>> = HashMap::new();
         for (i, unit) in units.iter().enumerate() {
@@ -303,7 +312,13 @@ impl Catalogue {
         for (i, unit) in self.units.iter().enumerate() {
             let by_code = unit.code.as_str() == digits;
             if by_code || words.iter().all(|w| self.folded_paths[i].contains(w.as_str())) {
-                let rank = if by_code { 0 } else if text::fold(&unit.name).contains(&words[0]) { 1 } else { 2 };
+                let rank = if by_code {
+                    0
+                } else if text::fold(&unit.name).contains(&words[0]) {
+                    1
+                } else {
+                    2
+                };
                 hits.push((rank, unit));
             }
         }
@@ -314,11 +329,7 @@ impl Catalogue {
 
 fn province_display_name(raw: &str) -> String {
     let name = text::clean(raw);
-    if name.starts_with("Tỉnh ") || name.starts_with("Thành phố ") {
-        name
-    } else {
-        format!("Tỉnh {name}")
-    }
+    if name.starts_with("Tỉnh ") || name.starts_with("Thành phố ") { name } else { format!("Tỉnh {name}") }
 }
 
 /// The official type of a unit: the CSV's column when present, else the name's prefix.
@@ -328,7 +339,8 @@ fn unit_type_of(name: &str, given: &str) -> String {
         return given.to_string();
     }
     let lower = name.to_lowercase();
-    for prefix in ["thành phố", "thị xã", "thị trấn", "đặc khu", "tỉnh", "huyện", "quận", "phường", "xã"] {
+    for prefix in ["thành phố", "thị xã", "thị trấn", "đặc khu", "tỉnh", "huyện", "quận", "phường", "xã"]
+    {
         if lower.starts_with(prefix) {
             return prefix.to_string();
         }

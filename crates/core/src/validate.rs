@@ -125,10 +125,7 @@ pub fn parse_value(fd: &FieldDef, value: &Value, ctx: &Context<'_>) -> Result<Op
                 (clean_long(&raw), LONG_TEXT_MAX)
             };
             if cleaned.chars().count() > max {
-                return Err(bad(
-                    format!("is longer than {max} characters"),
-                    format!("dài quá {max} ký tự"),
-                ));
+                return Err(bad(format!("is longer than {max} characters"), format!("dài quá {max} ký tự")));
             }
             Value::String(cleaned)
         }
@@ -140,10 +137,7 @@ pub fn parse_value(fd: &FieldDef, value: &Value, ctx: &Context<'_>) -> Result<Op
             }
             .ok_or_else(|| bad("is not a whole number".into(), "không phải số nguyên".into()))?;
             if n < *min || n > *max {
-                return Err(bad(
-                    format!("must be between {min} and {max}"),
-                    format!("phải từ {min} đến {max}"),
-                ));
+                return Err(bad(format!("must be between {min} and {max}"), format!("phải từ {min} đến {max}")));
             }
             Value::from(n)
         }
@@ -186,11 +180,7 @@ pub fn parse_value(fd: &FieldDef, value: &Value, ctx: &Context<'_>) -> Result<Op
         FieldType::Levels(choices) => {
             let items: Vec<String> = match value {
                 Value::Array(items) => items.iter().filter_map(as_text).collect(),
-                other => as_text(other)
-                    .ok_or_else(wrong_type)?
-                    .split([',', ';', '+'])
-                    .map(str::to_string)
-                    .collect(),
+                other => as_text(other).ok_or_else(wrong_type)?.split([',', ';', '+']).map(str::to_string).collect(),
             };
             let mut chosen = vec![false; choices.len()];
             for item in items.iter().filter(|i| !i.trim().is_empty()) {
@@ -260,9 +250,7 @@ fn match_choice<'c>(choices: &'c [Choice], raw: &str) -> Option<&'c Choice> {
         return Some(c);
     }
     let folded = text::fold(raw);
-    choices
-        .iter()
-        .find(|c| text::fold(c.vi) == folded || text::fold(c.en) == folded || text::fold(c.value) == folded)
+    choices.iter().find(|c| text::fold(c.vi) == folded || text::fold(c.en) == folded || text::fold(c.value) == folded)
 }
 
 fn clean_long(raw: &str) -> String {
@@ -552,7 +540,8 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                     "không thể nhiều hơn số cử tri được triệu tập",
                 ));
             }
-            let votes = int_of(fields, "confidence_for").unwrap_or(0) + int_of(fields, "confidence_against").unwrap_or(0);
+            let votes =
+                int_of(fields, "confidence_for").unwrap_or(0) + int_of(fields, "confidence_against").unwrap_or(0);
             if votes > present {
                 errors.push(FieldError::new(
                     "confidence_against",

@@ -14,7 +14,12 @@ fn date(s: &str) -> NaiveDate {
 fn open(dir: &std::path::Path, unit: &str, scheme: &str, election: &str) -> Store {
     let mut store = Store::open(dir).unwrap();
     store
-        .init(InitOptions { unit: unit.parse().unwrap(), scheme: scheme.parse().unwrap(), election_date: date(election), law: None })
+        .init(InitOptions {
+            unit: unit.parse().unwrap(),
+            scheme: scheme.parse().unwrap(),
+            election_date: date(election),
+            law: None,
+        })
         .unwrap();
     store
 }
@@ -44,7 +49,8 @@ fn timeline_under_the_2015_law() {
     put(&mut store, Kind::Committee, "03388", json!({"name": "UBBC", "level": "commune", "formed_on": "2021-02-05"}));
     put(&mut store, Kind::Consultation, "03388", json!({"round": "1", "level": "commune", "held_on": "2021-02-20"}));
     let node = store.node().unwrap().clone();
-    let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2021-03-20")).unwrap();
+    let entries =
+        timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2021-03-20")).unwrap();
 
     assert_eq!(status_of(&entries, "election_announced"), (Status::Passed, date("2021-01-28")));
     assert_eq!(status_of(&entries, "committees_formed"), (Status::Done, date("2021-02-07")));
@@ -67,14 +73,19 @@ fn timeline_under_the_2015_law() {
 fn timeline_under_the_2025_law() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path(), "03637", "2025", "2026-03-15");
-    let area = put(&mut store, Kind::PollingArea, "03637", json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
+    let area =
+        put(&mut store, Kind::PollingArea, "03637", json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
     put(&mut store, Kind::Team, "03637", json!({"name": "Tổ 1", "polling_area": area, "formed_on": "2026-01-30"}));
     let node = store.node().unwrap().clone();
-    let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2026-02-01")).unwrap();
+    let entries =
+        timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2026-02-01")).unwrap();
     // 2025 text: teams at D-43 (31/01/2026), nominations at D-42, 2nd consultation at D-40.
     assert_eq!(status_of(&entries, "teams_formed"), (Status::Done, date("2026-01-31")));
     let nominations = entries.iter().find(|e| e.milestone == "nominations_due").unwrap();
-    assert_eq!((nominations.due, nominations.status, nominations.days_left), (date("2026-02-01"), Status::DueSoon, Some(0)));
+    assert_eq!(
+        (nominations.due, nominations.status, nominations.days_left),
+        (date("2026-02-01"), Status::DueSoon, Some(0))
+    );
     assert_eq!(status_of(&entries, "consultation_2"), (Status::DueSoon, date("2026-02-03")));
     assert_eq!(status_of(&entries, "consultation_3"), (Status::Upcoming, date("2026-02-20")));
     assert_eq!(status_of(&entries, "official_list"), (Status::Upcoming, date("2026-02-26")));
@@ -91,31 +102,60 @@ fn district_report_counts_what_its_communes_entered() {
     // Huyện Tam Đường (106), 13 communes, 2021 units.
     let mut store = open(dir.path(), "106", "2021", "2021-05-23");
     let (a, b) = ("03390", "03394");
-    put(&mut store, Kind::Board, "106", json!({"name": "Ban HĐND huyện 1", "level": "district", "formed_on": "2021-03-14"}));
+    put(
+        &mut store,
+        Kind::Board,
+        "106",
+        json!({"name": "Ban HĐND huyện 1", "level": "district", "formed_on": "2021-03-14"}),
+    );
     put(&mut store, Kind::Board, a, json!({"name": "Ban 1", "level": "commune", "formed_on": "2021-03-14"}));
     put(&mut store, Kind::Board, a, json!({"name": "Ban 2", "level": "commune", "formed_on": "2021-03-14"}));
     let area = put(&mut store, Kind::PollingArea, a, json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
     put(&mut store, Kind::PollingArea, a, json!({"number": 2, "name": "KV đồn biên phòng", "area_type": "armed"}));
     put(&mut store, Kind::PollingArea, b, json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
-    for (name, sex, ballots) in [("Lò Văn Pọm", "male", "na,provincial,district,commune"), ("Lò Thị Ỏn", "female", "na,provincial"),
-        ("Giàng Páo Mỷ", "male", "na,provincial,district,commune"), ("Tẩn Mý Mẩy", "female", "na,provincial,district,commune")] {
-        put(&mut store, Kind::Voter, a, json!({"full_name": name, "birth_date": "1980", "sex": sex, "polling_area": area, "ballots": ballots}));
+    for (name, sex, ballots) in [
+        ("Lò Văn Pọm", "male", "na,provincial,district,commune"),
+        ("Lò Thị Ỏn", "female", "na,provincial"),
+        ("Giàng Páo Mỷ", "male", "na,provincial,district,commune"),
+        ("Tẩn Mý Mẩy", "female", "na,provincial,district,commune"),
+    ] {
+        put(
+            &mut store,
+            Kind::Voter,
+            a,
+            json!({"full_name": name, "birth_date": "1980", "sex": sex, "polling_area": area, "ballots": ballots}),
+        );
     }
     let cand = |name: &str, level: &str, nomination: &str, sex: &str, ethnicity: &str, born: &str| {
         json!({"full_name": name, "level": level, "nomination": nomination, "sex": sex, "ethnicity": ethnicity,
                "birth_date": born, "status": "preliminary"})
     };
-    let d1 = put(&mut store, Kind::Candidate, "106", cand("Hoàng Thị Hoa", "district", "nominated", "female", "Thái", "1985-01-01"));
+    let d1 = put(
+        &mut store,
+        Kind::Candidate,
+        "106",
+        cand("Hoàng Thị Hoa", "district", "nominated", "female", "Thái", "1985-01-01"),
+    );
     put(&mut store, Kind::Candidate, "106", cand("Nguyễn Văn An", "district", "self", "male", "Kinh", "1970-01-01"));
-    put(&mut store, Kind::Candidate, "106", cand("Lường Thị Xuân", "district", "nominated", "female", "kinh", "1960-01-01"));
+    put(
+        &mut store,
+        Kind::Candidate,
+        "106",
+        cand("Lường Thị Xuân", "district", "nominated", "female", "kinh", "1960-01-01"),
+    );
     put(&mut store, Kind::Candidate, a, cand("Vàng A Chứ", "commune", "nominated", "male", "Mông", "1990-01-01"));
     put(&mut store, Kind::Candidate, b, cand("Sùng Thị Mua", "commune", "nominated", "female", "Mông", "1975-01-01"));
     for (unit, round) in [("106", "2"), (a, "2"), (b, "2"), (a, "1")] {
         put(&mut store, Kind::Consultation, unit, json!({"round": round, "level": "commune", "held_on": "2021-03-18"}));
     }
     for (unit, area) in [(a, "Bản Nà Tăm"), (a, "bản  nà tăm"), (b, "Bản Hồ Be")] {
-        put(&mut store, Kind::VoterConference, unit, json!({"candidate": d1, "residential_area": area, "held_on": "2021-03-25",
-            "convened": 80, "present": 60, "confidence_for": 58, "confidence_against": 1}));
+        put(
+            &mut store,
+            Kind::VoterConference,
+            unit,
+            json!({"candidate": d1, "residential_area": area, "held_on": "2021-03-25",
+            "convened": 80, "present": 60, "confidence_for": 58, "confidence_against": 1}),
+        );
     }
     for (status, resolved) in [("resolved", Some("2021-03-02")), ("transferred", None), ("processing", None)] {
         let mut c = json!({"received_on": "2021-03-01", "type": "complaint", "subject": "voter_list", "summary": "X", "status": status});
@@ -135,16 +175,31 @@ fn district_report_counts_what_its_communes_entered() {
     assert_eq!(r["voters_by_level"], json!({"na": 4, "provincial": 4, "district": 3, "commune": 3}));
     let district = &r["candidates"]["district"];
     assert_eq!(
-        (district["total"].clone(), district["self_nominated"].clone(), district["women"].clone(), district["ethnic_minority"].clone(), district["under_40"].clone()),
+        (
+            district["total"].clone(),
+            district["self_nominated"].clone(),
+            district["women"].clone(),
+            district["ethnic_minority"].clone(),
+            district["under_40"].clone()
+        ),
         (json!(3), json!(1), json!(2), json!(1), json!(1))
     );
     assert_eq!(r["candidates"]["commune"]["total"], json!(2));
     assert_eq!(r["candidates"]["na"]["total"], json!(0));
-    assert_eq!(r["consultations"]["round2"], json!({"districts_done": 1, "districts_total": 1, "communes_done": 2, "communes_total": 13}));
-    assert_eq!(r["consultations"]["round1"], json!({"districts_done": 0, "districts_total": 1, "communes_done": 1, "communes_total": 13}));
+    assert_eq!(
+        r["consultations"]["round2"],
+        json!({"districts_done": 1, "districts_total": 1, "communes_done": 2, "communes_total": 13})
+    );
+    assert_eq!(
+        r["consultations"]["round1"],
+        json!({"districts_done": 0, "districts_total": 1, "communes_done": 1, "communes_total": 13})
+    );
     assert_eq!(r["consultations"]["round3"]["communes_done"], json!(0));
     let conferences = &r["voter_conferences"]["district"];
-    assert_eq!((conferences["areas"].clone(), conferences["communes"].clone(), conferences["districts"].clone()), (json!(2), json!(2), json!(1)));
+    assert_eq!(
+        (conferences["areas"].clone(), conferences["communes"].clone(), conferences["districts"].clone()),
+        (json!(2), json!(2), json!(1))
+    );
     assert_eq!(r["voter_conferences"]["na"]["areas"], json!(0));
     assert_eq!(r["complaints"]["received"], json!(3));
     assert_eq!(r["complaints"]["resolved"], json!(1));

@@ -50,16 +50,27 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let mut l = ledger("03637", "2025", "2026-03-15");
-    let area = id_of(&save(&mut l, Kind::PollingArea, json!({"number": 1, "name": "KV 1", "area_type": "ordinary", "voters": 400})).unwrap());
-    let armed_area = id_of(&save(&mut l, Kind::PollingArea, json!({"number": 2, "name": "KV 2", "area_type": "armed"})).unwrap());
+    let area = id_of(
+        &save(&mut l, Kind::PollingArea, json!({"number": 1, "name": "KV 1", "area_type": "ordinary", "voters": 400}))
+            .unwrap(),
+    );
+    let armed_area =
+        id_of(&save(&mut l, Kind::PollingArea, json!({"number": 2, "name": "KV 2", "area_type": "armed"})).unwrap());
     let commune_unit = id_of(
-        &save(&mut l, Kind::ElectoralUnit, json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": 5})).unwrap(),
+        &save(&mut l, Kind::ElectoralUnit, json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": 5}))
+            .unwrap(),
     );
     let na_unit = id_of(
-        &save(&mut l, Kind::ElectoralUnit, json!({"level": "na", "number": 1, "name": "Đơn vị QH số 1", "seats": 3})).unwrap(),
+        &save(&mut l, Kind::ElectoralUnit, json!({"level": "na", "number": 1, "name": "Đơn vị QH số 1", "seats": 3}))
+            .unwrap(),
     );
     let committee = id_of(
-        &save(&mut l, Kind::Committee, json!({"name": "UBBC xã", "level": "commune", "formed_on": "30/11/2025", "size": 11})).unwrap(),
+        &save(
+            &mut l,
+            Kind::Committee,
+            json!({"name": "UBBC xã", "level": "commune", "formed_on": "30/11/2025", "size": 11}),
+        )
+        .unwrap(),
     );
     let candidate = id_of(
         &save(
@@ -95,27 +106,52 @@ fn committee() {
     accepts(&mut f, Kind::Committee, json!({"name": "UBBC 2", "level": "Xã", "formed_on": "2025-12-01", "size": 17}));
     rejects(&mut f, Kind::Committee, json!({"level": "commune", "formed_on": "2025-12-01"}), "name");
     rejects(&mut f, Kind::Committee, json!({"name": "X", "level": "commune", "formed_on": "31/02/2026"}), "formed_on");
-    rejects(&mut f, Kind::Committee, json!({"name": "X", "level": "commune", "formed_on": "2025-12-01", "size": 18}), "size");
+    rejects(
+        &mut f,
+        Kind::Committee,
+        json!({"name": "X", "level": "commune", "formed_on": "2025-12-01", "size": 18}),
+        "size",
+    );
     rejects(&mut f, Kind::Committee, json!({"name": "X", "level": "ward", "formed_on": "2025-12-01"}), "level");
 }
 
 #[test]
 fn committee_size_follows_the_law_version() {
     let mut old = ledger("03388", "2021", "2021-05-23");
-    let err = save(&mut old, Kind::Committee, json!({"name": "X", "level": "commune", "formed_on": "2021-02-05", "size": 13})).unwrap_err();
+    let err = save(
+        &mut old,
+        Kind::Committee,
+        json!({"name": "X", "level": "commune", "formed_on": "2021-02-05", "size": 13}),
+    )
+    .unwrap_err();
     assert_eq!(err.fields()[0].field, "size");
-    save(&mut old, Kind::Committee, json!({"name": "X", "level": "commune", "formed_on": "2021-02-05", "size": 11})).unwrap();
+    save(&mut old, Kind::Committee, json!({"name": "X", "level": "commune", "formed_on": "2021-02-05", "size": 11}))
+        .unwrap();
 }
 
 #[test]
 fn board() {
     let mut f = fixture();
     let unit = f.commune_unit.clone();
-    accepts(&mut f, Kind::Board, json!({"name": "Ban 1", "level": "commune", "electoral_unit": unit, "formed_on": "2026-01-03", "size": 11}));
+    accepts(
+        &mut f,
+        Kind::Board,
+        json!({"name": "Ban 1", "level": "commune", "electoral_unit": unit, "formed_on": "2026-01-03", "size": 11}),
+    );
     rejects(&mut f, Kind::Board, json!({"name": "Ban 2", "level": "district", "formed_on": "2026-01-03"}), "level");
     let na = f.na_unit.clone();
-    rejects(&mut f, Kind::Board, json!({"name": "Ban 3", "level": "commune", "electoral_unit": na, "formed_on": "2026-01-03"}), "electoral_unit");
-    rejects(&mut f, Kind::Board, json!({"name": "Ban 4", "level": "commune", "formed_on": "2026-01-03", "size": 7}), "size");
+    rejects(
+        &mut f,
+        Kind::Board,
+        json!({"name": "Ban 3", "level": "commune", "electoral_unit": na, "formed_on": "2026-01-03"}),
+        "electoral_unit",
+    );
+    rejects(
+        &mut f,
+        Kind::Board,
+        json!({"name": "Ban 4", "level": "commune", "formed_on": "2026-01-03", "size": 7}),
+        "size",
+    );
 }
 
 #[test]
@@ -125,8 +161,18 @@ fn team() {
     accepts(&mut f, Kind::Team, json!({"name": "Tổ 1", "polling_area": area, "formed_on": "2026-01-30", "size": 15}));
     accepts(&mut f, Kind::Team, json!({"name": "Tổ 2", "polling_area": "KV 2", "formed_on": "2026-01-30", "size": 7}));
     rejects(&mut f, Kind::Team, json!({"name": "Tổ 3", "formed_on": "2026-01-30"}), "polling_area");
-    rejects(&mut f, Kind::Team, json!({"name": "Tổ 4", "polling_area": armed, "formed_on": "2026-01-30", "size": 12}), "size");
-    rejects(&mut f, Kind::Team, json!({"name": "Tổ 5", "polling_area": "KV 9", "formed_on": "2026-01-30"}), "polling_area");
+    rejects(
+        &mut f,
+        Kind::Team,
+        json!({"name": "Tổ 4", "polling_area": armed, "formed_on": "2026-01-30", "size": 12}),
+        "size",
+    );
+    rejects(
+        &mut f,
+        Kind::Team,
+        json!({"name": "Tổ 5", "polling_area": "KV 9", "formed_on": "2026-01-30"}),
+        "polling_area",
+    );
 }
 
 #[test]
@@ -143,17 +189,41 @@ fn electoral_unit() {
     let mut f = fixture();
     accepts(&mut f, Kind::ElectoralUnit, json!({"level": "provincial", "number": 3, "name": "ĐV 3", "seats": 5}));
     rejects(&mut f, Kind::ElectoralUnit, json!({"level": "na", "number": 2, "name": "ĐV QH 2", "seats": 4}), "seats");
-    rejects(&mut f, Kind::ElectoralUnit, json!({"level": "commune", "number": 0, "name": "ĐV 0", "seats": 3}), "number");
-    rejects(&mut f, Kind::ElectoralUnit, json!({"level": "commune", "number": "ba", "name": "ĐV", "seats": 3}), "number");
+    rejects(
+        &mut f,
+        Kind::ElectoralUnit,
+        json!({"level": "commune", "number": 0, "name": "ĐV 0", "seats": 3}),
+        "number",
+    );
+    rejects(
+        &mut f,
+        Kind::ElectoralUnit,
+        json!({"level": "commune", "number": "ba", "name": "ĐV", "seats": 3}),
+        "number",
+    );
 }
 
 #[test]
 fn polling_area() {
     let mut f = fixture();
-    accepts(&mut f, Kind::PollingArea, json!({"number": 3, "name": "KV 3", "area_type": "ordinary", "voters": "2.540"}));
+    accepts(
+        &mut f,
+        Kind::PollingArea,
+        json!({"number": 3, "name": "KV 3", "area_type": "ordinary", "voters": "2.540"}),
+    );
     accepts(&mut f, Kind::PollingArea, json!({"number": 4, "name": "KV 4", "area_type": "ordinary", "voters": 120}));
-    rejects(&mut f, Kind::PollingArea, json!({"number": 5, "name": "KV 5", "area_type": "ordinary", "voters": 4001}), "voters");
-    rejects(&mut f, Kind::PollingArea, json!({"number": 6, "name": "KV 6", "area_type": "hospital", "voters": 30}), "voters");
+    rejects(
+        &mut f,
+        Kind::PollingArea,
+        json!({"number": 5, "name": "KV 5", "area_type": "ordinary", "voters": 4001}),
+        "voters",
+    );
+    rejects(
+        &mut f,
+        Kind::PollingArea,
+        json!({"number": 6, "name": "KV 6", "area_type": "hospital", "voters": 30}),
+        "voters",
+    );
     rejects(&mut f, Kind::PollingArea, json!({"number": 7, "name": "KV 7", "area_type": "market"}), "area_type");
 }
 
@@ -230,9 +300,7 @@ fn consultation() {
 fn voter_conference_quorum() {
     let mut f = fixture();
     let c = f.candidate.clone();
-    let conf = |convened: i64, present: i64| {
-        json!({"candidate": c, "residential_area": "Bản Nà Khương", "held_on": "2026-02-10", "convened": convened, "present": present})
-    };
+    let conf = |convened: i64, present: i64| json!({"candidate": c, "residential_area": "Bản Nà Khương", "held_on": "2026-02-10", "convened": convened, "present": present});
     assert_eq!(accepts(&mut f, Kind::VoterConference, conf(80, 40))["quorum"], json!(true));
     assert_eq!(accepts(&mut f, Kind::VoterConference, conf(80, 39))["quorum"], json!(false));
     assert_eq!(accepts(&mut f, Kind::VoterConference, conf(200, 55))["quorum"], json!(true));
@@ -306,7 +374,11 @@ fn units_outside_the_scope_or_unknown_are_refused() {
 fn updates_change_only_what_changed_and_deletes_are_tombstones() {
     let mut f = fixture();
     let area = f.area.clone();
-    let saved = accepts(&mut f, Kind::Voter, json!({"full_name": "Giàng Páo Mỷ", "birth_date": "1970", "sex": "male", "polling_area": area, "ballots": "na"}));
+    let saved = accepts(
+        &mut f,
+        Kind::Voter,
+        json!({"full_name": "Giàng Páo Mỷ", "birth_date": "1970", "sex": "male", "polling_area": area, "ballots": "na"}),
+    );
     let id: sobaucu_core::RecordId = id_of(&saved).parse().unwrap();
     let updated = f.l.store.save(Kind::Voter, Some(id), &obj(json!({"occupation": "Làm nông"}))).unwrap();
     assert_eq!(updated["full_name"], json!("Giàng Páo Mỷ"));
@@ -325,7 +397,11 @@ fn updates_change_only_what_changed_and_deletes_are_tombstones() {
     assert_eq!((deleted, log), (1, 3), "the row stays as a tombstone and each write is logged");
     let fields: String = conn
         .conn()
-        .query_row("SELECT fields FROM changes WHERE record_id = ?1 ORDER BY seq LIMIT 1 OFFSET 1", [id.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT fields FROM changes WHERE record_id = ?1 ORDER BY seq LIMIT 1 OFFSET 1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(fields, r#"{"occupation":"Làm nông"}"#);
 }

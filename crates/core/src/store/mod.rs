@@ -152,9 +152,8 @@ impl Store {
         };
         let tx = self.conn.transaction()?;
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO units (code, level, name, type, parent, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let mut insert = tx
+                .prepare("INSERT INTO units (code, level, name, type, parent, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             let mut units = catalogue.subtree(&province.code);
             units.sort_by_key(|u| u.level);
             for u in units {
@@ -229,11 +228,10 @@ impl Store {
     pub fn counts(&self) -> Result<BTreeMap<&'static str, i64>> {
         let mut counts = BTreeMap::new();
         for kind in Kind::ALL {
-            let n: i64 = self.conn.query_row(
-                &format!("SELECT count(*) FROM {} WHERE deleted = 0", kind.as_str()),
-                [],
-                |r| r.get(0),
-            )?;
+            let n: i64 =
+                self.conn.query_row(&format!("SELECT count(*) FROM {} WHERE deleted = 0", kind.as_str()), [], |r| {
+                    r.get(0)
+                })?;
             counts.insert(kind.as_str(), n);
         }
         Ok(counts)
@@ -310,9 +308,7 @@ impl Writer<'_> {
                 Some(self.db().row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?)
             }
         };
-        let unit = unit
-            .or_else(|| existing.as_ref().map(|r| r.unit.clone()))
-            .unwrap_or_else(|| self.node.unit.clone());
+        let unit = unit.or_else(|| existing.as_ref().map(|r| r.unit.clone())).unwrap_or_else(|| self.node.unit.clone());
         self.check_unit(&unit)?;
         let empty = Fields::new();
         let base = existing.as_ref().map(|r| &r.fields).unwrap_or(&empty);
@@ -415,7 +411,13 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn log(&mut self, kind: Kind, id: &RecordId, changed: Map<String, Value>, bases: Option<Map<String, Value>>) -> Result<()> {
+    fn log(
+        &mut self,
+        kind: Kind,
+        id: &RecordId,
+        changed: Map<String, Value>,
+        bases: Option<Map<String, Value>>,
+    ) -> Result<()> {
         self.seq += 1;
         self.tx
             .prepare_cached(
@@ -435,10 +437,7 @@ impl Writer<'_> {
 }
 
 fn now_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 fn stamp_of(hlc: Hlc) -> String {
@@ -520,7 +519,14 @@ impl<'c> Db<'c> {
         let row = self
             .0
             .query_row("SELECT node_id, unit, scheme, election_date, law, created_at FROM node", [], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
             })
             .optional()?;
         let Some((node_id, unit, scheme, election, law, created_at)) = row else {
@@ -540,10 +546,8 @@ impl<'c> Db<'c> {
     fn any_row(&self, id: &RecordId) -> Result<bool> {
         let id = id.to_string();
         for kind in Kind::ALL {
-            let found = self
-                .0
-                .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.as_str()))?
-                .exists([&id])?;
+            let found =
+                self.0.prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", kind.as_str()))?.exists([&id])?;
             if found {
                 return Ok(true);
             }
@@ -708,7 +712,8 @@ impl<'c> Db<'c> {
     /// The units of the node's province held by this ledger.
     pub fn units(&self) -> Result<Vec<(UnitCode, Level, Option<UnitCode>)>> {
         let mut stmt = self.0.prepare("SELECT code, level, parent FROM units")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (code, level, parent) = row?;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test of the workspace: the core's, the CLI's on
+# real ledger files, and the desktop window's under Xvfb through WebDriver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sobaucu-target}"
+export PATH="${SOBAUCU_TOOLS:-$HOME/.cache/sobaucu-tools}/bin:$PATH"
+# A window test must not reach the developer's screen or ledger.
+unset DISPLAY WAYLAND_DISPLAY SOBAUCU_DATA SOBAUCU_TODAY
+cargo fmt --all --check
+# The window tests drive the built binaries, so build them all first.
+cargo build --workspace --locked
+NO_AT_BRIDGE=1 dbus-run-session -- cargo test --workspace --locked
+echo "screenshots of the window: $CARGO_TARGET_DIR/screenshots/"
