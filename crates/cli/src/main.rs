@@ -89,6 +89,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Prints the fields of every record kind (the README's field reference) as Markdown.
+    Fields,
     /// Finds administrative units by name or code.
     Units {
         #[arg(long, default_value = "2025")]
@@ -222,6 +224,7 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{} of {} records", page.rows.len(), page.total);
             }
         }
+        Command::Fields => print!("{}", sobaucu_core::kinds::markdown_reference()),
         Command::Units { scheme, query } => {
             let scheme: Scheme = scheme.parse()?;
             let hits = Catalogue::get(scheme).search(&query, 30);

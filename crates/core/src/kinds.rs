@@ -647,3 +647,48 @@ mod tests {
         assert_eq!(KINDS.len(), Kind::ALL.len());
     }
 }
+
+/// The field reference of every kind as Markdown, for the README (kept equal to it by a test)
+/// and for `sobaucu fields`.
+pub fn markdown_reference() -> String {
+    let mut out = String::new();
+    for def in KINDS {
+        out.push_str(&format!("#### `{}` — {} / {}\n\n", def.name, def.vi, def.en));
+        out.push_str("| field | Vietnamese | English | type | required | values |\n|---|---|---|---|---|---|\n");
+        for f in def.fields {
+            let values = match &f.ty {
+                FieldType::Enum(c) | FieldType::Levels(c) => {
+                    c.iter().map(|c| format!("`{}` {}", c.value, c.vi)).collect::<Vec<_>>().join(", ")
+                }
+                FieldType::Int { min, max } => format!("{min}–{max}"),
+                FieldType::Ref(kinds) => {
+                    format!(
+                        "id or name of a {}",
+                        kinds.iter().map(|k| format!("`{}`", k.as_str())).collect::<Vec<_>>().join(" / ")
+                    )
+                }
+                FieldType::Date => "`YYYY-MM-DD` or `dd/mm/yyyy`".to_string(),
+                FieldType::PartialDate => "also `yyyy`, `mm/yyyy`".to_string(),
+                FieldType::Bool => "`true`/`false`, `1`/`0`, `có`/`không`".to_string(),
+                _ => String::new(),
+            };
+            let required = if f.computed {
+                "computed"
+            } else if f.required {
+                "yes"
+            } else {
+                ""
+            };
+            let personal = if f.personal { " (personal)" } else { "" };
+            out.push_str(&format!(
+                "| `{}`{personal} | {} | {} | {} | {required} | {values} |\n",
+                f.name,
+                f.vi,
+                f.en,
+                f.ty.name()
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}

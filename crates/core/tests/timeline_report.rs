@@ -209,3 +209,13 @@ fn district_report_counts_what_its_communes_entered() {
     let timeline = r["timeline"].as_array().unwrap();
     assert!(timeline.iter().any(|t| t["milestone"] == "boards_formed" && t["status"] == "done"));
 }
+
+#[test]
+fn the_readme_field_reference_matches_the_kinds() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme.find("<!-- fields:start -->").expect("README has the field reference markers");
+    let end = readme.find("<!-- fields:end -->").unwrap();
+    let documented = readme[start + "<!-- fields:start -->".len()..end].trim();
+    let generated = sobaucu_core::kinds::markdown_reference();
+    assert_eq!(documented, generated.trim(), "README.md is stale: paste the output of `sobaucu fields`");
+}
