@@ -24,12 +24,14 @@ export function render(container, params, ctx) {
       heading,
       node?.unit?.path ? h('p', { class: 'page-path muted', text: node.unit.path }) : null,
       subline),
-    h('section', { class: 'dash-section', 'aria-labelledby': 'dash-records-title' },
-      h('h2', { id: 'dash-records-title', class: 'section-title', text: t('dash.records') }),
-      countsArea),
-    h('section', { class: 'dash-section', 'aria-labelledby': 'dash-timeline-title' },
-      h('h2', { id: 'dash-timeline-title', class: 'section-title', text: t('dash.timeline') }),
-      timelineArea),
+    // The timeline is what a commune is judged by: it takes the main column, the counts the side.
+    h('div', { class: 'dash-columns' },
+      h('section', { class: 'dash-section dash-main', 'aria-labelledby': 'dash-timeline-title' },
+        h('h2', { id: 'dash-timeline-title', class: 'section-title', text: t('dash.timeline') }),
+        timelineArea),
+      h('section', { class: 'dash-section dash-side', 'aria-labelledby': 'dash-records-title' },
+        h('h2', { id: 'dash-records-title', class: 'section-title', text: t('dash.records') }),
+        countsArea)),
   ));
   heading.id = 'dashboard-title';
   ctx.setTitle(t('dash.title'));
