@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod kinds;
 pub mod law;
+pub mod log;
 pub mod report;
 pub mod store;
 pub mod text;

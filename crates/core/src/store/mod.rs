@@ -4,7 +4,10 @@
 //! [`Writer::put`] (or [`Writer::delete`]), inside one transaction opened by [`Store::write`],
 //! which also appends the change to the change log. A write that fails changes nothing.
 
+mod replica;
 pub mod schema;
+
+pub use replica::{ApplySummary, Conflict, Peer};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -167,15 +170,16 @@ impl Store {
                 ])?;
             }
             tx.execute(
-                "INSERT INTO node (singleton, node_id, unit, scheme, election_date, law, created_at)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO node (singleton, node_id, unit, scheme, election_date, law, created_at, secret_key)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     node.node_id.to_string(),
                     node.unit.as_str(),
                     node.scheme.as_str(),
                     node.election_date.format("%Y-%m-%d").to_string(),
                     node.law.as_str(),
-                    node.created_at
+                    node.created_at,
+                    replica::new_secret_hex()
                 ],
             )?;
         }
@@ -238,7 +242,7 @@ impl Store {
     }
 }
 
-fn not_found(kind: Kind, id: &RecordId) -> Error {
+pub(crate) fn not_found(kind: Kind, id: &RecordId) -> Error {
     Error::not_found(
         format!("no {} with id {id}", kind.as_str()),
         format!("không có bản ghi {} mã {id}", kind.def().vi),
@@ -292,6 +296,19 @@ impl Writer<'_> {
     /// Validates `input` and writes it as a new or changed record, appending the change to the
     /// change log; `unit` defaults to the record's current unit, then to the node's.
     pub fn put(&mut self, kind: Kind, mode: Put, unit: Option<UnitCode>, input: &Map<String, Value>) -> Result<Row> {
+        self.put_seeing(kind, mode, unit, input, None)
+    }
+
+    /// [`Writer::put`], also naming, per field, clocks of values the writer settled (the losing
+    /// sides of a conflict it resolved): they join the change's bases.
+    pub(crate) fn put_seeing(
+        &mut self,
+        kind: Kind,
+        mode: Put,
+        unit: Option<UnitCode>,
+        input: &Map<String, Value>,
+        extra_bases: Option<Vec<(String, Vec<u64>)>>,
+    ) -> Result<Row> {
         let def = kind.def();
         let existing = match mode {
             Put::Create(Some(id)) => {
@@ -328,8 +345,13 @@ impl Writer<'_> {
         if existing.as_ref().is_none_or(|r| r.unit != unit) {
             changed.insert("unit".to_string(), Value::String(unit.to_string()));
         }
+        for (field, _) in extra_bases.iter().flatten() {
+            if !changed.contains_key(field) {
+                changed.insert(field.clone(), fields.get(field.as_str()).cloned().unwrap_or(Value::Null));
+            }
+        }
         if let Some(row) = &existing {
-            if changed.is_empty() {
+            if changed.is_empty() && extra_bases.is_none() {
                 return Ok(row.clone());
             }
         }
@@ -354,11 +376,21 @@ impl Writer<'_> {
             updated_by: self.node.node_id.to_string(),
         };
         self.store_row(def, &row, existing.is_none())?;
-        let bases = match &existing {
+        let mut bases = match &existing {
             None => None,
             Some(_) => Some(self.db().field_clocks(&id, changed.keys())?),
         };
-        self.log(kind, &id, changed, bases)?;
+        if let Some(extra) = extra_bases {
+            let bases = bases.get_or_insert_with(Map::new);
+            for (field, clocks) in extra {
+                let list = bases.entry(field).or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(items) = list {
+                    items.extend(clocks.into_iter().map(Value::from));
+                }
+            }
+        }
+        let unit = row.unit.clone();
+        self.log(kind, &id, &unit, changed, bases)?;
         Ok(row)
     }
 
@@ -374,7 +406,7 @@ impl Writer<'_> {
         let mut changed = Map::new();
         changed.insert("_deleted".to_string(), Value::Bool(true));
         let bases = self.db().field_clocks(&id, changed.keys())?;
-        self.log(kind, &id, changed, Some(bases))
+        self.log(kind, &id, &row.unit, changed, Some(bases))
     }
 
     fn store_row(&self, def: &KindDef, row: &Row, insert: bool) -> Result<()> {
@@ -415,39 +447,45 @@ impl Writer<'_> {
         &mut self,
         kind: Kind,
         id: &RecordId,
+        unit: &UnitCode,
         changed: Map<String, Value>,
         bases: Option<Map<String, Value>>,
     ) -> Result<()> {
         self.seq += 1;
         self.tx
             .prepare_cached(
-                "INSERT INTO changes (origin, seq, record_id, kind, hlc, fields, bases) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 self.node.node_id.to_string(),
                 self.seq as i64,
                 id.to_string(),
                 kind.as_str(),
+                unit.as_str(),
                 self.hlc.0 as i64,
                 Value::Object(changed).to_string(),
                 bases.map(|b| Value::Object(b).to_string()),
             ])?;
+        if replica::has_conflicts(&self.tx, id)? {
+            replica::recompute_conflicts(&self.tx, kind, id)?;
+        }
         Ok(())
     }
 }
 
-fn now_millis() -> u64 {
+pub(crate) fn now_millis() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-fn stamp_of(hlc: Hlc) -> String {
+pub(crate) fn stamp_of(hlc: Hlc) -> String {
     Utc.timestamp_millis_opt(hlc.millis() as i64)
         .single()
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
 }
 
-fn to_sql(value: Option<&Value>) -> SqlValue {
+pub(crate) fn to_sql(value: Option<&Value>) -> SqlValue {
     match value {
         None | Some(Value::Null) => SqlValue::Null,
         Some(Value::Bool(b)) => SqlValue::Integer(*b as i64),
@@ -457,7 +495,7 @@ fn to_sql(value: Option<&Value>) -> SqlValue {
     }
 }
 
-fn from_sql(ty: &FieldType, value: SqlValue) -> Option<Value> {
+pub(crate) fn from_sql(ty: &FieldType, value: SqlValue) -> Option<Value> {
     match (ty, value) {
         (_, SqlValue::Null) => None,
         (FieldType::Bool, SqlValue::Integer(i)) => Some(Value::Bool(i != 0)),
@@ -480,7 +518,7 @@ pub fn display_value(ty: &FieldType, value: &Value) -> String {
     }
 }
 
-fn search_text(def: &KindDef, fields: &Fields) -> String {
+pub(crate) fn search_text(def: &KindDef, fields: &Fields) -> String {
     let mut parts = Vec::new();
     for fd in def.fields.iter().filter(|f| f.search) {
         if let Some(v) = fields.get(fd.name) {
@@ -492,7 +530,7 @@ fn search_text(def: &KindDef, fields: &Fields) -> String {
 
 /// The order lists show: people by given name, then middle and family name (as the official
 /// lists are), numbered things by number, the rest by title.
-fn sort_key(def: &KindDef, fields: &Fields) -> String {
+pub(crate) fn sort_key(def: &KindDef, fields: &Fields) -> String {
     if let Some(n) = fields.get("number").and_then(Value::as_i64) {
         return format!("{n:08}");
     }
@@ -572,12 +610,14 @@ impl<'c> Db<'c> {
         }
     }
 
-    /// The clock of the last change to each of `fields` of a record (0 if never written).
+    /// For each of `fields` of a record, the clock of the change that set its current value
+    /// (as a one-element list: the base of a change that replaces it).
     fn field_clocks<'k>(&self, id: &RecordId, fields: impl Iterator<Item = &'k String>) -> Result<Map<String, Value>> {
         let mut wanted: Vec<&String> = fields.collect();
         let mut clocks = Map::new();
-        let mut stmt =
-            self.0.prepare_cached("SELECT hlc, fields FROM changes WHERE record_id = ?1 ORDER BY hlc DESC")?;
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT hlc, fields FROM changes WHERE record_id = ?1 ORDER BY hlc DESC, origin DESC")?;
         let mut rows = stmt.query([id.to_string()])?;
         while let Some(r) = rows.next()? {
             if wanted.is_empty() {
@@ -587,7 +627,7 @@ impl<'c> Db<'c> {
             let changed: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default();
             wanted.retain(|f| {
                 if changed.contains_key(f.as_str()) {
-                    clocks.insert(f.to_string(), Value::from(hlc));
+                    clocks.insert(f.to_string(), Value::from(vec![hlc]));
                     false
                 } else {
                     true

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -143,6 +143,67 @@ CREATE TABLE supervision (
 );
 "#;
 
+/// Version 2: the change log gets an arrival position (`idx`, the cursor of sync), the unit of
+/// every change (so a hub authorises a change without looking anything up), the peer it came
+/// from, and bases as lists of clocks; the node gets its signing key; conflicts and peers get
+/// their tables.
+const MIGRATION_2: &str = r#"
+CREATE TABLE changes_v2 (
+    idx       INTEGER PRIMARY KEY,
+    origin    TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    unit      TEXT NOT NULL,
+    hlc       INTEGER NOT NULL,
+    fields    TEXT NOT NULL,
+    bases     TEXT,
+    source    TEXT,
+    UNIQUE (origin, seq)
+);
+INSERT INTO changes_v2 (origin, seq, record_id, kind, unit, hlc, fields, bases)
+SELECT c.origin, c.seq, c.record_id, c.kind,
+       COALESCE((SELECT unit FROM committee WHERE id = c.record_id), (SELECT unit FROM board WHERE id = c.record_id), (SELECT unit FROM team WHERE id = c.record_id), (SELECT unit FROM member WHERE id = c.record_id), (SELECT unit FROM electoral_unit WHERE id = c.record_id), (SELECT unit FROM polling_area WHERE id = c.record_id), (SELECT unit FROM voter WHERE id = c.record_id), (SELECT unit FROM candidate WHERE id = c.record_id), (SELECT unit FROM consultation WHERE id = c.record_id), (SELECT unit FROM voter_conference WHERE id = c.record_id), (SELECT unit FROM complaint WHERE id = c.record_id), (SELECT unit FROM incident WHERE id = c.record_id), (SELECT unit FROM propaganda WHERE id = c.record_id), (SELECT unit FROM supervision WHERE id = c.record_id), ''),
+       c.hlc, c.fields,
+       CASE WHEN c.bases IS NULL THEN NULL
+            ELSE (SELECT json_group_object(key, json_array(value)) FROM json_each(c.bases)) END
+FROM changes c ORDER BY c.origin, c.seq;
+DROP TABLE changes;
+ALTER TABLE changes_v2 RENAME TO changes;
+CREATE INDEX changes_by_record ON changes(record_id, hlc);
+
+ALTER TABLE node ADD COLUMN secret_key TEXT;
+
+-- Concurrent edits that lost: derived from the change log, recomputed for a field whenever one
+-- of its changes arrives. `value` is the losing value (JSON); the winner is the record's.
+CREATE TABLE conflicts (
+    record_id TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    origin    TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    hlc       INTEGER NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (record_id, field, origin, seq)
+) WITHOUT ROWID;
+
+-- The other ends of sync: this node's hub (role 'parent'), or a hub's children.
+-- received_idx: the peer's log position we have everything up to.
+-- sent_idx: our log position the peer has acknowledged.
+CREATE TABLE peers (
+    peer         TEXT PRIMARY KEY,
+    role         TEXT NOT NULL CHECK (role IN ('parent', 'child')),
+    unit         TEXT NOT NULL,
+    public_key   TEXT NOT NULL,
+    url          TEXT,
+    received_idx INTEGER NOT NULL DEFAULT 0,
+    sent_idx     INTEGER NOT NULL DEFAULT 0,
+    last_sync_at TEXT,
+    revoked      INTEGER NOT NULL DEFAULT 0,
+    enrolled_at  TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its
 /// own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -186,5 +247,48 @@ mod tests {
             }
             assert_eq!(columns.len(), def.fields.len() + 8, "{} has columns no field describes", def.name);
         }
+    }
+
+    #[test]
+    fn a_version_1_ledger_upgrades_keeping_its_change_log() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATION_1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO units (code, level, name, type, parent, path) VALUES ('12', 'province', 'Tỉnh Lai Châu', 'tỉnh', NULL, 'Tỉnh Lai Châu');
+             INSERT INTO units (code, level, name, type, parent, path) VALUES ('03637', 'commune', 'Xã Mường Kim', 'xã', '12', 'p');
+             INSERT INTO voter (id, unit, created_at, updated_at, updated_by, full_name)
+                 VALUES ('00000000000000aa-1', '03637', 't', 't', '00000000000000aa', 'Lò Thị Ỏn');
+             INSERT INTO changes (origin, seq, record_id, kind, hlc, fields, bases)
+                 VALUES ('00000000000000aa', 1, '00000000000000aa-1', 'voter', 7, '{\"full_name\":\"Lò Thị Ỏn\"}', NULL);
+             INSERT INTO changes (origin, seq, record_id, kind, hlc, fields, bases)
+                 VALUES ('00000000000000aa', 2, '00000000000000aa-1', 'voter', 9, '{\"sex\":\"female\"}', '{\"sex\":7}');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(i64, String, Option<String>)> = conn
+            .prepare("SELECT idx, unit, bases FROM changes ORDER BY idx")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(1, "03637".to_string(), None), (2, "03637".to_string(), Some(r#"{"sex":[7]}"#.to_string()))]
+        );
+
+        // The upgraded schema is the fresh one.
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh).unwrap();
+        let schema = |c: &Connection| -> Vec<(String, String)> {
+            c.prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?.replace('"', ""))))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(schema(&conn), schema(&fresh));
     }
 }

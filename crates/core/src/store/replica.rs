@@ -1,0 +1,430 @@
+//! Replication on the node's side: its signing key, its hub, applying changes that arrive
+//! (from the hub or a USB bundle), and the conflicts their merge leaves for review.
+//!
+//! A record's state is a pure function of the set of its changes: each field holds the value
+//! of the change with the greatest `(hlc, origin)`, whatever order the changes came in and
+//! however often. A change that lost to a concurrent one (the winner's writer had not seen it)
+//! is listed in `conflicts` until someone settles it; settling is a change like any other.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sobaucu_protocol::{Change, Keypair};
+
+use crate::error::{Error, Result};
+use crate::ids::{Hlc, NodeId, RecordId};
+use crate::kinds::Kind;
+use crate::log;
+use crate::store::{Put, Store, from_sql, search_text, sort_key, stamp_of, to_sql};
+use crate::validate::Fields;
+
+/// A fresh secret key, from the operating system's random source.
+pub(crate) fn new_secret_hex() -> String {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).expect("the operating system's random source");
+    Keypair::from_secret(secret).secret_hex()
+}
+
+/// The other end of sync.
+#[derive(Debug, Clone, Serialize)]
+pub struct Peer {
+    pub peer: String,
+    pub role: String,
+    pub unit: String,
+    pub public_key: String,
+    pub url: Option<String>,
+    pub received_idx: u64,
+    pub sent_idx: u64,
+    pub last_sync_at: Option<String>,
+}
+
+/// What applying changes did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ApplySummary {
+    pub applied: usize,
+    pub duplicates: usize,
+    pub records: usize,
+}
+
+/// One losing side of a concurrent edit, with the winning side beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    pub kind: String,
+    pub record_id: String,
+    pub title: Option<Value>,
+    pub unit: String,
+    pub field: String,
+    pub winner: Side,
+    pub loser: Side,
+}
+
+/// One side of a conflict: the value, the node that wrote it and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    pub value: Value,
+    pub node: String,
+    pub at: String,
+    pub hlc: u64,
+}
+
+/// A stored change of one record, in the order the merge folds them.
+struct Stored {
+    origin: String,
+    seq: i64,
+    hlc: u64,
+    unit: String,
+    kind: String,
+    fields: Map<String, Value>,
+    bases: Map<String, Value>,
+}
+
+fn stored_changes(conn: &Connection, record_id: &str) -> Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT origin, seq, hlc, unit, kind, fields, bases FROM changes WHERE record_id = ?1 ORDER BY hlc, origin",
+    )?;
+    let rows = stmt.query_map([record_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (origin, seq, hlc, unit, kind, fields, bases) = row?;
+        out.push(Stored {
+            origin,
+            seq,
+            hlc: hlc as u64,
+            unit,
+            kind,
+            fields: serde_json::from_str(&fields).unwrap_or_default(),
+            bases: bases.and_then(|b| serde_json::from_str(&b).ok()).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// Rewrites a record's row from all its changes. A record of a kind or unit this ledger does
+/// not know stays in the log only.
+fn materialize(conn: &Connection, record_id: &str) -> Result<()> {
+    let changes = stored_changes(conn, record_id)?;
+    let (Some(first), Some(last)) = (changes.first(), changes.last()) else { return Ok(()) };
+    let Some(kind) = Kind::parse(&last.kind) else { return Ok(()) };
+    let known_unit: bool = conn.prepare_cached("SELECT 1 FROM units WHERE code = ?1")?.exists([last.unit.as_str()])?;
+    if !known_unit {
+        return Ok(());
+    }
+    let def = kind.def();
+    let mut fields = Fields::new();
+    let mut deleted = false;
+    for change in &changes {
+        for (name, value) in &change.fields {
+            if name == "_deleted" {
+                deleted = value.as_bool().unwrap_or(false);
+            } else if let Some(fd) = def.field(name) {
+                match from_sql(&fd.ty, to_sql(Some(value))) {
+                    Some(v) => fields.insert(fd.name, v),
+                    None => fields.remove(fd.name),
+                };
+            }
+        }
+    }
+    let mut values = vec![
+        rusqlite::types::Value::Text(record_id.to_string()),
+        rusqlite::types::Value::Text(last.unit.clone()),
+        rusqlite::types::Value::Integer(deleted as i64),
+        rusqlite::types::Value::Text(stamp_of(Hlc(first.hlc))),
+        rusqlite::types::Value::Text(stamp_of(Hlc(last.hlc))),
+        rusqlite::types::Value::Text(last.origin.clone()),
+        rusqlite::types::Value::Text(search_text(def, &fields)),
+        rusqlite::types::Value::Text(sort_key(def, &fields)),
+    ];
+    for fd in def.fields {
+        values.push(to_sql(fields.get(fd.name)));
+    }
+    let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+    let marks: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT OR REPLACE INTO {} (id, unit, deleted, created_at, updated_at, updated_by, search, sort_key, {}) VALUES ({})",
+        def.name,
+        columns.join(", "),
+        marks.join(", ")
+    );
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    recompute_conflicts(conn, kind, &record_id.parse()?)
+}
+
+pub(crate) fn has_conflicts(conn: &Connection, id: &RecordId) -> Result<bool> {
+    Ok(conn.prepare_cached("SELECT 1 FROM conflicts WHERE record_id = ?1")?.exists([id.to_string()])?)
+}
+
+/// Lists, for every field of a record, the changes that lost to a concurrent one: those no
+/// other change of the field names as seen, whose value differs from the winner's.
+pub(crate) fn recompute_conflicts(conn: &Connection, kind: Kind, id: &RecordId) -> Result<()> {
+    let record_id = id.to_string();
+    conn.prepare_cached("DELETE FROM conflicts WHERE record_id = ?1")?.execute([&record_id])?;
+    let changes = stored_changes(conn, &record_id)?;
+    let names: BTreeSet<&String> = changes.iter().flat_map(|c| c.fields.keys()).collect();
+    for name in names {
+        let touching: Vec<&Stored> = changes.iter().filter(|c| c.fields.contains_key(name)).collect();
+        let Some(winner) = touching.last() else { continue };
+        let seen: HashSet<u64> = touching
+            .iter()
+            .filter_map(|c| c.bases.get(name.as_str()))
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter_map(Value::as_u64)
+            .collect();
+        for loser in &touching[..touching.len() - 1] {
+            if seen.contains(&loser.hlc) || loser.fields[name.as_str()] == winner.fields[name.as_str()] {
+                continue;
+            }
+            conn.prepare_cached(
+                "INSERT INTO conflicts (record_id, kind, field, origin, seq, hlc, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                record_id,
+                kind.as_str(),
+                name,
+                loser.origin,
+                loser.seq,
+                loser.hlc as i64,
+                loser.fields[name.as_str()].to_string()
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+fn read_peer(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
+    Ok(Peer {
+        peer: r.get(0)?,
+        role: r.get(1)?,
+        unit: r.get(2)?,
+        public_key: r.get(3)?,
+        url: r.get(4)?,
+        received_idx: r.get::<_, i64>(5)? as u64,
+        sent_idx: r.get::<_, i64>(6)? as u64,
+        last_sync_at: r.get(7)?,
+    })
+}
+
+impl Store {
+    /// This node's signing key (made at `init`; made now for a ledger from before sync).
+    pub fn keypair(&mut self) -> Result<Keypair> {
+        let secret: Option<String> = self.conn.query_row("SELECT secret_key FROM node", [], |r| r.get(0))?;
+        let secret = match secret {
+            Some(s) => s,
+            None => {
+                let s = new_secret_hex();
+                self.conn.execute("UPDATE node SET secret_key = ?1", [&s])?;
+                s
+            }
+        };
+        Keypair::from_secret_hex(&secret).map_err(|e| Error::input(e.to_string(), e.to_string()))
+    }
+
+    /// The hub this node syncs with, once enrolled.
+    pub fn parent(&self) -> Result<Option<Peer>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT peer, role, unit, public_key, url, received_idx, sent_idx, last_sync_at FROM peers WHERE role = 'parent'",
+                [],
+                read_peer,
+            )
+            .optional()?)
+    }
+
+    /// Records the hub this node enrolled with (replacing an earlier one).
+    pub fn set_parent(&mut self, peer: &str, unit: &str, public_key: &str, url: Option<&str>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM peers WHERE role = 'parent'", [])?;
+        tx.execute(
+            "INSERT INTO peers (peer, role, unit, public_key, url, enrolled_at) VALUES (?1, 'parent', ?2, ?3, ?4, ?5)",
+            params![peer, unit, public_key, url, chrono::Utc::now().to_rfc3339()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Changes this node has not yet had acknowledged by its hub (its own, and what it relays),
+    /// at most `limit`; with the log position they cover up to.
+    pub fn pending_up(&self, limit: usize) -> Result<(Vec<Change>, u64, u64)> {
+        let parent = self.parent()?.ok_or_else(not_enrolled)?;
+        let filter = log::ReadFilter { not_from: Some(parent.peer.clone()), units: None };
+        let (entries, upto, _) = log::read(&self.conn, parent.sent_idx, limit, &filter)?;
+        Ok((entries.into_iter().map(|e| e.change).collect(), parent.sent_idx, upto))
+    }
+
+    /// How many of this node's changes its hub has not acknowledged.
+    pub fn pending_count(&self) -> Result<u64> {
+        let Some(parent) = self.parent()? else {
+            return Ok(self
+                .conn
+                .query_row("SELECT count(*) FROM changes WHERE source IS NULL", [], |r| r.get::<_, i64>(0))?
+                as u64);
+        };
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM changes WHERE idx > ?1 AND (source IS NULL OR source <> ?2)",
+            params![parent.sent_idx as i64, parent.peer],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// Notes that the hub has this node's log up to `upto`.
+    pub fn acknowledge_up(&mut self, upto: u64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE peers SET sent_idx = max(sent_idx, ?1), last_sync_at = ?2 WHERE role = 'parent'",
+            params![upto as i64, chrono::Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Applies changes from the hub in one transaction and records that this node now has the
+    /// hub's log up to `upto`. Applying a change twice does nothing.
+    pub fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<ApplySummary> {
+        let parent = self.parent()?.ok_or_else(not_enrolled)?;
+        self.apply(changes, Some(&parent.peer), Some(upto))
+    }
+
+    /// Applies changes (from `source`, a peer id) in one transaction: each is added to the log
+    /// once, and every record they touch is rewritten from all its changes.
+    pub fn apply(
+        &mut self,
+        changes: &[Change],
+        source: Option<&str>,
+        received_upto: Option<u64>,
+    ) -> Result<ApplySummary> {
+        let own = self.node()?.node_id;
+        let tx = self.conn.transaction()?;
+        let mut summary = ApplySummary::default();
+        let mut touched = BTreeSet::new();
+        let (mut max_hlc, mut max_seq, mut max_counter) = (0u64, 0u64, 0u64);
+        for change in changes {
+            if log::append(&tx, change, source)? {
+                summary.applied += 1;
+                touched
+                    .insert(RecordId { node: NodeId(change.record_node), counter: change.record_counter }.to_string());
+                max_hlc = max_hlc.max(change.hlc);
+            } else {
+                summary.duplicates += 1;
+            }
+            if change.origin == own.0 {
+                max_seq = max_seq.max(change.seq);
+            }
+            if change.record_node == own.0 {
+                max_counter = max_counter.max(change.record_counter);
+            }
+        }
+        for record in &touched {
+            materialize(&tx, record)?;
+        }
+        summary.records = touched.len();
+        tx.execute(
+            "UPDATE node SET last_hlc = max(last_hlc, ?1), last_seq = max(last_seq, ?2), next_counter = max(next_counter, ?3)",
+            params![
+                Hlc::observe(Hlc(0), Hlc(max_hlc), 0).0.min(i64::MAX as u64) as i64,
+                max_seq as i64,
+                (max_counter + 1) as i64
+            ],
+        )?;
+        if let (Some(peer), Some(upto)) = (source, received_upto) {
+            tx.execute(
+                "UPDATE peers SET received_idx = max(received_idx, ?2), last_sync_at = ?3 WHERE peer = ?1",
+                params![peer, upto as i64, chrono::Utc::now().to_rfc3339()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// Every open conflict, the winning value beside each losing one.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT record_id, kind, field, origin, hlc, value FROM conflicts ORDER BY kind, record_id, field, hlc",
+        )?;
+        let rows: Vec<(String, String, String, String, i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        let mut winners: BTreeMap<(String, String), Side> = BTreeMap::new();
+        for (record_id, kind, field, origin, hlc, value) in rows {
+            let key = (record_id.clone(), field.clone());
+            if !winners.contains_key(&key) {
+                let changes = stored_changes(&self.conn, &record_id)?;
+                let winner = changes.iter().rev().find(|c| c.fields.contains_key(&field));
+                let side = winner.map(|w| Side {
+                    value: w.fields[&field].clone(),
+                    node: w.origin.clone(),
+                    at: stamp_of(Hlc(w.hlc)),
+                    hlc: w.hlc,
+                });
+                winners.insert(
+                    key.clone(),
+                    side.unwrap_or(Side { value: Value::Null, node: String::new(), at: String::new(), hlc: 0 }),
+                );
+            }
+            let (title, unit) = match Kind::parse(&kind) {
+                Some(k) => {
+                    let row = self.db().row(k, &record_id.parse()?)?;
+                    (
+                        row.as_ref().and_then(|r| r.fields.get(k.def().title_field).cloned()),
+                        row.map(|r| r.unit.to_string()).unwrap_or_default(),
+                    )
+                }
+                None => (None, String::new()),
+            };
+            out.push(Conflict {
+                kind,
+                record_id,
+                title,
+                unit,
+                field,
+                winner: winners[&key].clone(),
+                loser: Side {
+                    value: serde_json::from_str(&value).unwrap_or(Value::Null),
+                    node: origin,
+                    at: stamp_of(Hlc(hlc as u64)),
+                    hlc: hlc as u64,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// Settles every conflict of one field of a record with `value` (the winning value, a
+    /// losing one, or a new one): a change that names the values it settled, and syncs.
+    pub fn resolve(&mut self, kind: Kind, id: RecordId, field: &str, value: Value) -> Result<()> {
+        let losers: Vec<u64> = self
+            .conn
+            .prepare("SELECT hlc FROM conflicts WHERE record_id = ?1 AND field = ?2")?
+            .query_map(params![id.to_string(), field], |r| r.get::<_, i64>(0))?
+            .map(|h| h.map(|h| h as u64))
+            .collect::<rusqlite::Result<_>>()?;
+        if losers.is_empty() {
+            return Err(Error::not_found(
+                format!("no conflict on field `{field}` of {} {id}", kind.as_str()),
+                format!("không có xung đột ở trường `{field}` của bản ghi {id}"),
+            ));
+        }
+        let mut input = Map::new();
+        input.insert(field.to_string(), value);
+        self.write(|w| w.put_seeing(kind, Put::Update(id), None, &input, Some(vec![(field.to_string(), losers)])))?;
+        Ok(())
+    }
+}
+
+fn not_enrolled() -> Error {
+    Error::input(
+        "this ledger is not enrolled with a hub: run `sobaucu enroll --hub URL --code CODE` first",
+        "sổ này chưa đăng ký với máy chủ: hãy chạy `sobaucu enroll --hub URL --code CODE` trước",
+    )
+}
