@@ -89,6 +89,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Enrolls this ledger with a hub, using a one-time code the hub issued for this unit.
+    Enroll {
+        #[arg(long)]
+        hub: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Pushes what is pending to the hub and pulls what is new, with a progress bar.
+    Sync {
+        /// The hub's URL (default: the one enrolled with).
+        #[arg(long)]
+        hub: Option<String>,
+    },
+    /// USB bundles: `bundle export FILE` for the hub, `bundle import FILE` from it.
+    Bundle {
+        #[command(subcommand)]
+        action: BundleAction,
+    },
+    /// Lists concurrent edits that the merge could not settle, side by side.
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settles the conflicts of one field of a record with a value (JSON, or plain text).
+    Resolve {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        field: String,
+        #[arg(long)]
+        value: String,
+    },
     /// Prints the fields of every record kind (the README's field reference) as Markdown.
     Fields,
     /// Finds administrative units by name or code.
@@ -98,6 +132,14 @@ enum Command {
         /// Words of the name (marks ignored), or a code.
         query: String,
     },
+}
+
+#[derive(Subcommand)]
+enum BundleAction {
+    /// Writes everything the hub has not acknowledged to FILE.
+    Export { file: PathBuf },
+    /// Applies a bundle the hub made for this ledger.
+    Import { file: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -224,6 +266,63 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{} of {} records", page.rows.len(), page.total);
             }
         }
+        Command::Enroll { hub, code } => {
+            let mut store = Store::open_existing(&dir)?;
+            let answer = runtime()?.block_on(sobaucu_client::enroll(&mut store, &hub, &code, "node"))?;
+            println!("enrolled with hub {} (unit {}) at {hub}", answer.hub_node_id, answer.hub_unit);
+        }
+        Command::Sync { hub } => {
+            let mut store = Store::open_existing(&dir)?;
+            let progress = runtime()?.block_on(sobaucu_client::sync(&mut store, hub.as_deref(), print_progress))?;
+            eprintln!();
+            println!(
+                "synced: pushed {} changes, pulled {} ({} bytes up, {} bytes down, {} round trips)",
+                progress.pushed, progress.pulled, progress.bytes_up, progress.bytes_down, progress.rounds
+            );
+        }
+        Command::Bundle { action: BundleAction::Export { file } } => {
+            let mut store = Store::open_existing(&dir)?;
+            let (bytes, count) = sobaucu_client::bundle::export_up(&mut store)?;
+            let partial = file.with_extension("partial");
+            std::fs::write(&partial, &bytes).with_context(|| format!("writing {}", partial.display()))?;
+            std::fs::rename(&partial, &file)?;
+            println!("exported {count} changes to {} ({} bytes)", file.display(), bytes.len());
+        }
+        Command::Bundle { action: BundleAction::Import { file } } => {
+            let mut store = Store::open_existing(&dir)?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report =
+                sobaucu_client::bundle::import_down(&mut store, &bytes).with_context(|| file.display().to_string())?;
+            println!(
+                "imported {}: {} changes ({} of {} batches were already here)",
+                file.display(),
+                report.changes,
+                report.already_had,
+                report.batches
+            );
+        }
+        Command::Conflicts { json } => {
+            let store = Store::open_existing(&dir)?;
+            let conflicts = store.conflicts()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&conflicts)?);
+            } else {
+                for c in &conflicts {
+                    let title = c.title.as_ref().and_then(|t| t.as_str()).unwrap_or_default();
+                    println!("{} {} ({title}) · {}", c.kind, c.record_id, c.field);
+                    println!("    kept:  {}  by {} at {}", c.winner.value, c.winner.node, c.winner.at);
+                    println!("    other: {}  by {} at {}", c.loser.value, c.loser.node, c.loser.at);
+                }
+                println!("{} conflicts", conflicts.len());
+            }
+        }
+        Command::Resolve { kind, id, field, value } => {
+            let kind = Kind::require(&kind)?;
+            let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value));
+            let mut store = Store::open_existing(&dir)?;
+            store.resolve(kind, id.parse()?, &field, value)?;
+            println!("settled {field} of {} {id}; the settlement syncs like any change", kind.as_str());
+        }
         Command::Fields => print!("{}", sobaucu_core::kinds::markdown_reference()),
         Command::Units { scheme, query } => {
             let scheme: Scheme = scheme.parse()?;
@@ -237,6 +336,26 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+/// A one-line progress bar on the terminal's error stream.
+fn print_progress(p: &sobaucu_client::Progress) {
+    let width = 30;
+    let done = if p.to_push == 0 { width } else { (p.pushed.min(p.to_push) * width as u64 / p.to_push) as usize };
+    eprint!(
+        "\rsync [{}{}] pushed {}/{} · pulled {} · {} KB up, {} KB down ",
+        "#".repeat(done),
+        "-".repeat(width - done),
+        p.pushed,
+        p.to_push,
+        p.pulled,
+        p.bytes_up / 1024,
+        p.bytes_down / 1024
+    );
 }
 
 fn print_report(r: &report::Report) {

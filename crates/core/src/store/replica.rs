@@ -255,13 +255,13 @@ impl Store {
         Ok(())
     }
 
-    /// Changes this node has not yet had acknowledged by its hub (its own, and what it relays),
-    /// at most `limit`; with the log position they cover up to.
-    pub fn pending_up(&self, limit: usize) -> Result<(Vec<Change>, u64, u64)> {
+    /// Up to `limit` changes for the hub after this log's position `after` (all but those that
+    /// came from the hub), with the position they cover up to.
+    pub fn pending_after(&self, after: u64, limit: usize) -> Result<(Vec<Change>, u64)> {
         let parent = self.parent()?.ok_or_else(not_enrolled)?;
         let filter = log::ReadFilter { not_from: Some(parent.peer.clone()), units: None };
-        let (entries, upto, _) = log::read(&self.conn, parent.sent_idx, limit, &filter)?;
-        Ok((entries.into_iter().map(|e| e.change).collect(), parent.sent_idx, upto))
+        let (entries, upto, _) = log::read(&self.conn, after, limit, &filter)?;
+        Ok((entries.into_iter().map(|e| e.change).collect(), upto))
     }
 
     /// How many of this node's changes its hub has not acknowledged.
