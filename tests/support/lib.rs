@@ -260,3 +260,134 @@ fn post(url: &str, body: &Value) -> Value {
 fn get(url: &str) -> Value {
     read(ureq::get(url).call(), url)
 }
+
+/// A `sobaucu-hub serve` process on a free loopback port, killed when dropped.
+pub struct Hub {
+    pub dir: PathBuf,
+    pub url: String,
+    process: Option<Guard>,
+}
+
+/// Runs a command to success and returns its standard output.
+pub fn run_ok(command: &mut Command) -> String {
+    let out = command.output().expect("the program starts");
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a command that must fail and returns its error output.
+pub fn run_fails(command: &mut Command) -> String {
+    let out = command.output().expect("the program starts");
+    assert!(!out.status.success(), "{command:?} should have failed: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+impl Hub {
+    pub fn command(dir: &Path) -> Command {
+        let mut c = Command::new(binary("sobaucu-hub"));
+        c.arg("--data").arg(dir);
+        c
+    }
+
+    /// Creates a hub for `unit` in `dir` (enrolled at `parent` if given) and starts it.
+    pub fn start(dir: &Path, unit: &str, scheme: &str, parent: Option<&Hub>) -> Hub {
+        let mut init = Hub::command(dir);
+        init.args(["init", "--unit", unit, "--scheme", scheme]);
+        if let Some(parent) = parent {
+            let code = parent.enroll_code(unit);
+            init.args(["--parent", &parent.url, "--code", &code]);
+        }
+        run_ok(&mut init);
+        let mut hub = Hub { dir: dir.to_path_buf(), url: String::new(), process: None };
+        hub.serve();
+        hub
+    }
+
+    /// Starts (or restarts) serving, on a fresh port.
+    pub fn serve(&mut self) {
+        self.process = None;
+        let mut child = Hub::command(&self.dir)
+            .args(["serve", "--listen", "127.0.0.1:0", "--relay-interval", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sobaucu-hub starts");
+        let mut stdout = child.stdout.take().expect("piped stdout");
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while stdout.read(&mut byte).map(|n| n == 1).unwrap_or(false) && byte[0] != b'\n' {
+            line.push(byte[0]);
+        }
+        let line = String::from_utf8_lossy(&line).to_string();
+        let url =
+            line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
+        self.url = url.to_string();
+        self.process = Some(Guard(child));
+    }
+
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    pub fn enroll_code(&self, unit: &str) -> String {
+        run_ok(Hub::command(&self.dir).args(["enroll-code", "--unit", unit])).trim().to_string()
+    }
+}
+
+/// A ledger driven through the `sobaucu` CLI.
+pub struct Node {
+    pub dir: PathBuf,
+}
+
+impl Node {
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(binary("sobaucu"));
+        c.arg("--data").arg(&self.dir).env("SOBAUCU_TODAY", "2021-03-20").env("LANG", "C");
+        c
+    }
+
+    pub fn init(dir: &Path, unit: &str, scheme: &str, election: &str) -> Node {
+        let node = Node { dir: dir.to_path_buf() };
+        run_ok(node.command().args(["init", "--unit", unit, "--scheme", scheme, "--election", election]));
+        node
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        run_ok(self.command().args(args))
+    }
+
+    pub fn fails(&self, args: &[&str]) -> String {
+        run_fails(self.command().args(args))
+    }
+
+    pub fn enroll(&self, hub: &Hub, unit: &str) {
+        let code = hub.enroll_code(unit);
+        self.ok(&["enroll", "--hub", &hub.url, "--code", &code]);
+    }
+
+    pub fn report(&self) -> Value {
+        serde_json::from_str(&self.ok(&["report", "--json"])).expect("report JSON")
+    }
+
+    /// Imports JSONL lines.
+    pub fn import(&self, lines: &[Value]) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let file = self.dir.with_extension(format!("{}.jsonl", lines.len()));
+        std::fs::write(&file, text).unwrap();
+        self.ok(&["import", file.to_str().unwrap()]);
+    }
+}
+
+/// Polls `probe` until it returns true, for up to `seconds`.
+pub fn eventually(seconds: u64, what: &str, mut probe: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !probe() {
+        assert!(start.elapsed() < Duration::from_secs(seconds), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
