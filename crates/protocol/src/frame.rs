@@ -6,7 +6,7 @@
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 use crate::codec::{self, Reader};
-use crate::{Change, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, ProtocolError};
+use crate::{Change, MAX_BUNDLE_BYTES, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, ProtocolError};
 
 const BATCH_MAGIC: &[u8; 4] = b"SBB1";
 const ENVELOPE_MAGIC: &[u8; 4] = b"SBE1";
@@ -74,26 +74,31 @@ fn open_frame<'a>(
     bytes: &'a [u8],
     magic: &[u8],
     what: &'static str,
+    max: usize,
     key_of: &dyn Fn(u64) -> Option<VerifyingKey>,
 ) -> Result<(u64, &'a [u8]), ProtocolError> {
-    if bytes.len() > MAX_FRAME_BYTES {
+    if bytes.len() > max {
         return Err(ProtocolError::TooLarge(bytes.len()));
     }
-    let header = magic.len() + 2 + 8;
-    if bytes.len() < header + SIGNATURE_LEN {
-        if !bytes.starts_with(&magic[..bytes.len().min(magic.len())]) {
-            return Err(ProtocolError::BadMagic(what));
-        }
-        return Err(ProtocolError::Truncated(bytes.len()));
-    }
-    if &bytes[..magic.len()] != magic {
+    let header = magic.len() + 2 + 8 + 8;
+    if !bytes.starts_with(&magic[..bytes.len().min(magic.len())]) {
         return Err(ProtocolError::BadMagic(what));
+    }
+    if bytes.len() < header + SIGNATURE_LEN {
+        return Err(ProtocolError::Truncated(bytes.len()));
     }
     let version = u16::from_le_bytes([bytes[magic.len()], bytes[magic.len() + 1]]);
     if version != PROTOCOL_VERSION {
         return Err(ProtocolError::UnsupportedVersion(version));
     }
-    let sender = u64::from_le_bytes(bytes[magic.len() + 2..header].try_into().expect("8 bytes"));
+    let sender = u64::from_le_bytes(bytes[magic.len() + 2..magic.len() + 10].try_into().expect("8 bytes"));
+    let declared = u64::from_le_bytes(bytes[magic.len() + 10..header].try_into().expect("8 bytes"));
+    if (bytes.len() as u64) < declared {
+        return Err(ProtocolError::Truncated(bytes.len()));
+    }
+    if (bytes.len() as u64) > declared {
+        return Err(ProtocolError::Corrupt(format!("{} bytes follow the end of the {what}", bytes.len() as u64 - declared)));
+    }
     let (signed, signature) = bytes.split_at(bytes.len() - SIGNATURE_LEN);
     let key = key_of(sender).ok_or(ProtocolError::UnknownKey(sender))?;
     let signature = Signature::from_bytes(signature.try_into().expect("64 bytes"));
@@ -101,15 +106,20 @@ fn open_frame<'a>(
     Ok((sender, &signed[header..]))
 }
 
+/// The frame header: magic, version, sender, then the whole frame's length (filled by `seal`).
 fn start_frame(magic: &[u8], sender: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(magic);
     out.extend_from_slice(&PROTOCOL_VERSION.to_le_bytes());
     out.extend_from_slice(&sender.to_le_bytes());
+    out.extend_from_slice(&0u64.to_le_bytes());
     out
 }
 
 fn seal(mut out: Vec<u8>, key: &Keypair) -> Vec<u8> {
+    let magic_len = if out.starts_with(BUNDLE_MAGIC) { BUNDLE_MAGIC.len() } else { 4 };
+    let total = (out.len() + SIGNATURE_LEN) as u64;
+    out[magic_len + 10..magic_len + 18].copy_from_slice(&total.to_le_bytes());
     let signature = key.sign(&out);
     out.extend_from_slice(&signature);
     out
@@ -147,7 +157,7 @@ impl Batch {
 
     /// Verifies and decodes a sealed batch.
     pub fn open(bytes: &[u8], key_of: &dyn Fn(u64) -> Option<VerifyingKey>) -> Result<Batch, ProtocolError> {
-        let (sender, body) = open_frame(bytes, BATCH_MAGIC, "batch", key_of)?;
+        let (sender, body) = open_frame(bytes, BATCH_MAGIC, "batch", MAX_FRAME_BYTES, key_of)?;
         let mut r = Reader::new(body);
         let after = r.u64_le()?;
         let upto = r.u64_le()?;
@@ -195,7 +205,7 @@ impl Envelope {
     }
 
     pub fn open(bytes: &[u8], key_of: &dyn Fn(u64) -> Option<VerifyingKey>) -> Result<Envelope, ProtocolError> {
-        let (sender, body) = open_frame(bytes, ENVELOPE_MAGIC, "request or response", key_of)?;
+        let (sender, body) = open_frame(bytes, ENVELOPE_MAGIC, "request or response", MAX_FRAME_BYTES, key_of)?;
         let mut r = Reader::new(body);
         let meta_len = read_u32(&mut r)?;
         let meta =
@@ -240,7 +250,7 @@ impl Bundle {
     }
 
     pub fn open(bytes: &[u8], key_of: &dyn Fn(u64) -> Option<VerifyingKey>) -> Result<Bundle, ProtocolError> {
-        let (sender, body) = open_frame(bytes, BUNDLE_MAGIC, "bundle", key_of)?;
+        let (sender, body) = open_frame(bytes, BUNDLE_MAGIC, "bundle", MAX_BUNDLE_BYTES, key_of)?;
         let mut r = Reader::new(body);
         let meta_len = read_u32(&mut r)?;
         let meta =
@@ -305,6 +315,10 @@ mod tests {
         garbled[40] ^= 1;
         assert_eq!(Batch::open(&garbled, &|_| Some(public)), Err(ProtocolError::BadSignature));
         assert!(matches!(Batch::open(&bytes[..20], &|_| Some(public)), Err(ProtocolError::Truncated(_))));
+        assert!(matches!(Batch::open(&bytes[..bytes.len() - 1], &|_| Some(public)), Err(ProtocolError::Truncated(_))));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(Batch::open(&longer, &|_| Some(public)), Err(ProtocolError::Corrupt(_))));
         assert_eq!(Batch::open(b"GIF89a-not-a-batch-at-all", &|_| Some(public)), Err(ProtocolError::BadMagic("batch")));
         let mut future = bytes.clone();
         future[4] = 9;

@@ -20,8 +20,11 @@ pub use frame::{Batch, Bundle, Envelope, Keypair, public_key_hex, verifying_key_
 /// The protocol version; a peer refuses frames of another version with a clear error.
 pub const PROTOCOL_VERSION: u16 = 1;
 
-/// The largest frame (batch, envelope, bundle) a peer accepts, compressed.
-pub const MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
+/// The largest request, response or batch a peer accepts.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
+
+/// The largest bundle file a peer accepts.
+pub const MAX_BUNDLE_BYTES: usize = 2 * 1024 * 1024 * 1024;
 
 /// The largest batch payload a peer decompresses (a guard against compression bombs).
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024 * 1024;
