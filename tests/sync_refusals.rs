@@ -149,7 +149,10 @@ fn bad_bundles_are_refused_and_nothing_is_applied() {
     let middle = garbled.len() / 2;
     garbled[middle] ^= 1;
     assert!(import("garbled.sbc", &garbled).contains("signature"));
-    assert!(import("wrong-key.sbc", &bundle(&Keypair::from_secret([7; 32]), s.changes.clone(), s.upto)).contains("signature"));
+    assert!(
+        import("wrong-key.sbc", &bundle(&Keypair::from_secret([7; 32]), s.changes.clone(), s.upto))
+            .contains("signature")
+    );
     let mut foreign = s.changes.clone();
     foreign[1].unit = "03394".into();
     assert!(import("foreign.sbc", &bundle(&s.key, foreign, s.upto)).contains("outside"));

@@ -391,3 +391,166 @@ pub fn eventually(seconds: u64, what: &str, mut probe: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// How the test proxy shapes the link.
+#[derive(Clone, Default)]
+pub struct LinkShape {
+    /// Bytes per second in each direction (None: as fast as loopback).
+    pub bytes_per_second: Option<u64>,
+    /// Delay added to each burst in each direction (half the round trip).
+    pub one_way_delay: Duration,
+    /// Every connection is cut after this many bytes (both directions together), drawn afresh
+    /// for each connection from this range.
+    pub cut_after_bytes: Option<(u64, u64)>,
+    /// All open connections are cut this often.
+    pub cut_every: Option<Duration>,
+}
+
+/// Counts of what crossed the proxy.
+#[derive(Default)]
+pub struct LinkStats {
+    pub up: std::sync::atomic::AtomicU64,
+    pub down: std::sync::atomic::AtomicU64,
+    pub connections: std::sync::atomic::AtomicU64,
+    pub cuts: std::sync::atomic::AtomicU64,
+}
+
+/// A TCP proxy on loopback in front of a hub, that slows, delays and cuts the link.
+pub struct Proxy {
+    pub url: String,
+    pub stats: std::sync::Arc<LinkStats>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Proxy {
+    pub fn start(upstream_url: &str, shape: LinkShape) -> Proxy {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let upstream = upstream_url.trim_start_matches("http://").to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let stats = Arc::new(LinkStats::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let generation = Arc::new(AtomicU64::new(0));
+        if let Some(every) = shape.cut_every {
+            let (stop, generation) = (stop.clone(), generation.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(every);
+                    generation.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+        let (stats2, stop2) = (stats.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+            while !stop2.load(Ordering::SeqCst) {
+                let client = match listener.accept() {
+                    Ok((c, _)) => c,
+                    Err(_) => {
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    }
+                };
+                client.set_nonblocking(false).unwrap();
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else { continue };
+                stats2.connections.fetch_add(1, Ordering::SeqCst);
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let budget = shape.cut_after_bytes.map(|(lo, hi)| lo + seed % (hi - lo).max(1));
+                let link = Arc::new(Link {
+                    budget: budget.map(AtomicU64::new),
+                    born: generation.load(Ordering::SeqCst),
+                    generation: generation.clone(),
+                    closed: AtomicBool::new(false),
+                });
+                for (from, to, up) in
+                    [(client.try_clone().unwrap(), server.try_clone().unwrap(), true), (server, client, false)]
+                {
+                    let (link, stats, shape) = (link.clone(), stats2.clone(), shape.clone());
+                    std::thread::spawn(move || pump(from, to, up, &link, &stats, &shape));
+                }
+            }
+        });
+        Proxy { url, stats, stop }
+    }
+}
+
+struct Link {
+    budget: Option<std::sync::atomic::AtomicU64>,
+    born: u64,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    closed: std::sync::atomic::AtomicBool,
+}
+
+fn pump(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    up: bool,
+    link: &Link,
+    stats: &LinkStats,
+    shape: &LinkShape,
+) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    from.set_read_timeout(Some(Duration::from_millis(100))).ok();
+    let mut buffer = [0u8; 1024];
+    let mut idle = true;
+    let cut = |from: &std::net::TcpStream, to: &std::net::TcpStream| {
+        if !link.closed.swap(true, Ordering::SeqCst) {
+            stats.cuts.fetch_add(1, Ordering::SeqCst);
+        }
+        let _ = from.shutdown(std::net::Shutdown::Both);
+        let _ = to.shutdown(std::net::Shutdown::Both);
+    };
+    loop {
+        if link.closed.load(Ordering::SeqCst) {
+            let _ = to.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        if shape.cut_every.is_some() && link.generation.load(Ordering::SeqCst) != link.born {
+            return cut(&from, &to);
+        }
+        let n = match from.read(&mut buffer) {
+            Ok(0) => {
+                let _ = to.shutdown(std::net::Shutdown::Write);
+                return;
+            }
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                idle = true;
+                continue;
+            }
+            Err(_) => return cut(&from, &to),
+        };
+        if idle {
+            std::thread::sleep(shape.one_way_delay);
+            idle = false;
+        }
+        if let Some(rate) = shape.bytes_per_second {
+            std::thread::sleep(Duration::from_micros(n as u64 * 1_000_000 / rate));
+        }
+        let mut allowed = n;
+        if let Some(budget) = &link.budget {
+            let left = budget.load(Ordering::SeqCst);
+            allowed = allowed.min(left as usize);
+            budget.fetch_sub(allowed as u64, Ordering::SeqCst);
+        }
+        if to.write_all(&buffer[..allowed]).is_err() {
+            return cut(&from, &to);
+        }
+        let counter = if up { &stats.up } else { &stats.down };
+        counter.fetch_add(allowed as u64, Ordering::SeqCst);
+        if allowed < n {
+            return cut(&from, &to);
+        }
+    }
+}

@@ -10,10 +10,18 @@ use crate::child::Child;
 /// Changes in one pushed or pulled batch: small enough to cross a 2G link between two cuts.
 pub const BATCH_CHANGES: usize = 1500;
 
+/// Consecutive failed rounds a sync retries (each with a smaller batch) before giving up.
+pub const MAX_RETRIES: u32 = 12;
+
+/// The smallest batch a struggling link is offered.
+const MIN_BATCH: usize = 50;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("the hub at {url} cannot be reached: {reason}")]
     Unreachable { url: String, reason: String },
+    #[error("the link to the hub at {url} broke: {reason}")]
+    Cut { url: String, reason: String },
     #[error("the hub refused: {0}")]
     Refused(String),
     #[error("the hub's answer is not valid: {0}")]
@@ -37,6 +45,8 @@ pub struct Progress {
     pub bytes_up: u64,
     pub bytes_down: u64,
     pub rounds: u64,
+    /// Rounds retried after the link broke.
+    pub retries: u64,
 }
 
 fn client() -> reqwest::Client {
@@ -58,7 +68,11 @@ fn unreachable(url: &str, e: reqwest::Error) -> ClientError {
         reason = format!("{reason}: {s}");
         source = s.source();
     }
-    ClientError::Unreachable { url: url.to_string(), reason }
+    if e.is_connect() {
+        ClientError::Unreachable { url: url.to_string(), reason }
+    } else {
+        ClientError::Cut { url: url.to_string(), reason }
+    }
 }
 
 async fn refusal(response: reqwest::Response) -> ClientError {
@@ -96,6 +110,7 @@ async fn round<C: Child>(
     child: &mut C,
     http: &reqwest::Client,
     url: &str,
+    batch_size: usize,
     progress: &mut Progress,
 ) -> Result<bool, ClientError> {
     let parent = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
@@ -104,10 +119,10 @@ async fn round<C: Child>(
     let me = child.node_id().map_err(local)?;
     let key = child.keypair().map_err(local)?;
     let after = parent.sent_idx;
-    let (changes, upto) = child.pending_after(after, BATCH_CHANGES).map_err(local)?;
+    let (changes, upto) = child.pending_after(after, batch_size).map_err(local)?;
     let pushing = changes.len() as u64;
     let batch = (upto > after).then(|| Batch { sender: me, after, upto, changes }.seal(&key));
-    let meta = SyncRequest { pull_after: parent.received_idx, max_changes: BATCH_CHANGES as u32 };
+    let meta = SyncRequest { pull_after: parent.received_idx, max_changes: batch_size as u32 };
     let body = Envelope { sender: me, meta: serde_json::to_value(&meta).expect("JSON"), batch }.seal(&key);
     progress.bytes_up += body.len() as u64;
     let response = http
@@ -156,8 +171,11 @@ async fn round<C: Child>(
 }
 
 /// Syncs until nothing is left to push or pull, reporting progress after every round.
-/// On a cut, returns the error: what was acknowledged stays acknowledged, and the next sync
-/// resumes from there.
+///
+/// A hub that refuses the connection fails the sync at once. A link that breaks mid-round is
+/// retried, with half the batch each time (so a poor link still carries something between two
+/// cuts) and a growing pause, up to [`MAX_RETRIES`] times in a row; then the error is returned.
+/// What was acknowledged stays acknowledged: the next round or sync resumes from there.
 pub async fn sync<C: Child>(
     child: &mut C,
     url_override: Option<&str>,
@@ -169,9 +187,27 @@ pub async fn sync<C: Child>(
     let http = client();
     let mut progress = Progress { to_push: child.pending_count().map_err(local)?, ..Progress::default() };
     on_progress(&progress);
+    let mut batch_size = BATCH_CHANGES;
+    let mut failures = 0;
     loop {
         let before = child.parent().map_err(local)?.map(|p| (p.sent_idx, p.received_idx));
-        let again = round(child, &http, &url, &mut progress).await?;
+        let again = match round(child, &http, &url, batch_size, &mut progress).await {
+            Ok(again) => {
+                failures = 0;
+                batch_size = (batch_size * 2).min(BATCH_CHANGES);
+                again
+            }
+            Err(ClientError::Cut { url, reason }) if failures < MAX_RETRIES => {
+                failures += 1;
+                progress.retries += 1;
+                batch_size = (batch_size / 2).max(MIN_BATCH);
+                let _ = (url, reason);
+                tokio::time::sleep(Duration::from_millis(250 << failures.min(5))).await;
+                on_progress(&progress);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         on_progress(&progress);
         if !again {
             return Ok(progress);

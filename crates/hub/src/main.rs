@@ -167,13 +167,16 @@ fn run(cli: Cli) -> Result<()> {
             }
             for child in store.children()? {
                 println!(
-                    "child {} ({}, unit {}){}: received up to {}, has ours up to {}",
+                    "child {} ({}, unit {}){}: received up to {}, has ours up to {}; changes new {}, duplicate {}, replays {}",
                     child.peer,
                     child.kind,
                     child.unit,
                     if child.revoked { " REVOKED" } else { "" },
                     child.received_idx,
-                    child.sent_idx
+                    child.sent_idx,
+                    child.counts[0],
+                    child.counts[1],
+                    child.counts[2]
                 );
             }
         }

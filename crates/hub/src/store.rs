@@ -16,7 +16,8 @@ use sobaucu_protocol::{Batch, Change, Keypair};
 /// The file of a hub's store inside its data directory.
 pub const HUB_FILE: &str = "hub.sqlite";
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE hub (
     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
     node_id    TEXT NOT NULL,
@@ -59,7 +60,15 @@ CREATE TABLE enroll_codes (
     used_by    TEXT,
     used_at    TEXT
 ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+-- What each child sent: changes new to the hub, changes it already had, and batches refused
+-- as replays (an acknowledgement lost in a cut, or a real replay).
+ALTER TABLE peers ADD COLUMN changes_new INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN changes_duplicate INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN replays INTEGER NOT NULL DEFAULT 0;
+"#,
+];
 
 /// Who this hub is.
 #[derive(Debug, Clone)]
@@ -79,6 +88,8 @@ pub struct ChildPeer {
     pub received_idx: u64,
     pub sent_idx: u64,
     pub revoked: bool,
+    /// Changes received that were new, changes received again, batches refused as replays.
+    pub counts: [u64; 3],
 }
 
 /// A refusal, with the HTTP status it maps to.
@@ -160,13 +171,19 @@ fn new_code() -> String {
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
-fn read_child(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, i64, i64, i64)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+type ChildRow = (String, String, String, String, i64, i64, i64, [i64; 3]);
+
+const CHILD_COLUMNS: &str =
+    "peer, kind, unit, public_key, received_idx, sent_idx, revoked, changes_new, changes_duplicate, replays";
+
+fn read_child(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChildRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, [r.get(7)?, r.get(8)?, r.get(9)?]))
 }
 
-fn child_from(row: (String, String, String, String, i64, i64, i64)) -> Result<ChildPeer> {
-    let (peer, kind, unit, public_key, received, sent, revoked) = row;
+fn child_from(row: ChildRow) -> Result<ChildPeer> {
+    let (peer, kind, unit, public_key, received, sent, revoked, counts) = row;
     Ok(ChildPeer {
+        counts: counts.map(|c| c as u64),
         peer,
         kind,
         unit: unit.parse()?,
@@ -300,7 +317,7 @@ impl HubStore for SqliteHubStore {
         let row = self
             .conn
             .query_row(
-                "SELECT peer, kind, unit, public_key, received_idx, sent_idx, revoked FROM peers WHERE peer = ?1 AND role = 'child'",
+                &format!("SELECT {CHILD_COLUMNS} FROM peers WHERE peer = ?1 AND role = 'child'"),
                 [format!("{peer:016x}")],
                 read_child,
             )
@@ -309,9 +326,8 @@ impl HubStore for SqliteHubStore {
     }
 
     fn children(&self) -> Result<Vec<ChildPeer>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT peer, kind, unit, public_key, received_idx, sent_idx, revoked FROM peers WHERE role = 'child' ORDER BY unit",
-        )?;
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE role = 'child' ORDER BY unit"))?;
         let rows: Vec<_> = stmt.query_map([], read_child)?.collect::<rusqlite::Result<_>>()?;
         rows.into_iter().map(child_from).collect()
     }
@@ -333,6 +349,8 @@ impl HubStore for SqliteHubStore {
             tx.query_row("SELECT received_idx FROM peers WHERE peer = ?1", [&child.peer], |r| r.get(0))?;
         let received = received as u64;
         if batch.upto <= received && batch.upto > batch.after {
+            drop(tx);
+            self.conn.execute("UPDATE peers SET replays = replays + 1 WHERE peer = ?1", [&child.peer])?;
             return Err(StoreError::Refused(
                 Refused::new(
                     409,
@@ -356,6 +374,7 @@ impl HubStore for SqliteHubStore {
             ));
         }
         let sender = u64::from_str_radix(&child.peer, 16).unwrap_or_default();
+        let (mut new, mut duplicate) = (0i64, 0i64);
         for (n, change) in batch.changes.iter().enumerate() {
             let unit: UnitCode = change.unit.parse().map_err(|_| {
                 StoreError::Refused(Refused::new(403, "foreign_unit", format!("change {} names no valid unit", n + 1)))
@@ -378,11 +397,16 @@ impl HubStore for SqliteHubStore {
                     format!("change {} claims another node as its author: nothing was applied", n + 1),
                 )));
             }
-            log::append(&tx, change, Some(&child.peer))?;
+            if log::append(&tx, change, Some(&child.peer))? {
+                new += 1;
+            } else {
+                duplicate += 1;
+            }
         }
         tx.execute(
-            "UPDATE peers SET received_idx = max(received_idx, ?2), last_sync_at = ?3 WHERE peer = ?1",
-            params![child.peer, batch.upto as i64, now()],
+            "UPDATE peers SET received_idx = max(received_idx, ?2), last_sync_at = ?3,
+                 changes_new = changes_new + ?4, changes_duplicate = changes_duplicate + ?5 WHERE peer = ?1",
+            params![child.peer, batch.upto as i64, now(), new, duplicate],
         )?;
         tx.commit()?;
         Ok(batch.upto.max(received))

@@ -97,7 +97,10 @@ fn open_frame<'a>(
         return Err(ProtocolError::Truncated(bytes.len()));
     }
     if (bytes.len() as u64) > declared {
-        return Err(ProtocolError::Corrupt(format!("{} bytes follow the end of the {what}", bytes.len() as u64 - declared)));
+        return Err(ProtocolError::Corrupt(format!(
+            "{} bytes follow the end of the {what}",
+            bytes.len() as u64 - declared
+        )));
     }
     let (signed, signature) = bytes.split_at(bytes.len() - SIGNATURE_LEN);
     let key = key_of(sender).ok_or(ProtocolError::UnknownKey(sender))?;
