@@ -125,13 +125,7 @@ async fn round<C: Child>(
     let meta = SyncRequest { pull_after: parent.received_idx, max_changes: batch_size as u32 };
     let body = Envelope { sender: me, meta: serde_json::to_value(&meta).expect("JSON"), batch }.seal(&key);
     progress.bytes_up += body.len() as u64;
-    let response = http
-        .post(format!("{url}/v1/sync"))
-        .header("content-type", "application/octet-stream")
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| unreachable(url, e))?;
+    let response = http.post(format!("{url}/v1/sync")).body(body).send().await.map_err(|e| unreachable(url, e))?;
     if response.status() == reqwest::StatusCode::CONFLICT {
         // The hub has a different idea of what it holds (an acknowledgement was lost in a cut):
         // take its position and go on from there.

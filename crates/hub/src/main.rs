@@ -2,10 +2,6 @@
 //! serves the sync protocol to the nodes and hubs enrolled below it, and relays everything
 //! upward to its own parent hub, if it has one.
 
-mod bundles;
-mod server;
-mod store;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -15,7 +11,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use sobaucu_client::Child;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
-use store::{HubStore, SqliteHubStore};
+use sobaucu_hub::store::{HubStore, SqliteHubStore};
+use sobaucu_hub::{bundles, server};
 use tokio::sync::Notify;
 
 #[derive(Parser)]

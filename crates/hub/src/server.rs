@@ -146,7 +146,8 @@ async fn sync(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
             if pushed {
                 relay.notify_one();
             }
-            ([("content-type", "application/octet-stream")], answer).into_response()
+            // No content type: on a 2G link every header byte counts, and the body is ours.
+            answer.into_response()
         }
         Err(r) => r,
     }

@@ -156,6 +156,9 @@ pub fn encode(changes: &[Change]) -> Vec<u8> {
     let mut last_seq: HashMap<u64, u64> = HashMap::new();
     let mut last_counter: HashMap<u64, u64> = HashMap::new();
     let mut last_hlc: u64 = 0;
+    // Bases are mostly the creation clocks of older records: each is written as the difference
+    // from the previous base, which is smaller than the difference from the change's own clock.
+    let mut last_base: u64 = 0;
     for c in changes {
         put_varint(&mut origin_col, nodes.id(&c.origin));
         let prev = last_seq.insert(c.origin, c.seq).unwrap_or(0);
@@ -181,7 +184,8 @@ pub fn encode(changes: &[Change]) -> Vec<u8> {
             put_varint(&mut bases_col, strings.id(name));
             put_varint(&mut bases_col, clocks.len() as u64);
             for clock in clocks {
-                put_varint(&mut bases_col, zigzag(c.hlc.wrapping_sub(*clock) as i64));
+                put_varint(&mut bases_col, zigzag(clock.wrapping_sub(last_base) as i64));
+                last_base = *clock;
             }
         }
     }
@@ -254,6 +258,7 @@ pub fn decode<'a>(bytes: &'a [u8]) -> Result<Vec<Change>, ProtocolError> {
     let mut last_seq: HashMap<u64, u64> = HashMap::new();
     let mut last_counter: HashMap<u64, u64> = HashMap::new();
     let mut last_hlc: u64 = 0;
+    let mut last_base: u64 = 0;
     for _ in 0..n {
         let origin = node(origin_c.varint()?)?;
         let seq = last_seq.get(&origin).copied().unwrap_or(0).wrapping_add(unzigzag(seq_c.varint()?) as u64);
@@ -282,7 +287,8 @@ pub fn decode<'a>(bytes: &'a [u8]) -> Result<Vec<Change>, ProtocolError> {
             let clock_count = bases_c.count()?;
             let mut clocks = Vec::with_capacity(clock_count);
             for _ in 0..clock_count {
-                clocks.push(hlc.wrapping_sub(unzigzag(bases_c.varint()?) as u64));
+                last_base = last_base.wrapping_add(unzigzag(bases_c.varint()?) as u64);
+                clocks.push(last_base);
             }
             bases.push((name, clocks));
         }
