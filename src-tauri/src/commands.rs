@@ -7,17 +7,22 @@ use std::sync::Mutex;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sobaucu_core::api;
+use sobaucu_core::kinds::Kind;
 use sobaucu_core::{ListQuery, Store};
 use tauri::State;
+use tauri_plugin_dialog::DialogExt;
+
+use crate::sync::SyncWorker;
 
 /// The open ledger, shared by every command.
 pub struct AppState {
     store: Mutex<Store>,
+    dir: PathBuf,
 }
 
 impl AppState {
     pub fn open(dir: PathBuf) -> sobaucu_core::Result<AppState> {
-        Ok(AppState { store: Mutex::new(Store::open(&dir)?) })
+        Ok(AppState { store: Mutex::new(Store::open(&dir)?), dir })
     }
 }
 
@@ -28,6 +33,23 @@ pub struct UiError {
     message: String,
     message_vi: String,
     fields: Vec<sobaucu_core::FieldError>,
+}
+
+impl UiError {
+    fn other(kind: &'static str, en: impl ToString, vi: impl ToString) -> UiError {
+        UiError { kind, message: en.to_string(), message_vi: vi.to_string(), fields: Vec::new() }
+    }
+}
+
+impl From<sobaucu_client::ClientError> for UiError {
+    fn from(e: sobaucu_client::ClientError) -> Self {
+        let vi = match &e {
+            sobaucu_client::ClientError::Unreachable { .. } => "Không kết nối được máy chủ".to_string(),
+            sobaucu_client::ClientError::Refused(why) => format!("Máy chủ từ chối: {why}"),
+            other => other.to_string(),
+        };
+        UiError::other("sync", e.to_string(), vi)
+    }
 }
 
 impl From<sobaucu_core::Error> for UiError {
@@ -112,4 +134,104 @@ pub fn delete_record(state: State<'_, AppState>, kind: String, id: String) -> Re
 #[tauri::command]
 pub fn report(state: State<'_, AppState>) -> Reply<Value> {
     with(&state, |s| api::report(s))
+}
+
+#[tauri::command]
+pub fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Reply<Value> {
+    with(&state, |s| Ok(worker.status(s)))
+}
+
+/// Runs network or file work off the window's thread, on its own connection to the ledger.
+async fn off_thread<T: Send + 'static>(
+    dir: PathBuf,
+    work: impl FnOnce(&mut Store) -> Result<T, UiError> + Send + 'static,
+) -> Reply<T> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut store = Store::open_existing(&dir)?;
+        work(&mut store)
+    })
+    .await
+    .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?
+}
+
+#[tauri::command]
+pub async fn enroll_hub(state: State<'_, AppState>, worker: State<'_, SyncWorker>, url: String, code: String) -> Reply<Value> {
+    off_thread(state.dir.clone(), move |store| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| UiError::other("internal", &e, &e))?;
+        runtime.block_on(sobaucu_client::enroll(store, &url, &code, "node"))?;
+        Ok(())
+    })
+    .await?;
+    worker.sync_now();
+    with(&state, |s| Ok(worker.status(s)))
+}
+
+#[tauri::command]
+pub fn sync_now(worker: State<'_, SyncWorker>) {
+    worker.sync_now();
+}
+
+/// A file chosen in the system's dialog. `$SOBAUCU_BUNDLE_FILE`, when set, answers instead:
+/// the window tests cannot drive the system's file dialog.
+#[tauri::command]
+pub async fn choose_bundle_file(app: tauri::AppHandle, save: bool) -> Reply<Option<String>> {
+    if let Ok(path) = std::env::var("SOBAUCU_BUNDLE_FILE") {
+        return Ok(Some(path));
+    }
+    tauri::async_runtime::spawn_blocking(move || {
+        let dialog = app.dialog().file().add_filter("Sổ Bầu Cử (.sbc)", &["sbc"]);
+        let chosen = if save {
+            dialog.set_file_name(format!("sobaucu-{}.sbc", chrono::Local::now().format("%Y%m%d-%H%M"))).blocking_save_file()
+        } else {
+            dialog.blocking_pick_file()
+        };
+        chosen.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    })
+    .await
+    .map_err(|e| UiError::other("internal", &e, &e))
+}
+
+#[tauri::command]
+pub async fn bundle_export(state: State<'_, AppState>, path: String) -> Reply<Value> {
+    off_thread(state.dir.clone(), move |store| {
+        let (bytes, changes) = sobaucu_client::bundle::export_up(store)?;
+        let partial = PathBuf::from(format!("{path}.partial"));
+        std::fs::write(&partial, &bytes).and_then(|_| std::fs::rename(&partial, &path)).map_err(|e| {
+            UiError::other("input", format!("{path}: {e}"), format!("{path}: không ghi được tệp ({e})"))
+        })?;
+        Ok(serde_json::json!({"path": path, "changes": changes, "bytes": bytes.len()}))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn bundle_import(state: State<'_, AppState>, worker: State<'_, SyncWorker>, path: String) -> Reply<Value> {
+    let report = off_thread(state.dir.clone(), move |store| {
+        let bytes = std::fs::read(&path)
+            .map_err(|e| UiError::other("input", format!("{path}: {e}"), format!("{path}: không đọc được tệp ({e})")))?;
+        let report = sobaucu_client::bundle::import_down(store, &bytes)?;
+        Ok(serde_json::json!({"changes": report.changes, "batches": report.batches, "already_had": report.already_had}))
+    })
+    .await?;
+    worker.changed();
+    Ok(report)
+}
+
+#[tauri::command]
+pub fn list_conflicts(state: State<'_, AppState>) -> Reply<Value> {
+    with(&state, |s| Ok(serde_json::to_value(s.conflicts()?).unwrap_or_default()))
+}
+
+#[tauri::command]
+pub fn resolve_conflict(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    kind: String,
+    id: String,
+    field: String,
+    value: Value,
+) -> Reply<()> {
+    with(&state, |s| s.resolve(Kind::require(&kind)?, id.parse()?, &field, value))?;
+    worker.changed();
+    Ok(())
 }

@@ -1,15 +1,24 @@
 //! The sobaucu desktop app: a Tauri 2 window over sobaucu-core. The window shows `ui/`; the
-//! commands in [`commands`] are one-line adapters over the core.
+//! commands in [`commands`] are one-line adapters over the core and the sync client; [`sync`]
+//! runs the background sync.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod sync;
+
+use tauri::Manager;
 
 fn main() {
     let data_dir = sobaucu_core::default_data_dir();
-    let state = commands::AppState::open(data_dir).expect("the ledger's data directory can be opened");
+    let state = commands::AppState::open(data_dir.clone()).expect("the ledger's data directory can be opened");
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .setup(move |app| {
+            app.manage(sync::SyncWorker::start(app.handle().clone(), data_dir));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_units,
@@ -23,6 +32,14 @@ fn main() {
             commands::save_record,
             commands::delete_record,
             commands::report,
+            commands::sync_status,
+            commands::enroll_hub,
+            commands::sync_now,
+            commands::choose_bundle_file,
+            commands::bundle_export,
+            commands::bundle_import,
+            commands::list_conflicts,
+            commands::resolve_conflict,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");

@@ -2,7 +2,8 @@
 // One function per command of the contract in ui/README.md. Every failure, whatever shape the
 // shell or the bridge gives it, is turned into one ApiError carrying
 // { kind, message, message_vi, fields } so screens handle errors in a single way.
-// It does no caching and holds no business rule.
+// It also holds the one event subscription (sync://status). It does no caching and holds no
+// business rule.
 
 /** The error every API call rejects with. */
 export class ApiError extends Error {
@@ -89,3 +90,42 @@ export const deleteRecord = (kind, id) => call('delete_record', { kind, id });
 
 /** The report object of `sobaucu report --json`. */
 export const getReport = () => call('report');
+
+// ---------------------------------------------------------------------------------------------
+// Sync with the district hub (ui/README.md, "Sync (Đồng bộ)")
+
+/** The SyncStatus: enrolment, last sync, pending changes, progress, last error, conflicts. */
+export const syncStatus = () => call('sync_status');
+
+/** Enrols this ledger with a hub using a one-time code; resolves with the SyncStatus. */
+export const enrollHub = (url, code) => call('enroll_hub', { url, code });
+
+/** Starts a sync in the background; resolves with null at once (progress comes as events). */
+export const syncNow = () => call('sync_now');
+
+/** The system file dialog: a path, or null when cancelled. `save` true to choose where to write. */
+export const chooseBundleFile = (save) => call('choose_bundle_file', { save: Boolean(save) });
+
+/** Writes the USB bundle of unacknowledged changes to `path`: `{ path, changes, bytes }`. */
+export const bundleExport = (path) => call('bundle_export', { path });
+
+/** Reads the hub's answer bundle at `path`: `{ changes, batches, already_had }`. */
+export const bundleImport = (path) => call('bundle_import', { path });
+
+/** Every open conflict: `[{ kind, record_id, title, unit, field, winner, loser }]`. */
+export const listConflicts = () => call('list_conflicts');
+
+/** Settles the conflicts of one field of a record with `value`; resolves with null. */
+export const resolveConflict = (kind, id, field, value) =>
+  call('resolve_conflict', { kind, id, field, value: value === undefined ? null : value });
+
+/**
+ * Calls `handler(SyncStatus)` on every `sync://status` event. Resolves with a function that
+ * stops listening, or with null when the bridge has no event API (the window then relies on
+ * sync_status alone).
+ */
+export async function listenSyncStatus(handler) {
+  const events = window.__TAURI__?.event;
+  if (typeof events?.listen !== 'function') return null;
+  return events.listen('sync://status', (event) => handler(event?.payload ?? null));
+}

@@ -1,7 +1,9 @@
 // app.js — the window's entry point. At startup it asks the shell (app_info) whether a ledger
 // exists: if not it shows the first-run screen, else it loads the schema once and draws the main
 // shell (sidebar + screen area). It then routes on location.hash:
-//   #/dashboard · #/report · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
+//   #/dashboard · #/report · #/sync · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
+// It also starts following the sync with the district hub (syncstate.js) once the shell is open
+// and keeps the sidebar's sync corner (#sync-status) and conflict badge up to date.
 // Each screen module exports render(container, params, ctx) and returns a handle
 // { onKey?(event), snapshot?(), destroy?() }. This module owns the one global key listener and
 // re-draws on a language switch (passing the screen's snapshot back so typed input survives).
@@ -18,6 +20,8 @@ import * as dashboardScreen from './dashboard.js';
 import * as listScreen from './list.js';
 import * as formScreen from './form.js';
 import * as reportScreen from './report.js';
+import * as syncScreen from './sync.js';
+import { startSync, onSyncStatus, paintSyncCorner, conflictCount } from './syncstate.js';
 
 const root = document.getElementById('app');
 
@@ -62,6 +66,7 @@ async function openShell(node) {
   mode = 'shell';
   drawShell();
   route();
+  startSync();
 }
 
 /** Called by the first-run screen once init_ledger or create_demo has resolved. */
@@ -123,6 +128,9 @@ function buildSidebar() {
   nav.appendChild(h('ul', { class: 'nav-list nav-main' },
     h('li', null, h('a', { href: '#/dashboard', dataset: { view: 'dashboard' }, text: t('nav.dashboard') })),
     h('li', null, h('a', { href: '#/report', dataset: { view: 'report' }, text: t('nav.report') })),
+    h('li', null, h('a', { href: '#/sync', class: 'nav-sync', dataset: { view: 'sync' } },
+      h('span', { class: 'nav-text', text: t('nav.sync') }),
+      h('span', { id: 'sync-nav-badge', class: 'nav-badge', hidden: true }))),
   ));
   for (const { group, kinds } of groupedKinds()) {
     const titleId = `nav-group-${group.id}`;
@@ -134,12 +142,35 @@ function buildSidebar() {
     ));
   }
 
-  const foot = h('div', { class: 'sidebar-foot' },
-    h('div', { id: 'sync-status', class: 'sync-status', dataset: { state: 'offline' }, text: t('sync.none') }),
-    langToggleButton(),
-  );
-  return h('aside', { class: 'sidebar' }, head, nav, foot);
+  const corner = h('a', { id: 'sync-status', class: 'sync-status', href: '#/sync' });
+  const foot = h('div', { class: 'sidebar-foot' }, corner, langToggleButton());
+  const sidebar = h('aside', { class: 'sidebar' }, head, nav, foot);
+  paintSidebarSync(sidebar);
+  return sidebar;
 }
+
+/** Paints the sync corner and the conflict badge from the last SyncStatus (syncstate.js). */
+function paintSidebarSync(scope = document) {
+  paintSyncCorner(scope.querySelector('#sync-status'));
+  const badge = scope.querySelector('#sync-nav-badge');
+  if (badge) {
+    const count = conflictCount();
+    badge.hidden = count === 0;
+    badge.textContent = count ? String(count) : '';
+    const label = count ? t('nav.sync_conflicts', { n: count, raw: count }) : '';
+    if (label) {
+      badge.title = label;
+      badge.setAttribute('aria-label', label);
+    } else {
+      badge.removeAttribute('title');
+      badge.removeAttribute('aria-label');
+    }
+  }
+}
+
+onSyncStatus(() => {
+  if (mode === 'shell') paintSidebarSync();
+});
 
 /** Updates the sidebar's unit and date after the node changed (e.g. from dashboard()). */
 function refreshNode(node) {
@@ -187,6 +218,8 @@ function parseHash() {
       return { name: 'dashboard' };
     case 'report':
       return { name: 'report' };
+    case 'sync':
+      return { name: 'sync' };
     case 'list':
       return kind ? { name: 'list', kind } : { name: 'notfound' };
     case 'new':
@@ -252,6 +285,9 @@ function route(draft = null, redraw = false) {
       break;
     case 'report':
       currentScreen = reportScreen.render(container, params, ctx);
+      break;
+    case 'sync':
+      currentScreen = syncScreen.render(container, params, ctx);
       break;
     case 'list':
       currentScreen = listScreen.render(container, params, ctx);

@@ -101,3 +101,31 @@ export function todayIso() {
   const now = new Date();
   return `${now.getFullYear()}-${pad2(now.getMonth() + 1)}-${pad2(now.getDate())}`;
 }
+
+/** The local Date of a timestamp ("RFC 3339" string or Unix seconds/milliseconds), or null. */
+export function parseMoment(value) {
+  if (value === null || value === undefined || value === '') return null;
+  let when;
+  if (typeof value === 'number' && Number.isFinite(value)) when = new Date(value > 1e11 ? value : value * 1000);
+  else when = new Date(String(value).trim());
+  return Number.isNaN(when.getTime()) ? null : when;
+}
+
+/**
+ * A moment in local time as a short clock: "14:05" when it falls on today (of `now`), else
+ * "dd/mm 14:05". Returns "" for what cannot be read.
+ */
+export function shortMoment(value, now = new Date()) {
+  const when = parseMoment(value);
+  if (!when) return '';
+  const clock = `${pad2(when.getHours())}:${pad2(when.getMinutes())}`;
+  const sameDay = when.getFullYear() === now.getFullYear() && when.getMonth() === now.getMonth() && when.getDate() === now.getDate();
+  return sameDay ? clock : `${pad2(when.getDate())}/${pad2(when.getMonth() + 1)} ${clock}`;
+}
+
+/** A moment in local time as "dd/mm/yyyy HH:MM"; "" for what cannot be read. */
+export function fullMoment(value) {
+  const when = parseMoment(value);
+  if (!when) return '';
+  return `${pad2(when.getDate())}/${pad2(when.getMonth() + 1)}/${when.getFullYear()} ${pad2(when.getHours())}:${pad2(when.getMinutes())}`;
+}

@@ -89,7 +89,106 @@ const STRINGS = {
   'nav.label': { vi: 'Điều hướng', en: 'Navigation' },
   'shell.election_on': { vi: 'Bầu cử {date}', en: 'Election {date}' },
   'shell.law': { vi: 'Luật {law}', en: '{law} law' },
-  'sync.none': { vi: 'Chưa kết nối máy chủ', en: 'Not connected' },
+  'nav.sync': { vi: 'Đồng bộ', en: 'Sync' },
+  'nav.sync_conflicts': {
+    vi: '{n} xung đột cần xem xét',
+    en: (v) => `${v.n} ${Number(v.raw) === 1 ? 'conflict' : 'conflicts'} to review`,
+  },
+
+  // Sync: the sidebar corner (#sync-status)
+  'sync.none': { vi: 'Chưa kết nối máy chủ', en: 'Not connected to a hub' },
+  'sync.running': { vi: 'Đang đồng bộ…', en: 'Syncing…' },
+  'sync.running_pct': { vi: 'Đang đồng bộ… {pct}%', en: 'Syncing… {pct}%' },
+  'sync.ok': { vi: 'Đã đồng bộ {time} · {n} chờ gửi', en: 'Synced {time} · {n} pending' },
+  'sync.never': { vi: 'Chưa đồng bộ · {n} chờ gửi', en: 'Not synced yet · {n} pending' },
+  'sync.offline': { vi: 'Mất kết nối · {n} chờ gửi', en: 'Offline · {n} pending' },
+  'sync.corner_title': { vi: 'Mở trang đồng bộ', en: 'Open the sync page' },
+  'sync.corner_synced_at': { vi: 'Đồng bộ lần cuối {date}', en: 'Last synced {date}' },
+
+  // Sync: the view (#sync-view)
+  'sync.title': { vi: 'Đồng bộ', en: 'Sync' },
+  'sync.lead': {
+    vi: 'Sổ gửi các thay đổi lên máy chủ huyện và nhận về thay đổi của nơi khác — qua mạng khi có, hoặc bằng tệp USB.',
+    en: 'The ledger sends its changes up to the district hub and receives changes made elsewhere — over the network when there is one, or by USB file.',
+  },
+  'sync.enroll_heading': { vi: 'Kết nối với máy chủ huyện', en: 'Connect to the district hub' },
+  'sync.enroll_intro': {
+    vi: 'Nhập địa chỉ máy chủ và mã đăng ký do cán bộ huyện cấp. Mã chỉ dùng được một lần; sau khi kết nối, sổ tự đồng bộ mỗi khi có mạng.',
+    en: 'Enter the hub address and the enrolment code given by the district officer. The code works once; once connected, the ledger syncs by itself whenever there is a network.',
+  },
+  'sync.hub_url': { vi: 'Địa chỉ máy chủ', en: 'Hub address' },
+  'sync.code': { vi: 'Mã đăng ký', en: 'Enrolment code' },
+  'sync.code_hint': { vi: '16 ký tự, không phân biệt chữ hoa, chữ thường.', en: '16 characters; upper or lower case both work.' },
+  'sync.enroll': { vi: 'Kết nối', en: 'Connect' },
+  'sync.enrolling': { vi: 'Đang kết nối…', en: 'Connecting…' },
+  'sync.enrolled': { vi: 'Đã kết nối máy chủ', en: 'Connected to the hub' },
+  'sync.err_url': { vi: 'Hãy nhập địa chỉ máy chủ.', en: 'Enter the hub address.' },
+  'sync.err_code': { vi: 'Hãy nhập mã đăng ký.', en: 'Enter the enrolment code.' },
+  'sync.not_enrolled_failed': { vi: 'Chưa kết nối được.', en: 'Not connected.' },
+  'sync.hub_heading': { vi: 'Máy chủ huyện', en: 'District hub' },
+  'sync.hub': { vi: 'Máy chủ', en: 'Hub' },
+  'sync.hub_code': { vi: 'mã {code}', en: 'code {code}' },
+  'sync.address': { vi: 'Địa chỉ', en: 'Address' },
+  'sync.last': { vi: 'Đồng bộ lần cuối', en: 'Last sync' },
+  'sync.last_never': { vi: 'Chưa đồng bộ lần nào', en: 'Never synced' },
+  'sync.pending': { vi: 'Thay đổi chờ gửi', en: 'Changes waiting to be sent' },
+  'sync.progress_label': { vi: 'Tiến độ đồng bộ', en: 'Sync progress' },
+  'sync.progress_line': {
+    vi: 'đã gửi {pushed}/{to_push} · đã nhận {pulled} · {bytes}',
+    en: 'sent {pushed}/{to_push} · received {pulled} · {bytes}',
+  },
+  'sync.progress_line_nopush': { vi: 'đã nhận {pulled} · {bytes}', en: 'received {pulled} · {bytes}' },
+  'sync.error_lead': { vi: 'Lần đồng bộ gần nhất không thành công:', en: 'The last sync attempt failed:' },
+  'sync.next_attempt': { vi: 'Sẽ tự thử lại lúc {time}.', en: 'Next attempt at {time}.' },
+  'sync.now': { vi: 'Đồng bộ ngay', en: 'Sync now' },
+  'sync.auto_hint': {
+    vi: 'Sổ tự đồng bộ vài giây sau mỗi thay đổi và vài phút một lần.',
+    en: 'The ledger syncs by itself a few seconds after each change and every few minutes.',
+  },
+
+  // Sync: USB files
+  'usb.heading': { vi: 'Tệp USB', en: 'USB file' },
+  'usb.intro': {
+    vi: 'Khi không có mạng: xuất các thay đổi ra tệp, mang tệp lên văn phòng huyện, rồi nhập tệp trả lời mà huyện gửi về.',
+    en: 'Without a network: export the changes to a file, take it to the district office, then import the answer file they give back.',
+  },
+  'usb.needs_hub': {
+    vi: 'Cần kết nối với máy chủ huyện (mã đăng ký) trước khi dùng tệp USB.',
+    en: 'Connect to the district hub (enrolment code) before using USB files.',
+  },
+  'usb.export': { vi: 'Xuất ra USB', en: 'Export to USB' },
+  'usb.import': { vi: 'Nhập từ USB', en: 'Import from USB' },
+  'usb.working': { vi: 'Đang xử lý tệp…', en: 'Working on the file…' },
+  'usb.exported': {
+    vi: 'Đã ghi {n} thay đổi vào tệp {file}',
+    en: (v) => `Wrote ${v.n} ${Number(v.raw) === 1 ? 'change' : 'changes'} to ${v.file}`,
+  },
+  'usb.imported': {
+    vi: 'Đã nhận {n} thay đổi',
+    en: (v) => `Received ${v.n} ${Number(v.raw) === 1 ? 'change' : 'changes'}`,
+  },
+  'usb.already': {
+    vi: 'Tệp này đã được nhập trước đó — không có gì mới',
+    en: 'This file was imported before — nothing new',
+  },
+
+  // Sync: conflicts
+  'conflict.heading': { vi: 'Xung đột cần xem xét', en: 'Conflicts to review' },
+  'conflict.intro': {
+    vi: 'Cùng một ô được sửa ở hai nơi trước khi kịp đồng bộ. Sổ đang giữ giá trị sửa sau cùng; hãy xem và chọn giá trị đúng.',
+    en: 'The same field was changed in two places before they synced. The ledger keeps the latest change; review it and choose the right value.',
+  },
+  'conflict.none': { vi: 'Không có xung đột', en: 'No conflicts' },
+  'conflict.winner': { vi: 'Đang giữ', en: 'Kept' },
+  'conflict.loser': { vi: 'Giá trị khác', en: 'Other value' },
+  'conflict.keep_winner': { vi: 'Giữ giá trị này', en: 'Keep this value' },
+  'conflict.keep_loser': { vi: 'Dùng giá trị này', en: 'Use this value' },
+  'conflict.empty_value': { vi: '(để trống)', en: '(empty)' },
+  'conflict.this_machine': { vi: 'máy này', en: 'this computer' },
+  'conflict.the_hub': { vi: 'máy chủ huyện', en: 'district hub' },
+  'conflict.by_at': { vi: '{who} · {when}', en: '{who} · {when}' },
+  'conflict.resolved': { vi: 'Đã chọn giá trị', en: 'Value chosen' },
+  'conflict.field': { vi: 'Trường: {field}', en: 'Field: {field}' },
 
   // Dashboard
   'dash.title': { vi: 'Tổng quan', en: 'Overview' },
