@@ -119,16 +119,21 @@ pub fn get_record(state: State<'_, AppState>, kind: String, id: String) -> Reply
 #[tauri::command]
 pub fn save_record(
     state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
     kind: String,
     id: Option<String>,
     fields: Map<String, Value>,
 ) -> Reply<Value> {
-    with(&state, |s| api::save_record(s, &kind, id.as_deref(), &fields))
+    let saved = with(&state, |s| api::save_record(s, &kind, id.as_deref(), &fields))?;
+    worker.changed();
+    Ok(saved)
 }
 
 #[tauri::command]
-pub fn delete_record(state: State<'_, AppState>, kind: String, id: String) -> Reply<()> {
-    with(&state, |s| api::delete_record(s, &kind, &id))
+pub fn delete_record(state: State<'_, AppState>, worker: State<'_, SyncWorker>, kind: String, id: String) -> Reply<()> {
+    with(&state, |s| api::delete_record(s, &kind, &id))?;
+    worker.changed();
+    Ok(())
 }
 
 #[tauri::command]
@@ -155,9 +160,17 @@ async fn off_thread<T: Send + 'static>(
 }
 
 #[tauri::command]
-pub async fn enroll_hub(state: State<'_, AppState>, worker: State<'_, SyncWorker>, url: String, code: String) -> Reply<Value> {
+pub async fn enroll_hub(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    url: String,
+    code: String,
+) -> Reply<Value> {
     off_thread(state.dir.clone(), move |store| {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| UiError::other("internal", &e, &e))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| UiError::other("internal", &e, &e))?;
         runtime.block_on(sobaucu_client::enroll(store, &url, &code, "node"))?;
         Ok(())
     })
@@ -181,7 +194,9 @@ pub async fn choose_bundle_file(app: tauri::AppHandle, save: bool) -> Reply<Opti
     tauri::async_runtime::spawn_blocking(move || {
         let dialog = app.dialog().file().add_filter("Sổ Bầu Cử (.sbc)", &["sbc"]);
         let chosen = if save {
-            dialog.set_file_name(format!("sobaucu-{}.sbc", chrono::Local::now().format("%Y%m%d-%H%M"))).blocking_save_file()
+            dialog
+                .set_file_name(format!("sobaucu-{}.sbc", chrono::Local::now().format("%Y%m%d-%H%M")))
+                .blocking_save_file()
         } else {
             dialog.blocking_pick_file()
         };
@@ -207,8 +222,9 @@ pub async fn bundle_export(state: State<'_, AppState>, path: String) -> Reply<Va
 #[tauri::command]
 pub async fn bundle_import(state: State<'_, AppState>, worker: State<'_, SyncWorker>, path: String) -> Reply<Value> {
     let report = off_thread(state.dir.clone(), move |store| {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| UiError::other("input", format!("{path}: {e}"), format!("{path}: không đọc được tệp ({e})")))?;
+        let bytes = std::fs::read(&path).map_err(|e| {
+            UiError::other("input", format!("{path}: {e}"), format!("{path}: không đọc được tệp ({e})"))
+        })?;
         let report = sobaucu_client::bundle::import_down(store, &bytes)?;
         Ok(serde_json::json!({"changes": report.changes, "batches": report.batches, "already_had": report.already_had}))
     })

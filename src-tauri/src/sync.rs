@@ -149,7 +149,8 @@ fn run(app: AppHandle, dir: PathBuf, wake: Arc<Notify>, now: Arc<AtomicBool>, ac
                     }
                     Err(e) => {
                         let vi = match e {
-                            sobaucu_client::ClientError::Unreachable { .. } | sobaucu_client::ClientError::Cut { .. } => {
+                            sobaucu_client::ClientError::Unreachable { .. }
+                            | sobaucu_client::ClientError::Cut { .. } => {
                                 "Không kết nối được máy chủ; sẽ thử lại".to_string()
                             }
                             other => format!("Máy chủ từ chối: {other}"),

@@ -59,10 +59,10 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 impl Screen {
     pub fn start() -> Screen {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Ok(display) = std::env::var("DISPLAY") {
-            if !display.is_empty() {
-                return Screen { display, _xvfb: None, _turn: turn };
-            }
+        if let Ok(display) = std::env::var("DISPLAY")
+            && !display.is_empty()
+        {
+            return Screen { display, _xvfb: None, _turn: turn };
         }
         let number = (100..400)
             .find(|n| {
@@ -201,8 +201,20 @@ impl Window {
         get(&self.url(&format!("/element/{}/text", element.0)))["value"].as_str().unwrap_or_default().to_string()
     }
 
+    /// Clicks an element, waiting up to 10 s for it to become clickable (enabled, shown).
     pub fn click(&self, element: &Element) {
-        post(&self.url(&format!("/element/{}/click", element.0)), &json!({}));
+        let start = Instant::now();
+        loop {
+            let (status, body) = try_post(&self.url(&format!("/element/{}/click", element.0)), &json!({}));
+            if status < 300 {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                let shot = self.screenshot("click-failed");
+                panic!("could not click: HTTP {status}: {body}; see {}", shot.display());
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
     }
 
     pub fn clear(&self, element: &Element) {
@@ -255,6 +267,19 @@ fn post(url: &str, body: &Value) -> Value {
     let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     assert!(status.is_success(), "WebDriver {url}: HTTP {status}: {text}");
     value
+}
+
+fn try_post(url: &str, body: &Value) -> (u16, String) {
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    match agent.post(url).send_json(body) {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let mut text = String::new();
+            response.body_mut().as_reader().read_to_string(&mut text).ok();
+            (status, text)
+        }
+        Err(e) => (0, e.to_string()),
+    }
 }
 
 fn get(url: &str) -> Value {

@@ -145,6 +145,15 @@ function buildSidebar() {
   const corner = h('a', { id: 'sync-status', class: 'sync-status', href: '#/sync' });
   const foot = h('div', { class: 'sidebar-foot' }, corner, langToggleButton());
   const sidebar = h('aside', { class: 'sidebar' }, head, nav, foot);
+  // A link to the page already shown reads it again (a plain link would do nothing).
+  sidebar.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a[href^="#/"]') : null;
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0) return;
+    if (link.getAttribute('href') === location.hash) {
+      event.preventDefault();
+      route();
+    }
+  });
   paintSidebarSync(sidebar);
   return sidebar;
 }

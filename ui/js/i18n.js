@@ -108,10 +108,10 @@ const STRINGS = {
   // Sync: the view (#sync-view)
   'sync.title': { vi: 'Đồng bộ', en: 'Sync' },
   'sync.lead': {
-    vi: 'Sổ gửi các thay đổi lên máy chủ huyện và nhận về thay đổi của nơi khác — qua mạng khi có, hoặc bằng tệp USB.',
-    en: 'The ledger sends its changes up to the district hub and receives changes made elsewhere — over the network when there is one, or by USB file.',
+    vi: 'Sổ gửi các thay đổi lên máy chủ cấp trên và nhận về thay đổi của nơi khác — qua mạng khi có, hoặc bằng tệp USB.',
+    en: 'The ledger sends its changes up to the hub above and receives changes made elsewhere — over the network when there is one, or by USB file.',
   },
-  'sync.enroll_heading': { vi: 'Kết nối với máy chủ huyện', en: 'Connect to the district hub' },
+  'sync.enroll_heading': { vi: 'Kết nối với máy chủ cấp trên', en: 'Connect to the hub above' },
   'sync.enroll_intro': {
     vi: 'Nhập địa chỉ máy chủ và mã đăng ký do cán bộ huyện cấp. Mã chỉ dùng được một lần; sau khi kết nối, sổ tự đồng bộ mỗi khi có mạng.',
     en: 'Enter the hub address and the enrolment code given by the district officer. The code works once; once connected, the ledger syncs by itself whenever there is a network.',
@@ -125,7 +125,7 @@ const STRINGS = {
   'sync.err_url': { vi: 'Hãy nhập địa chỉ máy chủ.', en: 'Enter the hub address.' },
   'sync.err_code': { vi: 'Hãy nhập mã đăng ký.', en: 'Enter the enrolment code.' },
   'sync.not_enrolled_failed': { vi: 'Chưa kết nối được.', en: 'Not connected.' },
-  'sync.hub_heading': { vi: 'Máy chủ huyện', en: 'District hub' },
+  'sync.hub_heading': { vi: 'Máy chủ cấp trên', en: 'Hub above' },
   'sync.hub': { vi: 'Máy chủ', en: 'Hub' },
   'sync.hub_code': { vi: 'mã {code}', en: 'code {code}' },
   'sync.address': { vi: 'Địa chỉ', en: 'Address' },
@@ -153,8 +153,8 @@ const STRINGS = {
     en: 'Without a network: export the changes to a file, take it to the district office, then import the answer file they give back.',
   },
   'usb.needs_hub': {
-    vi: 'Cần kết nối với máy chủ huyện (mã đăng ký) trước khi dùng tệp USB.',
-    en: 'Connect to the district hub (enrolment code) before using USB files.',
+    vi: 'Cần kết nối với máy chủ cấp trên (mã đăng ký) trước khi dùng tệp USB.',
+    en: 'Connect to the hub above (enrolment code) before using USB files.',
   },
   'usb.export': { vi: 'Xuất ra USB', en: 'Export to USB' },
   'usb.import': { vi: 'Nhập từ USB', en: 'Import from USB' },
@@ -185,7 +185,7 @@ const STRINGS = {
   'conflict.keep_loser': { vi: 'Dùng giá trị này', en: 'Use this value' },
   'conflict.empty_value': { vi: '(để trống)', en: '(empty)' },
   'conflict.this_machine': { vi: 'máy này', en: 'this computer' },
-  'conflict.the_hub': { vi: 'máy chủ huyện', en: 'district hub' },
+  'conflict.the_hub': { vi: 'máy chủ cấp trên', en: 'hub above' },
   'conflict.by_at': { vi: '{who} · {when}', en: '{who} · {when}' },
   'conflict.resolved': { vi: 'Đã chọn giá trị', en: 'Value chosen' },
   'conflict.field': { vi: 'Trường: {field}', en: 'Field: {field}' },

@@ -464,7 +464,6 @@ export function render(container, params, ctx) {
   const unsubscribe = onSyncStatus(update);
   const known = getSyncStatus();
   if (known) update(known);
-  lastConflictCount = conflictCount(known);
   refreshSyncStatus().then((status) => {
     // No status at all (the core cannot tell): offer the enrolment form.
     if (alive && mode === null) update(status);

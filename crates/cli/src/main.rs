@@ -225,7 +225,7 @@ fn run(cli: Cli) -> Result<()> {
                 node.law.as_str(),
                 today.format("%d/%m/%Y")
             );
-            println!("{:<28} {:<10} {:<11} {}", "MILESTONE", "DUE", "STATUS", "DETAIL");
+            println!("{:<28} {:<10} {:<11} DETAIL", "MILESTONE", "DUE", "STATUS");
             for e in entries {
                 let detail = match (e.done_on, e.days_late, e.days_left) {
                     (Some(on), Some(late), _) => format!("done {} ({late} days late)", on.format("%d/%m/%Y")),

@@ -620,34 +620,6 @@ pub static KINDS: &[KindDef] = &[
     },
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_is_described_once_with_sane_fields() {
-        for kind in Kind::ALL {
-            let def = kind.def();
-            assert_eq!(Kind::parse(def.name), Some(kind));
-            assert!(def.field(def.title_field).is_some(), "{}: title", def.name);
-            for name in def.list_fields {
-                assert!(def.field(name).is_some(), "{}: list field {name}", def.name);
-            }
-            assert!(GROUPS.iter().any(|g| g.id == def.group));
-            let mut names: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
-            names.sort();
-            names.dedup();
-            assert_eq!(names.len(), def.fields.len(), "{}: duplicate field", def.name);
-            for f in def.fields {
-                assert!(
-                    !["id", "unit", "deleted", "updated_at", "updated_by", "created_at", "search"].contains(&f.name)
-                );
-            }
-        }
-        assert_eq!(KINDS.len(), Kind::ALL.len());
-    }
-}
-
 /// The field reference of every kind as Markdown, for the README (kept equal to it by a test)
 /// and for `sobaucu fields`.
 pub fn markdown_reference() -> String {
@@ -691,4 +663,32 @@ pub fn markdown_reference() -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_described_once_with_sane_fields() {
+        for kind in Kind::ALL {
+            let def = kind.def();
+            assert_eq!(Kind::parse(def.name), Some(kind));
+            assert!(def.field(def.title_field).is_some(), "{}: title", def.name);
+            for name in def.list_fields {
+                assert!(def.field(name).is_some(), "{}: list field {name}", def.name);
+            }
+            assert!(GROUPS.iter().any(|g| g.id == def.group));
+            let mut names: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), def.fields.len(), "{}: duplicate field", def.name);
+            for f in def.fields {
+                assert!(
+                    !["id", "unit", "deleted", "updated_at", "updated_by", "created_at", "search"].contains(&f.name)
+                );
+            }
+        }
+        assert_eq!(KINDS.len(), Kind::ALL.len());
+    }
 }

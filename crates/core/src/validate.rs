@@ -412,16 +412,15 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
             level_rule(&mut errors, fields, ctx, "level");
             let level = str_of(fields, "level").unwrap_or_default().to_string();
             size_rule(&mut errors, fields, ctx, "board", &level);
-            if let Some(unit_id) = str_of(fields, "electoral_unit").and_then(|s| s.parse().ok()) {
-                if let Ok(Some((_, unit))) = ctx.lookup.find(&unit_id, &[Kind::ElectoralUnit]) {
-                    if str_of(&unit, "level") != Some(level.as_str()) {
-                        errors.push(FieldError::new(
-                            "electoral_unit",
-                            "the electoral unit is for another level of election",
-                            "đơn vị bầu cử thuộc cấp bầu cử khác",
-                        ));
-                    }
-                }
+            if let Some(unit_id) = str_of(fields, "electoral_unit").and_then(|s| s.parse().ok())
+                && let Ok(Some((_, unit))) = ctx.lookup.find(&unit_id, &[Kind::ElectoralUnit])
+                && str_of(&unit, "level") != Some(level.as_str())
+            {
+                errors.push(FieldError::new(
+                    "electoral_unit",
+                    "the electoral unit is for another level of election",
+                    "đơn vị bầu cử thuộc cấp bầu cử khác",
+                ));
             }
         }
         Kind::Team => {
@@ -482,37 +481,36 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                     "cử tri tạm trú dưới 12 tháng chỉ bầu ĐBQH và HĐND tỉnh",
                 ));
             }
-            if let Some(id) = str_of(fields, "id_number") {
-                if !(id.len() == 12 || id.len() == 9) || !id.bytes().all(|b| b.is_ascii_digit()) {
-                    errors.push(FieldError::new(
-                        "id_number",
-                        "must be 12 digits (citizen ID) or 9 (old ID card)",
-                        "phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)",
-                    ));
-                }
+            if let Some(id) = str_of(fields, "id_number")
+                && (!(id.len() == 12 || id.len() == 9) || !id.bytes().all(|b| b.is_ascii_digit()))
+            {
+                errors.push(FieldError::new(
+                    "id_number",
+                    "must be 12 digits (citizen ID) or 9 (old ID card)",
+                    "phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)",
+                ));
             }
         }
         Kind::Candidate => {
             level_rule(&mut errors, fields, ctx, "level");
-            if let Some(birth) = date_of(fields, "birth_date") {
-                if age_on(birth, ctx.election) < 21 {
-                    errors.push(FieldError::new(
-                        "birth_date",
-                        "a candidate must be 21 by election day",
-                        "người ứng cử phải đủ 21 tuổi tính đến ngày bầu cử",
-                    ));
-                }
+            if let Some(birth) = date_of(fields, "birth_date")
+                && age_on(birth, ctx.election) < 21
+            {
+                errors.push(FieldError::new(
+                    "birth_date",
+                    "a candidate must be 21 by election day",
+                    "người ứng cử phải đủ 21 tuổi tính đến ngày bầu cử",
+                ));
             }
-            if let Some(unit_id) = str_of(fields, "electoral_unit").and_then(|s| s.parse().ok()) {
-                if let Ok(Some((_, unit))) = ctx.lookup.find(&unit_id, &[Kind::ElectoralUnit]) {
-                    if str_of(&unit, "level") != str_of(fields, "level") {
-                        errors.push(FieldError::new(
-                            "electoral_unit",
-                            "the electoral unit is for another level of election",
-                            "đơn vị bầu cử thuộc cấp bầu cử khác",
-                        ));
-                    }
-                }
+            if let Some(unit_id) = str_of(fields, "electoral_unit").and_then(|s| s.parse().ok())
+                && let Ok(Some((_, unit))) = ctx.lookup.find(&unit_id, &[Kind::ElectoralUnit])
+                && str_of(&unit, "level") != str_of(fields, "level")
+            {
+                errors.push(FieldError::new(
+                    "electoral_unit",
+                    "the electoral unit is for another level of election",
+                    "đơn vị bầu cử thuộc cấp bầu cử khác",
+                ));
             }
             if fields.contains_key("listed_on") && str_of(fields, "status") != Some("official") {
                 errors.push(FieldError::new(
@@ -569,10 +567,10 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                     "bắt buộc khi đã giải quyết",
                 ));
             }
-            if let (Some(r), Some(done)) = (received, date_of(fields, "resolved_on")) {
-                if done < r {
-                    errors.push(FieldError::new("resolved_on", "is before the date received", "trước ngày nhận"));
-                }
+            if let (Some(r), Some(done)) = (received, date_of(fields, "resolved_on"))
+                && done < r
+            {
+                errors.push(FieldError::new("resolved_on", "is before the date received", "trước ngày nhận"));
             }
             if let (Some(r), Some(subject)) = (received, str_of(fields, "subject")) {
                 let deadline = complaint_deadline(ctx, r, subject);
@@ -596,10 +594,10 @@ pub fn complaint_deadline(ctx: &Context<'_>, received: NaiveDate, subject: &str)
     let rules = ctx.law.rules();
     let days = rules.complaint_days.get(subject).copied().unwrap_or(10);
     let mut deadline = received + chrono::Duration::days(days);
-    if subject == "candidate" {
-        if let Some(close) = rules.milestone("complaints_closed") {
-            deadline = deadline.min(close.due(ctx.election).max(received));
-        }
+    if subject == "candidate"
+        && let Some(close) = rules.milestone("complaints_closed")
+    {
+        deadline = deadline.min(close.due(ctx.election).max(received));
     }
     deadline
 }

@@ -141,10 +141,10 @@ fn run(net: &mut Net, op: &Op) {
         }
         Op::Resolve { node } => {
             let store = &mut net.stores[*node];
-            if let Some(c) = store.conflicts().unwrap().into_iter().next() {
-                if store.get(Kind::Incident, c.record_id.parse().unwrap()).is_ok() {
-                    store.resolve(Kind::Incident, c.record_id.parse().unwrap(), &c.field, c.loser.value).unwrap();
-                }
+            if let Some(c) = store.conflicts().unwrap().into_iter().next()
+                && store.get(Kind::Incident, c.record_id.parse().unwrap()).is_ok()
+            {
+                store.resolve(Kind::Incident, c.record_id.parse().unwrap(), &c.field, c.loser.value).unwrap();
             }
         }
     }

@@ -18,14 +18,14 @@ fn other(message: impl Into<String>) -> StoreError {
 /// Returns a sentence saying what it did. Importing the same bundle twice changes nothing.
 pub fn import(store: &mut SqliteHubStore, bytes: &[u8]) -> Result<String, StoreError> {
     let sender = Bundle::peek_sender(bytes).ok_or_else(|| other("not a sobaucu bundle"))?;
-    if let Some(parent) = store.parent()? {
-        if u64::from_str_radix(&parent.peer, 16).ok() == Some(sender) {
-            let report = child_bundle::import_down(store, bytes).map_err(|e| other(e.to_string()))?;
-            return Ok(format!(
-                "{} changes from the parent hub ({} of {} batches already here)",
-                report.changes, report.already_had, report.batches
-            ));
-        }
+    if let Some(parent) = store.parent()?
+        && u64::from_str_radix(&parent.peer, 16).ok() == Some(sender)
+    {
+        let report = child_bundle::import_down(store, bytes).map_err(|e| other(e.to_string()))?;
+        return Ok(format!(
+            "{} changes from the parent hub ({} of {} batches already here)",
+            report.changes, report.already_had, report.batches
+        ));
     }
     let child = store
         .child(sender)?

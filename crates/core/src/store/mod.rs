@@ -350,10 +350,11 @@ impl Writer<'_> {
                 changed.insert(field.clone(), fields.get(field.as_str()).cloned().unwrap_or(Value::Null));
             }
         }
-        if let Some(row) = &existing {
-            if changed.is_empty() && extra_bases.is_none() {
-                return Ok(row.clone());
-            }
+        if let Some(row) = &existing
+            && changed.is_empty()
+            && extra_bases.is_none()
+        {
+            return Ok(row.clone());
         }
 
         let id = match (mode, &existing) {
