@@ -121,6 +121,32 @@ fn over_http_the_province_report_is_the_sum_of_its_communes() {
     // Syncing again sends nothing: everything is acknowledged.
     let again = t.communes[1].ok(&["sync"]);
     assert!(again.contains("pushed 0 changes, pulled 0"), "{again}");
+
+    // Records from above come down: the province publishes an electoral unit of the provincial
+    // council; it reaches every commune through its district hub.
+    t.province_node.import(&[json!({"kind": "electoral_unit", "unit": "12", "level": "provincial", "number": 1,
+        "name": "Đơn vị bầu cử số 1 HĐND tỉnh", "seats": 5, "published_on": "2021-03-03"})]);
+    t.province_node.ok(&["sync"]);
+    eventually(30, "the province's record to reach a commune", || {
+        t.communes[2].ok(&["sync"]);
+        t.communes[2].ok(&["list", "--kind", "electoral_unit"]).contains("HĐND tỉnh")
+    });
+    // The commune cannot change it: it is outside its unit.
+    let listed = t.communes[2].ok(&["list", "--kind", "electoral_unit", "--json"]);
+    let id = serde_json::from_str::<Value>(listed.lines().next().unwrap()).unwrap()["id"].as_str().unwrap().to_string();
+    let mut store = sobaucu_core::Store::open_existing(&t.communes[2].dir).unwrap();
+    let edit = json!({"seats": 4}).as_object().unwrap().clone();
+    let refused = store.save(sobaucu_core::Kind::ElectoralUnit, Some(id.parse().unwrap()), &edit).unwrap_err();
+    assert_eq!(refused.kind(), "scope");
+
+    // A hub that cannot be reached: a clear error, a non-zero exit, and nothing lost.
+    t.communes[0].import(&[
+        json!({"kind": "incident", "occurred_on": "2021-03-19", "place": "Bản Nà Tăm", "summary": "Mất điện"}),
+    ]);
+    let err = t.communes[0].fails(&["sync", "--hub", "http://127.0.0.1:9"]);
+    assert!(err.contains("cannot be reached"), "{err}");
+    let out = t.communes[0].ok(&["sync"]);
+    assert!(out.contains("pushed 1 changes"), "{out}");
 }
 
 #[test]
