@@ -11,30 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
-use sobaucu_core::demo::{Rng, person};
+use sobaucu_core::demo::{OCCUPATIONS, Rng, VILLAGES, person};
 use sobaucu_core::kinds::{FieldType, Kind};
 use sobaucu_core::store::{InitOptions, Put, display_value};
 use sobaucu_core::{RecordId, Store};
 use sobaucu_hub::server::{AppState, router};
 use sobaucu_hub::store::{HubStore, SqliteHubStore};
 use sobaucu_tests::{LinkShape, Proxy};
-
-const VILLAGES: [&str; 12] = [
-    "Bản Nà Khương",
-    "Bản Che Bó",
-    "Bản Hát Nam",
-    "Bản Phiêng Ngản",
-    "Bản Nậm Củm",
-    "Bản Ngọc Lại",
-    "Bản Mường",
-    "Bản Nà Ún",
-    "Bản Phiêng Phát",
-    "Bản Nà Có",
-    "Bản Hua Nà",
-    "Bản Co Muông",
-];
-const OCCUPATIONS: [&str; 8] =
-    ["Làm nông", "Làm nông", "Làm nông", "Giáo viên", "Buôn bán", "Công nhân", "Học sinh", "Cán bộ"];
 
 fn obj(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
@@ -50,8 +33,8 @@ fn voter(rng: &mut Rng, area: &str) -> Map<String, Value> {
     };
     obj(json!({
         "full_name": name, "birth_date": birth, "sex": sex, "ethnicity": ethnicity,
-        "occupation": OCCUPATIONS[rng.below(8) as usize],
-        "permanent_residence": format!("{}, xã Mường Kim", VILLAGES[rng.below(12) as usize]),
+        "occupation": OCCUPATIONS[rng.below(OCCUPATIONS.len() as u64) as usize],
+        "permanent_residence": format!("{}, xã Mường Kim", VILLAGES[rng.below(VILLAGES.len() as u64) as usize]),
         "polling_area": area, "ballots": "na,provincial,commune",
     }))
 }
@@ -152,7 +135,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
                     None,
                     &obj(json!({
                     "number": n, "name": format!("Khu vực bỏ phiếu số {n}"), "area_type": "ordinary",
-                    "residential_areas": VILLAGES[n % 12], "voters": voters / areas })),
+                    "residential_areas": VILLAGES[n % VILLAGES.len()], "voters": voters / areas })),
                 )?;
                 area_ids.push(area.id.to_string());
             }
@@ -178,9 +161,12 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
             for _ in 0..200 {
                 let row = rng.below(ids.len() as u64) as usize;
                 let (field, value) = if rng.below(2) == 0 {
-                    ("occupation", OCCUPATIONS[rng.below(8) as usize].to_string())
+                    ("occupation", OCCUPATIONS[rng.below(OCCUPATIONS.len() as u64) as usize].to_string())
                 } else {
-                    ("temporary_residence", format!("{}, xã Mường Kim", VILLAGES[rng.below(12) as usize]))
+                    (
+                        "temporary_residence",
+                        format!("{}, xã Mường Kim", VILLAGES[rng.below(VILLAGES.len() as u64) as usize]),
+                    )
                 };
                 w.put(Kind::Voter, Put::Update(ids[row]), None, &obj(json!({ field: value })))?;
                 changed.write_record([row.to_string(), field.to_string(), value]).unwrap();

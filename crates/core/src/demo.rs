@@ -93,7 +93,7 @@ const PEOPLES: &[(u64, Ethnic)] = &[
     ),
 ];
 
-const VILLAGES: &[&str] = &[
+pub const VILLAGES: &[&str] = &[
     "Bản Mường Kim",
     "Bản Nà Khương",
     "Bản Hát Nam",
@@ -108,7 +108,7 @@ const VILLAGES: &[&str] = &[
     "Bản Hua Nà",
 ];
 
-const OCCUPATIONS: &[&str] =
+pub const OCCUPATIONS: &[&str] =
     &["Làm nông", "Làm nông", "Làm nông", "Giáo viên", "Buôn bán", "Công nhân", "Học sinh", "Cán bộ"];
 
 /// A generated person: full name (NFC), sex and ethnicity.
