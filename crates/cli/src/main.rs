@@ -55,8 +55,26 @@ enum Command {
         /// The kind of the records in CSV and XLSX files.
         #[arg(long)]
         kind: Option<String>,
+        /// A value for a field the files leave empty, as FIELD=VALUE (repeatable), e.g.
+        /// `--set polling_area="Khu vực bỏ phiếu số 1" --set ballots=na,provincial,commune`.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// Check every row and list what would be added, every problem (file, line, column,
+        /// reason) and probable duplicates; write nothing.
+        #[arg(long)]
+        preview: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Lists the imports of this ledger (to undo one).
+    Imports,
+    /// Undoes an import as one step: the records it created are deleted.
+    UndoImport {
+        /// The import's number (see `imports`).
+        id: i64,
     },
     /// Exports every record of one kind.
     Export {
@@ -188,13 +206,44 @@ fn run(cli: Cli) -> Result<()> {
             let node = sobaucu_core::demo::create(&mut store, sobaucu_core::today(), voters)?;
             println!("demo ledger of {} ({}) with {voters} voters in {}", node.unit().name, node.unit, dir.display());
         }
-        Command::Import { kind, files } => {
+        Command::Import { kind, set, preview, json, files } => {
             let kind = kind.as_deref().map(Kind::require).transpose()?;
+            let mut defaults = serde_json::Map::new();
+            for pair in set {
+                let (field, value) =
+                    pair.split_once('=').with_context(|| format!("--set `{pair}`: write FIELD=VALUE"))?;
+                defaults.insert(field.trim().to_string(), serde_json::Value::String(value.to_string()));
+            }
             let mut store = Store::open_existing(&dir)?;
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-            let summary = transfer::import(&mut store, &paths, kind)?;
-            let parts: Vec<String> = summary.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-            println!("imported {} records ({})", summary.records, parts.join(", "));
+            let options = transfer::ImportOptions { kind, defaults, preview };
+            let summary = transfer::import(&mut store, &paths, &options)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print_import(&summary, preview);
+            }
+            if preview && !summary.problems.is_empty() {
+                bail!("{} problems: nothing would be imported until they are fixed", summary.problems.len());
+            }
+        }
+        Command::Imports => {
+            let store = Store::open_existing(&dir)?;
+            for import in store.imports()? {
+                let undone = import.undone_at.map(|at| format!(" (undone {at})")).unwrap_or_default();
+                println!(
+                    "{:>4}  {}  {} records  {}{undone}",
+                    import.id,
+                    import.at,
+                    import.records,
+                    import.files.replace('\n', ", ")
+                );
+            }
+        }
+        Command::UndoImport { id } => {
+            let mut store = Store::open_existing(&dir)?;
+            let n = store.undo_import(id)?;
+            println!("undid import {id}: {n} records deleted");
         }
         Command::Export { kind, format, out } => {
             let kind = Kind::require(&kind)?;
@@ -336,6 +385,24 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_import(summary: &transfer::ImportSummary, preview: bool) {
+    let parts: Vec<String> = summary.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if preview {
+        println!("preview: {} records can be added ({}); nothing was written", summary.records, parts.join(", "));
+    } else {
+        let number = summary.import_id.map(|i| format!(" as import {i}")).unwrap_or_default();
+        println!("imported {} records ({}){number}", summary.records, parts.join(", "));
+    }
+    for p in &summary.problems {
+        let column = p.column.as_deref().map(|c| format!(", column `{c}`")).unwrap_or_default();
+        println!("problem: {}:{}{column}: {}", p.file, p.line, p.message);
+    }
+    for d in &summary.duplicates {
+        let rule = if d.rule == "id_number" { "same ID number" } else { "same name and date of birth" };
+        println!("probable duplicate: {}:{} and {} ({rule})", d.file, d.line, d.matches);
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -48,6 +48,9 @@ pub enum Error {
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// Not a failure: a previewed import, rolled back on purpose, carrying what it found.
+    #[error("preview only: nothing was written")]
+    Preview(Box<crate::transfer::ImportSummary>),
 }
 
 fn join_fields(errors: &[FieldError]) -> String {
@@ -84,6 +87,7 @@ impl Error {
             Error::NotInitialized(_) => "not_initialized",
             Error::AlreadyInitialized(_) => "already_initialized",
             Error::Sql(_) | Error::Io(_) => "internal",
+            Error::Preview(_) => "preview",
         }
     }
 
@@ -112,6 +116,7 @@ impl Error {
             Error::AlreadyInitialized(dir) => format!("Đã có sổ trong {dir}"),
             Error::Sql(e) => format!("Lỗi cơ sở dữ liệu: {e}"),
             Error::Io(e) => format!("Lỗi tệp: {e}"),
+            Error::Preview(_) => "chỉ xem trước: chưa ghi gì".to_string(),
         }
     }
 }

@@ -148,6 +148,9 @@ pub struct FieldDef {
     pub search: bool,
     pub hint_vi: &'static str,
     pub hint_en: &'static str,
+    /// Other headers officials' spreadsheets use for this field, folded (no marks, lower case,
+    /// punctuation as spaces): "ngay thang nam sinh" for the birth date.
+    pub aliases: &'static [&'static str],
 }
 
 const fn field(name: &'static str, vi: &'static str, en: &'static str, ty: FieldType) -> FieldDef {
@@ -162,6 +165,7 @@ const fn field(name: &'static str, vi: &'static str, en: &'static str, ty: Field
         search: false,
         hint_vi: "",
         hint_en: "",
+        aliases: &[],
     }
 }
 
@@ -180,6 +184,10 @@ impl FieldDef {
     }
     const fn computed(mut self) -> Self {
         self.computed = true;
+        self
+    }
+    const fn aka(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
         self
     }
     const fn hint(mut self, vi: &'static str, en: &'static str) -> Self {
@@ -209,6 +217,10 @@ impl KindDef {
         self.fields.iter().find(|f| f.name == name)
     }
 }
+
+/// Headers of officials' spreadsheets that hold no field and are passed over on import (the
+/// row number; in 2026 the voter-card number is the row number), folded.
+pub const IGNORED_HEADERS: &[&str] = &["stt", "so thu tu", "tt", "so the cu tri", "ky nhan", "chu ky"];
 
 /// A group of kinds in the sidebar, by stage of the preparation.
 #[derive(Debug, Serialize)]
@@ -427,17 +439,37 @@ pub static KINDS: &[KindDef] = &[
         title_field: "full_name",
         list_fields: &["full_name", "birth_date", "sex", "ethnicity", "permanent_residence", "polling_area"],
         fields: &[
-            field("full_name", "Họ và tên", "Full name", FieldType::Text).req().personal().search(),
+            field("full_name", "Họ và tên", "Full name", FieldType::Text).req().personal().search().aka(&[
+                "ho ten",
+                "ho va ten cu tri",
+                "ten cu tri",
+                "ho ten cu tri",
+                "name",
+            ]),
             field("birth_date", "Ngày sinh", "Date of birth", FieldType::PartialDate)
+                .aka(&[
+                    "ngay thang nam sinh",
+                    "ngay thang nam sinh cua cu tri",
+                    "nam sinh",
+                    "sinh ngay",
+                    "dob",
+                    "birth date",
+                ])
                 .req()
                 .personal()
                 .search()
                 .hint("dd/mm/yyyy, mm/yyyy hoặc yyyy", "dd/mm/yyyy, mm/yyyy or yyyy"),
-            field("sex", "Giới tính", "Sex", FieldType::Enum(SEX)).req().personal(),
-            field("ethnicity", "Dân tộc", "Ethnicity", FieldType::Text).personal(),
-            field("occupation", "Nghề nghiệp", "Occupation", FieldType::Text),
-            field("permanent_residence", "Nơi thường trú", "Permanent residence", FieldType::Text).personal().search(),
-            field("temporary_residence", "Nơi tạm trú", "Temporary residence", FieldType::Text).personal().search(),
+            field("sex", "Giới tính", "Sex", FieldType::Enum(SEX)).req().personal().aka(&["gioi", "nam nu", "gender"]),
+            field("ethnicity", "Dân tộc", "Ethnicity", FieldType::Text).personal().aka(&["dt"]),
+            field("occupation", "Nghề nghiệp", "Occupation", FieldType::Text).aka(&["nghe", "nghe nghiep hien nay"]),
+            field("permanent_residence", "Nơi thường trú", "Permanent residence", FieldType::Text)
+                .personal()
+                .search()
+                .aka(&["thuong tru", "dia chi thuong tru", "noi dang ky thuong tru", "noi o", "dia chi"]),
+            field("temporary_residence", "Nơi tạm trú", "Temporary residence", FieldType::Text)
+                .personal()
+                .search()
+                .aka(&["tam tru", "dia chi tam tru", "noi dang ky tam tru"]),
             field(
                 "temporary_under_12m",
                 "Tạm trú dưới 12 tháng",
@@ -445,13 +477,20 @@ pub static KINDS: &[KindDef] = &[
                 FieldType::Bool,
             )
             .hint("Chỉ bầu ĐBQH và HĐND tỉnh", "Votes only for the NA and the provincial council"),
-            field("household", "Hộ gia đình", "Household", FieldType::Text).personal(),
+            field("household", "Hộ gia đình", "Household", FieldType::Text)
+                .personal()
+                .aka(&["ho", "so ho", "chu ho", "ho so"]),
             field("id_number", "Số định danh", "ID number", FieldType::Text)
                 .personal()
+                .aka(&["so dinh danh ca nhan", "cccd", "so cccd", "cmnd", "so cmnd", "cmnd cccd", "so can cuoc"])
                 .hint("12 chữ số (CCCD) hoặc 9 (CMND)", "12 digits (citizen ID) or 9 (old ID card)"),
-            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
-            field("ballots", "Bầu cử", "Ballots", FieldType::Levels(BALLOT_LEVELS)).req(),
-            field("remarks", "Ghi chú", "Remarks", FieldType::Text),
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea]))
+                .req()
+                .aka(&["kvbp", "khu vuc"]),
+            field("ballots", "Bầu cử", "Ballots", FieldType::Levels(BALLOT_LEVELS))
+                .req()
+                .aka(&["cap bau cu", "bau cu dai bieu"]),
+            field("remarks", "Ghi chú", "Remarks", FieldType::Text).aka(&["ghi chu khac"]),
         ],
     },
     KindDef {

@@ -25,7 +25,7 @@ pub mod validate;
 pub use error::{Error, FieldError, Result};
 pub use ids::{Hlc, NodeId, RecordId};
 pub use kinds::{Kind, KindDef};
-pub use store::{ListQuery, NodeInfo, Store};
+pub use store::{ImportRecord, ListQuery, NodeInfo, Store};
 pub use units::{Level, Scheme, UnitCode};
 
 /// The file name of the ledger inside a data directory.

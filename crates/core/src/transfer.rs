@@ -58,43 +58,207 @@ struct Incoming {
     fields: Map<String, Value>,
 }
 
-/// What an import wrote.
+/// What an import wrote (or, previewed, would write).
 #[derive(Debug, Default, serde::Serialize)]
 pub struct ImportSummary {
     pub records: usize,
     pub by_kind: std::collections::BTreeMap<String, usize>,
+    /// The import's number, to undo it as one step (`undo_import`); none for a preview.
+    pub import_id: Option<i64>,
+    /// Rows that cannot be written, each with its place and reason (previews list them all).
+    pub problems: Vec<Problem>,
+    /// Probable duplicate voters: the same name (marks, case and spacing ignored) and date of
+    /// birth, or the same ID number, within the files or against the voters already listed.
+    pub duplicates: Vec<Duplicate>,
 }
 
-/// Imports `files` in order, all or nothing. `kind` names the kind of CSV and XLSX files (and
-/// of JSONL lines that carry no `"kind"`).
-pub fn import(store: &mut Store, files: &[&Path], kind: Option<Kind>) -> Result<ImportSummary> {
-    let mut parsed: Vec<(String, Vec<Incoming>)> = Vec::new();
-    for path in files {
-        let name = path.display().to_string();
-        let records = match Format::of_path(path)? {
-            Format::Jsonl => read_jsonl(path, kind),
-            Format::Csv => read_csv(path, need_kind(kind, path)?),
-            Format::Xlsx => read_xlsx(path, need_kind(kind, path)?),
-        }
-        .map_err(|e| match e {
-            Error::At { .. } => e,
-            Error::Io(io) => Error::input(format!("{name}: {io}"), format!("{name}: {io}")),
-            other => other.at(&name, 0),
-        })?;
-        parsed.push((name, records));
+/// One row that cannot be written.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    /// The column's header in the file (or the JSONL key).
+    pub column: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+    pub message_vi: String,
+}
+
+/// A probable duplicate voter: where it is, and what it matches.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Duplicate {
+    pub file: String,
+    pub line: usize,
+    /// Another line of the files (`file:line`), or the id of a voter already listed.
+    pub matches: String,
+    /// `name_birth` or `id_number`.
+    pub rule: String,
+}
+
+/// How to import.
+#[derive(Debug, Default, Clone)]
+pub struct ImportOptions {
+    /// The kind of CSV and XLSX files (and of JSONL lines that carry no `"kind"`).
+    pub kind: Option<Kind>,
+    /// Values for fields the files leave empty (`polling_area`, `ballots` for a sheet per area).
+    pub defaults: Map<String, Value>,
+    /// Check everything and write nothing.
+    pub preview: bool,
+}
+
+/// One file, read.
+struct FileRecords {
+    name: String,
+    records: Vec<Incoming>,
+    /// Field → the header it came from.
+    headers: std::collections::BTreeMap<String, String>,
+}
+
+fn read_file(path: &Path, kind: Option<Kind>) -> Result<FileRecords> {
+    let name = path.display().to_string();
+    let (records, headers) = match Format::of_path(path)? {
+        Format::Jsonl => read_jsonl(path, kind).map(|r| (r, Default::default())),
+        Format::Csv => read_csv(path, need_kind(kind, path)?),
+        Format::Xlsx => read_xlsx(path, need_kind(kind, path)?),
     }
-    store.write(|w| {
-        let mut summary = ImportSummary::default();
-        for (name, records) in &parsed {
-            for r in records {
-                let mode = Put::Create(r.id);
-                w.put(r.kind, mode, r.unit.clone(), &r.fields).map_err(|e| e.at(name, r.line))?;
-                summary.records += 1;
-                *summary.by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
+    .map_err(|e| match e {
+        Error::At { .. } => e,
+        Error::Io(io) => Error::input(format!("{name}: {io}"), format!("{name}: {io}")),
+        other => other.at(&name, 0),
+    })?;
+    Ok(FileRecords { name, records, headers })
+}
+
+/// The key that finds the same person twice: folded name and birth date.
+fn person_key(fields: &Map<String, Value>) -> Option<String> {
+    let name = fields.get("full_name")?.as_str()?;
+    let birth = fields.get("birth_date").and_then(Value::as_str).unwrap_or_default();
+    let birth = crate::validate::PartialDate::parse(birth).map(|d| d.to_string()).unwrap_or_else(|| birth.to_string());
+    Some(format!("{}|{birth}", text::fold(name)))
+}
+
+/// Imports `files` in order, all or nothing; see [`ImportOptions`]. Without `preview`, the
+/// first bad row fails the import with its place; with it, every problem is listed and nothing
+/// is written.
+pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Result<ImportSummary> {
+    let mut parsed = Vec::new();
+    for path in files {
+        parsed.push(read_file(path, options.kind)?);
+    }
+    let duplicates = find_duplicates(store, &parsed)?;
+    let preview = options.preview;
+    let outcome = store.write(|w| {
+        let mut summary = ImportSummary { duplicates, ..ImportSummary::default() };
+        let mut written = Vec::new();
+        for file in &parsed {
+            for r in &file.records {
+                let mut fields = r.fields.clone();
+                for (key, value) in &options.defaults {
+                    let empty =
+                        fields.get(key).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
+                    if empty {
+                        fields.insert(key.clone(), value.clone());
+                    }
+                }
+                match w.put(r.kind, Put::Create(r.id), r.unit.clone(), &fields) {
+                    Ok(row) => {
+                        summary.records += 1;
+                        *summary.by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
+                        written.push((r.kind, row.id));
+                    }
+                    Err(e) if preview => summary.problems.extend(problems_of(&e, file, r.line)),
+                    Err(e) => return Err(e.at(&file.name, r.line)),
+                }
             }
         }
+        if preview {
+            // Everything was checked against the ledger as it would become; write none of it.
+            return Err(Error::Preview(Box::new(summary)));
+        }
+        summary.import_id =
+            Some(w.record_import(&parsed.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), &written)?);
         Ok(summary)
-    })
+    });
+    match outcome {
+        Err(Error::Preview(summary)) => Ok(*summary),
+        other => other,
+    }
+}
+
+fn problems_of(error: &Error, file: &FileRecords, line: usize) -> Vec<Problem> {
+    let fields = error.fields();
+    if fields.is_empty() {
+        return vec![Problem {
+            file: file.name.clone(),
+            line,
+            column: None,
+            field: None,
+            message: error.to_string(),
+            message_vi: error.message_vi(),
+        }];
+    }
+    fields
+        .iter()
+        .map(|f| Problem {
+            file: file.name.clone(),
+            line,
+            column: Some(file.headers.get(&f.field).cloned().unwrap_or_else(|| f.field.clone())),
+            field: Some(f.field.clone()),
+            message: f.message.clone(),
+            message_vi: f.message_vi.clone(),
+        })
+        .collect()
+}
+
+/// Probable duplicate voters within the files and against the voters already listed.
+fn find_duplicates(store: &Store, parsed: &[FileRecords]) -> Result<Vec<Duplicate>> {
+    let mut out = Vec::new();
+    if !parsed.iter().any(|f| f.records.iter().any(|r| r.kind == Kind::Voter)) {
+        return Ok(out);
+    }
+    let mut listed: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut listed_ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for row in store.db().all_rows(Kind::Voter)? {
+        let object: Map<String, Value> = row.fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        if let Some(key) = person_key(&object) {
+            listed.insert(key, row.id.to_string());
+        }
+        if let Some(id) = object.get("id_number").and_then(Value::as_str) {
+            listed_ids.insert(id.to_string(), row.id.to_string());
+        }
+    }
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut seen_ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for file in parsed {
+        for r in file.records.iter().filter(|r| r.kind == Kind::Voter) {
+            let here = format!("{}:{}", file.name, r.line);
+            let clean: Map<String, Value> = r
+                .fields
+                .iter()
+                .map(|(k, v)| {
+                    (k.clone(), v.as_str().map(|s| Value::String(text::clean(s))).unwrap_or_else(|| v.clone()))
+                })
+                .collect();
+            let mut matched = |matches: String, rule: &str| {
+                out.push(Duplicate { file: file.name.clone(), line: r.line, matches, rule: rule.to_string() })
+            };
+            if let Some(id) = clean.get("id_number").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+                if let Some(other) = seen_ids.get(id).or_else(|| listed_ids.get(id)) {
+                    matched(other.clone(), "id_number");
+                } else {
+                    seen_ids.insert(id.to_string(), here.clone());
+                }
+            }
+            if let Some(key) = person_key(&clean) {
+                if let Some(other) = seen.get(&key).or_else(|| listed.get(&key)) {
+                    matched(other.clone(), "name_birth");
+                } else {
+                    seen.insert(key, here);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn need_kind(kind: Option<Kind>, path: &Path) -> Result<Kind> {
@@ -173,46 +337,115 @@ fn incoming(kind: Kind, line: usize, mut object: Map<String, Value>) -> Result<I
     Ok(Incoming { line, kind, id, unit, fields: object })
 }
 
-/// Maps a header cell to a field name (or `id` / `unit`), by name or label, marks ignored.
-fn header_field(def: &KindDef, header: &str) -> Option<&'static str> {
+/// A header as the aliases are written: no marks, lower case, punctuation as spaces.
+fn header_key(header: &str) -> String {
     let folded = text::fold(header);
-    match folded.as_str() {
-        "id" | "ma ban ghi" => return Some("id"),
-        "unit" | "don vi" | "ma don vi" => return Some("unit"),
+    let spaced: String = folded.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a column of a spreadsheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Field(&'static str),
+    /// A column passed over (the row number, a signature, an export's extra keys).
+    Skip,
+    /// The old voter-list layout: the birth date written under "Nam" or "Nữ", which also gives
+    /// the sex.
+    BirthIf(&'static str),
+}
+
+/// Maps a header cell to a column: a field by its name, its Vietnamese or English label or one
+/// of its aliases (marks, case and punctuation ignored).
+fn header_column(def: &KindDef, header: &str) -> Option<Column> {
+    let key = header_key(header);
+    match key.as_str() {
+        "id" | "ma ban ghi" => return Some(Column::Field("id")),
+        "unit" | "don vi" | "ma don vi" => return Some(Column::Field("unit")),
         _ => {}
+    }
+    if crate::kinds::IGNORED_HEADERS.contains(&key.as_str()) {
+        return Some(Column::Skip);
+    }
+    if def.kind == Kind::Voter {
+        match key.as_str() {
+            "nam" | "male" => return Some(Column::BirthIf("male")),
+            "nu" | "female" => return Some(Column::BirthIf("female")),
+            _ => {}
+        }
     }
     def.fields
         .iter()
         .find(|f| {
-            f.name == header.trim() || text::fold(f.vi) == folded || text::fold(f.en) == folded || f.name == folded
+            f.name == header.trim()
+                || f.name == key.replace(' ', "_")
+                || header_key(f.vi) == key
+                || header_key(f.en) == key
+                || f.aliases.contains(&key.as_str())
         })
-        .map(|f| f.name)
+        .map(|f| Column::Field(f.name))
 }
 
-fn map_headers(def: &KindDef, headers: &[String], name: &str) -> Result<Vec<Option<&'static str>>> {
+fn map_headers(def: &KindDef, headers: &[String], name: &str) -> Result<Vec<Column>> {
     let mut out = Vec::new();
     for (column, header) in headers.iter().enumerate() {
-        if header.trim().is_empty() {
-            out.push(None);
+        if header.trim().is_empty() || (is_meta_key(def, header.trim()) && !matches!(header.trim(), "id" | "unit")) {
+            out.push(Column::Skip);
             continue;
         }
-        if is_meta_key(def, header.trim()) && !matches!(header.trim(), "id" | "unit") {
-            out.push(None);
-            continue;
-        }
-        let field = header_field(def, header).ok_or_else(|| {
+        let mapped = header_column(def, header).ok_or_else(|| {
             Error::input(
                 format!("column {} (`{}`) is not a field of {}", column + 1, header.trim(), def.name),
                 format!("cột {} (`{}`) không phải trường của {}", column + 1, header.trim(), def.vi),
             )
             .at(name, 1)
         })?;
-        out.push(Some(field));
+        out.push(mapped);
     }
     Ok(out)
 }
 
-fn read_csv(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
+/// Puts one cell into a record being read.
+fn put_cell(object: &mut Map<String, Value>, column: Column, value: Value) {
+    match column {
+        Column::Skip => {}
+        Column::Field(field) => {
+            object.insert(field.to_string(), value);
+        }
+        Column::BirthIf(sex) => {
+            let blank = match &value {
+                Value::String(s) => s.trim().is_empty(),
+                Value::Null => true,
+                _ => false,
+            };
+            if !blank {
+                object.insert("birth_date".into(), value);
+                object.insert("sex".into(), Value::String(sex.into()));
+            }
+        }
+    }
+}
+
+type Headers = std::collections::BTreeMap<String, String>;
+
+/// Field → header text, for naming the column of a problem.
+fn header_names(headers: &[String], columns: &[Column]) -> Headers {
+    let mut out = Headers::new();
+    for (header, column) in headers.iter().zip(columns) {
+        match column {
+            Column::Field(f) => {
+                out.insert(f.to_string(), header.trim().to_string());
+            }
+            Column::BirthIf(_) => {
+                out.entry("birth_date".into()).or_insert_with(|| header.trim().to_string());
+            }
+            Column::Skip => {}
+        }
+    }
+    out
+}
+
+fn read_csv(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
     let name = path.display().to_string();
     let def = kind.def();
     let bytes = std::fs::read(path)?;
@@ -225,7 +458,7 @@ fn read_csv(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
     };
     let headers: Vec<String> = match records.next() {
         Some(r) => r.map_err(|e| csv_error(e, 1))?.iter().map(str::to_string).collect(),
-        None => return Ok(Vec::new()),
+        None => return Ok((Vec::new(), Headers::new())),
     };
     let columns = map_headers(def, &headers, &name)?;
     let mut out = Vec::new();
@@ -243,17 +476,15 @@ fn read_csv(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
             .at(&name, line));
         }
         let mut object = Map::new();
-        for (cell, field) in record.iter().zip(&columns) {
-            if let Some(field) = field {
-                object.insert(field.to_string(), Value::String(cell.to_string()));
-            }
+        for (cell, column) in record.iter().zip(&columns) {
+            put_cell(&mut object, *column, Value::String(cell.to_string()));
         }
         out.push(incoming(kind, line, object).map_err(|e| e.at(&name, line))?);
     }
-    Ok(out)
+    Ok((out, header_names(&headers, &columns)))
 }
 
-fn read_xlsx(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
+fn read_xlsx(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
     let name = path.display().to_string();
     let def = kind.def();
     let bad = |e: String| {
@@ -266,7 +497,7 @@ fn read_xlsx(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
     let mut rows = range.rows();
     let headers: Vec<String> = match rows.next() {
         Some(r) => r.iter().map(cell_text).collect(),
-        None => return Ok(Vec::new()),
+        None => return Ok((Vec::new(), Headers::new())),
     };
     let columns = map_headers(def, &headers, &name)?;
     let mut out = Vec::new();
@@ -276,9 +507,12 @@ fn read_xlsx(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
             continue;
         }
         let mut object = Map::new();
-        for (cell, field) in row.iter().zip(&columns) {
-            if let Some(field) = field {
-                let fd = def.field(field);
+        for (cell, column) in row.iter().zip(&columns) {
+            {
+                let fd = match column {
+                    Column::Field(field) => def.field(field),
+                    _ => None,
+                };
                 let value = match (cell, fd.map(|f| &f.ty)) {
                     (Data::Int(i), Some(FieldType::Int { .. })) => Value::from(*i),
                     (Data::Float(f), Some(FieldType::Int { .. })) if f.fract() == 0.0 => Value::from(*f as i64),
@@ -289,12 +523,12 @@ fn read_xlsx(path: &Path, kind: Kind) -> Result<Vec<Incoming>> {
                     },
                     _ => Value::String(cell_text(cell)),
                 };
-                object.insert(field.to_string(), value);
+                put_cell(&mut object, *column, value);
             }
         }
         out.push(incoming(kind, line, object).map_err(|e| e.at(&name, line))?);
     }
-    Ok(out)
+    Ok((out, header_names(&headers, &columns)))
 }
 
 fn cell_text(cell: &Data) -> String {

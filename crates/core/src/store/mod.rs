@@ -56,6 +56,16 @@ pub struct InitOptions {
     pub law: Option<LawVersion>,
 }
 
+/// One import of files, as remembered for undoing it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub at: String,
+    pub files: String,
+    pub records: i64,
+    pub undone_at: Option<String>,
+}
+
 /// A page of a list.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
@@ -195,7 +205,14 @@ impl Store {
         let (counter, hlc, seq) = tx.query_row("SELECT next_counter, last_hlc, last_seq FROM node", [], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
         })?;
-        let mut writer = Writer { tx, node, next_counter: counter as u64, hlc: Hlc(hlc as u64), seq: seq as u64 };
+        let mut writer = Writer {
+            tx,
+            node,
+            next_counter: counter as u64,
+            hlc: Hlc(hlc as u64),
+            seq: seq as u64,
+            lookups: LookupCache::default(),
+        };
         let out = f(&mut writer)?;
         writer.tx.execute(
             "UPDATE node SET next_counter = ?1, last_hlc = ?2, last_seq = ?3",
@@ -226,6 +243,63 @@ impl Store {
 
     pub fn list(&self, kind: Kind, query: &ListQuery) -> Result<Page> {
         self.db().list(kind, query)
+    }
+
+    /// The imports of this ledger, newest first.
+    pub fn imports(&self) -> Result<Vec<ImportRecord>> {
+        let mut stmt = self.conn.prepare("SELECT id, at, files, records, undone_at FROM imports ORDER BY id DESC")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ImportRecord {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                files: r.get(2)?,
+                records: r.get(3)?,
+                undone_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Undoes an import as one step: every record it created that is still live is deleted
+    /// (tombstones that sync like any deletion). Returns how many.
+    pub fn undo_import(&mut self, import_id: i64) -> Result<usize> {
+        let undone: Option<Option<String>> =
+            self.conn.query_row("SELECT undone_at FROM imports WHERE id = ?1", [import_id], |r| r.get(0)).optional()?;
+        match undone {
+            None => {
+                return Err(Error::not_found(
+                    format!("no import number {import_id}"),
+                    format!("không có lần nhập số {import_id}"),
+                ));
+            }
+            Some(Some(at)) => {
+                return Err(Error::input(
+                    format!("import {import_id} was already undone ({at})"),
+                    format!("lần nhập {import_id} đã được hoàn tác ({at})"),
+                ));
+            }
+            Some(None) => {}
+        }
+        let records: Vec<(String, String)> = self
+            .conn
+            .prepare("SELECT kind, record_id FROM import_records WHERE import_id = ?1 ORDER BY record_id")?
+            .query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.write(|w| {
+            let mut count = 0;
+            for (kind, id) in &records {
+                let (Some(kind), Ok(id)) = (Kind::parse(kind), id.parse::<RecordId>()) else { continue };
+                if w.db().row(kind, &id)?.is_some_and(|r| !r.deleted) {
+                    w.delete(kind, id)?;
+                    count += 1;
+                }
+            }
+            w.tx.execute(
+                "UPDATE imports SET undone_at = ?2 WHERE id = ?1",
+                params![import_id, Utc::now().to_rfc3339()],
+            )?;
+            Ok(count)
+        })
     }
 
     /// Live records of each kind.
@@ -265,6 +339,51 @@ pub struct Writer<'c> {
     next_counter: u64,
     hlc: Hlc,
     seq: u64,
+    /// What references resolved to in this transaction (an import of 100,000 voters names the
+    /// same few polling areas 100,000 times). Emptied for a kind whenever one of its records
+    /// is written.
+    lookups: LookupCache,
+}
+
+#[derive(Default)]
+struct LookupCache {
+    by_title: std::cell::RefCell<std::collections::HashMap<(Vec<Kind>, String), Vec<RecordId>>>,
+    by_id: std::cell::RefCell<std::collections::HashMap<(Vec<Kind>, RecordId), Option<(Kind, Fields)>>>,
+}
+
+impl LookupCache {
+    fn forget(&self, kind: Kind) {
+        self.by_title.borrow_mut().retain(|(kinds, _), _| !kinds.contains(&kind));
+        self.by_id.borrow_mut().retain(|(kinds, _), _| !kinds.contains(&kind));
+    }
+}
+
+/// A [`Db`] that remembers what references resolved to.
+struct CachedLookup<'a> {
+    db: Db<'a>,
+    cache: &'a LookupCache,
+}
+
+impl Lookup for CachedLookup<'_> {
+    fn find(&self, id: &RecordId, kinds: &[Kind]) -> Result<Option<(Kind, Fields)>> {
+        let key = (kinds.to_vec(), *id);
+        if let Some(found) = self.cache.by_id.borrow().get(&key) {
+            return Ok(found.clone());
+        }
+        let found = self.db.find(id, kinds)?;
+        self.cache.by_id.borrow_mut().insert(key, found.clone());
+        Ok(found)
+    }
+
+    fn find_by_title(&self, kinds: &[Kind], title: &str) -> Result<Vec<RecordId>> {
+        let key = (kinds.to_vec(), title.to_string());
+        if let Some(found) = self.cache.by_title.borrow().get(&key) {
+            return Ok(found.clone());
+        }
+        let found = self.db.find_by_title(kinds, title)?;
+        self.cache.by_title.borrow_mut().insert(key, found.clone());
+        Ok(found)
+    }
 }
 
 impl Writer<'_> {
@@ -276,8 +395,8 @@ impl Writer<'_> {
         Db(&self.tx)
     }
 
-    fn context<'a>(&self, db: &'a Db<'a>) -> Context<'a> {
-        Context { law: self.node.law, scheme: self.node.scheme, election: self.node.election_date, lookup: db }
+    fn context<'a>(&self, lookup: &'a CachedLookup<'a>) -> Context<'a> {
+        Context { law: self.node.law, scheme: self.node.scheme, election: self.node.election_date, lookup }
     }
 
     /// Checks that a unit exists and lies within this node's scope.
@@ -330,10 +449,11 @@ impl Writer<'_> {
         let empty = Fields::new();
         let base = existing.as_ref().map(|r| &r.fields).unwrap_or(&empty);
         let fields = {
-            let db = self.db();
-            let ctx = self.context(&db);
+            let lookup = CachedLookup { db: self.db(), cache: &self.lookups };
+            let ctx = self.context(&lookup);
             validate::parse_fields(def, base, input, &ctx).map_err(Error::Validation)?
         };
+        self.lookups.forget(kind);
 
         let mut changed = Map::new();
         for fd in def.fields {
@@ -395,8 +515,24 @@ impl Writer<'_> {
         Ok(row)
     }
 
+    /// Remembers an import and the records it created; returns its number.
+    pub fn record_import(&mut self, files: &[&str], records: &[(Kind, RecordId)]) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO imports (at, files, records) VALUES (?1, ?2, ?3)",
+            params![Utc::now().to_rfc3339(), files.join("\n"), records.len() as i64],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        let mut insert =
+            self.tx.prepare_cached("INSERT INTO import_records (import_id, kind, record_id) VALUES (?1, ?2, ?3)")?;
+        for (kind, record) in records {
+            insert.execute(params![id, kind.as_str(), record.to_string()])?;
+        }
+        Ok(id)
+    }
+
     /// Marks a record deleted (a tombstone: the row stays, and the deletion syncs).
     pub fn delete(&mut self, kind: Kind, id: RecordId) -> Result<()> {
+        self.lookups.forget(kind);
         let row = self.db().row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?;
         self.check_unit(&row.unit)?;
         self.hlc = Hlc::tick(self.hlc, now_millis());
@@ -453,6 +589,8 @@ impl Writer<'_> {
         bases: Option<Map<String, Value>>,
     ) -> Result<()> {
         self.seq += 1;
+        // Only a change to an existing record (it has bases) can touch a conflict.
+        let bases_present = bases.is_some();
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases)
@@ -468,7 +606,7 @@ impl Writer<'_> {
                 Value::Object(changed).to_string(),
                 bases.map(|b| Value::Object(b).to_string()),
             ])?;
-        if replica::has_conflicts(&self.tx, id)? {
+        if bases_present && replica::has_conflicts(&self.tx, id)? {
             replica::recompute_conflicts(&self.tx, kind, id)?;
         }
         Ok(())

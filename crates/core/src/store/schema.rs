@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -201,6 +201,24 @@ CREATE TABLE peers (
     last_sync_at TEXT,
     revoked      INTEGER NOT NULL DEFAULT 0,
     enrolled_at  TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// Version 3: imports are remembered with the records they created, so one can be undone as
+/// one step.
+const MIGRATION_3: &str = r#"
+CREATE TABLE imports (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    files     TEXT NOT NULL,
+    records   INTEGER NOT NULL,
+    undone_at TEXT
+);
+CREATE TABLE import_records (
+    import_id INTEGER NOT NULL REFERENCES imports(id),
+    kind      TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    PRIMARY KEY (import_id, record_id)
 ) WITHOUT ROWID;
 "#;
 
