@@ -395,13 +395,20 @@ fn print_import(summary: &transfer::ImportSummary, preview: bool) {
         let number = summary.import_id.map(|i| format!(" as import {i}")).unwrap_or_default();
         println!("imported {} records ({}){number}", summary.records, parts.join(", "));
     }
-    for p in &summary.problems {
+    const SHOWN: usize = 50;
+    for p in summary.problems.iter().take(SHOWN) {
         let column = p.column.as_deref().map(|c| format!(", column `{c}`")).unwrap_or_default();
         println!("problem: {}:{}{column}: {}", p.file, p.line, p.message);
     }
-    for d in &summary.duplicates {
+    if summary.problems.len() > SHOWN {
+        println!("… and {} more problems (--json lists them all)", summary.problems.len() - SHOWN);
+    }
+    for d in summary.duplicates.iter().take(SHOWN) {
         let rule = if d.rule == "id_number" { "same ID number" } else { "same name and date of birth" };
         println!("probable duplicate: {}:{} and {} ({rule})", d.file, d.line, d.matches);
+    }
+    if summary.duplicates.len() > SHOWN {
+        println!("… and {} more probable duplicates (--json lists them all)", summary.duplicates.len() - SHOWN);
     }
 }
 

@@ -220,7 +220,7 @@ impl KindDef {
 
 /// Headers of officials' spreadsheets that hold no field and are passed over on import (the
 /// row number; in 2026 the voter-card number is the row number), folded.
-pub const IGNORED_HEADERS: &[&str] = &["stt", "so thu tu", "tt", "so the cu tri", "ky nhan", "chu ky"];
+pub const IGNORED_HEADERS: &[&str] = &["stt", "so thu tu", "tt", "so tt", "so the cu tri", "ky nhan", "chu ky"];
 
 /// A group of kinds in the sidebar, by stage of the preparation.
 #[derive(Debug, Serialize)]
