@@ -8,6 +8,7 @@
 //! the CLI and the hub are thin adapters over this crate.
 
 pub mod api;
+pub mod collate;
 pub mod demo;
 pub mod error;
 pub mod ids;

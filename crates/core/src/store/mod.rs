@@ -667,21 +667,18 @@ pub(crate) fn search_text(def: &KindDef, fields: &Fields) -> String {
     parts.join(" | ")
 }
 
-/// The order lists show: people by given name, then middle and family name (as the official
-/// lists are), numbered things by number, the rest by title.
+/// The order lists show, in Vietnamese alphabetical order ([`crate::collate`]): people by given
+/// name, then middle and family name (as the official lists are), numbered things by number,
+/// the rest by title.
 pub(crate) fn sort_key(def: &KindDef, fields: &Fields) -> String {
     if let Some(n) = fields.get("number").and_then(Value::as_i64) {
         return format!("{n:08}");
     }
     let title = fields.get(def.title_field).and_then(Value::as_str).unwrap_or_default();
     if def.title_field == "full_name" {
-        let folded = text::fold(title);
-        return match folded.rsplit_once(' ') {
-            Some((rest, given)) => format!("{given} {rest}"),
-            None => folded,
-        };
+        return crate::collate::person_key(title);
     }
-    text::fold(title)
+    crate::collate::key(title)
 }
 
 /// A read view over a connection (the store's, or a writer's transaction).

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -220,6 +220,12 @@ CREATE TABLE import_records (
     record_id TEXT NOT NULL,
     PRIMARY KEY (import_id, record_id)
 ) WITHOUT ROWID;
+"#;
+
+/// Version 4: the long lists open in Vietnamese alphabetical order from an index.
+const MIGRATION_4: &str = r#"
+CREATE INDEX voter_in_order ON voter(deleted, sort_key, id);
+CREATE INDEX candidate_in_order ON candidate(deleted, sort_key, id);
 "#;
 
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its
