@@ -250,3 +250,43 @@ fn duplicates_are_listed_and_an_import_is_undone_as_one_step() {
     assert_eq!(with, without);
     assert_eq!(with.lines().count(), 1);
 }
+
+#[test]
+fn list_changes_are_allowed_until_24_hours_before_voting() {
+    let l = Ledger::new();
+    let voters = l.path("v.csv");
+    std::fs::write(
+        &voters,
+        "Họ và tên,Ngày sinh,Giới tính,Khu vực bỏ phiếu,Bầu cử\nGiàng Páo Mỷ,1970,Nam,Khu vực bỏ phiếu số 1,na\n",
+    )
+    .unwrap();
+    l.ok(&["import", "--kind", "voter", voters.to_str().unwrap()]);
+    let change = l.path("change.jsonl");
+    std::fs::write(
+        &change,
+        r#"{"kind":"list_change","voter":"Giàng Páo Mỷ","change":"removed","changed_on":"2026-03-14","reason":"Chuyển đi nơi khác"}"#,
+    )
+    .unwrap();
+    let at = |when: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sobaucu"))
+            .arg("--data")
+            .arg(l.dir.path().join("ledger"))
+            .args(["import", change.to_str().unwrap()])
+            .env("SOBAUCU_TODAY", when)
+            .env("LANG", "C")
+            .output()
+            .unwrap()
+    };
+    // Election day is 15/03/2026: voting opens at 07:00, so changes close at 07:00 on the 14th.
+    let late = at("2026-03-14T07:00");
+    assert!(!late.status.success());
+    let err = String::from_utf8_lossy(&late.stderr);
+    assert!(err.contains("change.jsonl:1") && err.contains("24 hours"), "{err}");
+    assert_eq!(l.voters(), 1);
+    let in_time = at("2026-03-14T06:59");
+    assert!(in_time.status.success(), "{}", String::from_utf8_lossy(&in_time.stderr));
+    let report: Value = serde_json::from_str(&l.ok(&["report", "--json"])).unwrap();
+    assert_eq!((report["voters"].as_i64(), report["voters_removed"].as_i64()), (Some(0), Some(1)));
+    let history = l.ok(&["list", "--kind", "list_change"]);
+    assert!(history.contains("Chuyển đi nơi khác"), "{history}");
+}

@@ -26,10 +26,11 @@ pub enum Kind {
     Incident,
     Propaganda,
     Supervision,
+    ListChange,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Committee,
         Kind::Board,
         Kind::Team,
@@ -44,6 +45,7 @@ impl Kind {
         Kind::Incident,
         Kind::Propaganda,
         Kind::Supervision,
+        Kind::ListChange,
     ];
 
     pub fn def(self) -> &'static KindDef {
@@ -308,6 +310,23 @@ pub const COMPLAINT_STATUS: &[Choice] = &[
     Choice { value: "not_processed", vi: "Không xử lý (nặc danh)", en: "Not processed (anonymous)" },
 ];
 
+pub const LIST_STATUS: &[Choice] = &[
+    Choice { value: "listed", vi: "Có tên trong danh sách", en: "Listed" },
+    Choice { value: "removed", vi: "Đã xóa tên", en: "Removed" },
+    Choice { value: "votes_elsewhere", vi: "Bỏ phiếu nơi khác", en: "Votes elsewhere" },
+];
+
+pub const LIST_CHANGES: &[Choice] = &[
+    Choice { value: "added", vi: "Bổ sung vào danh sách", en: "Added to the list" },
+    Choice { value: "removed", vi: "Xóa tên khỏi danh sách", en: "Removed from the list" },
+    Choice { value: "moved", vi: "Chuyển khu vực bỏ phiếu", en: "Moved to another polling area" },
+    Choice {
+        value: "votes_elsewhere",
+        vi: "Đi bỏ phiếu nơi khác (có giấy chứng nhận)",
+        en: "Votes elsewhere (certificate)",
+    },
+];
+
 const SEVERITY: &[Choice] = &[
     Choice { value: "minor", vi: "Nhỏ", en: "Minor" },
     Choice { value: "serious", vi: "Nghiêm trọng", en: "Serious" },
@@ -491,6 +510,8 @@ pub static KINDS: &[KindDef] = &[
                 .req()
                 .aka(&["cap bau cu", "bau cu dai bieu"]),
             field("remarks", "Ghi chú", "Remarks", FieldType::Text).aka(&["ghi chu khac"]),
+            field("list_status", "Tình trạng trong danh sách", "On the list", FieldType::Enum(LIST_STATUS))
+                .hint("Thay đổi bằng mục Thay đổi danh sách cử tri", "Changed through a voter-list change"),
         ],
     },
     KindDef {
@@ -655,6 +676,24 @@ pub static KINDS: &[KindDef] = &[
             field("place", "Nơi được giám sát", "Place visited", FieldType::Text).search(),
             field("findings", "Nội dung, kết quả", "Findings", FieldType::LongText).search(),
             field("follow_up", "Kiến nghị, khắc phục", "Recommendations", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::ListChange,
+        name: "list_change",
+        vi: "Thay đổi danh sách cử tri",
+        en: "Voter-list changes",
+        group: "lists",
+        title_field: "reason",
+        list_fields: &["changed_on", "voter", "change", "reason", "to_polling_area"],
+        fields: &[
+            field("voter", "Cử tri", "Voter", FieldType::Ref(&[Kind::Voter])).req(),
+            field("change", "Thay đổi", "Change", FieldType::Enum(LIST_CHANGES)).req(),
+            field("changed_on", "Ngày", "Date", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("reason", "Lý do", "Reason", FieldType::Text).req().search(),
+            field("to_polling_area", "Chuyển đến khu vực", "To polling area", FieldType::Ref(&[Kind::PollingArea])),
+            field("certificate_no", "Số giấy chứng nhận", "Certificate no.", FieldType::Text)
+                .hint("Giấy chứng nhận đi bầu cử ở nơi khác", "Certificate to vote elsewhere"),
         ],
     },
 ];

@@ -44,8 +44,16 @@ pub fn default_data_dir() -> std::path::PathBuf {
 /// Today's date for deadlines: `$SOBAUCU_TODAY` (YYYY-MM-DD) when set, so tests and
 /// rehearsals can pin it, else the local date.
 pub fn today() -> chrono::NaiveDate {
-    std::env::var("SOBAUCU_TODAY")
-        .ok()
-        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-        .unwrap_or_else(|| chrono::Local::now().date_naive())
+    now().date()
+}
+
+/// The local date and time for deadlines: `$SOBAUCU_TODAY` when set (`YYYY-MM-DD`, taken as
+/// midnight, or `YYYY-MM-DDTHH:MM`), else the clock.
+pub fn now() -> chrono::NaiveDateTime {
+    let pinned = std::env::var("SOBAUCU_TODAY").ok().and_then(|d| {
+        chrono::NaiveDateTime::parse_from_str(&d, "%Y-%m-%dT%H:%M").ok().or_else(|| {
+            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok().map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
+    });
+    pinned.unwrap_or_else(|| chrono::Local::now().naive_local())
 }

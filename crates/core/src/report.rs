@@ -34,7 +34,10 @@ pub struct Report {
     pub polling_areas: i64,
     /// Polling areas of armed units, hospitals and detention centres.
     pub polling_areas_separate: i64,
+    /// Voters on the lists (removed ones left out; those voting elsewhere counted).
     pub voters: i64,
+    pub voters_removed: i64,
+    pub voters_voting_elsewhere: i64,
     pub voters_by_sex: BTreeMap<String, i64>,
     pub voters_by_level: BTreeMap<String, i64>,
     pub candidates: BTreeMap<String, CandidateFigures>,
@@ -142,6 +145,8 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
         polling_areas: 0,
         polling_areas_separate: 0,
         voters: 0,
+        voters_removed: 0,
+        voters_voting_elsewhere: 0,
         voters_by_sex: [("male".to_string(), 0), ("female".to_string(), 0)].into(),
         voters_by_level: LEVELS.iter().map(|l| (l.to_string(), 0)).collect(),
         candidates: LEVELS.iter().map(|l| (l.to_string(), CandidateFigures::default())).collect(),
@@ -279,9 +284,17 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
 }
 
 fn voter_figures(db: &Db<'_>, report: &mut Report) -> Result<()> {
-    let mut stmt = db.conn().prepare("SELECT sex, ballots FROM voter WHERE deleted = 0")?;
+    let mut stmt = db.conn().prepare("SELECT sex, ballots, list_status FROM voter WHERE deleted = 0")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
+        match r.get::<_, Option<String>>(2)?.as_deref() {
+            Some("removed") => {
+                report.voters_removed += 1;
+                continue;
+            }
+            Some("votes_elsewhere") => report.voters_voting_elsewhere += 1,
+            _ => {}
+        }
         report.voters += 1;
         if let Some(sex) = r.get::<_, Option<String>>(0)? {
             *report.voters_by_sex.entry(sex).or_default() += 1;

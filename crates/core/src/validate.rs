@@ -24,6 +24,8 @@ pub struct Context<'a> {
     pub law: LawVersion,
     pub scheme: Scheme,
     pub election: NaiveDate,
+    /// The local date and time, for deadlines that run to the hour.
+    pub now: chrono::NaiveDateTime,
     /// Finds another record's fields (for rules that look across records).
     pub lookup: &'a dyn Lookup,
 }
@@ -575,6 +577,30 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
             if let (Some(r), Some(subject)) = (received, str_of(fields, "subject")) {
                 let deadline = complaint_deadline(ctx, r, subject);
                 fields.insert("deadline", Value::String(deadline.format("%Y-%m-%d").to_string()));
+            }
+        }
+        Kind::ListChange => {
+            // Changes are allowed until 24 hours before voting starts (07:00 on election day).
+            let closes = (ctx.election - chrono::Duration::days(1)).and_hms_opt(7, 0, 0).expect("a valid time");
+            if ctx.now >= closes {
+                errors.push(FieldError::new(
+                    "changed_on",
+                    "the voter list cannot change from 24 hours before voting (07:00 the day before election day)",
+                    "không được thay đổi danh sách cử tri trong vòng 24 giờ trước giờ bỏ phiếu (7 giờ ngày trước ngày bầu cử)",
+                ));
+            }
+            match str_of(fields, "change") {
+                Some("moved") if !fields.contains_key("to_polling_area") => errors.push(FieldError::new(
+                    "to_polling_area",
+                    "is required when moving a voter",
+                    "bắt buộc khi chuyển khu vực bỏ phiếu",
+                )),
+                Some("votes_elsewhere") if !fields.contains_key("certificate_no") => errors.push(FieldError::new(
+                    "certificate_no",
+                    "is required: a voter votes elsewhere with a certificate",
+                    "bắt buộc: cử tri đi bỏ phiếu nơi khác phải có giấy chứng nhận",
+                )),
+                _ => {}
             }
         }
         Kind::Member | Kind::Incident | Kind::Propaganda | Kind::Supervision => {}

@@ -405,3 +405,74 @@ fn updates_change_only_what_changed_and_deletes_are_tombstones() {
         .unwrap();
     assert_eq!(fields, r#"{"occupation":"Làm nông"}"#);
 }
+
+#[test]
+fn voter_list_changes_carry_their_reason_and_act_on_the_voter() {
+    // An election ahead of today: the list may still change.
+    let mut l = ledger("03637", "2025", "2031-05-25");
+    let a1 =
+        id_of(&save(&mut l, Kind::PollingArea, json!({"number": 1, "name": "KV 1", "area_type": "ordinary"})).unwrap());
+    let a2 =
+        id_of(&save(&mut l, Kind::PollingArea, json!({"number": 2, "name": "KV 2", "area_type": "ordinary"})).unwrap());
+    let voter = |l: &mut Ledger, name: &str| {
+        id_of(
+            &save(
+                l,
+                Kind::Voter,
+                json!({"full_name": name, "birth_date": "1970", "sex": "male", "polling_area": a1, "ballots": "na"}),
+            )
+            .unwrap(),
+        )
+    };
+    let (v1, v2, v3) = (voter(&mut l, "Giàng Páo Mỷ"), voter(&mut l, "Lò Văn Pọm"), voter(&mut l, "Tủa Sín Chải"));
+    let voters = |l: &Ledger| {
+        let r = sobaucu_core::report::compute(
+            &l.store.db(),
+            l.store.node().unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2031, 5, 1).unwrap(),
+        )
+        .unwrap();
+        (r.voters, r.voters_removed, r.voters_voting_elsewhere)
+    };
+    assert_eq!(voters(&l), (3, 0, 0));
+
+    let change = |v: &str, kind: &str, extra: Value| {
+        let mut c = json!({"voter": v, "change": kind, "changed_on": "2031-05-01", "reason": "Theo đơn của cử tri"});
+        for (k, x) in extra.as_object().unwrap() {
+            c[k] = x.clone();
+        }
+        c
+    };
+    save(&mut l, Kind::ListChange, change(&v1, "removed", json!({}))).unwrap();
+    assert_eq!(l.store.get(Kind::Voter, v1.parse().unwrap()).unwrap()["list_status"], json!("removed"));
+    assert_eq!(voters(&l), (2, 1, 0));
+
+    let err = save(&mut l, Kind::ListChange, change(&v2, "moved", json!({}))).unwrap_err();
+    assert_eq!(err.fields()[0].field, "to_polling_area");
+    save(&mut l, Kind::ListChange, change(&v2, "moved", json!({"to_polling_area": a2}))).unwrap();
+    assert_eq!(l.store.get(Kind::Voter, v2.parse().unwrap()).unwrap()["polling_area"], json!(a2));
+
+    let err = save(&mut l, Kind::ListChange, change(&v3, "votes_elsewhere", json!({}))).unwrap_err();
+    assert_eq!(err.fields()[0].field, "certificate_no");
+    save(&mut l, Kind::ListChange, change(&v3, "votes_elsewhere", json!({"certificate_no": "15/GCN"}))).unwrap();
+    assert_eq!(voters(&l), (2, 1, 1));
+
+    // The reason is required; the history stays.
+    let mut no_reason = change(&v1, "added", json!({}));
+    no_reason.as_object_mut().unwrap().remove("reason");
+    assert_eq!(save(&mut l, Kind::ListChange, no_reason).unwrap_err().fields()[0].field, "reason");
+    save(&mut l, Kind::ListChange, change(&v1, "added", json!({}))).unwrap();
+    assert_eq!(voters(&l), (3, 0, 1));
+    assert_eq!(l.store.counts().unwrap()["list_change"], 4);
+
+    // Within 24 hours of voting (here: an election already past) the list no longer changes.
+    let mut past = fixture();
+    let area = past.area.clone();
+    let v = id_of(&save(&mut past.l, Kind::Voter, json!({"full_name": "Lò Thị Ỏn", "birth_date": "1990", "sex": "female", "polling_area": area, "ballots": "na"})).unwrap());
+    rejects(
+        &mut past,
+        Kind::ListChange,
+        json!({"voter": v, "change": "removed", "changed_on": "2026-03-14", "reason": "Chuyển đi"}),
+        "changed_on",
+    );
+}

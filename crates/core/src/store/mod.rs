@@ -396,7 +396,13 @@ impl Writer<'_> {
     }
 
     fn context<'a>(&self, lookup: &'a CachedLookup<'a>) -> Context<'a> {
-        Context { law: self.node.law, scheme: self.node.scheme, election: self.node.election_date, lookup }
+        Context {
+            law: self.node.law,
+            scheme: self.node.scheme,
+            election: self.node.election_date,
+            now: crate::now(),
+            lookup,
+        }
     }
 
     /// Checks that a unit exists and lies within this node's scope.
@@ -512,7 +518,29 @@ impl Writer<'_> {
         }
         let unit = row.unit.clone();
         self.log(kind, &id, &unit, changed, bases)?;
+        if kind == Kind::ListChange && existing.is_none() {
+            self.apply_list_change(&row)?;
+        }
         Ok(row)
+    }
+
+    /// What a new voter-list change does to its voter: removed or votes elsewhere changes the
+    /// voter's standing, moved changes the polling area, added lists the voter again. The
+    /// voter's own change syncs like any other; the list change stays as the history.
+    fn apply_list_change(&mut self, change: &Row) -> Result<()> {
+        let text = |name: &str| change.fields.get(name).and_then(Value::as_str).map(str::to_string);
+        let Some(voter) = text("voter").and_then(|v| v.parse::<RecordId>().ok()) else { return Ok(()) };
+        let mut input = Map::new();
+        match text("change").as_deref() {
+            Some("removed") => input.insert("list_status".into(), Value::String("removed".into())),
+            Some("votes_elsewhere") => input.insert("list_status".into(), Value::String("votes_elsewhere".into())),
+            Some("added") => input.insert("list_status".into(), Value::String("listed".into())),
+            Some("moved") => {
+                input.insert("polling_area".into(), text("to_polling_area").map(Value::String).unwrap_or(Value::Null))
+            }
+            _ => None,
+        };
+        self.put(Kind::Voter, Put::Update(voter), None, &input).map(|_| ())
     }
 
     /// Remembers an import and the records it created; returns its number.

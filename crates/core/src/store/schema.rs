@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -226,6 +226,19 @@ CREATE TABLE import_records (
 const MIGRATION_4: &str = r#"
 CREATE INDEX voter_in_order ON voter(deleted, sort_key, id);
 CREATE INDEX candidate_in_order ON candidate(deleted, sort_key, id);
+"#;
+
+/// Version 5: changes to the voter list, each with its reason, kept as history; a voter's
+/// standing on the list.
+const MIGRATION_5: &str = r#"
+ALTER TABLE voter ADD COLUMN list_status TEXT;
+CREATE TABLE list_change (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    voter TEXT, change TEXT, changed_on TEXT, reason TEXT, to_polling_area TEXT, certificate_no TEXT
+);
+CREATE INDEX list_change_by_voter ON list_change(voter);
 "#;
 
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its
