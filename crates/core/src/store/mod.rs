@@ -846,7 +846,10 @@ impl<'c> Db<'c> {
 
     pub fn list(&self, kind: Kind, query: &ListQuery) -> Result<Page> {
         let def = kind.def();
-        let mut conditions = vec!["deleted = 0".to_string()];
+        // With a search, `+deleted` keeps SQLite from walking the (deleted, sort_key) index and
+        // fetching every row out of order: one sequential pass over the table is far quicker.
+        let searching = query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+        let mut conditions = vec![if searching { "+deleted = 0" } else { "deleted = 0" }.to_string()];
         let mut args: Vec<SqlValue> = Vec::new();
         if let Some(q) = query.q.as_deref() {
             for word in text::fold(q).split(' ').filter(|w| !w.is_empty()) {
@@ -881,8 +884,11 @@ impl<'c> Db<'c> {
         let limit = query.limit.unwrap_or(100).min(10_000);
         let offset = query.offset.unwrap_or(0);
         let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        // A search reads the table in one sequential pass and sorts what matched; walking the
+        // ordered index instead would visit every row out of order to find a few.
+        let order = if searching { "+sort_key, id" } else { "sort_key, id" };
         let sql = format!(
-            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE {filter} ORDER BY sort_key, id LIMIT {limit} OFFSET {offset}",
+            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             columns.join(", "),
             def.name
         );

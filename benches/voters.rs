@@ -1,0 +1,117 @@
+//! The voter-list benchmark, for a commune of 100,000 voters: import time from an XLSX file in
+//! the Mẫu 33 layout, search latency (median and p99 of 1,000 queries, with and without
+//! marks), the time to open the first page of the list in order, and the ledger's size.
+//!
+//! Run: `cargo bench --bench voters` (optionally `-- 20000`). It prints figures and asserts
+//! nothing.
+
+use std::time::Instant;
+
+use sobaucu_core::demo::{Rng, VILLAGES, person};
+use sobaucu_core::kinds::Kind;
+use sobaucu_core::store::InitOptions;
+use sobaucu_core::transfer::{self, ImportOptions};
+use sobaucu_core::{ListQuery, Store, text};
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let voters: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("ledger")).unwrap();
+    store
+        .init(InitOptions {
+            unit: "03637".parse().unwrap(),
+            scheme: "2025".parse().unwrap(),
+            election_date: chrono::NaiveDate::from_ymd_opt(2031, 5, 25).unwrap(),
+            law: None,
+        })
+        .unwrap();
+    let areas = tmp.path().join("areas.jsonl");
+    let lines: String = (1..=voters.div_ceil(400))
+        .map(|n| format!("{{\"kind\":\"polling_area\",\"number\":{n},\"name\":\"Khu vực bỏ phiếu số {n}\",\"area_type\":\"ordinary\"}}\n"))
+        .collect();
+    std::fs::write(&areas, lines).unwrap();
+    transfer::import(&mut store, &[&areas], &ImportOptions::default()).unwrap();
+
+    // The Mẫu 33 sheet: STT, name, birth date, sex, ethnicity, occupation, residence, area.
+    let mut rng = Rng::new(7);
+    let mut names = Vec::with_capacity(voters);
+    let xlsx = tmp.path().join("mau33.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let headers = [
+        "STT",
+        "Họ và tên",
+        "Ngày, tháng, năm sinh",
+        "Giới tính",
+        "Dân tộc",
+        "Nghề nghiệp",
+        "Nơi thường trú",
+        "Khu vực bỏ phiếu",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..voters {
+        let (name, sex, ethnicity) = person(&mut rng);
+        let r = i as u32 + 1;
+        sheet.write_number(r, 0, r as f64).unwrap();
+        sheet.write_string(r, 1, &name).unwrap();
+        sheet
+            .write_string(r, 2, format!("{:02}/{:02}/{}", 1 + rng.below(28), 1 + rng.below(12), 1940 + rng.below(66)))
+            .unwrap();
+        sheet.write_string(r, 3, if sex == "male" { "Nam" } else { "Nữ" }).unwrap();
+        sheet.write_string(r, 4, ethnicity).unwrap();
+        sheet.write_string(r, 5, "Làm nông").unwrap();
+        sheet
+            .write_string(r, 6, format!("{}, xã Mường Kim", VILLAGES[rng.below(VILLAGES.len() as u64) as usize]))
+            .unwrap();
+        sheet.write_string(r, 7, format!("Khu vực bỏ phiếu số {}", 1 + i / 400)).unwrap();
+        names.push(name);
+    }
+    book.save(&xlsx).unwrap();
+
+    let mut defaults = serde_json::Map::new();
+    defaults.insert("ballots".into(), "na,provincial,commune".into());
+    let options = ImportOptions { kind: Some(Kind::Voter), defaults, preview: false };
+    let start = Instant::now();
+    let summary = transfer::import(&mut store, &[&xlsx], &options).unwrap();
+    let import_seconds = start.elapsed().as_secs_f64();
+    assert_eq!(summary.records, voters);
+
+    let start = Instant::now();
+    let page = store.list(Kind::Voter, &ListQuery { limit: Some(100), ..Default::default() }).unwrap();
+    let open_ms = start.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(page.total as usize, voters);
+
+    let mut times = Vec::with_capacity(1000);
+    for i in 0..1000 {
+        let name = &names[rng.below(names.len() as u64) as usize];
+        let query = if i % 2 == 0 { name.clone() } else { text::fold(name) };
+        let start = Instant::now();
+        let found =
+            store.list(Kind::Voter, &ListQuery { q: Some(query), limit: Some(100), ..Default::default() }).unwrap();
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        assert!(found.total > 0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    drop(store);
+    let size: u64 =
+        std::fs::read_dir(tmp.path().join("ledger")).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+    println!("sobaucu voter-list benchmark, {voters} voters");
+    println!("  import from XLSX (Mẫu 33):   {import_seconds:.2} s (goal < 5 s)");
+    println!("  open the list (first page):  {open_ms:.1} ms in the core (goal < 500 ms in the window)");
+    println!(
+        "  search, 1,000 names:         median {:.1} ms, p99 {:.1} ms (goal p99 < 20 ms)",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+    println!(
+        "  ledger size:                 {:.1} MB ({:.0} bytes a voter)",
+        size as f64 / 1e6,
+        size as f64 / voters as f64
+    );
+}
