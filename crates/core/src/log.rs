@@ -160,6 +160,15 @@ pub fn read(conn: &Connection, after: u64, limit: usize, filter: &ReadFilter) ->
     Ok((entries, upto, more))
 }
 
+/// How many entries after `after` did not come from `not_from` (what a peer still lacks).
+pub fn count_after(conn: &Connection, after: u64, not_from: &str) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM changes WHERE idx > ?1 AND (source IS NULL OR source <> ?2)",
+        params![after as i64, not_from],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
+}
+
 /// The highest sequence number of `origin` the log holds.
 pub fn last_seq(conn: &Connection, origin: NodeId) -> Result<u64> {
     let seq: Option<i64> = conn

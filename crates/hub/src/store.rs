@@ -481,11 +481,7 @@ impl Child for SqliteHubStore {
     }
     fn pending_count(&self) -> Result<u64> {
         let Some(parent) = self.parent()? else { return Ok(0) };
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM changes WHERE idx > ?1 AND (source IS NULL OR source <> ?2)",
-            params![parent.sent_idx as i64, parent.peer],
-            |r| r.get::<_, i64>(0),
-        )? as u64)
+        Ok(log::count_after(&self.conn, parent.sent_idx, &parent.peer)?)
     }
     fn acknowledge_up(&mut self, upto: u64) -> Result<()> {
         self.conn.execute(

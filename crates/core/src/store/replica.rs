@@ -272,11 +272,7 @@ impl Store {
                 .query_row("SELECT count(*) FROM changes WHERE source IS NULL", [], |r| r.get::<_, i64>(0))?
                 as u64);
         };
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM changes WHERE idx > ?1 AND (source IS NULL OR source <> ?2)",
-            params![parent.sent_idx as i64, parent.peer],
-            |r| r.get::<_, i64>(0),
-        )? as u64)
+        log::count_after(&self.conn, parent.sent_idx, &parent.peer)
     }
 
     /// Notes that the hub has this node's log up to `upto`.
