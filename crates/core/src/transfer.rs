@@ -232,11 +232,14 @@ fn find_duplicates(store: &Store, parsed: &[FileRecords]) -> Result<Vec<Duplicat
     for file in parsed {
         for r in file.records.iter().filter(|r| r.kind == Kind::Voter) {
             let here = format!("{}:{}", file.name, r.line);
-            let clean: Map<String, Value> = r
-                .fields
-                .iter()
-                .map(|(k, v)| {
-                    (k.clone(), v.as_str().map(|s| Value::String(text::clean(s))).unwrap_or_else(|| v.clone()))
+            let clean: Map<String, Value> = ["id_number", "full_name", "birth_date"]
+                .into_iter()
+                .filter_map(|k| {
+                    let v = r.fields.get(k)?;
+                    Some((
+                        k.to_string(),
+                        v.as_str().map(|s| Value::String(text::clean(s))).unwrap_or_else(|| v.clone()),
+                    ))
                 })
                 .collect();
             let mut matched = |matches: String, rule: &str| {
@@ -503,7 +506,7 @@ fn read_xlsx(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
     let mut out = Vec::new();
     for (index, row) in rows.enumerate() {
         let line = first_row + index + 2;
-        if row.iter().all(|c| cell_text(c).trim().is_empty()) {
+        if row.iter().all(cell_blank) {
             continue;
         }
         let mut object = Map::new();
@@ -529,6 +532,14 @@ fn read_xlsx(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
         out.push(incoming(kind, line, object).map_err(|e| e.at(&name, line))?);
     }
     Ok((out, header_names(&headers, &columns)))
+}
+
+fn cell_blank(cell: &Data) -> bool {
+    match cell {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        other => cell_text(other).trim().is_empty(),
+    }
 }
 
 fn cell_text(cell: &Data) -> String {

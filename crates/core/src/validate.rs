@@ -337,7 +337,7 @@ impl PartialDate {
         match self {
             PartialDate::Year(y) => format!("{y:04}"),
             PartialDate::Month(y, m) => format!("{m:02}/{y:04}"),
-            PartialDate::Day(d) => d.format("%d/%m/%Y").to_string(),
+            PartialDate::Day(d) => format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year()),
         }
     }
 }
@@ -347,7 +347,7 @@ impl std::fmt::Display for PartialDate {
         match self {
             PartialDate::Year(y) => write!(f, "{y:04}"),
             PartialDate::Month(y, m) => write!(f, "{y:04}-{m:02}"),
-            PartialDate::Day(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            PartialDate::Day(d) => write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! [`Writer::put`] (or [`Writer::delete`]), inside one transaction opened by [`Store::write`],
 //! which also appends the change to the change log. A write that fails changes nothing.
 
+mod lists;
 mod replica;
 pub mod schema;
 
@@ -104,6 +105,8 @@ pub struct Store {
     conn: Connection,
     dir: PathBuf,
     node: Option<NodeInfo>,
+    /// Each kind's list in order, read once and kept while the change log stays where it was.
+    lists: std::cell::RefCell<std::collections::HashMap<Kind, lists::ListIndex>>,
 }
 
 impl Store {
@@ -115,9 +118,15 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // A list of 100,000 voters and its indexes are some 100 MB: a page cache of 64 MiB and
+        // the file mapped keep an import and a walk through the list off the disk.
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&mut conn)?;
         let node = Db(&conn).node()?;
-        Ok(Store { conn, dir: dir.to_path_buf(), node })
+        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default() })
     }
 
     /// Opens a ledger that must already be initialised.
@@ -201,6 +210,7 @@ impl Store {
     /// Runs `f` in one transaction: everything it wrote lands together, or nothing does.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let node = self.node()?.clone();
+        let node_text = node.node_id.to_string();
         let tx = self.conn.transaction()?;
         let (counter, hlc, seq) = tx.query_row("SELECT next_counter, last_hlc, last_seq FROM node", [], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
@@ -212,6 +222,9 @@ impl Store {
             hlc: Hlc(hlc as u64),
             seq: seq as u64,
             lookups: LookupCache::default(),
+            now: crate::now(),
+            origin: node_text,
+            statements: std::collections::HashMap::new(),
         };
         let out = f(&mut writer)?;
         writer.tx.execute(
@@ -241,8 +254,38 @@ impl Store {
         db.row_json(&row)
     }
 
+    /// A page of a list, from the list's in-memory index ([`lists`]); a list filtered by field
+    /// values is read with SQL.
     pub fn list(&self, kind: Kind, query: &ListQuery) -> Result<Page> {
-        self.db().list(kind, query)
+        if !query.filter.is_empty() {
+            return self.db().list(kind, query);
+        }
+        let db = self.db();
+        let stamp = lists::log_stamp(&self.conn)?;
+        let mut indexes = self.lists.borrow_mut();
+        if indexes.get(&kind).is_none_or(|index| index.stamp() != stamp) {
+            indexes.insert(kind, lists::ListIndex::read(&self.conn, kind, stamp)?);
+        }
+        let index = &indexes[&kind];
+        let words: Vec<String> = query
+            .q
+            .as_deref()
+            .map(|q| text::fold(q).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default();
+        let units = match query.unit.as_deref().filter(|u| !u.is_empty()) {
+            Some(unit) => Some(db.subtree(unit)?),
+            None => None,
+        };
+        let limit = query.limit.unwrap_or(100).min(10_000) as usize;
+        let offset = query.offset.unwrap_or(0).min(usize::MAX as u64) as usize;
+        let (total, rowids) = index.page(&words, units.as_ref(), offset, limit);
+        let mut rows = Vec::with_capacity(rowids.len());
+        for rowid in rowids {
+            if let Some(row) = db.row_at(kind, rowid)? {
+                rows.push(db.row_json(&row)?);
+            }
+        }
+        Ok(Page { total: total as u64, rows })
     }
 
     /// The imports of this ledger, newest first.
@@ -343,18 +386,33 @@ pub struct Writer<'c> {
     /// same few polling areas 100,000 times). Emptied for a kind whenever one of its records
     /// is written.
     lookups: LookupCache,
+    /// The time the transaction began: the "now" of every rule it checks.
+    now: chrono::NaiveDateTime,
+    /// This node's id as text: the origin of every change it writes.
+    origin: String,
+    /// The INSERT and UPDATE of each kind's rows, built once per transaction.
+    statements: std::collections::HashMap<(Kind, bool), String>,
 }
 
 #[derive(Default)]
 struct LookupCache {
     by_title: std::cell::RefCell<std::collections::HashMap<(Vec<Kind>, String), Vec<RecordId>>>,
     by_id: std::cell::RefCell<std::collections::HashMap<(Vec<Kind>, RecordId), Option<(Kind, Fields)>>>,
+    /// The kinds some cached answer is about (a voter written forgets nothing about areas).
+    kinds: std::cell::RefCell<std::collections::HashSet<Kind>>,
 }
 
 impl LookupCache {
     fn forget(&self, kind: Kind) {
+        if !self.kinds.borrow_mut().remove(&kind) {
+            return;
+        }
         self.by_title.borrow_mut().retain(|(kinds, _), _| !kinds.contains(&kind));
         self.by_id.borrow_mut().retain(|(kinds, _), _| !kinds.contains(&kind));
+    }
+
+    fn remember_kinds(&self, kinds: &[Kind]) {
+        self.kinds.borrow_mut().extend(kinds.iter().copied());
     }
 }
 
@@ -371,6 +429,7 @@ impl Lookup for CachedLookup<'_> {
             return Ok(found.clone());
         }
         let found = self.db.find(id, kinds)?;
+        self.cache.remember_kinds(kinds);
         self.cache.by_id.borrow_mut().insert(key, found.clone());
         Ok(found)
     }
@@ -381,6 +440,7 @@ impl Lookup for CachedLookup<'_> {
             return Ok(found.clone());
         }
         let found = self.db.find_by_title(kinds, title)?;
+        self.cache.remember_kinds(kinds);
         self.cache.by_title.borrow_mut().insert(key, found.clone());
         Ok(found)
     }
@@ -400,7 +460,7 @@ impl Writer<'_> {
             law: self.node.law,
             scheme: self.node.scheme,
             election: self.node.election_date,
-            now: crate::now(),
+            now: self.now,
             lookup,
         }
     }
@@ -493,15 +553,8 @@ impl Writer<'_> {
         };
         self.hlc = Hlc::tick(self.hlc, now_millis());
         let stamp = stamp_of(self.hlc);
-        let row = Row {
-            id,
-            kind,
-            unit,
-            fields,
-            deleted: false,
-            updated_at: stamp.clone(),
-            updated_by: self.node.node_id.to_string(),
-        };
+        let row =
+            Row { id, kind, unit, fields, deleted: false, updated_at: stamp.clone(), updated_by: self.origin.clone() };
         self.store_row(def, &row, existing.is_none())?;
         let mut bases = match &existing {
             None => None,
@@ -566,7 +619,7 @@ impl Writer<'_> {
         self.hlc = Hlc::tick(self.hlc, now_millis());
         self.tx.execute(
             &format!("UPDATE {} SET deleted = 1, updated_at = ?2, updated_by = ?3 WHERE id = ?1", kind.as_str()),
-            params![id.to_string(), stamp_of(self.hlc), self.node.node_id.to_string()],
+            params![id.to_string(), stamp_of(self.hlc), self.origin],
         )?;
         let mut changed = Map::new();
         changed.insert("_deleted".to_string(), Value::Bool(true));
@@ -574,37 +627,42 @@ impl Writer<'_> {
         self.log(kind, &id, &row.unit, changed, Some(bases))
     }
 
-    fn store_row(&self, def: &KindDef, row: &Row, insert: bool) -> Result<()> {
-        let mut values: Vec<SqlValue> = vec![
+    fn store_row(&mut self, def: &KindDef, row: &Row, insert: bool) -> Result<()> {
+        let mut values: Vec<SqlValue> = Vec::with_capacity(def.fields.len() + 7);
+        values.extend([
             SqlValue::Text(row.id.to_string()),
             SqlValue::Text(row.unit.to_string()),
             SqlValue::Text(row.updated_at.clone()),
             SqlValue::Text(row.updated_by.clone()),
             SqlValue::Text(search_text(def, &row.fields)),
             SqlValue::Text(sort_key(def, &row.fields)),
-        ];
+        ]);
         for fd in def.fields {
             values.push(to_sql(row.fields.get(fd.name)));
         }
-        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
-        let sql = if insert {
-            let marks: Vec<String> = (1..=values.len() + 1).map(|i| format!("?{i}")).collect();
+        if insert {
             values.push(SqlValue::Text(row.updated_at.clone()));
-            format!(
-                "INSERT INTO {} (id, unit, updated_at, updated_by, search, sort_key, {}, created_at) VALUES ({})",
-                def.name,
-                columns.join(", "),
-                marks.join(", ")
-            )
-        } else {
-            let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 7)).collect();
-            format!(
-                "UPDATE {} SET unit = ?2, updated_at = ?3, updated_by = ?4, search = ?5, sort_key = ?6, {} WHERE id = ?1",
-                def.name,
-                sets.join(", ")
-            )
-        };
-        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        }
+        let sql = self.statements.entry((def.kind, insert)).or_insert_with(|| {
+            let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+            if insert {
+                let marks: Vec<String> = (1..=def.fields.len() + 7).map(|i| format!("?{i}")).collect();
+                format!(
+                    "INSERT INTO {} (id, unit, updated_at, updated_by, search, sort_key, {}, created_at) VALUES ({})",
+                    def.name,
+                    columns.join(", "),
+                    marks.join(", ")
+                )
+            } else {
+                let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 7)).collect();
+                format!(
+                    "UPDATE {} SET unit = ?2, updated_at = ?3, updated_by = ?4, search = ?5, sort_key = ?6, {} WHERE id = ?1",
+                    def.name,
+                    sets.join(", ")
+                )
+            }
+        });
+        self.tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(values))?;
         Ok(())
     }
 
@@ -625,7 +683,7 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                self.node.node_id.to_string(),
+                self.origin,
                 self.seq as i64,
                 id.to_string(),
                 kind.as_str(),
@@ -646,9 +704,22 @@ pub(crate) fn now_millis() -> u64 {
 }
 
 pub(crate) fn stamp_of(hlc: Hlc) -> String {
+    use chrono::{Datelike, Timelike};
     Utc.timestamp_millis_opt(hlc.millis() as i64)
         .single()
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .map(|t| {
+            // As `%Y-%m-%dT%H:%M:%S%.3fZ`, without parsing a format for every record written.
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.timestamp_subsec_millis()
+            )
+        })
         .unwrap_or_default()
 }
 
@@ -772,6 +843,33 @@ impl<'c> Db<'c> {
             Some(r) => Ok(Some(read_row(kind, r)?)),
             None => Ok(None),
         }
+    }
+
+    /// A record by its place in its table (the list index's handle).
+    fn row_at(&self, kind: Kind, rowid: i64) -> Result<Option<Row>> {
+        let def = kind.def();
+        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        let sql = format!(
+            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE rowid = ?1",
+            columns.join(", "),
+            def.name
+        );
+        let mut stmt = self.0.prepare_cached(&sql)?;
+        let mut rows = stmt.query([rowid])?;
+        match rows.next()? {
+            Some(r) => Ok(Some(read_row(kind, r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A unit's code and the codes of every unit below it.
+    pub fn subtree(&self, unit: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self.0.prepare_cached(
+            "WITH RECURSIVE below(code) AS (SELECT ?1 UNION ALL \
+             SELECT u.code FROM units u JOIN below b ON u.parent = b.code) SELECT code FROM below",
+        )?;
+        let codes = stmt.query_map([unit], |r| r.get::<_, String>(0))?;
+        Ok(codes.collect::<rusqlite::Result<_>>()?)
     }
 
     /// For each of `fields` of a record, the clock of the change that set its current value
