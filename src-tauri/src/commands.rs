@@ -251,3 +251,47 @@ pub fn resolve_conflict(
     worker.changed();
     Ok(())
 }
+
+/// A spreadsheet (or JSONL file) to import, chosen in the system's dialog. `$SOBAUCU_IMPORT_FILE`,
+/// when set, answers instead: the window tests cannot drive the system's file dialog.
+#[tauri::command]
+pub async fn choose_import_file(app: tauri::AppHandle) -> Reply<Option<String>> {
+    if let Ok(path) = std::env::var("SOBAUCU_IMPORT_FILE") {
+        return Ok(Some(path));
+    }
+    tauri::async_runtime::spawn_blocking(move || {
+        let dialog = app.dialog().file().add_filter("Excel, CSV, JSONL", &["xlsx", "csv", "jsonl"]);
+        dialog.blocking_pick_file().and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    })
+    .await
+    .map_err(|e| UiError::other("internal", &e, &e))
+}
+
+#[tauri::command]
+pub async fn import_preview(state: State<'_, AppState>, path: String, kind: Option<String>) -> Reply<Value> {
+    off_thread(state.dir.clone(), move |s| Ok(api::import_preview(s, &path, kind.as_deref())?)).await
+}
+
+#[tauri::command]
+pub async fn import_file(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    path: String,
+    kind: Option<String>,
+) -> Reply<Value> {
+    let summary = off_thread(state.dir.clone(), move |s| Ok(api::import_file(s, &path, kind.as_deref())?)).await?;
+    worker.changed();
+    Ok(summary)
+}
+
+#[tauri::command]
+pub fn imports(state: State<'_, AppState>) -> Reply<Value> {
+    with(&state, |s| api::imports(s))
+}
+
+#[tauri::command]
+pub fn undo_import(state: State<'_, AppState>, worker: State<'_, SyncWorker>, id: i64) -> Reply<Value> {
+    let undone = with(&state, |s| api::undo_import(s, id))?;
+    worker.changed();
+    Ok(undone)
+}

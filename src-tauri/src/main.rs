@@ -40,6 +40,11 @@ fn main() {
             commands::bundle_import,
             commands::list_conflicts,
             commands::resolve_conflict,
+            commands::choose_import_file,
+            commands::import_preview,
+            commands::import_file,
+            commands::imports,
+            commands::undo_import,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");

@@ -364,6 +364,46 @@ impl Hub {
     }
 }
 
+/// The voter that sorts last in a list made by [`voter_ledger`] (no generated given name starts
+/// with z).
+pub const LAST_VOTER: &str = "Hoàng Thị Zyx";
+
+/// A commune ledger (Xã Mường Kim, 2025 scheme, election 2026-03-15) with `voters` voters, made
+/// with the CLI: one polling area per 400 voters, then a Mẫu 33 CSV of generated names (and
+/// [`LAST_VOTER`] among them) imported in one step.
+pub fn voter_ledger(dir: &Path, voters: usize) -> Node {
+    let node = Node::init(dir, "03637", "2025", "2026-03-15");
+    let work = tempfile::tempdir().unwrap();
+    let areas = work.path().join("areas.jsonl");
+    let lines: String = (1..=voters.div_ceil(400).max(1))
+        .map(|n| {
+            format!("{{\"kind\":\"polling_area\",\"number\":{n},\"name\":\"Khu vực bỏ phiếu số {n}\",\"area_type\":\"ordinary\"}}\n")
+        })
+        .collect();
+    std::fs::write(&areas, lines).unwrap();
+    node.ok(&["import", areas.to_str().unwrap()]);
+    let mut rng = sobaucu_core::demo::Rng::new(11);
+    let mut csv = String::from("STT,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Nơi thường trú,Khu vực bỏ phiếu\n");
+    for i in 0..voters {
+        let (name, sex, ethnicity) = sobaucu_core::demo::person(&mut rng);
+        let name = if i == voters / 2 { LAST_VOTER.to_string() } else { name };
+        let sex = if i == voters / 2 || sex != "male" { "Nữ" } else { "Nam" };
+        let village = sobaucu_core::demo::VILLAGES[rng.below(sobaucu_core::demo::VILLAGES.len() as u64) as usize];
+        csv.push_str(&format!(
+            "{},{name},{:02}/{:02}/{},{sex},{ethnicity},\"{village}, xã Mường Kim\",Khu vực bỏ phiếu số {}\n",
+            i + 1,
+            1 + rng.below(28),
+            1 + rng.below(12),
+            1940 + rng.below(60),
+            1 + i / 400
+        ));
+    }
+    let file = work.path().join("mau33.csv");
+    std::fs::write(&file, csv).unwrap();
+    node.ok(&["import", "--kind", "voter", "--set", "ballots=na,provincial,commune", file.to_str().unwrap()]);
+    node
+}
+
 /// A ledger driven through the `sobaucu` CLI.
 pub struct Node {
     pub dir: PathBuf,

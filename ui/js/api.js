@@ -124,6 +124,23 @@ export const resolveConflict = (kind, id, field, value) =>
  * stops listening, or with null when the bridge has no event API (the window then relies on
  * sync_status alone).
  */
+// Import from a file (#import-view)
+
+/** The system file dialog for a file to import: a path, or null when cancelled. */
+export const chooseImportFile = () => call('choose_import_file');
+
+/** What importing `path` would do; writes nothing. */
+export const importPreview = (path, kind) => call('import_preview', { path, kind });
+
+/** Imports `path`, all or nothing. */
+export const importFile = (path, kind) => call('import_file', { path, kind });
+
+/** The ledger's imports, newest first. */
+export const imports = () => call('imports');
+
+/** Undoes one import as one step. */
+export const undoImport = (id) => call('undo_import', { id });
+
 export async function listenSyncStatus(handler) {
   const events = window.__TAURI__?.event;
   if (typeof events?.listen !== 'function') return null;

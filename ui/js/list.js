@@ -1,22 +1,32 @@
 // list.js — the list screen of one record kind (#list-view): a search box (matching without
-// marks is the core's job), "Thêm mới" (#list-new, key N), a table of the kind's list_fields
-// whose rows open the record (click or Enter), and paging by 100. The search text and page of
-// each kind are remembered for the session so coming back from a form lands where you were.
+// marks is the core's job), "Thêm mới" (#list-new, key N), and a table of the kind's list_fields
+// whose rows open the record (click or Enter). The table scrolls through the whole list however
+// long (100,000 voters): only the rows in view, plus a margin, are in the page, between two
+// spacers that give the table its full height; rows come from list_records in pages of
+// PAGE_SIZE by offset as the view reaches them, and pages are kept for the screen's life.
+// On a district or province ledger the table shows each record's unit, and a select
+// (#list-unit) narrows the list to one unit below the node and its subtree.
+// The search text, unit and scroll position of each kind are remembered for the session, so
+// coming back from a form lands where you were.
 
 import * as api from './api.js';
 import { h, replaceChildren, debounce, formatNumber, isTypingTarget, lowerFirst } from './util.js';
 import { t, lang, pick, errorText } from './i18n.js';
-import { kindDef, kindLabel } from './store.js';
+import { kindDef, kindLabel, getNode } from './store.js';
 import { displayFieldValue } from './values.js';
 
-const PAGE_SIZE = 100;
+const PAGE_SIZE = 200;
+/** Rows drawn above and below the visible ones. */
+const MARGIN_ROWS = 30;
+/** The row height until one is measured (CSS gives rows a fixed height). */
+const DEFAULT_ROW_HEIGHT = 36;
 const SEARCH_DELAY_MS = 200;
 
-/** Per kind: { q, offset, lastId } for the rest of the session. */
+/** Per kind: { q, unit, scrollTop, lastId } for the rest of the session. */
 const memory = new Map();
 
 function remembered(kind) {
-  if (!memory.has(kind)) memory.set(kind, { q: '', offset: 0, lastId: null });
+  if (!memory.has(kind)) memory.set(kind, { q: '', unit: '', scrollTop: 0, lastId: null });
   return memory.get(kind);
 }
 
@@ -30,11 +40,23 @@ export function render(container, params, ctx) {
   const kind = params.kind;
   const def = kindDef(kind);
   const mem = remembered(kind);
+  const node = getNode();
+  // A district or province ledger holds the records of the units below it.
+  const merged = Boolean(node?.unit?.level) && node.unit.level !== 'commune';
   let alive = true;
-  let sequence = 0;
-  let lastData = null;
+  /** Bumped whenever the query changes: answers for an older query are dropped. */
+  let generation = 0;
+  let total = null;
+  /** page number → rows (an array) or a pending promise. */
+  let pages = new Map();
+  let rowHeight = DEFAULT_ROW_HEIGHT;
+  let measured = false;
+  let drawnFrom = -1;
+  let drawnTo = -1;
+  let frame = 0;
+  let pendingFocus = null;
 
-  const columns = buildColumns(def);
+  const columns = buildColumns(def, merged);
   const label = kindLabel(def);
 
   const heading = h('h1', { class: 'page-title', id: 'list-title', tabindex: '-1', text: label });
@@ -42,6 +64,10 @@ export function render(container, params, ctx) {
     id: 'list-search', type: 'search', name: 'q', autocomplete: 'off', spellcheck: 'false',
     placeholder: t('list.search_ph'), value: mem.q, 'aria-label': t('list.search_label', { kind: lowerFirst(label) }),
   });
+  const unitSelect = merged
+    ? h('select', { id: 'list-unit', class: 'input list-unit', 'aria-label': t('list.unit_label') },
+      h('option', { value: '', text: t('list.unit_all') }))
+    : null;
   const newButton = h('button', {
     type: 'button', id: 'list-new', class: 'btn btn-primary', 'aria-keyshortcuts': 'n',
     text: t('list.new'), on: { click: () => ctx.navigate(`#/new/${encodeURIComponent(kind)}`) },
@@ -49,95 +75,228 @@ export function render(container, params, ctx) {
   const printButton = h('button', { type: 'button', id: 'list-print', class: 'btn btn-quiet', text: t('list.print'), on: { click: () => window.print() } });
 
   const tbody = h('tbody');
-  const table = h('table', { class: 'records', 'aria-labelledby': 'list-title' },
+  const table = h('table', { class: 'records virtual', 'aria-labelledby': 'list-title', 'aria-rowcount': '0' },
+    h('colgroup', null, columns.map((column) => h('col', { class: `col-${column.name}` }))),
     h('thead', null, h('tr', null, columns.map((column) => h('th', { scope: 'col', dataset: { field: column.name }, class: column.numeric ? 'num' : null, text: column.label })))),
     tbody);
-  const tableWrap = h('div', { class: 'table-wrap', hidden: true }, table);
+  const tableWrap = h('div', { class: 'table-wrap virtual-wrap', id: 'list-scroll', hidden: true }, table);
   const statusArea = h('div', { class: 'list-status' }, h('p', { class: 'muted', text: t('app.loading_short') }));
   const countText = h('span', { id: 'list-count', class: 'list-count' });
-  const rangeText = h('span', { class: 'list-range muted' });
-  const prevButton = h('button', { type: 'button', id: 'list-prev', class: 'btn btn-small', text: t('list.prev'), on: { click: () => goPage(-1) } });
-  const nextButton = h('button', { type: 'button', id: 'list-next', class: 'btn btn-small', text: t('list.next'), on: { click: () => goPage(1) } });
-  const pager = h('div', { class: 'pager', hidden: true }, rangeText, prevButton, nextButton);
 
   replaceChildren(container, h('section', { id: 'list-view', class: 'list-view', dataset: { kind } },
     h('header', { class: 'page-head list-head' },
       heading,
-      h('div', { class: 'list-tools' }, searchInput, newButton, printButton)),
+      h('div', { class: 'list-tools' }, searchInput, unitSelect, newButton, printButton)),
     statusArea,
     tableWrap,
     h('footer', { class: 'list-foot' },
       countText,
-      pager,
       h('span', { class: 'keys-hint muted', text: t('list.keys_hint') })),
   ));
   ctx.setTitle(label);
   if (!params.redraw) heading.focus({ preventScroll: true });
 
+  if (unitSelect) fillUnits();
+
+  async function fillUnits() {
+    try {
+      const units = await api.listUnits(node.scheme, node.unit.code);
+      if (!alive) return;
+      for (const unit of units || []) {
+        unitSelect.appendChild(h('option', { value: unit.code, text: unit.name }));
+      }
+      unitSelect.value = mem.unit;
+    } catch (error) {
+      console.error(error);
+    }
+  }
+
+  // ----- pages -----
+
+  function query(offset) {
+    const q = { offset, limit: PAGE_SIZE };
+    if (mem.q.trim()) q.q = mem.q.trim();
+    if (mem.unit) q.unit = mem.unit;
+    return q;
+  }
+
+  /** Fetches one page (once); resolves with its rows, or null if the query changed meanwhile. */
+  function fetchPage(page) {
+    const have = pages.get(page);
+    if (have) return Array.isArray(have) ? Promise.resolve(have) : have;
+    const asked = generation;
+    const promise = api.listRecords(kind, query(page * PAGE_SIZE)).then((data) => {
+      if (!alive || asked !== generation) return null;
+      const rows = Array.isArray(data?.rows) ? data.rows : [];
+      pages.set(page, rows);
+      const newTotal = Number(data?.total) || 0;
+      if (newTotal !== total) setTotal(newTotal);
+      return rows;
+    }, (error) => {
+      if (alive && asked === generation) pages.delete(page);
+      throw error;
+    });
+    pages.set(page, promise);
+    return promise;
+  }
+
+  function rowAt(index) {
+    const rows = pages.get(Math.floor(index / PAGE_SIZE));
+    return Array.isArray(rows) ? rows[index % PAGE_SIZE] : undefined;
+  }
+
   // ----- loading -----
 
-  async function load({ focusRemembered = false } = {}) {
-    const current = ++sequence;
-    const query = { offset: mem.offset, limit: PAGE_SIZE };
-    if (mem.q.trim()) query.q = mem.q.trim();
+  /** Starts the list over for the current search and unit. */
+  async function reload({ scrollTop = 0, focusRemembered = false } = {}) {
+    generation += 1;
+    pages = new Map();
+    total = null;
+    drawnFrom = drawnTo = -1;
+    const asked = generation;
     container.querySelector('#list-view')?.setAttribute('aria-busy', 'true');
-    let data;
     try {
-      data = await api.listRecords(kind, query);
+      const first = Math.max(0, Math.floor(scrollTop / rowHeight) - MARGIN_ROWS);
+      await fetchPage(Math.floor(first / PAGE_SIZE));
     } catch (error) {
-      if (!alive || current !== sequence) return;
+      if (!alive || asked !== generation) return;
       tableWrap.hidden = true;
       replaceChildren(statusArea, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
       return;
     } finally {
-      if (alive && current === sequence) container.querySelector('#list-view')?.setAttribute('aria-busy', 'false');
+      if (alive && asked === generation) container.querySelector('#list-view')?.setAttribute('aria-busy', 'false');
     }
-    if (!alive || current !== sequence) return;
-    const total = Number(data?.total) || 0;
-    const rows = Array.isArray(data?.rows) ? data.rows : [];
-    // A page past the end (after deletions): go back to the last page.
-    if (rows.length === 0 && total > 0 && mem.offset > 0) {
-      mem.offset = Math.max(0, Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE);
-      load({ focusRemembered });
-      return;
-    }
-    lastData = { total, rows };
-    draw(total, rows);
+    if (!alive || asked !== generation) return;
+    tableWrap.scrollTop = scrollTop;
+    drawVisible();
+    // For the window benchmark: the first rows of the list are in the page.
+    if (total > 0) requestAnimationFrame(() => performance.mark('list-rows'));
     if (focusRemembered && mem.lastId !== null) {
       const row = [...tbody.rows].find((candidate) => candidate.dataset.id === String(mem.lastId));
-      if (row) row.focus();
+      if (row) row.focus({ preventScroll: true });
     }
   }
 
-  function draw(total, rows) {
+  function setTotal(newTotal) {
+    total = newTotal;
+    // The rows drawn belong to the previous answer: drawVisible draws this one's.
+    replaceChildren(tbody);
     countText.textContent = t('list.count', { n: formatNumber(total, lang()), raw: total });
-    if (rows.length === 0) {
+    table.setAttribute('aria-rowcount', String(total));
+    if (total === 0) {
       tableWrap.hidden = true;
       replaceChildren(statusArea, h('div', { class: 'empty-state', id: 'list-empty' },
         h('p', { text: mem.q.trim() ? t('list.empty_search', { q: mem.q.trim() }) : t('list.empty') })));
     } else {
       replaceChildren(statusArea);
-      replaceChildren(tbody, rows.map(rowElement));
       tableWrap.hidden = false;
     }
-    const paged = total > PAGE_SIZE || mem.offset > 0;
-    pager.hidden = !paged;
-    if (paged) {
-      rangeText.textContent = rows.length
-        ? t('list.range', { from: formatNumber(mem.offset + 1, lang()), to: formatNumber(mem.offset + rows.length, lang()) })
-        : '';
-      prevButton.disabled = mem.offset === 0;
-      nextButton.disabled = mem.offset + rows.length >= total;
+    drawnFrom = drawnTo = -1;
+  }
+
+  /** Draws the rows in view (and a margin) between two spacers; fetches pages not yet read. */
+  function drawVisible() {
+    if (!alive || !total) return;
+    const viewRows = Math.ceil((tableWrap.clientHeight || 600) / rowHeight);
+    const top = Math.floor(tableWrap.scrollTop / rowHeight);
+    const from = Math.max(0, top - MARGIN_ROWS);
+    const to = Math.min(total, top + viewRows + MARGIN_ROWS);
+    const missing = new Set();
+    for (let i = from; i < to; i += 1) {
+      if (rowAt(i) === undefined) missing.add(Math.floor(i / PAGE_SIZE));
+    }
+    for (const page of missing) {
+      fetchPage(page).then((rows) => {
+        if (rows) {
+          drawnFrom = drawnTo = -1;
+          schedule();
+        }
+      }, (error) => console.error(error));
+    }
+    if (from === drawnFrom && to === drawnTo && missing.size === 0) return;
+    const hadFocus = tbody.contains(document.activeElement) ? document.activeElement.dataset.index : null;
+    const rows = [spacer(from * rowHeight)];
+    for (let i = from; i < to; i += 1) {
+      const row = rowAt(i);
+      rows.push(row ? rowElement(row, i) : placeholder(i));
+    }
+    rows.push(spacer((total - to) * rowHeight));
+    replaceChildren(tbody, rows);
+    drawnFrom = missing.size ? -1 : from;
+    drawnTo = missing.size ? -1 : to;
+    if (!measured) {
+      const first = tbody.querySelector('tr.record-row');
+      const height = first?.getBoundingClientRect().height;
+      if (height) {
+        measured = true;
+        if (Math.abs(height - rowHeight) > 0.5) {
+          rowHeight = height;
+          drawnFrom = drawnTo = -1;
+          drawVisible();
+          return;
+        }
+      }
+    }
+    const focusIndex = pendingFocus ?? hadFocus;
+    if (focusIndex !== null && focusIndex !== undefined) {
+      const element = tbody.querySelector(`tr[data-index="${focusIndex}"]`);
+      if (element && element.classList.contains('record-row')) {
+        element.focus({ preventScroll: true });
+        pendingFocus = null;
+      }
     }
   }
 
-  function rowElement(row) {
+  function schedule() {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      drawVisible();
+    });
+  }
+
+  tableWrap.addEventListener('scroll', () => {
+    mem.scrollTop = tableWrap.scrollTop;
+    schedule();
+  }, { passive: true });
+
+  function spacer(height) {
+    const element = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: String(columns.length) }));
+    element.style.height = `${height}px`;
+    return element;
+  }
+
+  function placeholder(index) {
+    return h('tr', { class: 'placeholder-row', dataset: { index: String(index) }, 'aria-hidden': 'true' },
+      h('td', { colspan: String(columns.length), class: 'muted', text: '…' }));
+  }
+
+  /** Moves the focus to row `index`, scrolling it into view (drawing it if needed). */
+  function focusRow(index) {
+    if (index < 0) {
+      searchInput.focus();
+      return;
+    }
+    if (index >= total) return;
+    const top = index * rowHeight;
+    const bottom = top + rowHeight;
+    const viewTop = tableWrap.scrollTop;
+    const header = table.tHead?.getBoundingClientRect().height || 0;
+    if (top < viewTop) tableWrap.scrollTop = top;
+    else if (bottom > viewTop + tableWrap.clientHeight - header) tableWrap.scrollTop = bottom - tableWrap.clientHeight + header;
+    pendingFocus = String(index);
+    drawnFrom = drawnTo = -1;
+    drawVisible();
+  }
+
+  function rowElement(row, index) {
     const open = () => {
       mem.lastId = String(row.id);
       ctx.navigate(`#/edit/${encodeURIComponent(kind)}/${encodeURIComponent(row.id)}`);
     };
     return h('tr', {
-      tabindex: '0', dataset: { id: String(row.id) }, class: 'record-row',
+      tabindex: '0', dataset: { id: String(row.id), index: String(index) }, class: 'record-row',
+      'aria-rowindex': String(index + 2),
       on: {
         click: open,
         keydown: (event) => {
@@ -146,12 +305,10 @@ export function render(container, params, ctx) {
             open();
           } else if (event.key === 'ArrowDown') {
             event.preventDefault();
-            event.currentTarget.nextElementSibling?.focus();
+            focusRow(index + 1);
           } else if (event.key === 'ArrowUp') {
             event.preventDefault();
-            const previous = event.currentTarget.previousElementSibling;
-            if (previous) previous.focus();
-            else searchInput.focus();
+            focusRow(index - 1);
           }
         },
       },
@@ -161,19 +318,9 @@ export function render(container, params, ctx) {
     }));
   }
 
-  function goPage(direction) {
-    const total = lastData?.total ?? 0;
-    const next = mem.offset + direction * PAGE_SIZE;
-    if (next < 0 || (direction > 0 && next >= total)) return;
-    mem.offset = next;
-    load().then(() => {
-      if (alive) heading.focus({ preventScroll: false });
-    });
-  }
-
   const searchLater = debounce(() => {
-    mem.offset = 0;
-    load();
+    mem.scrollTop = 0;
+    reload();
   }, SEARCH_DELAY_MS);
 
   searchInput.addEventListener('input', () => {
@@ -185,22 +332,27 @@ export function render(container, params, ctx) {
       event.preventDefault();
       searchLater.cancel();
       mem.q = searchInput.value;
-      mem.offset = 0;
-      load();
-    } else if (event.key === 'ArrowDown' && tbody.rows.length && !tableWrap.hidden) {
+      mem.scrollTop = 0;
+      reload();
+    } else if (event.key === 'ArrowDown' && total > 0 && !tableWrap.hidden) {
       event.preventDefault();
-      tbody.rows[0].focus();
+      focusRow(Math.floor(tableWrap.scrollTop / rowHeight));
     } else if (event.key === 'Escape' && searchInput.value) {
       event.preventDefault();
       searchInput.value = '';
       mem.q = '';
       searchLater.cancel();
-      mem.offset = 0;
-      load();
+      mem.scrollTop = 0;
+      reload();
     }
   });
+  unitSelect?.addEventListener('change', () => {
+    mem.unit = unitSelect.value;
+    mem.scrollTop = 0;
+    reload();
+  });
 
-  load({ focusRemembered: !params.redraw });
+  reload({ scrollTop: mem.scrollTop, focusRemembered: !params.redraw });
 
   return {
     onKey(event) {
@@ -218,19 +370,25 @@ export function render(container, params, ctx) {
     destroy() {
       alive = false;
       searchLater.cancel();
+      if (frame) cancelAnimationFrame(frame);
     },
   };
 }
 
-/** The table's columns from the kind's list_fields: { name, label, numeric, format(row) }. */
-function buildColumns(def) {
-  const names = Array.isArray(def.list_fields) && def.list_fields.length ? def.list_fields : ['title'];
+/**
+ * The table's columns from the kind's list_fields: { name, label, numeric, format(row) }; on a
+ * merged ledger, the unit each record came from first after the title.
+ */
+function buildColumns(def, merged) {
+  const names = Array.isArray(def.list_fields) && def.list_fields.length ? [...def.list_fields] : ['title'];
+  if (merged) names.splice(1, 0, 'unit_name');
   return names.map((name) => {
     const field = (def.fields || []).find((candidate) => candidate.name === name);
     if (!field) {
+      const labels = { title: t('list.title_column'), unit_name: t('list.unit_column') };
       return {
         name,
-        label: name === 'title' ? t('list.title_column') : name,
+        label: labels[name] ?? name,
         numeric: false,
         format: (row) => (row[name] === null || row[name] === undefined ? '' : String(row[name])),
       };

@@ -9,6 +9,7 @@ use crate::ids::RecordId;
 use crate::kinds::{GROUPS, KINDS, Kind};
 use crate::law::LawVersion;
 use crate::store::{InitOptions, ListQuery, NodeInfo, Store};
+use crate::transfer::{self, ImportOptions};
 use crate::units::{Catalogue, Scheme, Unit};
 use crate::{demo, report, timeline};
 
@@ -142,4 +143,33 @@ pub fn delete_record(store: &mut Store, kind: &str, id: &str) -> Result<()> {
 
 pub fn report(store: &Store) -> Result<Value> {
     Ok(to_value(&report::compute(&store.db(), store.node()?, crate::today())?))
+}
+
+fn import_options(kind: Option<&str>, preview: bool) -> Result<ImportOptions> {
+    let kind = Kind::require(kind.filter(|k| !k.is_empty()).unwrap_or("voter"))?;
+    Ok(ImportOptions { kind: Some(kind), preview, ..ImportOptions::default() })
+}
+
+/// What importing a file would do, writing nothing: the records it would add, every row with a
+/// problem (line, column, reason) and the probable duplicates. CSV and XLSX rows are of `kind`
+/// (voters by default).
+pub fn import_preview(store: &mut Store, path: &str, kind: Option<&str>) -> Result<Value> {
+    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, true)?)?;
+    Ok(to_value(&summary))
+}
+
+/// Imports a file, all or nothing; the summary carries the import's number for undoing it.
+pub fn import_file(store: &mut Store, path: &str, kind: Option<&str>) -> Result<Value> {
+    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, false)?)?;
+    Ok(to_value(&summary))
+}
+
+/// The ledger's imports, newest first.
+pub fn imports(store: &Store) -> Result<Value> {
+    Ok(to_value(&store.imports()?))
+}
+
+/// Undoes an import as one step; `{ undone: n }`, the records deleted.
+pub fn undo_import(store: &mut Store, id: i64) -> Result<Value> {
+    Ok(json!({ "undone": store.undo_import(id)? }))
 }

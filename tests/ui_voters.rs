@@ -1,0 +1,125 @@
+//! Voter lists in the real window, under Xvfb through WebDriver: a CSV imported through the
+//! import screen (its preview names the bad row's line and column, nothing is imported until
+//! the file is correct, the list then shows the voters, and the import is undone as one step),
+//! and a list of 20,000 voters scrolled to its end with only a screenful of rows in the page.
+
+use std::path::Path;
+
+use sobaucu_tests::{LAST_VOTER, Node, Screen, Window, binary, voter_ledger};
+
+const HEADER: &str = "STT,Họ và tên,Ngày sinh,Giới tính,Khu vực bỏ phiếu,Bầu cử\n";
+
+fn write_voters(path: &Path, third_birth: &str) {
+    let rows = [
+        "1,Giàng Páo Mỷ,12/03/1970,Nam,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n".to_string(),
+        "2,Lò Thị Ỏn,1985,Nữ,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n".to_string(),
+        format!("3,Tủa Sín Chải,{third_birth},Nam,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n"),
+        "4,Đặng Thị Đào,05/1990,Nữ,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n".to_string(),
+    ];
+    std::fs::write(path, format!("{HEADER}{}", rows.concat())).unwrap();
+}
+
+#[test]
+fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
+    let app = binary("sobaucu-desktop");
+    let data = tempfile::tempdir().unwrap();
+    let ledger = data.path().join("ledger");
+    let node = Node::init(&ledger, "03637", "2025", "2026-03-15");
+    let areas = data.path().join("areas.jsonl");
+    std::fs::write(
+        &areas,
+        "{\"kind\":\"polling_area\",\"number\":1,\"name\":\"Khu vực bỏ phiếu số 1\",\"area_type\":\"ordinary\"}\n",
+    )
+    .unwrap();
+    node.ok(&["import", areas.to_str().unwrap()]);
+    // Line 4 of the file (the third voter) is too young to vote on election day.
+    let csv = data.path().join("cu-tri.csv");
+    write_voters(&csv, "20/03/2010");
+
+    let screen = Screen::start();
+    let w = Window::open(
+        &app,
+        &screen,
+        data.path(),
+        &[
+            ("SOBAUCU_DATA", ledger.to_str().unwrap()),
+            ("SOBAUCU_TODAY", "2026-02-01"),
+            ("SOBAUCU_IMPORT_FILE", csv.to_str().unwrap()),
+        ],
+    );
+    w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
+    w.click(&w.wait("a[data-view=\"import\"]"));
+    w.wait("#import-view");
+    w.wait_until("#import-history", |t| t.contains("areas.jsonl"));
+    w.click(&w.wait("#import-choose"));
+
+    // The preview: the bad row with its line, its column as the file names it, and the reason.
+    w.wait_until(".import-problem[data-line=\"4\"]", |t| t.contains("Ngày sinh") && t.contains("18"));
+    let cells = w.script(
+        "return Array.from(document.querySelectorAll('.import-problem td')).slice(0, 2).map(td => td.textContent)",
+    );
+    assert_eq!(cells, serde_json::json!(["4", "Ngày sinh"]));
+    w.wait_until("#import-count", |t| t.contains("Sẽ thêm 3"));
+    assert_eq!(w.script("return document.getElementById('import-run').disabled"), serde_json::json!(true));
+    w.screenshot("20-import-preview-problem");
+
+    // Corrected in the file, checked again, imported.
+    write_voters(&csv, "20/03/1960");
+    w.click(&w.wait("#import-recheck"));
+    w.wait_until("#import-count", |t| t.contains("Sẽ thêm 4"));
+    assert!(w.find_all(".import-problem").is_empty());
+    w.screenshot("21-import-preview-clean");
+    w.click(&w.wait("#import-run"));
+    w.wait_until("#import-done", |t| t.contains("Đã nhập 4"));
+    w.wait_until(".import-entry", |t| t.contains("cu-tri.csv") && t.contains("Hoàn tác"));
+    w.screenshot("22-import-done");
+
+    // The voters are in the list, in Vietnamese order by given name.
+    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    w.wait_until("#list-count", |t| t.contains("4 bản ghi"));
+    let names = w.script(
+        "return Array.from(document.querySelectorAll('#list-view tr[data-id] td[data-field=full_name]')).map(td => td.textContent)",
+    );
+    assert_eq!(names, serde_json::json!(["Tủa Sín Chải", "Đặng Thị Đào", "Giàng Páo Mỷ", "Lò Thị Ỏn"]));
+    w.screenshot("23-import-listed");
+
+    // Undone as one step.
+    w.click(&w.wait("a[data-view=\"import\"]"));
+    w.click(&w.wait(".import-entry .import-undo"));
+    w.click(&w.wait("#confirm-ok"));
+    w.wait_until(".import-entry", |t| t.contains("Đã hoàn tác"));
+    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    w.wait("#list-empty");
+    w.screenshot("24-import-undone");
+}
+
+#[test]
+fn a_list_of_20000_voters_scrolls_to_its_last_voter() {
+    let app = binary("sobaucu-desktop");
+    let data = tempfile::tempdir().unwrap();
+    let ledger = data.path().join("ledger");
+    voter_ledger(&ledger, 20_000);
+
+    let screen = Screen::start();
+    let w = Window::open(&app, &screen, data.path(), &[("SOBAUCU_DATA", ledger.to_str().unwrap())]);
+    w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
+    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    w.wait_until("#list-count", |t| t.contains("20.000") || t.contains("20,000"));
+    w.wait("#list-view tr[data-id]");
+
+    // Halfway down: the rows there are drawn (fetched by offset), and only a screenful of them.
+    w.script("const s = document.getElementById('list-scroll'); s.scrollTop = s.scrollHeight / 2; return 0");
+    w.wait_until("#list-view tr[data-index=\"10000\"]", |t| !t.trim().is_empty() && !t.contains('…'));
+    // To the end: the last voter in the list's order is drawn.
+    w.script("const s = document.getElementById('list-scroll'); s.scrollTop = s.scrollHeight; return 0");
+    w.wait_until("#list-view tr[data-index=\"19999\"]", |t| t.contains(LAST_VOTER));
+    let drawn = w.script("return document.querySelectorAll('#list-view tr.record-row').length");
+    assert!(drawn.as_u64().is_some_and(|n| (10..=300).contains(&n)), "{drawn} rows drawn");
+    w.screenshot("25-list-end-of-20000");
+
+    // A search still finds the voter, and a row still opens its record.
+    w.type_text(&w.wait("#list-search"), "hoang thi zyx");
+    w.wait_until("#list-count", |t| t.contains("1 bản ghi"));
+    w.click(&w.wait_until("#list-view tr[data-index=\"0\"] td[data-field=\"full_name\"]", |t| t.contains(LAST_VOTER)));
+    w.wait("#record-form");
+}

@@ -1,0 +1,252 @@
+// imports.js — the import screen (#import-view, route #/import): choose a spreadsheet (.xlsx,
+// .csv) or a JSONL file in the system's dialog and the kind of its rows (voters by default), see
+// what importing it would do before anything is written — the records it would add, every row
+// with a problem (line, column, reason) and the probable duplicates inside the file and against
+// the list — then "Nhập" (import, all or nothing) or "Hủy". A file with problems cannot be
+// imported: correct it, then "Kiểm tra lại" reads it again. Below, the ledger's past imports,
+// each with "Hoàn tác" (undo it as one step).
+
+import * as api from './api.js';
+import { h, replaceChildren, formatNumber } from './util.js';
+import { t, lang, errorText } from './i18n.js';
+import { getSchema, kindLabel } from './store.js';
+import { toast, confirmDialog } from './dialogs.js';
+
+/** The file and kind chosen, kept for the session (a language switch redraws the screen). */
+const memory = { path: null, kind: 'voter', preview: null };
+
+export function render(container, params, ctx) {
+  let alive = true;
+  let busy = false;
+
+  const heading = h('h1', { class: 'page-title', id: 'import-title', tabindex: '-1', text: t('import.title') });
+  const kindSelect = h('select', { id: 'import-kind', class: 'input', 'aria-label': t('import.kind') },
+    (getSchema()?.kinds || []).map((def) => h('option', { value: def.kind, text: kindLabel(def), selected: def.kind === memory.kind })));
+  const chooseButton = h('button', { type: 'button', id: 'import-choose', class: 'btn btn-primary', text: t('import.choose') });
+  const fileText = h('p', { id: 'import-file', class: 'import-file muted' });
+  const previewArea = h('div', { id: 'import-preview', class: 'import-preview', 'aria-live': 'polite' });
+  const errorArea = h('div', { id: 'import-error', class: 'form-error', role: 'alert', hidden: true });
+  const historyArea = h('div', { id: 'import-history', class: 'import-history' });
+
+  replaceChildren(container, h('section', { id: 'import-view', class: 'import-view' },
+    h('header', { class: 'page-head' }, heading, h('p', { class: 'muted', text: t('import.intro') })),
+    h('div', { class: 'import-choose' },
+      h('label', { class: 'field-label', for: 'import-kind', text: t('import.kind') }),
+      kindSelect,
+      chooseButton),
+    fileText,
+    errorArea,
+    previewArea,
+    h('h2', { class: 'section-title', text: t('import.history') }),
+    historyArea,
+  ));
+  ctx.setTitle(t('import.title'));
+  if (!params.redraw) heading.focus({ preventScroll: true });
+
+  kindSelect.addEventListener('change', () => {
+    memory.kind = kindSelect.value;
+    if (memory.path) check();
+  });
+  chooseButton.addEventListener('click', async () => {
+    if (busy) return;
+    let path;
+    try {
+      path = await api.chooseImportFile();
+    } catch (error) {
+      showError(error);
+      return;
+    }
+    if (!alive || !path) return;
+    memory.path = path;
+    check();
+  });
+
+  function showError(error) {
+    errorArea.textContent = error ? errorText(error) : '';
+    errorArea.hidden = !error;
+  }
+
+  function setBusy(value, text) {
+    busy = value;
+    chooseButton.disabled = value;
+    kindSelect.disabled = value;
+    container.querySelector('#import-view')?.setAttribute('aria-busy', value ? 'true' : 'false');
+    if (value) replaceChildren(previewArea, h('p', { class: 'muted', id: 'import-working', text }));
+  }
+
+  /** Previews the chosen file: nothing is written. */
+  async function check() {
+    fileText.textContent = memory.path ? t('import.file', { path: memory.path }) : '';
+    showError(null);
+    memory.preview = null;
+    setBusy(true, t('import.checking'));
+    try {
+      const preview = await api.importPreview(memory.path, memory.kind);
+      if (!alive) return;
+      memory.preview = preview;
+      drawPreview();
+    } catch (error) {
+      if (!alive) return;
+      replaceChildren(previewArea);
+      showError(error);
+    } finally {
+      if (alive) setBusy(false);
+    }
+  }
+
+  function drawPreview() {
+    const preview = memory.preview;
+    if (!preview) {
+      replaceChildren(previewArea);
+      return;
+    }
+    const problems = Array.isArray(preview.problems) ? preview.problems : [];
+    const duplicates = Array.isArray(preview.duplicates) ? preview.duplicates : [];
+    const rows = Number(preview.records) || 0;
+    const parts = [
+      h('p', { id: 'import-count', class: 'import-count', dataset: { records: String(rows) },
+        text: t('import.would_add', { n: formatNumber(rows, lang()), raw: rows }) }),
+    ];
+    if (problems.length) {
+      const problemRows = problems.map((problem) => h('tr', {
+        class: 'import-problem', dataset: { line: String(problem.line), column: problem.column ?? '' },
+      },
+      h('td', { class: 'num', text: String(problem.line) }),
+      h('td', { text: problem.column ?? '' }),
+      h('td', { text: (lang() === 'vi' ? problem.message_vi : problem.message) || problem.message })));
+      parts.push(h('h3', { class: 'import-subtitle', text: t('import.problems', { n: problems.length, raw: problems.length }) }));
+      parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'import-problems', class: 'records' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col', class: 'num', text: t('import.line') }),
+          h('th', { scope: 'col', text: t('import.column') }),
+          h('th', { scope: 'col', text: t('import.reason') }))),
+        h('tbody', null, problemRows))));
+      parts.push(h('p', { class: 'muted', text: t('import.fix_first') }));
+    }
+    if (duplicates.length) {
+      parts.push(h('h3', { class: 'import-subtitle', text: t('import.duplicates', { n: duplicates.length, raw: duplicates.length }) }));
+      parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'import-duplicates', class: 'records' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col', class: 'num', text: t('import.line') }),
+          h('th', { scope: 'col', text: t('import.matches') }),
+          h('th', { scope: 'col', text: t('import.rule') }))),
+        h('tbody', null, duplicates.map((duplicate) => h('tr', { class: 'import-duplicate', dataset: { line: String(duplicate.line) } },
+          h('td', { class: 'num', text: String(duplicate.line) }),
+          h('td', { text: duplicateTarget(duplicate.matches) }),
+          h('td', { text: t(`import.rule_${duplicate.rule}`) })))))));
+    }
+    const runButton = h('button', {
+      type: 'button', id: 'import-run', class: 'btn btn-primary', text: t('import.run'),
+      disabled: problems.length > 0 || rows === 0, on: { click: run },
+    });
+    const recheckButton = h('button', { type: 'button', id: 'import-recheck', class: 'btn', text: t('import.recheck'), on: { click: check } });
+    const cancelButton = h('button', {
+      type: 'button', id: 'import-cancel', class: 'btn btn-quiet', text: t('import.cancel'),
+      on: { click: () => { memory.path = null; memory.preview = null; fileText.textContent = ''; drawPreview(); } },
+    });
+    parts.push(h('div', { class: 'form-actions' }, runButton, recheckButton, cancelButton));
+    replaceChildren(previewArea, parts);
+  }
+
+  /** `file:line` of another row of the file, or the id of a record already listed. */
+  function duplicateTarget(matches) {
+    const text = String(matches ?? '');
+    const line = text.match(/:(\d+)$/);
+    return line ? t('import.match_line', { line: line[1] }) : t('import.match_record', { id: text });
+  }
+
+  async function run() {
+    if (busy || !memory.path) return;
+    showError(null);
+    setBusy(true, t('import.importing'));
+    try {
+      const summary = await api.importFile(memory.path, memory.kind);
+      if (!alive) return;
+      memory.path = null;
+      memory.preview = null;
+      fileText.textContent = '';
+      replaceChildren(previewArea, h('p', { id: 'import-done', class: 'import-done',
+        text: t('import.done', { n: formatNumber(summary.records, lang()), raw: summary.records, id: summary.import_id }) }));
+      toast(t('import.done_short'));
+      loadHistory();
+    } catch (error) {
+      if (!alive) return;
+      drawPreview();
+      showError(error);
+    } finally {
+      if (alive) setBusy(false);
+    }
+  }
+
+  async function loadHistory() {
+    let entries;
+    try {
+      entries = await api.imports();
+    } catch (error) {
+      if (alive) replaceChildren(historyArea, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
+      return;
+    }
+    if (!alive) return;
+    if (!entries?.length) {
+      replaceChildren(historyArea, h('p', { id: 'import-history-empty', class: 'muted', text: t('import.history_empty') }));
+      return;
+    }
+    replaceChildren(historyArea, h('div', { class: 'table-wrap' }, h('table', { class: 'records' },
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col', class: 'num', text: t('import.number') }),
+        h('th', { scope: 'col', text: t('import.at') }),
+        h('th', { scope: 'col', text: t('import.files') }),
+        h('th', { scope: 'col', class: 'num', text: t('import.records') }),
+        h('th', { scope: 'col', text: '' }))),
+      h('tbody', null, entries.map(historyRow)))));
+  }
+
+  function historyRow(entry) {
+    const action = entry.undone_at
+      ? h('span', { class: 'muted import-undone', text: t('import.undone_at', { at: shortTime(entry.undone_at) }) })
+      : h('button', { type: 'button', class: 'btn btn-small import-undo', text: t('import.undo'), on: { click: () => undo(entry) } });
+    return h('tr', { class: 'import-entry', dataset: { importId: String(entry.id) } },
+      h('td', { class: 'num', text: String(entry.id) }),
+      h('td', { text: shortTime(entry.at) }),
+      h('td', { text: String(entry.files || '').split('\n').map((f) => f.split(/[\\/]/).pop()).join(', '), title: entry.files }),
+      h('td', { class: 'num', text: formatNumber(entry.records, lang()) }),
+      h('td', null, action));
+  }
+
+  async function undo(entry) {
+    const sure = await confirmDialog({
+      title: t('import.undo_title', { id: entry.id }),
+      message: t('import.undo_message', { n: formatNumber(entry.records, lang()), raw: entry.records }),
+      okLabel: t('import.undo'),
+    });
+    if (!sure || !alive) return;
+    try {
+      const result = await api.undoImport(entry.id);
+      if (!alive) return;
+      toast(t('import.undone', { n: formatNumber(result?.undone ?? 0, lang()), raw: result?.undone ?? 0 }));
+    } catch (error) {
+      showError(error);
+    }
+    loadHistory();
+  }
+
+  if (memory.preview) {
+    fileText.textContent = memory.path ? t('import.file', { path: memory.path }) : '';
+    drawPreview();
+  }
+  loadHistory();
+
+  return {
+    destroy() {
+      alive = false;
+    },
+  };
+}
+
+/** "2026-02-01T08:30:00+00:00" → "01/02/2026 08:30" in local time. */
+function shortTime(stamp) {
+  const date = new Date(stamp);
+  if (Number.isNaN(date.getTime())) return String(stamp ?? '');
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(date.getDate())}/${two(date.getMonth() + 1)}/${date.getFullYear()} ${two(date.getHours())}:${two(date.getMinutes())}`;
+}
