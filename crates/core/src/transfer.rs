@@ -145,12 +145,30 @@ pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Re
     for path in files {
         parsed.push(read_file(path, options.kind)?);
     }
-    let duplicates = find_duplicates(store, &parsed)?;
+    let listed = listed_voters(store, &parsed)?;
+    // The probable duplicates are looked for on another thread while the rows are written.
+    let outcome = std::thread::scope(|scope| {
+        let duplicates = scope.spawn(|| find_duplicates(listed, &parsed));
+        let written = write_records(store, &parsed, options);
+        let duplicates = duplicates.join().expect("the duplicate search does not panic");
+        written.map(|mut summary| {
+            summary.duplicates = duplicates;
+            summary
+        })
+    });
+    match outcome {
+        Err(Error::Preview(summary)) => Ok(*summary),
+        other => other,
+    }
+}
+
+/// Writes every record read, in one transaction; a preview checks them all and writes none.
+fn write_records(store: &mut Store, parsed: &[FileRecords], options: &ImportOptions) -> Result<ImportSummary> {
     let preview = options.preview;
-    let outcome = store.write(|w| {
-        let mut summary = ImportSummary { duplicates, ..ImportSummary::default() };
+    store.write(|w| {
+        let mut summary = ImportSummary::default();
         let mut written = Vec::new();
-        for file in &parsed {
+        for file in parsed {
             for r in &file.records {
                 let mut fields = r.fields.clone();
                 for (key, value) in &options.defaults {
@@ -178,11 +196,7 @@ pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Re
         summary.import_id =
             Some(w.record_import(&parsed.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), &written)?);
         Ok(summary)
-    });
-    match outcome {
-        Err(Error::Preview(summary)) => Ok(*summary),
-        other => other,
-    }
+    })
 }
 
 fn problems_of(error: &Error, file: &FileRecords, line: usize) -> Vec<Problem> {
@@ -210,23 +224,33 @@ fn problems_of(error: &Error, file: &FileRecords, line: usize) -> Vec<Problem> {
         .collect()
 }
 
-/// Probable duplicate voters within the files and against the voters already listed.
-fn find_duplicates(store: &Store, parsed: &[FileRecords]) -> Result<Vec<Duplicate>> {
-    let mut out = Vec::new();
+/// The voters already listed, by person key and by ID number (none when no voter is imported).
+struct Listed {
+    by_person: std::collections::HashMap<String, String>,
+    by_id_number: std::collections::HashMap<String, String>,
+}
+
+fn listed_voters(store: &Store, parsed: &[FileRecords]) -> Result<Listed> {
+    let mut listed = Listed { by_person: Default::default(), by_id_number: Default::default() };
     if !parsed.iter().any(|f| f.records.iter().any(|r| r.kind == Kind::Voter)) {
-        return Ok(out);
+        return Ok(listed);
     }
-    let mut listed: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut listed_ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for row in store.db().all_rows(Kind::Voter)? {
         let object: Map<String, Value> = row.fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         if let Some(key) = person_key(&object) {
-            listed.insert(key, row.id.to_string());
+            listed.by_person.insert(key, row.id.to_string());
         }
         if let Some(id) = object.get("id_number").and_then(Value::as_str) {
-            listed_ids.insert(id.to_string(), row.id.to_string());
+            listed.by_id_number.insert(id.to_string(), row.id.to_string());
         }
     }
+    Ok(listed)
+}
+
+/// Probable duplicate voters within the files and against the voters already listed.
+fn find_duplicates(listed: Listed, parsed: &[FileRecords]) -> Vec<Duplicate> {
+    let mut out = Vec::new();
+    let (listed, listed_ids) = (listed.by_person, listed.by_id_number);
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut seen_ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for file in parsed {
@@ -261,7 +285,7 @@ fn find_duplicates(store: &Store, parsed: &[FileRecords]) -> Result<Vec<Duplicat
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn need_kind(kind: Option<Kind>, path: &Path) -> Result<Kind> {

@@ -628,20 +628,26 @@ impl Writer<'_> {
     }
 
     fn store_row(&mut self, def: &KindDef, row: &Row, insert: bool) -> Result<()> {
-        let mut values: Vec<SqlValue> = Vec::with_capacity(def.fields.len() + 7);
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        let text = |s: &str| ToSqlOutput::Owned(SqlValue::Text(s.to_string()));
+        let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(def.fields.len() + 7);
         values.extend([
-            SqlValue::Text(row.id.to_string()),
-            SqlValue::Text(row.unit.to_string()),
-            SqlValue::Text(row.updated_at.clone()),
-            SqlValue::Text(row.updated_by.clone()),
-            SqlValue::Text(search_text(def, &row.fields)),
-            SqlValue::Text(sort_key(def, &row.fields)),
+            text(&row.id.to_string()),
+            ToSqlOutput::Borrowed(ValueRef::Text(row.unit.as_str().as_bytes())),
+            ToSqlOutput::Borrowed(ValueRef::Text(row.updated_at.as_bytes())),
+            ToSqlOutput::Borrowed(ValueRef::Text(row.updated_by.as_bytes())),
+            ToSqlOutput::Owned(SqlValue::Text(search_text(def, &row.fields))),
+            ToSqlOutput::Owned(SqlValue::Text(sort_key(def, &row.fields))),
         ]);
         for fd in def.fields {
-            values.push(to_sql(row.fields.get(fd.name)));
+            // Borrowed, not copied: the row outlives the statement.
+            values.push(match row.fields.get(fd.name) {
+                Some(Value::String(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+                other => ToSqlOutput::Owned(to_sql(other)),
+            });
         }
         if insert {
-            values.push(SqlValue::Text(row.updated_at.clone()));
+            values.push(ToSqlOutput::Borrowed(ValueRef::Text(row.updated_at.as_bytes())));
         }
         let sql = self.statements.entry((def.kind, insert)).or_insert_with(|| {
             let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
