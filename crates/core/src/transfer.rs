@@ -106,27 +106,53 @@ pub struct ImportOptions {
     pub preview: bool,
 }
 
-/// One file, read.
-struct FileRecords {
-    name: String,
-    records: Vec<Incoming>,
-    /// Field → the header it came from.
-    headers: std::collections::BTreeMap<String, String>,
+/// What the reading of the files hands to the writing, in order: each file's start, then its
+/// records a batch at a time.
+enum Piece {
+    /// A file begins: its name, and field → the header it came from (for naming columns).
+    File {
+        name: String,
+        headers: Headers,
+    },
+    Records(Vec<Incoming>),
 }
 
-fn read_file(path: &Path, kind: Option<Kind>) -> Result<FileRecords> {
-    let name = path.display().to_string();
-    let (records, headers) = match Format::of_path(path)? {
-        Format::Jsonl => read_jsonl(path, kind).map(|r| (r, Default::default())),
-        Format::Csv => read_csv(path, need_kind(kind, path)?),
-        Format::Xlsx => read_xlsx(path, need_kind(kind, path)?),
+/// Records handed over at a time while a spreadsheet is read.
+const BATCH: usize = 1_000;
+
+/// Reads `files` in order, handing every piece to `sink`; an error names the file (and the line).
+fn read_files(files: &[&Path], kind: Option<Kind>, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+    for path in files {
+        let name = path.display().to_string();
+        let placed = |e: Error| match e {
+            Error::At { .. } => e,
+            Error::Io(io) => Error::input(format!("{name}: {io}"), format!("{name}: {io}")),
+            other => other.at(&name, 0),
+        };
+        match Format::of_path(path)? {
+            Format::Jsonl => {
+                let records = read_jsonl(path, kind).map_err(placed)?;
+                sink(Piece::File { name: name.clone(), headers: Headers::new() })?;
+                sink(Piece::Records(records))?;
+            }
+            Format::Csv => {
+                let (records, headers) = read_csv(path, need_kind(kind, path)?).map_err(placed)?;
+                sink(Piece::File { name: name.clone(), headers })?;
+                sink(Piece::Records(records))?;
+            }
+            Format::Xlsx => {
+                let kind = need_kind(kind, path)?;
+                // The sink's own errors (the writing stopped) pass through unplaced.
+                let mut sink_error = None;
+                let read = read_xlsx(path, kind, &mut |piece| sink(piece).inspect_err(|e| sink_error = Some(e.kind())));
+                match read {
+                    Err(e) if sink_error.is_some() => return Err(e),
+                    other => other.map_err(placed)?,
+                }
+            }
+        }
     }
-    .map_err(|e| match e {
-        Error::At { .. } => e,
-        Error::Io(io) => Error::input(format!("{name}: {io}"), format!("{name}: {io}")),
-        other => other.at(&name, 0),
-    })?;
-    Ok(FileRecords { name, records, headers })
+    Ok(())
 }
 
 /// The key that finds the same person twice: folded name and birth date.
@@ -139,38 +165,71 @@ fn person_key(fields: &Map<String, Value>) -> Option<String> {
 
 /// Imports `files` in order, all or nothing; see [`ImportOptions`]. Without `preview`, the
 /// first bad row fails the import with its place; with it, every problem is listed and nothing
-/// is written.
+/// is written. The files are read on a second thread (which also looks for probable duplicates)
+/// while the records already read are checked and written.
 pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Result<ImportSummary> {
-    let mut parsed = Vec::new();
-    for path in files {
-        parsed.push(read_file(path, options.kind)?);
-    }
-    let listed = listed_voters(store, &parsed)?;
-    // The probable duplicates are looked for on another thread while the rows are written.
+    let voters_possible = options.kind.is_none_or(|k| k == Kind::Voter)
+        || files.iter().any(|f| matches!(Format::of_path(f), Ok(Format::Jsonl)));
+    let listed = if voters_possible { listed_voters(store)? } else { Listed::default() };
     let outcome = std::thread::scope(|scope| {
-        let duplicates = scope.spawn(|| find_duplicates(listed, &parsed));
-        let written = write_records(store, &parsed, options);
-        let duplicates = duplicates.join().expect("the duplicate search does not panic");
-        written.map(|mut summary| {
-            summary.duplicates = duplicates;
-            summary
-        })
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Piece>>(8);
+        let reader = scope.spawn(move || {
+            let mut duplicates = Duplicates::new(listed);
+            let mut file = String::new();
+            let read = read_files(files, options.kind, &mut |piece| {
+                match &piece {
+                    Piece::File { name, .. } => file.clone_from(name),
+                    Piece::Records(records) => records.iter().for_each(|r| duplicates.check(&file, r)),
+                }
+                // A closed channel: the writing failed, and its error is the import's.
+                send.send(Ok(piece)).map_err(|_| Error::input("the import stopped", "việc nhập đã dừng"))
+            });
+            if let Err(e) = read {
+                let _ = send.send(Err(e));
+            }
+            duplicates.found
+        });
+        let written = write_records(store, receive, options);
+        let duplicates = reader.join().expect("reading the files does not panic");
+        (written, duplicates)
     });
     match outcome {
-        Err(Error::Preview(summary)) => Ok(*summary),
-        other => other,
+        (Ok(mut summary), duplicates) => {
+            summary.duplicates = duplicates;
+            Ok(summary)
+        }
+        (Err(Error::Preview(mut summary)), duplicates) => {
+            summary.duplicates = duplicates;
+            Ok(*summary)
+        }
+        (Err(e), _) => Err(e),
     }
 }
 
 /// Writes every record read, in one transaction; a preview checks them all and writes none.
-fn write_records(store: &mut Store, parsed: &[FileRecords], options: &ImportOptions) -> Result<ImportSummary> {
+fn write_records(
+    store: &mut Store,
+    pieces: std::sync::mpsc::Receiver<Result<Piece>>,
+    options: &ImportOptions,
+) -> Result<ImportSummary> {
     let preview = options.preview;
     store.write(|w| {
         let mut summary = ImportSummary::default();
         let mut written = Vec::new();
-        for file in parsed {
-            for r in &file.records {
-                let mut fields = r.fields.clone();
+        let mut names: Vec<String> = Vec::new();
+        let mut headers = Headers::new();
+        for piece in pieces {
+            let records = match piece? {
+                Piece::File { name, headers: file_headers } => {
+                    names.push(name);
+                    headers = file_headers;
+                    continue;
+                }
+                Piece::Records(records) => records,
+            };
+            let file = names.last().map(String::as_str).unwrap_or_default();
+            for r in records {
+                let mut fields = r.fields;
                 for (key, value) in &options.defaults {
                     let empty =
                         fields.get(key).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
@@ -178,14 +237,14 @@ fn write_records(store: &mut Store, parsed: &[FileRecords], options: &ImportOpti
                         fields.insert(key.clone(), value.clone());
                     }
                 }
-                match w.put(r.kind, Put::Create(r.id), r.unit.clone(), &fields) {
+                match w.put(r.kind, Put::Create(r.id), r.unit, &fields) {
                     Ok(row) => {
                         summary.records += 1;
                         *summary.by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
                         written.push((r.kind, row.id));
                     }
-                    Err(e) if preview => summary.problems.extend(problems_of(&e, file, r.line)),
-                    Err(e) => return Err(e.at(&file.name, r.line)),
+                    Err(e) if preview => summary.problems.extend(problems_of(&e, file, &headers, r.line)),
+                    Err(e) => return Err(e.at(file, r.line)),
                 }
             }
         }
@@ -193,17 +252,16 @@ fn write_records(store: &mut Store, parsed: &[FileRecords], options: &ImportOpti
             // Everything was checked against the ledger as it would become; write none of it.
             return Err(Error::Preview(Box::new(summary)));
         }
-        summary.import_id =
-            Some(w.record_import(&parsed.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), &written)?);
+        summary.import_id = Some(w.record_import(&names.iter().map(String::as_str).collect::<Vec<_>>(), &written)?);
         Ok(summary)
     })
 }
 
-fn problems_of(error: &Error, file: &FileRecords, line: usize) -> Vec<Problem> {
+fn problems_of(error: &Error, file: &str, headers: &Headers, line: usize) -> Vec<Problem> {
     let fields = error.fields();
     if fields.is_empty() {
         return vec![Problem {
-            file: file.name.clone(),
+            file: file.to_string(),
             line,
             column: None,
             field: None,
@@ -214,9 +272,9 @@ fn problems_of(error: &Error, file: &FileRecords, line: usize) -> Vec<Problem> {
     fields
         .iter()
         .map(|f| Problem {
-            file: file.name.clone(),
+            file: file.to_string(),
             line,
-            column: Some(file.headers.get(&f.field).cloned().unwrap_or_else(|| f.field.clone())),
+            column: Some(headers.get(&f.field).cloned().unwrap_or_else(|| f.field.clone())),
             field: Some(f.field.clone()),
             message: f.message.clone(),
             message_vi: f.message_vi.clone(),
@@ -224,17 +282,15 @@ fn problems_of(error: &Error, file: &FileRecords, line: usize) -> Vec<Problem> {
         .collect()
 }
 
-/// The voters already listed, by person key and by ID number (none when no voter is imported).
+/// The voters already listed, by person key and by ID number.
+#[derive(Default)]
 struct Listed {
     by_person: std::collections::HashMap<String, String>,
     by_id_number: std::collections::HashMap<String, String>,
 }
 
-fn listed_voters(store: &Store, parsed: &[FileRecords]) -> Result<Listed> {
-    let mut listed = Listed { by_person: Default::default(), by_id_number: Default::default() };
-    if !parsed.iter().any(|f| f.records.iter().any(|r| r.kind == Kind::Voter)) {
-        return Ok(listed);
-    }
+fn listed_voters(store: &Store) -> Result<Listed> {
+    let mut listed = Listed::default();
     for row in store.db().all_rows(Kind::Voter)? {
         let object: Map<String, Value> = row.fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         if let Some(key) = person_key(&object) {
@@ -247,45 +303,50 @@ fn listed_voters(store: &Store, parsed: &[FileRecords]) -> Result<Listed> {
     Ok(listed)
 }
 
-/// Probable duplicate voters within the files and against the voters already listed.
-fn find_duplicates(listed: Listed, parsed: &[FileRecords]) -> Vec<Duplicate> {
-    let mut out = Vec::new();
-    let (listed, listed_ids) = (listed.by_person, listed.by_id_number);
-    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut seen_ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for file in parsed {
-        for r in file.records.iter().filter(|r| r.kind == Kind::Voter) {
-            let here = format!("{}:{}", file.name, r.line);
-            let clean: Map<String, Value> = ["id_number", "full_name", "birth_date"]
-                .into_iter()
-                .filter_map(|k| {
-                    let v = r.fields.get(k)?;
-                    Some((
-                        k.to_string(),
-                        v.as_str().map(|s| Value::String(text::clean(s))).unwrap_or_else(|| v.clone()),
-                    ))
-                })
-                .collect();
-            let mut matched = |matches: String, rule: &str| {
-                out.push(Duplicate { file: file.name.clone(), line: r.line, matches, rule: rule.to_string() })
-            };
-            if let Some(id) = clean.get("id_number").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-                if let Some(other) = seen_ids.get(id).or_else(|| listed_ids.get(id)) {
-                    matched(other.clone(), "id_number");
-                } else {
-                    seen_ids.insert(id.to_string(), here.clone());
-                }
+/// The search for probable duplicate voters, within the files and against the voters already
+/// listed, one record at a time as they are read.
+struct Duplicates {
+    listed: Listed,
+    seen: std::collections::HashMap<String, String>,
+    seen_ids: std::collections::HashMap<String, String>,
+    found: Vec<Duplicate>,
+}
+
+impl Duplicates {
+    fn new(listed: Listed) -> Duplicates {
+        Duplicates { listed, seen: Default::default(), seen_ids: Default::default(), found: Vec::new() }
+    }
+
+    fn check(&mut self, file: &str, r: &Incoming) {
+        if r.kind != Kind::Voter {
+            return;
+        }
+        let here = format!("{file}:{}", r.line);
+        let clean: Map<String, Value> = ["id_number", "full_name", "birth_date"]
+            .into_iter()
+            .filter_map(|k| {
+                let v = r.fields.get(k)?;
+                Some((k.to_string(), v.as_str().map(|s| Value::String(text::clean(s))).unwrap_or_else(|| v.clone())))
+            })
+            .collect();
+        let matched = |found: &mut Vec<Duplicate>, matches: String, rule: &str| {
+            found.push(Duplicate { file: file.to_string(), line: r.line, matches, rule: rule.to_string() })
+        };
+        if let Some(id) = clean.get("id_number").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            if let Some(other) = self.seen_ids.get(id).or_else(|| self.listed.by_id_number.get(id)) {
+                matched(&mut self.found, other.clone(), "id_number");
+            } else {
+                self.seen_ids.insert(id.to_string(), here.clone());
             }
-            if let Some(key) = person_key(&clean) {
-                if let Some(other) = seen.get(&key).or_else(|| listed.get(&key)) {
-                    matched(other.clone(), "name_birth");
-                } else {
-                    seen.insert(key, here);
-                }
+        }
+        if let Some(key) = person_key(&clean) {
+            if let Some(other) = self.seen.get(&key).or_else(|| self.listed.by_person.get(&key)) {
+                matched(&mut self.found, other.clone(), "name_birth");
+            } else {
+                self.seen.insert(key, here);
             }
         }
     }
-    out
 }
 
 fn need_kind(kind: Option<Kind>, path: &Path) -> Result<Kind> {
@@ -511,51 +572,93 @@ fn read_csv(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
     Ok((out, header_names(&headers, &columns)))
 }
 
-fn read_xlsx(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
+/// Reads the first sheet cell by cell as the file is unpacked, handing the records over a
+/// batch at a time: the writing starts before the whole sheet is read. The header row is the
+/// first row with a value, and its first value's column is the sheet's first column.
+fn read_xlsx(path: &Path, kind: Kind, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
     let name = path.display().to_string();
     let def = kind.def();
     let bad = |e: String| {
         Error::input(format!("not a readable XLSX file: {e}"), format!("không đọc được tệp XLSX: {e}")).at(&name, 0)
     };
-    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| bad(e.to_string()))?;
     let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| bad("no sheet".into()))?;
-    let range = workbook.worksheet_range(&sheet).map_err(|e| bad(e.to_string()))?;
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut rows = range.rows();
-    let headers: Vec<String> = match rows.next() {
-        Some(r) => r.iter().map(cell_text).collect(),
-        None => return Ok((Vec::new(), Headers::new())),
-    };
-    let columns = map_headers(def, &headers, &name)?;
-    let mut out = Vec::new();
-    for (index, row) in rows.enumerate() {
-        let line = first_row + index + 2;
-        if row.iter().all(cell_blank) {
+    let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(|e| bad(e.to_string()))?;
+    let mut columns: Option<Vec<Column>> = None;
+    let mut first_column: u32 = 0;
+    let mut current: Option<u32> = None;
+    let mut row: Vec<Data> = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        let next = cells.next_cell().map_err(|e| bad(e.to_string()))?;
+        let next = next.map(|cell| (cell.get_position(), Data::from(cell.get_value().clone())));
+        if let Some(Data::Empty) = next.as_ref().map(|(_, value)| value) {
             continue;
         }
-        let mut object = Map::new();
-        for (cell, column) in row.iter().zip(&columns) {
-            {
-                let fd = match column {
-                    Column::Field(field) => def.field(field),
-                    _ => None,
-                };
-                let value = match (cell, fd.map(|f| &f.ty)) {
-                    (Data::Int(i), Some(FieldType::Int { .. })) => Value::from(*i),
-                    (Data::Float(f), Some(FieldType::Int { .. })) if f.fract() == 0.0 => Value::from(*f as i64),
-                    (Data::Bool(b), Some(FieldType::Bool)) => Value::Bool(*b),
-                    (Data::DateTime(d), _) => match d.as_datetime() {
-                        Some(dt) => Value::String(dt.date().format("%Y-%m-%d").to_string()),
-                        None => Value::String(cell_text(cell)),
-                    },
-                    _ => Value::String(cell_text(cell)),
-                };
-                put_cell(&mut object, *column, value);
+        // A row ends when the next value is on another row, or at the sheet's end.
+        if let Some(row_number) = current
+            && next.as_ref().is_none_or(|((r, _), _)| *r != row_number)
+        {
+            match &columns {
+                None => {
+                    let texts: Vec<String> = row.iter().map(cell_text).collect();
+                    let mapped = map_headers(def, &texts, &name)?;
+                    sink(Piece::File { name: name.clone(), headers: header_names(&texts, &mapped) })?;
+                    columns = Some(mapped);
+                }
+                Some(columns) if !row.iter().all(cell_blank) => {
+                    let line = row_number as usize + 1;
+                    batch.push(xlsx_record(def, columns, &row, line).map_err(|e| e.at(&name, line))?);
+                    if batch.len() >= BATCH {
+                        sink(Piece::Records(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))?;
+                    }
+                }
+                Some(_) => {}
             }
+            row.clear();
         }
-        out.push(incoming(kind, line, object).map_err(|e| e.at(&name, line))?);
+        let Some(((r, c), value)) = next else { break };
+        if current.is_none() {
+            first_column = c;
+        }
+        current = Some(r);
+        let Some(at) = c.checked_sub(first_column).map(|at| at as usize) else { continue };
+        if columns.as_ref().is_some_and(|columns| at >= columns.len()) {
+            continue;
+        }
+        if row.len() <= at {
+            row.resize(at + 1, Data::Empty);
+        }
+        row[at] = value;
     }
-    Ok((out, header_names(&headers, &columns)))
+    if columns.is_none() {
+        sink(Piece::File { name: name.clone(), headers: Headers::new() })?;
+    }
+    sink(Piece::Records(batch))
+}
+
+/// One row of a sheet as a record being read.
+fn xlsx_record(def: &KindDef, columns: &[Column], row: &[Data], line: usize) -> Result<Incoming> {
+    let mut object = Map::new();
+    for (cell, column) in row.iter().zip(columns) {
+        let fd = match column {
+            Column::Field(field) => def.field(field),
+            _ => None,
+        };
+        let value = match (cell, fd.map(|f| &f.ty)) {
+            (Data::Int(i), Some(FieldType::Int { .. })) => Value::from(*i),
+            (Data::Float(f), Some(FieldType::Int { .. })) if f.fract() == 0.0 => Value::from(*f as i64),
+            (Data::Bool(b), Some(FieldType::Bool)) => Value::Bool(*b),
+            (Data::DateTime(d), _) => match d.as_datetime() {
+                Some(dt) => Value::String(dt.date().format("%Y-%m-%d").to_string()),
+                None => Value::String(cell_text(cell)),
+            },
+            _ => Value::String(cell_text(cell)),
+        };
+        put_cell(&mut object, *column, value);
+    }
+    incoming(def.kind, line, object)
 }
 
 fn cell_blank(cell: &Data) -> bool {
