@@ -603,10 +603,16 @@ impl Writer<'_> {
             params![Utc::now().to_rfc3339(), files.join("\n"), records.len() as i64],
         )?;
         let id = self.tx.last_insert_rowid();
-        let mut insert =
-            self.tx.prepare_cached("INSERT INTO import_records (import_id, kind, record_id) VALUES (?1, ?2, ?3)")?;
+        // One statement per kind over a JSON array of ids, not one per record.
+        let mut by_kind: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
         for (kind, record) in records {
-            insert.execute(params![id, kind.as_str(), record.to_string()])?;
+            by_kind.entry(*kind).or_default().push(record.to_string());
+        }
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO import_records (import_id, kind, record_id) SELECT ?1, ?2, value FROM json_each(?3)",
+        )?;
+        for (kind, ids) in by_kind {
+            insert.execute(params![id, kind.as_str(), Value::from(ids).to_string()])?;
         }
         Ok(id)
     }
