@@ -261,23 +261,29 @@ impl Store {
             return self.db().list(kind, query);
         }
         let db = self.db();
-        let stamp = lists::log_stamp(&self.conn)?;
-        let mut indexes = self.lists.borrow_mut();
-        if indexes.get(&kind).is_none_or(|index| index.stamp() != stamp) {
-            indexes.insert(kind, lists::ListIndex::read(&self.conn, kind, stamp)?);
-        }
-        let index = &indexes[&kind];
         let words: Vec<String> = query
             .q
             .as_deref()
             .map(|q| text::fold(q).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect())
             .unwrap_or_default();
+        let limit = query.limit.unwrap_or(100).min(10_000) as usize;
+        let offset = query.offset.unwrap_or(0).min(usize::MAX as u64) as usize;
+        let stamp = lists::log_stamp(&self.conn)?;
+        let mut indexes = self.lists.borrow_mut();
+        if indexes.get(&kind).is_none_or(|index| index.stamp() != stamp) {
+            // The top of a list, unsearched, reads quicker from the ordered SQL index than the
+            // whole list does into memory: the list opens at once, and the index is read when
+            // a search or a page far down needs it.
+            if words.is_empty() && offset + limit <= SHALLOW_ROWS {
+                return db.list(kind, query);
+            }
+            indexes.insert(kind, lists::ListIndex::read(&self.conn, kind, stamp)?);
+        }
+        let index = &indexes[&kind];
         let units = match query.unit.as_deref().filter(|u| !u.is_empty()) {
             Some(unit) => Some(db.subtree(unit)?),
             None => None,
         };
-        let limit = query.limit.unwrap_or(100).min(10_000) as usize;
-        let offset = query.offset.unwrap_or(0).min(usize::MAX as u64) as usize;
         let (total, rowids) = index.page(&words, units.as_ref(), offset, limit);
         let mut rows = Vec::with_capacity(rowids.len());
         for rowid in rowids {
@@ -358,6 +364,9 @@ impl Store {
         Ok(counts)
     }
 }
+
+/// How far down a list its pages are read with SQL while its in-memory index is not read yet.
+const SHALLOW_ROWS: usize = 2_000;
 
 pub(crate) fn not_found(kind: Kind, id: &RecordId) -> Error {
     Error::not_found(
