@@ -48,8 +48,10 @@ fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
         ],
     );
     w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
-    w.click(&w.wait("a[data-view=\"import\"]"));
+    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    w.click(&w.wait("#list-import"));
     w.wait("#import-view");
+    assert_eq!(w.script("return document.getElementById('import-kind').value"), serde_json::json!("voter"));
     w.wait_until("#import-history", |t| t.contains("areas.jsonl"));
     w.click(&w.wait("#import-choose"));
 
@@ -84,7 +86,7 @@ fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
     w.screenshot("23-import-listed");
 
     // Undone as one step.
-    w.click(&w.wait("a[data-view=\"import\"]"));
+    w.click(&w.wait("#list-import"));
     w.click(&w.wait(".import-entry .import-undo"));
     w.click(&w.wait("#confirm-ok"));
     w.wait_until(".import-entry", |t| t.contains("Đã hoàn tác"));

@@ -1,7 +1,7 @@
 // app.js — the window's entry point. At startup it asks the shell (app_info) whether a ledger
 // exists: if not it shows the first-run screen, else it loads the schema once and draws the main
 // shell (sidebar + screen area). It then routes on location.hash:
-//   #/dashboard · #/report · #/sync · #/import · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
+//   #/dashboard · #/report · #/sync · #/import[/<kind>] · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
 // It also starts following the sync with the district hub (syncstate.js) once the shell is open
 // and keeps the sidebar's sync corner (#sync-status) and conflict badge up to date.
 // Each screen module exports render(container, params, ctx) and returns a handle
@@ -132,7 +132,6 @@ function buildSidebar() {
     h('li', null, h('a', { href: '#/sync', class: 'nav-sync', dataset: { view: 'sync' } },
       h('span', { class: 'nav-text', text: t('nav.sync') }),
       h('span', { id: 'sync-nav-badge', class: 'nav-badge', hidden: true }))),
-    h('li', null, h('a', { href: '#/import', dataset: { view: 'import' }, text: t('nav.import') })),
   ));
   for (const { group, kinds } of groupedKinds()) {
     const titleId = `nav-group-${group.id}`;
@@ -232,7 +231,7 @@ function parseHash() {
     case 'sync':
       return { name: 'sync' };
     case 'import':
-      return { name: 'import' };
+      return kind ? { name: 'import', kind } : { name: 'import' };
     case 'list':
       return kind ? { name: 'list', kind } : { name: 'notfound' };
     case 'new':

@@ -233,7 +233,7 @@ const STRINGS = {
   'list.unit_all': { vi: 'Mọi đơn vị', en: 'All units' },
 
   // Import from a file (#import-view)
-  'nav.import': { vi: 'Nhập từ tệp', en: 'Import a file' },
+  'list.import': { vi: 'Nhập từ tệp', en: 'Import a file' },
   'import.title': { vi: 'Nhập từ tệp Excel, CSV', en: 'Import from Excel or CSV' },
   'import.intro': {
     vi: 'Chọn tệp (.xlsx, .csv hoặc .jsonl) có dòng tiêu đề theo mẫu (ví dụ Mẫu 33 danh sách cử tri). Sổ kiểm tra mọi dòng và cho xem trước; chưa ghi gì cho đến khi bấm “Nhập”.',

@@ -1,4 +1,5 @@
-// imports.js — the import screen (#import-view, route #/import): choose a spreadsheet (.xlsx,
+// imports.js — the import screen (#import-view, route #/import/<kind>, opened from a list's
+// "Nhập từ tệp"): choose a spreadsheet (.xlsx,
 // .csv) or a JSONL file in the system's dialog and the kind of its rows (voters by default), see
 // what importing it would do before anything is written — the records it would add, every row
 // with a problem (line, column, reason) and the probable duplicates inside the file and against
@@ -17,6 +18,12 @@ const memory = { path: null, kind: 'voter', preview: null };
 
 export function render(container, params, ctx) {
   let alive = true;
+  // Opened from a list: that list's kind.
+  if (params.kind && params.kind !== memory.kind) {
+    memory.kind = params.kind;
+    memory.path = null;
+    memory.preview = null;
+  }
   let busy = false;
 
   const heading = h('h1', { class: 'page-title', id: 'import-title', tabindex: '-1', text: t('import.title') });

@@ -1,5 +1,6 @@
 // list.js — the list screen of one record kind (#list-view): a search box (matching without
-// marks is the core's job), "Thêm mới" (#list-new, key N), and a table of the kind's list_fields
+// marks is the core's job), "Thêm mới" (#list-new, key N), "Nhập từ tệp" (#list-import, the
+// import screen for this kind), and a table of the kind's list_fields
 // whose rows open the record (click or Enter). The table scrolls through the whole list however
 // long (100,000 voters): only the rows in view, plus a margin, are in the page, between two
 // spacers that give the table its full height; rows come from list_records in pages of
@@ -71,6 +72,10 @@ export function render(container, params, ctx) {
     type: 'button', id: 'list-new', class: 'btn btn-primary', 'aria-keyshortcuts': 'n',
     text: t('list.new'), on: { click: () => ctx.navigate(`#/new/${encodeURIComponent(kind)}`) },
   });
+  const importButton = h('button', {
+    type: 'button', id: 'list-import', class: 'btn btn-quiet', text: t('list.import'),
+    on: { click: () => ctx.navigate(`#/import/${encodeURIComponent(kind)}`) },
+  });
   const printButton = h('button', { type: 'button', id: 'list-print', class: 'btn btn-quiet', text: t('list.print'), on: { click: () => window.print() } });
 
   const tbody = h('tbody');
@@ -85,7 +90,7 @@ export function render(container, params, ctx) {
   replaceChildren(container, h('section', { id: 'list-view', class: 'list-view', dataset: { kind } },
     h('header', { class: 'page-head list-head' },
       heading,
-      h('div', { class: 'list-tools' }, searchInput, unitSelect, newButton, printButton)),
+      h('div', { class: 'list-tools' }, searchInput, unitSelect, newButton, importButton, printButton)),
     statusArea,
     tableWrap,
     h('footer', { class: 'list-foot' },
