@@ -140,16 +140,7 @@ fn read_files(files: &[&Path], kind: Option<Kind>, sink: &mut dyn FnMut(Piece) -
                 sink(Piece::File { name: name.clone(), headers })?;
                 sink(Piece::Records(records))?;
             }
-            Format::Xlsx => {
-                let kind = need_kind(kind, path)?;
-                // The sink's own errors (the writing stopped) pass through unplaced.
-                let mut sink_error = None;
-                let read = read_xlsx(path, kind, &mut |piece| sink(piece).inspect_err(|e| sink_error = Some(e.kind())));
-                match read {
-                    Err(e) if sink_error.is_some() => return Err(e),
-                    other => other.map_err(placed)?,
-                }
-            }
+            Format::Xlsx => read_xlsx(path, need_kind(kind, path)?, sink).map_err(placed)?,
         }
     }
     Ok(())

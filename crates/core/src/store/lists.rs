@@ -8,7 +8,8 @@
 //! It holds nothing the ledger does not: every record write appends to the change log, so the
 //! log's last position tells whether an index is still current (checked on every use, which
 //! also sees writes made through another connection). It leaves out the lists filtered by a
-//! field's value (`ListQuery::filter`), which stay plain SQL.
+//! field's value (`ListQuery::filter`), which stay plain SQL, and `Store::list` reads the top of
+//! an unsearched list with SQL too until something needs the index, so a list opens at once.
 
 use std::collections::HashSet;
 
