@@ -367,19 +367,32 @@ impl Hub {
 /// A ledger driven through the `sobaucu` CLI.
 pub struct Node {
     pub dir: PathBuf,
+    /// The date the ledger's deadlines are judged on (`$SOBAUCU_TODAY`).
+    pub today: String,
 }
 
 impl Node {
     pub fn command(&self) -> Command {
         let mut c = Command::new(binary("sobaucu"));
-        c.arg("--data").arg(&self.dir).env("SOBAUCU_TODAY", "2021-03-20").env("LANG", "C");
+        c.arg("--data").arg(&self.dir).env("SOBAUCU_TODAY", &self.today).env("LANG", "C");
         c
     }
 
+    /// A new ledger judged on 20 March 2021 (two months before the 2021 election).
     pub fn init(dir: &Path, unit: &str, scheme: &str, election: &str) -> Node {
-        let node = Node { dir: dir.to_path_buf() };
+        Node::init_on(dir, unit, scheme, election, "2021-03-20")
+    }
+
+    /// A new ledger judged on `today` (YYYY-MM-DD).
+    pub fn init_on(dir: &Path, unit: &str, scheme: &str, election: &str, today: &str) -> Node {
+        let node = Node { dir: dir.to_path_buf(), today: today.to_string() };
         run_ok(node.command().args(["init", "--unit", unit, "--scheme", scheme, "--election", election]));
         node
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
     }
 
     pub fn ok(&self, args: &[&str]) -> String {

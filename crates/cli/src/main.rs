@@ -13,6 +13,8 @@ use sobaucu_core::transfer::{self, Format};
 use sobaucu_core::units::{Catalogue, Scheme};
 use sobaucu_core::{ListQuery, Store, report, timeline};
 
+mod progress;
+
 #[derive(Parser)]
 #[command(
     name = "sobaucu",
@@ -94,6 +96,16 @@ enum Command {
     },
     /// The legal timeline of the ledger's unit as a table.
     Timeline,
+    /// The progress board of a district or province: per milestone, the units below that are
+    /// done out of all of them, the late ones, and when each unit below last synced.
+    Progress {
+        /// Root the board at this unit below the ledger's own (drill down).
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// Print JSON (the shape is documented in the README).
+        #[arg(long)]
+        json: bool,
+    },
     /// Lists records of one kind.
     List {
         #[arg(long)]
@@ -261,6 +273,7 @@ fn run(cli: Cli) -> Result<()> {
                 print_report(&report);
             }
         }
+        Command::Progress { unit, json } => progress::run(&dir, unit.as_deref(), json)?,
         Command::Timeline => {
             let store = Store::open_existing(&dir)?;
             let node = store.node()?;

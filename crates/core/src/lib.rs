@@ -15,6 +15,7 @@ pub mod ids;
 pub mod kinds;
 pub mod law;
 pub mod log;
+pub mod progress;
 pub mod report;
 pub mod store;
 pub mod text;

@@ -48,6 +48,21 @@ pub struct Report {
     pub propaganda: i64,
     pub supervision: i64,
     pub timeline: Vec<TimelineFigure>,
+    /// Per milestone of the law, how many units below are done out of how many.
+    pub progress: Vec<ProgressFigure>,
+}
+
+/// "2nd consultation: 8/8 districts, 106/106 communes", for one milestone.
+#[derive(Debug, Serialize)]
+pub struct ProgressFigure {
+    pub milestone: String,
+    pub due: NaiveDate,
+    pub districts_done: usize,
+    pub districts_total: usize,
+    pub communes_done: usize,
+    pub communes_total: usize,
+    /// Units below that are overdue or were done late.
+    pub late: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -157,6 +172,7 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
         propaganda: 0,
         supervision: 0,
         timeline: Vec::new(),
+        progress: Vec::new(),
     };
 
     report.committees = db.all_rows(Kind::Committee)?.len() as i64;
@@ -279,6 +295,26 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
     report.timeline = timeline::for_unit(db, node.law, node.election_date, &node.unit, today)?
         .into_iter()
         .map(|e| TimelineFigure { milestone: e.milestone, due: e.due, status: e.status.as_str().to_string() })
+        .collect();
+    let board = crate::progress::board(db, node, None, today.and_time(chrono::NaiveTime::MIN))?;
+    report.progress = board
+        .milestones
+        .into_iter()
+        .filter(|m| !m.counts.is_empty())
+        .map(|m| {
+            let count = |level: Level| m.counts.iter().find(|c| c.level == level).map_or((0, 0), |c| (c.done, c.total));
+            let (districts_done, districts_total) = count(Level::District);
+            let (communes_done, communes_total) = count(Level::Commune);
+            ProgressFigure {
+                milestone: m.milestone,
+                due: m.due,
+                districts_done,
+                districts_total,
+                communes_done,
+                communes_total,
+                late: m.late.len(),
+            }
+        })
         .collect();
     Ok(report)
 }

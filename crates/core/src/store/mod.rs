@@ -111,10 +111,13 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir)?;
         let mut conn = Connection::open(dir.join(crate::LEDGER_FILE))?;
+        // Another process (the CLI beside the desktop app) may hold the file: wait for it, and
+        // take the write lock when a transaction begins, so no read-then-write can fail as busy.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         let node = Db(&conn).node()?;
         Ok(Store { conn, dir: dir.to_path_buf(), node })

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_PRESENCE];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -239,6 +239,17 @@ CREATE TABLE list_change (
     voter TEXT, change TEXT, changed_on TEXT, reason TEXT, to_polling_area TEXT, certificate_no TEXT
 );
 CREATE INDEX list_change_by_voter ON list_change(voter);
+"#;
+
+/// When the nodes and hubs below a district or province node last synced, as its hub reported
+/// (the progress board's "not synced for N days").
+const MIGRATION_PRESENCE: &str = r#"
+CREATE TABLE presence (
+    node         TEXT PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    last_sync_at TEXT NOT NULL
+) WITHOUT ROWID;
 "#;
 
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its
