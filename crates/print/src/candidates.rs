@@ -74,7 +74,9 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
     let mut grouped: BTreeMap<usize, BTreeMap<(i64, String), Vec<Row>>> = BTreeMap::new();
     for row in db.all_rows(Kind::Candidate)? {
         let row_level = row.fields.get("level").and_then(Value::as_str).unwrap_or_default();
-        if level.is_some_and(|l| l != row_level) || row.fields.get("status").and_then(Value::as_str) == Some("withdrawn") {
+        if level.is_some_and(|l| l != row_level)
+            || row.fields.get("status").and_then(Value::as_str) == Some("withdrawn")
+        {
             continue;
         }
         let Some(level_index) = BALLOT_LEVELS.iter().position(|c| c.value == row_level) else { continue };
@@ -138,7 +140,9 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
                 "Chưa xếp vào đơn vị bầu cử".to_string()
             } else {
                 let seats = units.values().find(|(n, u, _)| n == number && u == name).map_or(0, |u| u.2);
-                format!("{name} (số {number}) — số đại biểu được bầu: {seats}; số người ứng cử: {}", rows.len())
+                let name =
+                    if name.contains(&number.to_string()) { name.clone() } else { format!("{name} (số {number})") };
+                format!("{name} — số đại biểu được bầu: {seats}; số người ứng cử: {}", rows.len())
             };
             flow.ensure(70.0);
             flow.space(4.0);

@@ -91,7 +91,7 @@ impl Flow {
     }
 
     fn line_height(size: f32) -> f32 {
-        size * 1.3
+        size * 1.25
     }
 
     /// A paragraph across the text area, wrapped.
@@ -162,11 +162,8 @@ impl Flow {
                 self.doc.wrap(name, Weight::Bold, size, w - 2.0 * PAD)
             })
             .collect();
-        let group_height = if grouped {
-            group_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line + 2.0 * PAD
-        } else {
-            0.0
-        };
+        let group_height =
+            if grouped { group_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line + 2.0 * PAD } else { 0.0 };
         let titles_height = title_lines
             .iter()
             .zip(columns)
@@ -182,8 +179,11 @@ impl Flow {
             let top = flow.y;
             flow.doc.fill_rect(x0, top, width, header_height, 0.9);
             for (i, column) in columns.iter().enumerate() {
-                let (cell_top, cell_height) =
-                    if grouped && column.group.is_some() { (top + group_height, titles_height) } else { (top, header_height) };
+                let (cell_top, cell_height) = if grouped && column.group.is_some() {
+                    (top + group_height, titles_height)
+                } else {
+                    (top, header_height)
+                };
                 let lines = &title_lines[i];
                 let text_top = cell_top + (cell_height - lines.len() as f32 * line) / 2.0;
                 for (n, text) in lines.iter().enumerate() {

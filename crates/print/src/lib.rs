@@ -105,7 +105,12 @@ pub fn export_report(store: &Store, format: ReportFormat, path: &Path) -> Result
 pub fn print_voter_list(store: &Store, polling_area: &str, path: &Path) -> Result<Written> {
     let list = voters::voter_list(&store.db(), store.node()?, polling_area)?;
     write_file(path, &list.pdf)?;
-    Ok(Written { path: path.display().to_string(), bytes: list.pdf.len(), pages: Some(list.pages), rows: Some(list.voters) })
+    Ok(Written {
+        path: path.display().to_string(),
+        bytes: list.pdf.len(),
+        pages: Some(list.pages),
+        rows: Some(list.voters),
+    })
 }
 
 /// Prints the candidate list of one level, or of every level, to `path`.

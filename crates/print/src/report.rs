@@ -113,7 +113,10 @@ pub fn sheets(r: &Report) -> Vec<Sheet> {
     };
     let mut bodies = vec![row("Ủy ban bầu cử", r.committees)];
     for level in LEVELS {
-        bodies.push(row(&format!("Ban bầu cử đại biểu {}", level_label(level)), r.boards.get(level).copied().unwrap_or(0)));
+        bodies.push(row(
+            &format!("Ban bầu cử đại biểu {}", level_label(level)),
+            r.boards.get(level).copied().unwrap_or(0),
+        ));
     }
     bodies.push(row("Tổ bầu cử", r.teams));
     let bodies = Table { title: "Tổ chức phụ trách bầu cử".into(), headers: figure(), rows: bodies };
@@ -138,7 +141,10 @@ pub fn sheets(r: &Report) -> Vec<Sheet> {
         headers: figure(),
         rows: vec![
             row("Tổng số khu vực bỏ phiếu", r.polling_areas),
-            row("Trong đó: khu vực bỏ phiếu riêng (lực lượng vũ trang, bệnh viện, cơ sở giam giữ)", r.polling_areas_separate),
+            row(
+                "Trong đó: khu vực bỏ phiếu riêng (lực lượng vũ trang, bệnh viện, cơ sở giam giữ)",
+                r.polling_areas_separate,
+            ),
         ],
     };
     let mut voters = vec![
@@ -211,23 +217,27 @@ pub fn sheets(r: &Report) -> Vec<Sheet> {
             "Tổng số xã".into(),
             "Kết quả".into(),
         ],
-        rows: [("round1", "Hiệp thương lần thứ nhất"), ("round2", "Hiệp thương lần thứ hai"), ("round3", "Hiệp thương lần thứ ba")]
-            .iter()
-            .map(|(key, label)| {
-                let f = r.consultations.get(*key);
-                let (dd, dt, cd, ct) =
-                    f.map_or((0, 0, 0, 0), |f| (f.districts_done, f.districts_total, f.communes_done, f.communes_total));
-                let summary = if dt > 0 { format!("{dd}/{dt} huyện, {cd}/{ct} xã") } else { format!("{cd}/{ct} xã") };
-                vec![
-                    Cell::Text(label.to_string()),
-                    Cell::Int(dd),
-                    Cell::Int(dt),
-                    Cell::Int(cd),
-                    Cell::Int(ct),
-                    Cell::Text(summary),
-                ]
-            })
-            .collect(),
+        rows: [
+            ("round1", "Hiệp thương lần thứ nhất"),
+            ("round2", "Hiệp thương lần thứ hai"),
+            ("round3", "Hiệp thương lần thứ ba"),
+        ]
+        .iter()
+        .map(|(key, label)| {
+            let f = r.consultations.get(*key);
+            let (dd, dt, cd, ct) =
+                f.map_or((0, 0, 0, 0), |f| (f.districts_done, f.districts_total, f.communes_done, f.communes_total));
+            let summary = if dt > 0 { format!("{dd}/{dt} huyện, {cd}/{ct} xã") } else { format!("{cd}/{ct} xã") };
+            vec![
+                Cell::Text(label.to_string()),
+                Cell::Int(dd),
+                Cell::Int(dt),
+                Cell::Int(cd),
+                Cell::Int(ct),
+                Cell::Text(summary),
+            ]
+        })
+        .collect(),
     };
 
     type ConferenceField = fn(&sobaucu_core::report::ConferenceFigures) -> i64;
@@ -262,7 +272,8 @@ pub fn sheets(r: &Report) -> Vec<Sheet> {
             .timeline
             .iter()
             .map(|t| {
-                let label = rules.and_then(|rules| rules.milestone(&t.milestone)).map_or(t.milestone.clone(), |m| m.vi.clone());
+                let label =
+                    rules.and_then(|rules| rules.milestone(&t.milestone)).map_or(t.milestone.clone(), |m| m.vi.clone());
                 vec![
                     Cell::Text(label),
                     Cell::Text(t.due.format("%d/%m/%Y").to_string()),
@@ -303,7 +314,8 @@ pub fn xlsx(r: &Report) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
     let title = Format::new().set_bold().set_font_size(13);
     let bold = Format::new().set_bold();
-    let header = Format::new().set_bold().set_background_color(0xD9D9D9).set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let header =
+        Format::new().set_bold().set_background_color(0xD9D9D9).set_border(rust_xlsxwriter::FormatBorder::Thin);
     let cell = Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin);
     let number = Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin).set_num_format("#,##0");
     let [line1, line2] = heading(r);

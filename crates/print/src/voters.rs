@@ -35,8 +35,12 @@ pub(crate) fn find_polling_area(db: &Db<'_>, wanted: &str) -> Result<Value> {
     let not_found = || {
         let shown: String = wanted.chars().take(60).collect();
         Error::not_found(
-            format!("no polling area `{shown}` in this ledger (give its id, number or name; `sobaucu list --kind polling_area` lists them)"),
-            format!("không có khu vực bỏ phiếu `{shown}` trong sổ (ghi mã, số hoặc tên; `sobaucu list --kind polling_area` liệt kê)"),
+            format!(
+                "no polling area `{shown}` in this ledger (give its id, number or name; `sobaucu list --kind polling_area` lists them)"
+            ),
+            format!(
+                "không có khu vực bỏ phiếu `{shown}` trong sổ (ghi mã, số hoặc tên; `sobaucu list --kind polling_area` liệt kê)"
+            ),
         )
     };
     if let Ok(id) = wanted.parse::<RecordId>() {
@@ -95,7 +99,7 @@ pub(crate) fn form_heading(flow: &mut Flow, unit_name: &str, form: &str) {
     let (x, width) = flow.frame();
     flow.doc.text_in(x, width, flow.y + 8.0, form, Weight::Regular, 8.0, Align::Right);
     flow.space(12.0);
-    let body = format!("{}", unit_name.to_uppercase());
+    let body = unit_name.to_uppercase();
     flow.two_blocks(
         &[("ỦY BAN NHÂN DÂN", Weight::Regular), (&body, Weight::Bold)],
         &[("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Weight::Bold), ("Độc lập - Tự do - Hạnh phúc", Weight::Bold)],
@@ -187,14 +191,14 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
         Column::new("Nam", 0.95, Align::Center).in_group("Ngày, tháng, năm sinh"),
         Column::new("Nữ", 0.95, Align::Center).in_group("Ngày, tháng, năm sinh"),
         Column::new("Dân tộc", 0.8, Align::Left),
-        Column::new("Nghề nghiệp", 1.2, Align::Left),
-        Column::new("Nơi thường trú", 2.1, Align::Left),
-        Column::new("Nơi tạm trú", 1.5, Align::Left),
+        Column::new("Nghề nghiệp", 1.1, Align::Left),
+        Column::new("Nơi thường trú", 2.8, Align::Left),
+        Column::new("Nơi tạm trú", 1.6, Align::Left),
     ];
     for level in &levels {
         columns.push(Column::new(level.vi, 0.75, Align::Center).in_group("Bầu cử đại biểu"));
     }
-    columns.push(Column::new("Ghi chú", 1.5, Align::Left));
+    columns.push(Column::new("Ghi chú", 1.4, Align::Left));
 
     let mut flow = Flow::new(PageSize::A4Landscape, 8.0);
     let number = area.get("number").and_then(Value::as_i64).unwrap_or_default();
@@ -202,12 +206,7 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
     flow.doc.footer = format!("Danh sách cử tri · Khu vực bỏ phiếu số {number} · {}", unit.name);
     form_heading(&mut flow, &unit.name, "Mẫu số 33");
     flow.paragraph("DANH SÁCH CỬ TRI", Weight::Bold, 14.0, Align::Center);
-    flow.paragraph(
-        "Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân các cấp",
-        Weight::Bold,
-        10.5,
-        Align::Center,
-    );
+    flow.paragraph("Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân các cấp", Weight::Bold, 10.5, Align::Center);
     flow.paragraph(
         &format!("Ngày bầu cử: {}", node.election_date.format("%d/%m/%Y")),
         Weight::Regular,
