@@ -368,3 +368,35 @@ fn write_font(pdf: &mut Pdf, type0: Ref, refs: [Ref; 4], font: &FontState, tag: 
     }
     pdf.cmap(cmap_ref, &cmap.finish());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every letter of Vietnamese, lower and upper case, with every tone.
+    const VIETNAMESE: &str =
+        "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ";
+
+    #[test]
+    fn both_weights_have_a_glyph_for_every_vietnamese_letter() {
+        for data in [REGULAR_TTF, BOLD_TTF] {
+            let face = ttf_parser::Face::parse(data, 0).unwrap();
+            for c in VIETNAMESE.chars().chain(VIETNAMESE.to_uppercase().chars()) {
+                assert!(face.glyph_index(c).is_some(), "no glyph for {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_words_wrap_inside_their_column_and_lines_keep_their_words() {
+        let mut doc = Document::new(PageSize::A4Portrait);
+        let lines = doc.wrap("Bản Phiêng Ngản, xã Mường Kim, tỉnh Lai Châu", Weight::Regular, 8.0, 60.0);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.join(" "), "Bản Phiêng Ngản, xã Mường Kim, tỉnh Lai Châu");
+        for line in &lines {
+            assert!(doc.text_width(line, Weight::Regular, 8.0) <= 60.0, "{line}");
+        }
+        let cut = doc.wrap("Khuổiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii", Weight::Bold, 8.0, 40.0);
+        assert!(cut.len() > 1 && cut.iter().all(|l| doc.text_width(l, Weight::Bold, 8.0) <= 40.0));
+    }
+}
