@@ -179,6 +179,8 @@ impl Document {
     }
 
     /// Draws one line of text aligned inside the span from `x` to `x + width`.
+    // The span, the baseline, the text and how it looks: grouping them would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn text_in(&mut self, x: f32, width: f32, y: f32, text: &str, weight: Weight, size: f32, align: Align) {
         let w = self.text_width(text, weight, size);
         let x = match align {
