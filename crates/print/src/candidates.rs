@@ -63,15 +63,17 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
             format!("không có cấp `{shown}`: dùng na, provincial, district hoặc commune"),
         ));
     }
-    let mut units: BTreeMap<String, (i64, String, i64)> = BTreeMap::new();
+    // Electoral unit id → (the administrative unit it belongs to, number, name, seats).
+    let mut units: BTreeMap<String, (String, i64, String, i64)> = BTreeMap::new();
     for unit in db.all_rows(Kind::ElectoralUnit)? {
         let number = unit.fields.get("number").and_then(Value::as_i64).unwrap_or_default();
         let name = unit.fields.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
         let seats = unit.fields.get("seats").and_then(Value::as_i64).unwrap_or_default();
-        units.insert(unit.id.to_string(), (number, name, seats));
+        units.insert(unit.id.to_string(), (unit.unit.to_string(), number, name, seats));
     }
-    // Level → electoral unit (its number, or none) → candidates in alphabetical order.
-    let mut grouped: BTreeMap<usize, BTreeMap<(i64, String), Vec<Row>>> = BTreeMap::new();
+    // Level → electoral unit (by administrative unit and number; none last) → candidates in
+    // alphabetical order. A district's ledger holds several communes' units "số 1".
+    let mut grouped: BTreeMap<usize, BTreeMap<(String, i64, String), Vec<Row>>> = BTreeMap::new();
     for row in db.all_rows(Kind::Candidate)? {
         let row_level = row.fields.get("level").and_then(Value::as_str).unwrap_or_default();
         if level.is_some_and(|l| l != row_level)
@@ -80,8 +82,11 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
             continue;
         }
         let Some(level_index) = BALLOT_LEVELS.iter().position(|c| c.value == row_level) else { continue };
-        let unit = row.fields.get("electoral_unit").and_then(Value::as_str).and_then(|id| units.get(id));
-        let key = unit.map_or((i64::MAX, String::new()), |(n, name, _)| (*n, name.clone()));
+        let unit_id = row.fields.get("electoral_unit").and_then(Value::as_str).filter(|id| units.contains_key(*id));
+        let key = match unit_id {
+            Some(id) => (units[id].0.clone(), units[id].1, id.to_string()),
+            None => ("~".to_string(), i64::MAX, String::new()),
+        };
         grouped.entry(level_index).or_default().entry(key).or_default().push(row);
     }
 
@@ -135,14 +140,22 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
         if by_unit.is_empty() {
             flow.paragraph("Chưa có người ứng cử.", Weight::Regular, 9.5, Align::Left);
         }
-        for ((number, name), rows) in by_unit {
-            let heading = if *number == i64::MAX {
-                "Chưa xếp vào đơn vị bầu cử".to_string()
-            } else {
-                let seats = units.values().find(|(n, u, _)| n == number && u == name).map_or(0, |u| u.2);
-                let name =
-                    if name.contains(&number.to_string()) { name.clone() } else { format!("{name} (số {number})") };
-                format!("{name} — số đại biểu được bầu: {seats}; số người ứng cử: {}", rows.len())
+        for ((_, _, id), rows) in by_unit {
+            let heading = match units.get(id) {
+                None => "Chưa xếp vào đơn vị bầu cử".to_string(),
+                Some((code, number, name, seats)) => {
+                    let mut name = if name.contains(&number.to_string()) {
+                        name.clone()
+                    } else {
+                        format!("{name} (số {number})")
+                    };
+                    // In a district's or province's ledger, say whose unit it is.
+                    let owner = code.parse::<sobaucu_core::UnitCode>().ok().and_then(|c| node.catalogue().unit(&c));
+                    if let Some(owner) = owner.filter(|o| o.code != unit.code) {
+                        name = format!("{name}, {}", owner.name);
+                    }
+                    format!("{name} — số đại biểu được bầu: {seats}; số người ứng cử: {}", rows.len())
+                }
             };
             flow.ensure(70.0);
             flow.space(4.0);
