@@ -23,6 +23,9 @@ pub struct CandidateList {
     pub candidates: usize,
 }
 
+/// Where a candidate's electoral unit sorts: its administrative unit, its number, its id.
+type UnitKey = (String, i64, String);
+
 /// The fields printed, in order, after the row number.
 const FIELDS: [&str; 13] = [
     "full_name",
@@ -73,7 +76,7 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
     }
     // Level → electoral unit (by administrative unit and number; none last) → candidates in
     // alphabetical order. A district's ledger holds several communes' units "số 1".
-    let mut grouped: BTreeMap<usize, BTreeMap<(String, i64, String), Vec<Row>>> = BTreeMap::new();
+    let mut grouped: BTreeMap<usize, BTreeMap<UnitKey, Vec<Row>>> = BTreeMap::new();
     for row in db.all_rows(Kind::Candidate)? {
         let row_level = row.fields.get("level").and_then(Value::as_str).unwrap_or_default();
         if level.is_some_and(|l| l != row_level)
