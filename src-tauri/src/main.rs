@@ -40,6 +40,10 @@ fn main() {
             commands::bundle_import,
             commands::list_conflicts,
             commands::resolve_conflict,
+            commands::choose_export_file,
+            commands::export_report,
+            commands::print_voter_list,
+            commands::print_candidates,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");

@@ -116,6 +116,18 @@ export const bundleImport = (path) => call('bundle_import', { path });
 export const listConflicts = () => call('list_conflicts');
 
 /** Settles the conflicts of one field of a record with `value`; resolves with null. */
+/** A file to save an export to, chosen in the system's save dialog (null if cancelled). */
+export const chooseExportFile = (suggested) => call('choose_export_file', { suggested });
+
+/** Writes the report as "xlsx" or "pdf" to `path`: { path, bytes, pages? }. */
+export const exportReport = (format, path) => call('export_report', { format, path });
+
+/** Prints the voter list (form Mẫu 33) of a polling area to `path`: { path, bytes, pages, rows }. */
+export const printVoterList = (pollingArea, path) => call('print_voter_list', { pollingArea, path });
+
+/** Prints the candidate list (one level, or all when null) to `path`: { path, bytes, pages, rows }. */
+export const printCandidates = (level, path) => call('print_candidates', { level: level ?? null, path });
+
 export const resolveConflict = (kind, id, field, value) =>
   call('resolve_conflict', { kind, id, field, value: value === undefined ? null : value });
 

@@ -282,6 +282,11 @@ const STRINGS = {
   // Report
   'report.title': { vi: 'Báo cáo', en: 'Report' },
   'report.print': { vi: 'In báo cáo', en: 'Print' },
+  'report.export_xlsx': { vi: 'Xuất Excel', en: 'Export Excel' },
+  'report.export_pdf': { vi: 'Xuất PDF', en: 'Export PDF' },
+  'export.working': { vi: 'Đang tạo tệp…', en: 'Making the file…' },
+  'export.saved': { vi: 'Đã lưu tệp {file}', en: 'Saved {file}' },
+  'print.voter_list': { vi: 'In danh sách cử tri (Mẫu 33)', en: 'Print the voter list (form 33)' },
   'report.empty': { vi: 'Chưa có số liệu.', en: 'No figures yet.' },
   'report.item': { vi: 'Mục', en: 'Item' },
   'report.value': { vi: 'Số liệu', en: 'Figure' },

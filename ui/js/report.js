@@ -13,6 +13,7 @@ import { t, lang, pick, errorText, reportKeyLabel } from './i18n.js';
 import { displayDate } from './dates.js';
 import { getNode, schemaLabelFor } from './store.js';
 import { renderTimeline, statusBadge } from './timeline.js';
+import { exportReport } from './exports.js';
 
 /** Top-level keys shown in the header rather than as sections. */
 const HEADER_KEYS = ['node', 'unit', 'election_date', 'law', 'scheme', 'today', 'generated_at', 'generated_on', 'days_to_election'];
@@ -29,7 +30,10 @@ export function render(container, params, ctx) {
     h('header', { class: 'page-head report-head' },
       h('div', { class: 'page-head-row' },
         h('div', null, heading, meta),
-        h('button', { type: 'button', id: 'report-print', class: 'btn btn-quiet', text: t('report.print'), on: { click: () => window.print() } }))),
+        h('div', { class: 'report-actions' },
+          h('button', { type: 'button', id: 'report-export-xlsx', class: 'btn btn-quiet', text: t('report.export_xlsx'), on: { click: (e) => exportReport('xlsx', e.currentTarget) } }),
+          h('button', { type: 'button', id: 'report-export-pdf', class: 'btn btn-quiet', text: t('report.export_pdf'), on: { click: (e) => exportReport('pdf', e.currentTarget) } }),
+          h('button', { type: 'button', id: 'report-print', class: 'btn btn-quiet', text: t('report.print'), on: { click: () => window.print() } })))),
     body));
   ctx.setTitle(t('report.title'));
   if (!params.redraw) heading.focus({ preventScroll: true });

@@ -14,6 +14,7 @@ use sobaucu_core::units::{Catalogue, Scheme};
 use sobaucu_core::{ListQuery, Store, report, timeline};
 
 mod progress;
+mod print;
 
 #[derive(Parser)]
 #[command(
@@ -93,6 +94,17 @@ enum Command {
         /// Print JSON (the shape is documented in the README).
         #[arg(long)]
         json: bool,
+        /// json, text, xlsx or pdf (xlsx and pdf need --out; default: the extension of --out).
+        #[arg(long)]
+        format: Option<String>,
+        /// Write the report to this file instead of the terminal.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Prints, as PDF, what a commune posts: `print voter-list` (form Mẫu 33), `print candidates`.
+    Print {
+        #[command(subcommand)]
+        what: print::PrintCommand,
     },
     /// The legal timeline of the ledger's unit as a table.
     Timeline,
@@ -264,8 +276,11 @@ fn run(cli: Cli) -> Result<()> {
             let n = transfer::export(&store, kind, format, &out)?;
             println!("exported {n} {} records to {}", kind.as_str(), out.display());
         }
-        Command::Report { json } => {
+        Command::Report { json, format, out } => {
             let store = Store::open_existing(&dir)?;
+            if format.is_some() || out.is_some() {
+                return print::report(&store, json, format.as_deref(), out.as_deref());
+            }
             let report = report::compute(&store.db(), store.node()?, sobaucu_core::today())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -274,6 +289,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Progress { unit, json } => progress::run(&dir, unit.as_deref(), json)?,
+        Command::Print { what } => print::run(&dir, what)?,
         Command::Timeline => {
             let store = Store::open_existing(&dir)?;
             let node = store.node()?;
