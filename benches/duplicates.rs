@@ -8,6 +8,7 @@
 //! only that the planted pairs are found.
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::json;
@@ -25,10 +26,9 @@ fn status_kb(key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn main() {
-    let voters: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300_000);
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("ledger");
+/// Writes the ledger in `dir`: `voters` voters over the communes of Lai Châu, through the
+/// ordinary write path, then the planted duplicates. Returns the communes and the planted pairs.
+fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
     let mut store = Store::open(&dir).unwrap();
     store
         .init(InitOptions {
@@ -47,7 +47,6 @@ fn main() {
     communes.sort();
 
     // One polling area a commune, then the voters, a commune at a time; 70% with an ID number.
-    let start = Instant::now();
     let mut rng = Rng::new(2021);
     let mut planted: Vec<(String, String)> = Vec::new();
     let per_commune = voters.div_ceil(communes.len());
@@ -88,7 +87,6 @@ fn main() {
             })
             .unwrap();
     }
-    let generate_seconds = start.elapsed().as_secs_f64();
 
     // Planted duplicates: a voter copied into another commune with its name folded, its birth
     // date cut to the year, or its name respelt under the same ID number.
@@ -138,6 +136,28 @@ fn main() {
         })
         .unwrap();
     drop(store);
+    (communes.len(), planted)
+}
+
+fn main() {
+    let voters: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300_000);
+    // `$SOBAUCU_BENCH_LEDGER`, when set, keeps the generated ledger there and reuses it.
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::env::var_os("SOBAUCU_BENCH_LEDGER").map(PathBuf::from).unwrap_or_else(|| tmp.path().into());
+    let dir = base.join("ledger");
+    let planted_file = base.join("planted.txt");
+    let start = Instant::now();
+    let (communes, planted) = if planted_file.exists() {
+        let text = std::fs::read_to_string(&planted_file).unwrap();
+        let planted = text.lines().filter_map(|l| l.split_once(' ')).map(|(a, b)| (a.into(), b.into())).collect();
+        (106, planted)
+    } else {
+        let (communes, planted) = generate(&dir, voters);
+        let lines: String = planted.iter().map(|(a, b)| format!("{a} {b}\n")).collect();
+        std::fs::write(&planted_file, lines).unwrap();
+        (communes, planted)
+    };
+    let generate_seconds = start.elapsed().as_secs_f64();
 
     // Detection, in a freshly opened ledger, with the peak memory counted from here.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -151,7 +171,7 @@ fn main() {
     let found: HashSet<(String, String)> = pairs
         .iter()
         .map(|p| {
-            let (a, b) = (p.a["id"].as_str().unwrap().to_string(), p.b["id"].as_str().unwrap().to_string());
+            let (a, b) = (p.a.id.clone(), p.b.id.clone());
             if a <= b { (a, b) } else { (b, a) }
         })
         .collect();
@@ -159,7 +179,7 @@ fn main() {
     let by_rule = |rule: Rule| pairs.iter().filter(|p| p.rule == rule).count();
     let size: u64 = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
 
-    println!("sobaucu duplicate-voter benchmark, {voters} voters in {} communes", communes.len());
+    println!("sobaucu duplicate-voter benchmark, {voters} voters in {} communes", communes);
     println!("  generating the ledger:       {generate_seconds:.1} s ({:.0} MB)", size as f64 / 1e6);
     println!("  find duplicates:             {find_seconds:.2} s (goal < 5 s)");
     println!(

@@ -5,9 +5,8 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
-use serde_json::Value;
 use sobaucu_core::Store;
-use sobaucu_core::duplicates::{DecideRequest, Decision, Options, Pair};
+use sobaucu_core::duplicates::{DecideRequest, Decision, Options, Pair, Voter};
 use sobaucu_core::kinds::FieldType;
 use sobaucu_core::store::display_value;
 
@@ -93,28 +92,32 @@ pub fn run(dir: &Path, args: Args) -> Result<()> {
     Ok(())
 }
 
-fn text<'v>(side: &'v Value, key: &str) -> &'v str {
-    side.get(key).and_then(Value::as_str).unwrap_or("")
+fn or_empty(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
 }
 
 /// One voter of a pair on one line: commune, id, name, birth date, sex, ID number, area.
-fn side_line(side: &Value) -> String {
-    let birth = side.get("birth_date").map(|b| display_value(&FieldType::PartialDate, b)).unwrap_or_default();
-    let sex = match text(side, "sex") {
+fn side_line(side: &Voter) -> String {
+    let birth = side
+        .birth_date
+        .as_ref()
+        .map(|b| display_value(&FieldType::PartialDate, &serde_json::Value::String(b.clone())))
+        .unwrap_or_default();
+    let sex = match or_empty(&side.sex) {
         "male" => "Nam",
         "female" => "Nữ",
         other => other,
     };
     format!(
         "{} {:<22} {:<22} {:<28} {:<10} {:<3} {:<12} {}",
-        text(side, "unit"),
-        text(side, "unit_name"),
-        text(side, "id"),
-        text(side, "full_name"),
+        side.unit,
+        or_empty(&side.unit_name),
+        side.id,
+        or_empty(&side.full_name),
         birth,
         sex,
-        text(side, "id_number"),
-        text(side, "polling_area_title")
+        or_empty(&side.id_number),
+        or_empty(&side.polling_area_title)
     )
 }
 
@@ -123,12 +126,11 @@ fn print_pairs(pairs: &[Pair]) {
         println!("{:>3}  {:<10}  {}", pair.score, pair.rule.as_str(), side_line(&pair.a));
         println!("{:>3}  {:<10}  {}", "", "", side_line(&pair.b));
         if let Some(decision) = &pair.decision {
-            let removed = text(decision, "removed_voter");
-            let what = match text(decision, "decision") {
-                "removed" => format!("removed {removed}"),
+            let what = match decision.decision.as_deref() {
+                Some("removed") => format!("removed {}", or_empty(&decision.removed_voter)),
                 _ => "kept both".to_string(),
             };
-            println!("{:>17}decided {}: {what} · {}", "", text(decision, "decided_on"), text(decision, "reason"));
+            println!("{:>17}decided {}: {what} · {}", "", or_empty(&decision.decided_on), or_empty(&decision.reason));
         }
     }
     let decided = pairs.iter().filter(|p| p.decision.is_some()).count();

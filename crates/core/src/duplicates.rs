@@ -78,14 +78,45 @@ pub struct Pair {
     pub rule: Rule,
     /// 0–100: how sure the match is (see the module's documentation).
     pub score: u8,
-    /// The first voter as lists show it ([`Db::row_json`]: its fields plus `id`, `unit`,
-    /// `unit_name`, `polling_area_title`); the pair is ordered by unit, then id.
-    pub a: Value,
-    /// The second voter, likewise.
-    pub b: Value,
+    /// The first voter; the pair is ordered by commune, then id.
+    pub a: Voter,
+    /// The second voter.
+    pub b: Voter,
     /// The decision already taken (only with [`Options::include_decided`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub decision: Option<Value>,
+    pub decision: Option<DecisionRecord>,
+}
+
+/// One side of a pair: what an official needs to tell two records apart. Values are stored
+/// values (see `ui/README.md`: birth dates `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, sex `male` or
+/// `female`); empty fields are `null`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Voter {
+    pub id: String,
+    /// The voter's commune: its code, and its name.
+    pub unit: String,
+    pub unit_name: Option<String>,
+    pub full_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub permanent_residence: Option<String>,
+    pub temporary_residence: Option<String>,
+    /// The polling area's id, and its name.
+    pub polling_area: Option<String>,
+    pub polling_area_title: Option<String>,
+    pub id_number: Option<String>,
+    pub list_status: Option<String>,
+}
+
+/// A `duplicate_decision` record, as a pair shows it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DecisionRecord {
+    pub id: String,
+    /// `keep_both` or `removed`.
+    pub decision: Option<String>,
+    pub removed_voter: Option<String>,
+    pub reason: Option<String>,
+    pub decided_on: Option<String>,
 }
 
 /// A birth date whose month or day may be unknown (0).
@@ -264,24 +295,25 @@ fn read_entries(db: &Db<'_>, with_removed: bool) -> Result<(Vec<Entry>, Vec<(u12
 }
 
 /// The decisions taken, by unordered pair of voters.
-fn read_decisions(db: &Db<'_>) -> Result<HashMap<(RecordId, RecordId), Value>> {
+fn read_decisions(db: &Db<'_>) -> Result<HashMap<(RecordId, RecordId), DecisionRecord>> {
     let mut decisions = HashMap::new();
-    let ids: Vec<(String, String, String)> = db
-        .conn()
-        .prepare("SELECT id, voter_a, voter_b FROM duplicate_decision WHERE deleted = 0")?
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?)))?
-        .filter_map(|row| match row {
-            Ok((id, Some(a), Some(b))) => Some(Ok((id, a, b))),
-            Ok(_) => None,
-            Err(e) => Some(Err(e)),
-        })
-        .collect::<rusqlite::Result<_>>()?;
-    for (id, a, b) in ids {
-        let (Ok(id), Ok(a), Ok(b)) = (id.parse::<RecordId>(), a.parse::<RecordId>(), b.parse::<RecordId>()) else {
-            continue;
+    let mut stmt = db.conn().prepare(
+        "SELECT id, voter_a, voter_b, decision, removed_voter, reason, decided_on \
+         FROM duplicate_decision WHERE deleted = 0",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (Some(a), Some(b)) = (text_at(r, 1)?, text_at(r, 2)?) else { continue };
+        let (Ok(a), Ok(b)) = (a.parse::<RecordId>(), b.parse::<RecordId>()) else { continue };
+        let owned = |i: usize| -> Result<Option<String>> { Ok(text_at(r, i)?.map(str::to_string)) };
+        let record = DecisionRecord {
+            id: owned(0)?.unwrap_or_default(),
+            decision: owned(3)?,
+            removed_voter: owned(4)?,
+            reason: owned(5)?,
+            decided_on: owned(6)?,
         };
-        let Some(row) = db.row(Kind::DuplicateDecision, &id)? else { continue };
-        decisions.insert(ordered(a, b), db.row_json(&row)?);
+        decisions.insert(ordered(a, b), record);
     }
     Ok(decisions)
 }
@@ -356,7 +388,7 @@ pub fn find(db: &Db<'_>, options: &Options) -> Result<Vec<Pair>> {
     drop(by_name);
 
     // Decided pairs drop out (or carry their decision); so do removed voters not decided about.
-    let mut kept: Vec<(Found, Option<Value>)> = Vec::new();
+    let mut kept: Vec<(Found, Option<DecisionRecord>)> = Vec::new();
     for pair in found {
         let (ea, eb) = (&entries[pair.a as usize], &entries[pair.b as usize]);
         let decision = decisions.get(&ordered(ea.id, eb.id)).cloned();
@@ -375,17 +407,42 @@ pub fn find(db: &Db<'_>, options: &Options) -> Result<Vec<Pair>> {
         key(x).cmp(&key(y))
     });
 
-    // Only now the whole records, once each.
-    let mut shown: HashMap<u32, Value> = HashMap::new();
-    let mut side = |index: u32| -> Result<Value> {
-        if let Some(v) = shown.get(&index) {
-            return Ok(v.clone());
-        }
-        let id = entries[index as usize].id;
-        let row = db.row(Kind::Voter, &id)?.ok_or_else(|| crate::store::not_found(Kind::Voter, &id))?;
-        let value = db.row_json(&row)?;
-        shown.insert(index, value.clone());
-        Ok(value)
+    // Only now the shown fields of the voters in pairs, each by its id.
+    let unit_names: HashMap<String, String> = db
+        .conn()
+        .prepare("SELECT code, name FROM units")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let area_names: HashMap<String, String> = db
+        .conn()
+        .prepare("SELECT id, name FROM polling_area WHERE name IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = db.conn().prepare(
+        "SELECT unit, full_name, birth_date, sex, permanent_residence, temporary_residence, polling_area, \
+         id_number, list_status FROM voter WHERE id = ?1",
+    )?;
+    let mut side = |index: u32| -> Result<Voter> {
+        let id = entries[index as usize].id.to_string();
+        let mut rows = stmt.query([&id])?;
+        let r = rows.next()?.ok_or_else(|| crate::store::not_found(Kind::Voter, &entries[index as usize].id))?;
+        let owned = |i: usize| -> Result<Option<String>> { Ok(text_at(r, i)?.map(str::to_string)) };
+        let unit = owned(0)?.unwrap_or_default();
+        let polling_area = owned(6)?;
+        Ok(Voter {
+            unit_name: unit_names.get(&unit).cloned(),
+            polling_area_title: polling_area.as_ref().and_then(|a| area_names.get(a)).cloned(),
+            id,
+            unit,
+            full_name: owned(1)?,
+            birth_date: owned(2)?,
+            sex: owned(3)?,
+            permanent_residence: owned(4)?,
+            temporary_residence: owned(5)?,
+            polling_area,
+            id_number: owned(7)?,
+            list_status: owned(8)?,
+        })
     };
     let mut pairs = Vec::with_capacity(kept.len());
     for (f, decision) in kept {

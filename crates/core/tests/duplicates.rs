@@ -90,7 +90,7 @@ fn summary(pairs: &[Pair]) -> Vec<(Rule, u8, String, String)> {
     let mut out: Vec<_> = pairs
         .iter()
         .map(|p| {
-            let (a, b) = (p.a["id"].as_str().unwrap().to_string(), p.b["id"].as_str().unwrap().to_string());
+            let (a, b) = (p.a.id.clone(), p.b.id.clone());
             let (a, b) = if a <= b { (a, b) } else { (b, a) };
             (p.rule, p.score, a, b)
         })
@@ -188,13 +188,17 @@ fn planted_duplicates_across_communes_are_found_by_the_right_rule_and_look_alike
     assert_eq!(scores, sorted);
     let first = &pairs[0];
     assert_eq!(first.score, 100);
-    assert_eq!(first.a["full_name"], "Thào A Vư");
-    assert_eq!((first.a["unit"].as_str(), first.a["unit_name"].as_str()), (Some("03390"), Some("Thị trấn Tam Đường")));
-    assert_eq!((first.b["unit"].as_str(), first.b["unit_name"].as_str()), (Some("03405"), Some("Xã Giang Ma")));
-    for key in ["id", "birth_date", "sex", "permanent_residence", "polling_area", "polling_area_title", "id_number"] {
-        assert!(first.a.get(key).is_some(), "a side has `{key}`");
-    }
+    assert_eq!(first.a.full_name.as_deref(), Some("Thào A Vư"));
+    assert_eq!((first.a.unit.as_str(), first.a.unit_name.as_deref()), ("03390", Some("Thị trấn Tam Đường")));
+    assert_eq!((first.b.unit.as_str(), first.b.unit_name.as_deref()), ("03405", Some("Xã Giang Ma")));
+    assert_eq!(first.b.polling_area_title.as_deref(), Some("Khu vực bỏ phiếu số 1 (03405)"));
     let json = serde_json::to_value(first).unwrap();
+    for key in
+        ["id", "unit", "unit_name", "full_name", "birth_date", "sex", "permanent_residence", "polling_area_title"]
+    {
+        assert!(json["a"][key].is_string(), "a side has `{key}`");
+    }
+    assert_eq!(json["a"]["id_number"], "098765432109");
     assert_eq!(json["rule"], "id_number");
     assert!(json.get("decision").is_none());
 }
@@ -226,8 +230,8 @@ fn keeping_both_makes_the_pair_drop_out_and_is_a_record() {
     assert_eq!(summary(&all), p.expected);
     let shown = all.iter().find(|p| p.decision.is_some()).unwrap();
     let decision = shown.decision.as_ref().unwrap();
-    assert_eq!(decision["decision"], "keep_both");
-    assert_eq!(decision["id"], decided["decision_id"]);
+    assert_eq!(decision.decision.as_deref(), Some("keep_both"));
+    assert_eq!(decision.id, decided["decision_id"].as_str().unwrap());
 
     // The decision is a record of the district (both communes lie in it), in the change log.
     let id = decided["decision_id"].as_str().unwrap();
