@@ -251,3 +251,23 @@ pub fn resolve_conflict(
     worker.changed();
     Ok(())
 }
+
+#[tauri::command]
+pub fn duplicates(state: State<'_, AppState>, all: Option<bool>) -> Reply<Value> {
+    with(&state, |s| api::duplicates(s, all.unwrap_or(false)))
+}
+
+#[tauri::command]
+pub fn decide_duplicate(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    a: String,
+    b: String,
+    decision: String,
+    removed: Option<String>,
+    reason: Option<String>,
+) -> Reply<Value> {
+    let decided = with(&state, |s| api::decide_duplicate(s, &a, &b, &decision, removed.as_deref(), reason.as_deref()))?;
+    worker.changed();
+    Ok(decided)
+}

@@ -40,6 +40,8 @@ fn main() {
             commands::bundle_import,
             commands::list_conflicts,
             commands::resolve_conflict,
+            commands::duplicates,
+            commands::decide_duplicate,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");
