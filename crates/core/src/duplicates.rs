@@ -209,7 +209,7 @@ fn id_key(raw: &str) -> Option<u128> {
 /// One voter, as much as matching needs.
 struct Entry {
     id: RecordId,
-    /// Index into the units seen.
+    /// The unit's rank among the units seen, in the order of their codes.
     unit: u32,
     /// Index into the folded names seen (`u32::MAX`: no name).
     name: u32,
@@ -290,6 +290,16 @@ fn read_entries(db: &Db<'_>, with_removed: bool) -> Result<(Vec<Entry>, Vec<(u12
             id_numbers.push((key, index));
         }
         entries.push(Entry { id, unit, name, birth, has_id_number: id_number.is_some(), removed });
+    }
+    // Units numbered in the order of their codes, so pairs and their sides sort by commune.
+    let mut codes: Vec<(&String, u32)> = units.numbers.iter().map(|(code, &n)| (code, n)).collect();
+    codes.sort();
+    let mut rank = vec![0u32; codes.len()];
+    for (position, (_, n)) in codes.iter().enumerate() {
+        rank[*n as usize] = position as u32;
+    }
+    for entry in &mut entries {
+        entry.unit = rank[entry.unit as usize];
     }
     Ok((entries, id_numbers))
 }
