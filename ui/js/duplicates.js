@@ -12,6 +12,9 @@ import { t, errorText } from './i18n.js';
 import { displayDate } from './dates.js';
 import { toast, confirmDialog } from './dialogs.js';
 
+/** How many pairs are drawn at once. */
+const SHOWN = 200;
+
 /** Draws the duplicates screen into `container`. */
 export function render(container, params, ctx) {
   let alive = true;
@@ -56,7 +59,10 @@ export function render(container, params, ctx) {
       replaceChildren(listArea, h('div', { id: 'duplicates-empty', class: 'empty-state', text: t('dup.none') }));
       return;
     }
-    replaceChildren(listArea, pairs.map((pair, index) => pairCard(pair, index)));
+    // The surest pairs first; a long list is drawn in part (the rest after these are decided).
+    const shown = pairs.slice(0, SHOWN);
+    replaceChildren(listArea, shown.map((pair, index) => pairCard(pair, index)),
+      pairs.length > SHOWN ? h('p', { class: 'muted', text: t('dup.more', { shown: SHOWN, n: pairs.length }) }) : null);
   }
 
   function pairCard(pair, index) {

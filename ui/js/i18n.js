@@ -184,6 +184,10 @@ const STRINGS = {
     en: (v) => `${v.n} ${Number(v.n) === 1 ? 'pair' : 'pairs'} to review`,
   },
   'dup.none': { vi: 'Không có cử tri trùng giữa các xã', en: 'No voter is listed in two communes' },
+  'dup.more': {
+    vi: 'Đang hiện {shown} cặp chắc chắn nhất trong {n} cặp.',
+    en: 'Showing the {shown} surest of {n} pairs.',
+  },
   'dup.show_all': { vi: 'Hiện cả các cặp đã xử lý', en: 'Show decided pairs too' },
   'dup.rule_id': { vi: 'Trùng số định danh', en: 'Same ID number' },
   'dup.rule_name': { vi: 'Trùng họ tên và ngày sinh', en: 'Same name and date of birth' },
