@@ -236,6 +236,9 @@ impl Interner {
     }
 }
 
+/// An ID number's key ([`id_key`]) and the index of its voter.
+type IdNumberKey = (u128, u32);
+
 /// A pair found, before it is shown: indices into the entries, `a` < `b` in list order.
 struct Found {
     a: u32,
@@ -251,7 +254,7 @@ fn text_at<'r>(r: &'r rusqlite::Row<'_>, index: usize) -> Result<Option<&'r str>
 
 /// Reads the voters once: the needed columns of every live voter (with `removed` ones only when
 /// decided pairs are wanted).
-fn read_entries(db: &Db<'_>, with_removed: bool) -> Result<(Vec<Entry>, Vec<(u128, u32)>)> {
+fn read_entries(db: &Db<'_>, with_removed: bool) -> Result<(Vec<Entry>, Vec<IdNumberKey>)> {
     // `+deleted` keeps SQLite from walking the ordered index: one pass over the table.
     let sql = if with_removed {
         "SELECT id, unit, full_name, birth_date, id_number, list_status FROM voter WHERE +deleted = 0"
