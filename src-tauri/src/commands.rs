@@ -297,4 +297,22 @@ pub async fn print_candidates(
 ) -> Reply<sobaucu_print::Written> {
     off_thread(state.dir.clone(), move |s| Ok(sobaucu_print::print_candidates(s, level.as_deref(), path.as_ref())?))
         .await
+#[tauri::command]
+pub fn duplicates(state: State<'_, AppState>, all: Option<bool>) -> Reply<Value> {
+    with(&state, |s| api::duplicates(s, all.unwrap_or(false)))
+}
+
+#[tauri::command]
+pub fn decide_duplicate(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    a: String,
+    b: String,
+    decision: String,
+    removed: Option<String>,
+    reason: Option<String>,
+) -> Reply<Value> {
+    let decided = with(&state, |s| api::decide_duplicate(s, &a, &b, &decision, removed.as_deref(), reason.as_deref()))?;
+    worker.changed();
+    Ok(decided)
 }

@@ -44,6 +44,8 @@ fn main() {
             commands::export_report,
             commands::print_voter_list,
             commands::print_candidates,
+            commands::duplicates,
+            commands::decide_duplicate,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");

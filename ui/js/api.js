@@ -131,6 +131,16 @@ export const printCandidates = (level, path) => call('print_candidates', { level
 export const resolveConflict = (kind, id, field, value) =>
   call('resolve_conflict', { kind, id, field, value: value === undefined ? null : value });
 
+/** Probable duplicate voters across communes, surest first; with `all`, decided pairs too. */
+export const listDuplicates = (all = false) => call('duplicates', { all: Boolean(all) });
+
+/**
+ * Decides about a pair: `decision` "keep_both", or "removed" with `removed` (one of the two ids)
+ * and a `reason`. Resolves with `{ decision_id, list_change_id }`.
+ */
+export const decideDuplicate = ({ a, b, decision, removed = null, reason = null }) =>
+  call('decide_duplicate', { a, b, decision, removed, reason });
+
 /**
  * Calls `handler(SyncStatus)` on every `sync://status` event. Resolves with a function that
  * stops listening, or with null when the bridge has no event API (the window then relies on

@@ -1,7 +1,7 @@
 // app.js — the window's entry point. At startup it asks the shell (app_info) whether a ledger
 // exists: if not it shows the first-run screen, else it loads the schema once and draws the main
 // shell (sidebar + screen area). It then routes on location.hash:
-//   #/dashboard · #/report · #/sync · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
+//   #/dashboard · #/report · #/sync · #/duplicates · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
 // It also starts following the sync with the district hub (syncstate.js) once the shell is open
 // and keeps the sidebar's sync corner (#sync-status) and conflict badge up to date.
 // Each screen module exports render(container, params, ctx) and returns a handle
@@ -21,6 +21,7 @@ import * as listScreen from './list.js';
 import * as formScreen from './form.js';
 import * as reportScreen from './report.js';
 import * as syncScreen from './sync.js';
+import * as duplicatesScreen from './duplicates.js';
 import { startSync, onSyncStatus, paintSyncCorner, conflictCount } from './syncstate.js';
 
 const root = document.getElementById('app');
@@ -128,6 +129,7 @@ function buildSidebar() {
   nav.appendChild(h('ul', { class: 'nav-list nav-main' },
     h('li', null, h('a', { href: '#/dashboard', dataset: { view: 'dashboard' }, text: t('nav.dashboard') })),
     h('li', null, h('a', { href: '#/report', dataset: { view: 'report' }, text: t('nav.report') })),
+    h('li', null, h('a', { href: '#/duplicates', dataset: { view: 'duplicates' }, text: t('nav.duplicates') })),
     h('li', null, h('a', { href: '#/sync', class: 'nav-sync', dataset: { view: 'sync' } },
       h('span', { class: 'nav-text', text: t('nav.sync') }),
       h('span', { id: 'sync-nav-badge', class: 'nav-badge', hidden: true }))),
@@ -229,6 +231,8 @@ function parseHash() {
       return { name: 'report' };
     case 'sync':
       return { name: 'sync' };
+    case 'duplicates':
+      return { name: 'duplicates' };
     case 'list':
       return kind ? { name: 'list', kind } : { name: 'notfound' };
     case 'new':
@@ -297,6 +301,9 @@ function route(draft = null, redraw = false) {
       break;
     case 'sync':
       currentScreen = syncScreen.render(container, params, ctx);
+      break;
+    case 'duplicates':
+      currentScreen = duplicatesScreen.render(container, params, ctx);
       break;
     case 'list':
       currentScreen = listScreen.render(container, params, ctx);

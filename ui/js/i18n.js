@@ -172,6 +172,53 @@ const STRINGS = {
     en: 'This file was imported before — nothing new',
   },
 
+  // Duplicate voters across communes
+  'nav.duplicates': { vi: 'Cử tri trùng giữa các xã', en: 'Duplicate voters' },
+  'dup.title': { vi: 'Cử tri có tên ở nhiều xã', en: 'Voters listed in several communes' },
+  'dup.lead': {
+    vi: 'Các cặp cử tri có cùng số định danh, hoặc cùng họ tên (không dấu) và ngày sinh, ở hai xã khác nhau. Quyết định được đồng bộ về các xã.',
+    en: 'Pairs of voters with the same ID number, or the same name (marks ignored) and date of birth, in two communes. Decisions sync to the communes.',
+  },
+  'dup.count': {
+    vi: '{n} cặp cần xem xét',
+    en: (v) => `${v.n} ${Number(v.n) === 1 ? 'pair' : 'pairs'} to review`,
+  },
+  'dup.none': { vi: 'Không có cử tri trùng giữa các xã', en: 'No voter is listed in two communes' },
+  'dup.more': {
+    vi: 'Đang hiện {shown} cặp chắc chắn nhất trong {n} cặp.',
+    en: 'Showing the {shown} surest of {n} pairs.',
+  },
+  'dup.show_all': { vi: 'Hiện cả các cặp đã xử lý', en: 'Show decided pairs too' },
+  'dup.rule_id': { vi: 'Trùng số định danh', en: 'Same ID number' },
+  'dup.rule_name': { vi: 'Trùng họ tên và ngày sinh', en: 'Same name and date of birth' },
+  'dup.score': { vi: 'Mức trùng {score}/100', en: 'Match {score}/100' },
+  'dup.birth': { vi: 'Ngày sinh', en: 'Born' },
+  'dup.sex': { vi: 'Giới tính', en: 'Sex' },
+  'dup.male': { vi: 'Nam', en: 'Male' },
+  'dup.female': { vi: 'Nữ', en: 'Female' },
+  'dup.residence': { vi: 'Nơi cư trú', en: 'Residence' },
+  'dup.area': { vi: 'Khu vực bỏ phiếu', en: 'Polling area' },
+  'dup.id_number': { vi: 'Số định danh', en: 'ID number' },
+  'dup.status': { vi: 'Tình trạng', en: 'Status' },
+  'dup.removed': { vi: 'Đã xóa tên', en: 'Removed' },
+  'dup.reason': { vi: 'Lý do', en: 'Reason' },
+  'dup.reason_placeholder': { vi: 'Bắt buộc khi xóa tên', en: 'Required to remove' },
+  'dup.reason_required': { vi: 'Hãy ghi lý do xóa tên.', en: 'Give the reason for the removal.' },
+  'dup.keep_both': { vi: 'Giữ cả hai', en: 'Keep both' },
+  'dup.remove_from': { vi: 'Xóa khỏi danh sách {unit}', en: 'Remove from the list of {unit}' },
+  'dup.confirm_title': { vi: 'Xóa tên cử tri?', en: 'Remove the voter?' },
+  'dup.confirm_remove': {
+    vi: 'Xóa tên {name} khỏi danh sách cử tri của {unit}. Thay đổi được ghi lại kèm lý do và đồng bộ về xã.',
+    en: 'Remove {name} from the voter list of {unit}. The change is kept with its reason and syncs to the commune.',
+  },
+  'dup.confirm_ok': { vi: 'Xóa tên', en: 'Remove' },
+  'dup.decided': { vi: 'Đã ghi quyết định', en: 'Decision recorded' },
+  'dup.decided_keep': { vi: 'Ngày {on}: giữ cả hai. {reason}', en: '{on}: both kept. {reason}' },
+  'dup.decided_removed': {
+    vi: 'Ngày {on}: đã xóa tên khỏi danh sách {unit}. {reason}',
+    en: '{on}: removed from the list of {unit}. {reason}',
+  },
+
   // Sync: conflicts
   'conflict.heading': { vi: 'Xung đột cần xem xét', en: 'Conflicts to review' },
   'conflict.intro': {

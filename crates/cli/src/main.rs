@@ -1,6 +1,8 @@
 //! `sobaucu`: the command line over sobaucu-core, for scripting and for district IT staff.
 //! Argument parsing and printing only; every rule lives in the core.
 
+mod duplicates;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,8 +15,8 @@ use sobaucu_core::transfer::{self, Format};
 use sobaucu_core::units::{Catalogue, Scheme};
 use sobaucu_core::{ListQuery, Store, report, timeline};
 
-mod progress;
 mod print;
+mod progress;
 
 #[derive(Parser)]
 #[command(
@@ -165,6 +167,8 @@ enum Command {
         #[arg(long)]
         value: String,
     },
+    /// Voters listed in more than one commune, and the decisions about them.
+    Duplicates(duplicates::Args),
     /// Prints the fields of every record kind (the README's field reference) as Markdown.
     Fields,
     /// Finds administrative units by name or code.
@@ -401,6 +405,7 @@ fn run(cli: Cli) -> Result<()> {
             store.resolve(kind, id.parse()?, &field, value)?;
             println!("settled {field} of {} {id}; the settlement syncs like any change", kind.as_str());
         }
+        Command::Duplicates(args) => duplicates::run(&dir, args)?,
         Command::Fields => print!("{}", sobaucu_core::kinds::markdown_reference()),
         Command::Units { scheme, query } => {
             let scheme: Scheme = scheme.parse()?;

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod collate;
 pub mod demo;
+pub mod duplicates;
 pub mod error;
 pub mod ids;
 pub mod kinds;

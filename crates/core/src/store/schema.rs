@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_PRESENCE];
+pub const MIGRATIONS: &[&str] =
+    &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_PRESENCE];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -250,6 +251,15 @@ CREATE TABLE presence (
     kind         TEXT NOT NULL,
     last_sync_at TEXT NOT NULL
 ) WITHOUT ROWID;
+/// Version 6: decisions about a voter listed in two communes (kept both, or removed from one
+/// list), so decided pairs leave the list of duplicates on every node.
+const MIGRATION_6: &str = r#"
+CREATE TABLE duplicate_decision (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    voter_a TEXT, voter_b TEXT, decision TEXT, removed_voter TEXT, reason TEXT, decided_on TEXT
+);
 "#;
 
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its
