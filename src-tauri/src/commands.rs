@@ -297,6 +297,8 @@ pub async fn print_candidates(
 ) -> Reply<sobaucu_print::Written> {
     off_thread(state.dir.clone(), move |s| Ok(sobaucu_print::print_candidates(s, level.as_deref(), path.as_ref())?))
         .await
+}
+
 #[tauri::command]
 pub fn duplicates(state: State<'_, AppState>, all: Option<bool>) -> Reply<Value> {
     with(&state, |s| api::duplicates(s, all.unwrap_or(false)))

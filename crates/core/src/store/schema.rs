@@ -242,7 +242,7 @@ CREATE TABLE list_change (
 CREATE INDEX list_change_by_voter ON list_change(voter);
 "#;
 
-/// When the nodes and hubs below a district or province node last synced, as its hub reported
+/// Version 7: when the nodes and hubs below a district or province node last synced, as its hub reported
 /// (the progress board's "not synced for N days").
 const MIGRATION_PRESENCE: &str = r#"
 CREATE TABLE presence (
@@ -251,6 +251,8 @@ CREATE TABLE presence (
     kind         TEXT NOT NULL,
     last_sync_at TEXT NOT NULL
 ) WITHOUT ROWID;
+"#;
+
 /// Version 6: decisions about a voter listed in two communes (kept both, or removed from one
 /// list), so decided pairs leave the list of duplicates on every node.
 const MIGRATION_6: &str = r#"
