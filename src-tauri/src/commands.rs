@@ -142,6 +142,11 @@ pub fn report(state: State<'_, AppState>) -> Reply<Value> {
 }
 
 #[tauri::command]
+pub fn progress(state: State<'_, AppState>, unit: Option<String>) -> Reply<Value> {
+    with(&state, |s| api::progress(s, unit.as_deref()))
+}
+
+#[tauri::command]
 pub fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Reply<Value> {
     with(&state, |s| Ok(worker.status(s)))
 }

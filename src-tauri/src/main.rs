@@ -44,6 +44,7 @@ fn main() {
             commands::export_report,
             commands::print_voter_list,
             commands::print_candidates,
+            commands::progress,
             commands::duplicates,
             commands::decide_duplicate,
         ])

@@ -91,6 +91,9 @@ export const deleteRecord = (kind, id) => call('delete_record', { kind, id });
 /** The report object of `sobaucu report --json`. */
 export const getReport = () => call('report');
 
+/** The progress board rooted at `unit` (a code below the node's unit) or at the node's unit. */
+export const getProgress = (unit) => call('progress', { unit });
+
 // ---------------------------------------------------------------------------------------------
 // Sync with the district hub (ui/README.md, "Sync (Đồng bộ)")
 

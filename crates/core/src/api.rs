@@ -144,6 +144,12 @@ pub fn report(store: &Store) -> Result<Value> {
     Ok(to_value(&report::compute(&store.db(), store.node()?, crate::today())?))
 }
 
+/// The progress board ([`crate::progress::board`]) rooted at `unit`, or at the node's unit.
+pub fn progress(store: &Store, unit: Option<&str>) -> Result<Value> {
+    let root = unit.filter(|u| !u.is_empty()).map(str::parse).transpose()?;
+    Ok(to_value(&crate::progress::board(&store.db(), store.node()?, root.as_ref(), crate::now())?))
+}
+
 /// Probable duplicate voters across communes ([`crate::duplicates::find`]), surest first; with
 /// `all`, pairs already decided too, each with its `decision`.
 pub fn duplicates(store: &Store, all: bool) -> Result<Value> {
