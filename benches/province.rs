@@ -1,10 +1,11 @@
-//! The duplicate-voter benchmark: a province ledger (Lai Châu, 2021 units) holding 300,000
-//! voters over its 106 communes, with planted duplicates across communes (marks and case
-//! dropped, a year of birth for a full date, the same ID number under another spelling).
-//! Measures the time and the peak memory of finding them (`duplicates::find`), and checks
-//! every planted pair is found.
+//! The province benchmark: a province ledger (Lai Châu, 2021 units) holding 300,000 voters over
+//! its 106 communes, each commune with its board, teams and consultations (some late, some
+//! missing), and planted duplicate voters across communes (marks and case dropped, a year of
+//! birth for a full date, the same ID number under another spelling). Measures the time of the
+//! province report and of the progress board, and the time and peak memory of finding the
+//! duplicates (`duplicates::find`), and checks every planted pair is found.
 //!
-//! Run: `cargo bench --bench duplicates` (optionally `-- 50000`). It prints figures; it asserts
+//! Run: `cargo bench --bench province` (optionally `-- 50000`). It prints figures; it asserts
 //! only that the planted pairs are found.
 
 use std::collections::HashSet;
@@ -17,7 +18,7 @@ use sobaucu_core::duplicates::{Options, Rule};
 use sobaucu_core::kinds::Kind;
 use sobaucu_core::store::{InitOptions, Put};
 use sobaucu_core::units::{Catalogue, Level, Scheme};
-use sobaucu_core::{Store, text};
+use sobaucu_core::{Store, progress, report, text};
 
 /// A line of `/proc/self/status` in kB (`VmHWM`: the peak resident memory; `VmRSS`: now).
 fn status_kb(key: &str) -> Option<u64> {
@@ -51,6 +52,8 @@ fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
     let mut planted: Vec<(String, String)> = Vec::new();
     let per_commune = voters.div_ceil(communes.len());
     let mut written = 0;
+    let mut communes_done = 0usize;
+    let election = chrono::NaiveDate::from_ymd_opt(2031, 5, 25).unwrap();
     for commune in &communes {
         let unit: sobaucu_core::UnitCode = commune.parse().unwrap();
         store
@@ -66,6 +69,30 @@ fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
                     )?
                     .id
                     .to_string();
+                // The commune's milestones: a board (some late), teams, consultations (some
+                // never held), so the board and the report have something to count.
+                let n = communes_done;
+                communes_done += 1;
+                let due = |days: i64| (election - chrono::Duration::days(days)).to_string();
+                let records = [
+                    (
+                        Kind::Board,
+                        json!({"name": "Ban bầu cử số 1", "level": "commune", "size": 9,
+                        "formed_on": due(if n % 7 == 3 { 66 } else { 72 })}),
+                    ),
+                    (
+                        Kind::Team,
+                        json!({"name": "Tổ bầu cử số 1", "polling_area": area, "size": 11, "formed_on": due(45)}),
+                    ),
+                    (Kind::Consultation, json!({"round": "1", "level": "commune", "held_on": due(96)})),
+                    (
+                        Kind::Consultation,
+                        json!({"round": "2", "level": "commune", "held_on": due(if n % 5 == 1 { 38 } else { 41 })}),
+                    ),
+                ];
+                for (kind, record) in records.iter().take(if n % 5 == 0 { 3 } else { 4 }) {
+                    w.put(*kind, Put::Create(None), Some(unit.clone()), record.as_object().unwrap())?;
+                }
                 for _ in 0..per_commune.min(voters - written) {
                     let (name, sex, ethnicity) = person(&mut rng);
                     let year = 1940 + rng.below(66);
@@ -159,6 +186,30 @@ fn main() {
     };
     let generate_seconds = start.elapsed().as_secs_f64();
 
+    // The province report and the progress board, judged 30 days before the election, each
+    // computed a few times in a freshly opened ledger; the median is printed.
+    let store = Store::open_existing(&dir).unwrap();
+    let node = store.node().unwrap().clone();
+    let when = (node.election_date - chrono::Duration::days(30)).and_time(chrono::NaiveTime::MIN);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut report_ms = Vec::new();
+    let mut board_ms = Vec::new();
+    let mut late = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let report = report::compute(&store.db(), &node, when.date()).unwrap();
+        report_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(report.voters as usize + report.voters_removed as usize, voters + planted.len());
+        let start = Instant::now();
+        let board = progress::board(&store.db(), &node, None, when).unwrap();
+        board_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        late = board.milestones.iter().map(|m| m.late.len()).sum::<usize>();
+    }
+    drop(store);
+
     // Detection, in a freshly opened ledger, with the peak memory counted from here.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let rss_before = status_kb("VmRSS:").unwrap_or(0);
@@ -179,8 +230,13 @@ fn main() {
     let by_rule = |rule: Rule| pairs.iter().filter(|p| p.rule == rule).count();
     let size: u64 = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
 
-    println!("sobaucu duplicate-voter benchmark, {voters} voters in {} communes", communes);
+    println!("sobaucu province benchmark, {voters} voters in {} communes", communes);
     println!("  generating the ledger:       {generate_seconds:.1} s ({:.0} MB)", size as f64 / 1e6);
+    println!("  province report:             {:.0} ms median of 5 (goal < 200 ms)", median(report_ms));
+    println!(
+        "  progress board:              {:.0} ms median of 5 ({late} late units over all milestones)",
+        median(board_ms)
+    );
     println!("  find duplicates:             {find_seconds:.2} s (goal < 5 s)");
     println!(
         "  peak memory while finding:   {:.0} MB resident (VmHWM; {:.0} MB before opening the ledger)",
