@@ -247,6 +247,14 @@ fn run(s: Scenario, root: &Path) {
     assert_eq!(holding_offline["never_synced"], 1);
     assert!(units.iter().filter(|u| u["never_synced"] == 0).all(|u| u["days_since_sync"] == 0));
 
+    // Merged records: the voters of one commune, filtered by its unit, each naming it.
+    let (_, first_commune) = online[0].1;
+    let listed = province_node.ok(&["list", "--kind", "voter", "--unit", first_commune, "--limit", "1000", "--json"]);
+    let rows: Vec<Value> = listed.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), plan(online[0].0).voters);
+    let name = catalogue.unit(&first_commune.parse().unwrap()).unwrap().name.clone();
+    assert!(rows.iter().all(|r| r["unit"] == first_commune.as_str() && r["unit_name"] == name.as_str()));
+
     // Drill down to the first district (2021 units): only its communes are counted.
     if let Some(first) = districts.first() {
         let drilled = province_node.json(&["progress", "--unit", first, "--json"]);

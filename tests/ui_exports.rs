@@ -52,6 +52,14 @@ fn the_report_exports_and_a_polling_area_prints_its_voter_list() {
     assert!(wait_for_file(&exports, "bao-cao-03637-", ".pdf").starts_with(b"%PDF-"));
     w.wait_until("#toast", |t| t.contains("Đã lưu tệp"));
     w.screenshot("20-report-exported");
+    w.click(&w.wait("#report-print-candidates"));
+    assert!(wait_for_file(&exports, "danh-sach-ung-cu", ".pdf").starts_with(b"%PDF-"));
+
+    // A figure opens the records behind it: the voters' count, the list of voters.
+    w.click(&w.wait("a.figure-link[data-figure=\"voters\"]"));
+    w.wait_until("#list-title", |t| t.contains("Cử tri"));
+    w.click(&w.wait("a[data-view=\"report\"]"));
+    w.wait("#report-export-xlsx");
 
     w.click(&w.wait("a[data-kind=\"polling_area\"]"));
     w.click(&w.wait("#list-view tr[data-id] td"));

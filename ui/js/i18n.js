@@ -173,6 +173,8 @@ const STRINGS = {
   },
 
   // Duplicate voters across communes
+  'report.print_candidates': { vi: 'In danh sách người ứng cử', en: 'Print the candidate list' },
+  'report.open_records': { vi: 'Mở các hồ sơ của số liệu này', en: 'Open the records behind this figure' },
   'nav.progress': { vi: 'Tiến độ các đơn vị', en: 'Progress of units' },
   'pg.title': { vi: 'Tiến độ các đơn vị', en: 'Progress of the units' },
   'pg.kicker': { vi: 'Tiến độ theo mốc luật định', en: 'Progress against the legal timeline' },

@@ -129,6 +129,9 @@ enum Command {
         search: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u64,
+        /// Only records of this unit or below it (a district or province ledger holds many).
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
         /// Print JSON lines instead of a table.
         #[arg(long)]
         json: bool,
@@ -319,11 +322,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{:<28} {:<10} {:<11} {}", e.milestone, e.due.format("%d/%m/%Y"), e.status.as_str(), detail);
             }
         }
-        Command::List { kind, search, limit, json } => {
+        Command::List { kind, search, limit, unit, json } => {
             let kind = Kind::require(&kind)?;
             let store = Store::open_existing(&dir)?;
-            let page = store.list(kind, &ListQuery { q: search, limit: Some(limit), ..Default::default() })?;
+            let page = store.list(kind, &ListQuery { q: search, unit, limit: Some(limit), ..Default::default() })?;
             let def = kind.def();
+            // A merged ledger says which unit each record came from.
+            let merged = store.node()?.unit().level != sobaucu_core::Level::Commune;
             for row in &page.rows {
                 if json {
                     println!("{row}");
@@ -341,7 +346,12 @@ fn run(cli: Cli) -> Result<()> {
                             }
                         })
                         .collect();
-                    println!("{}  {}", row["id"].as_str().unwrap_or_default(), cells.join(" | "));
+                    let id = row["id"].as_str().unwrap_or_default();
+                    if merged {
+                        println!("{id}  [{}]  {}", row["unit_name"].as_str().unwrap_or_default(), cells.join(" | "));
+                    } else {
+                        println!("{id}  {}", cells.join(" | "));
+                    }
                 }
             }
             if !json {

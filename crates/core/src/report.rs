@@ -320,25 +320,30 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
 }
 
 fn voter_figures(db: &Db<'_>, report: &mut Report) -> Result<()> {
-    let mut stmt = db.conn().prepare("SELECT sex, ballots, list_status FROM voter WHERE deleted = 0")?;
+    // Counted from the covering index `voter_figures` (schema version 8), in SQLite.
+    let mut stmt = db.conn().prepare(
+        "SELECT sex, ballots, list_status, count(*) FROM voter INDEXED BY voter_figures
+         WHERE deleted = 0 GROUP BY list_status, sex, ballots",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
+        let n: i64 = r.get(3)?;
         match r.get::<_, Option<String>>(2)?.as_deref() {
             Some("removed") => {
-                report.voters_removed += 1;
+                report.voters_removed += n;
                 continue;
             }
-            Some("votes_elsewhere") => report.voters_voting_elsewhere += 1,
+            Some("votes_elsewhere") => report.voters_voting_elsewhere += n,
             _ => {}
         }
-        report.voters += 1;
+        report.voters += n;
         if let Some(sex) = r.get::<_, Option<String>>(0)? {
-            *report.voters_by_sex.entry(sex).or_default() += 1;
+            *report.voters_by_sex.entry(sex).or_default() += n;
         }
         if let Some(ballots) = r.get::<_, Option<String>>(1)? {
             for level in ballots.split(',') {
                 if let Some(count) = report.voters_by_level.get_mut(level) {
-                    *count += 1;
+                    *count += n;
                 }
             }
         }

@@ -7,8 +7,16 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] =
-    &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_PRESENCE];
+pub const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+    MIGRATION_6,
+    MIGRATION_PRESENCE,
+    MIGRATION_VOTER_FIGURES,
+];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -262,6 +270,12 @@ CREATE TABLE duplicate_decision (
     search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
     voter_a TEXT, voter_b TEXT, decision TEXT, removed_voter TEXT, reason TEXT, decided_on TEXT
 );
+"#;
+
+/// Version 8: the report's voter figures (by standing, sex and ballots) read from an index of
+/// a few bytes a voter instead of the whole table: 300,000 voters of a province in milliseconds.
+const MIGRATION_VOTER_FIGURES: &str = r#"
+CREATE INDEX voter_figures ON voter(deleted, list_status, sex, ballots);
 "#;
 
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its
