@@ -209,6 +209,13 @@ impl Window {
             if status < 300 {
                 return;
             }
+            // WebKitWebDriver does not scroll an element inside a scrolled panel (the sidebar)
+            // into view by itself.
+            let reference = json!({ ELEMENT_KEY: element.0 });
+            let _ = try_post(
+                &self.url("/execute/sync"),
+                &json!({"script": "arguments[0].scrollIntoView({block: 'center'}); return null;", "args": [reference]}),
+            );
             if start.elapsed() > Duration::from_secs(10) {
                 let shot = self.screenshot("click-failed");
                 panic!("could not click: HTTP {status}: {body}; see {}", shot.display());
