@@ -2,9 +2,9 @@
 //! voters of two communes: the pairs as JSON and as a table, decisions, refusals that name ids
 //! and never people.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
+
+mod common;
 
 struct Ledger {
     dir: tempfile::TempDir,
@@ -15,27 +15,13 @@ impl Ledger {
         Ledger { dir: tempfile::tempdir().unwrap() }
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sobaucu"))
-            .arg("--data")
-            .arg(self.dir.path().join("ledger"))
-            .args(args)
-            .env("SOBAUCU_TODAY", "2026-02-01")
-            .env("LANG", "C")
-            .output()
-            .unwrap()
-    }
-
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "sobaucu {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
+        common::ok(&self.dir.path().join("ledger"), Some("2026-02-01"), args)
     }
 
+    /// Runs a command that must fail; returns its error message.
     fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "sobaucu {args:?} should have failed");
-        String::from_utf8(out.stderr).unwrap()
+        common::fails(&self.dir.path().join("ledger"), Some("2026-02-01"), args)
     }
 
     fn pairs(&self, extra: &[&str]) -> Vec<Value> {

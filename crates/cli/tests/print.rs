@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{Data, DataType, Reader};
 use serde_json::Value;
+
+mod common;
 
 struct Ledger {
     dir: tempfile::TempDir,
@@ -22,20 +24,11 @@ impl Ledger {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sobaucu"))
-            .arg("--data")
-            .arg(self.path("ledger"))
-            .args(args)
-            .env("SOBAUCU_TODAY", "2026-02-01")
-            .env("LANG", "C")
-            .output()
-            .unwrap()
+        common::run(&self.path("ledger"), Some("2026-02-01"), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "sobaucu {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
+        common::ok(&self.path("ledger"), Some("2026-02-01"), args)
     }
 
     fn import(&self, name: &str, lines: &[String]) {
