@@ -38,7 +38,9 @@ fn setup() -> Setup {
 
 fn request(s: &Setup, sender: u64, key: &Keypair, after: u64, upto: u64, changes: Vec<Change>) -> Vec<u8> {
     let batch = Batch { sender, after, upto, changes }.seal(key);
-    let meta = serde_json::to_value(SyncRequest { pull_after: 0, max_changes: 100 }).unwrap();
+    let meta =
+        serde_json::to_value(SyncRequest { pull_after: 0, max_changes: 100, seen: Vec::new(), want_seen: false })
+            .unwrap();
     let _ = s;
     Envelope { sender, meta, batch: Some(batch) }.seal(key)
 }

@@ -142,6 +142,11 @@ pub fn report(state: State<'_, AppState>) -> Reply<Value> {
 }
 
 #[tauri::command]
+pub fn progress(state: State<'_, AppState>, unit: Option<String>) -> Reply<Value> {
+    with(&state, |s| api::progress(s, unit.as_deref()))
+}
+
+#[tauri::command]
 pub fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Reply<Value> {
     with(&state, |s| Ok(worker.status(s)))
 }
@@ -250,6 +255,73 @@ pub fn resolve_conflict(
     with(&state, |s| s.resolve(Kind::require(&kind)?, id.parse()?, &field, value))?;
     worker.changed();
     Ok(())
+}
+
+/// A file to save an export or a print-out to, chosen in the system's save dialog, starting
+/// from `suggested` (e.g. `bao-cao.xlsx`). `$SOBAUCU_EXPORT_DIR`, when set, answers instead
+/// with `suggested` inside that directory: the window tests cannot drive the system's dialog.
+#[tauri::command]
+pub async fn choose_export_file(app: tauri::AppHandle, suggested: String) -> Reply<Option<String>> {
+    let name = PathBuf::from(&suggested).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Ok(dir) = std::env::var("SOBAUCU_EXPORT_DIR") {
+        return Ok(Some(PathBuf::from(dir).join(name).display().to_string()));
+    }
+    tauri::async_runtime::spawn_blocking(move || {
+        let extension = name.rsplit_once('.').map(|(_, e)| e.to_string()).unwrap_or_default();
+        let filter = if extension == "xlsx" { "Excel (.xlsx)" } else { "PDF (.pdf)" };
+        let chosen =
+            app.dialog().file().add_filter(filter, &[extension.as_str()]).set_file_name(name).blocking_save_file();
+        chosen.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    })
+    .await
+    .map_err(|e| UiError::other("internal", &e, &e))
+}
+
+#[tauri::command]
+pub async fn export_report(state: State<'_, AppState>, format: String, path: String) -> Reply<sobaucu_print::Written> {
+    off_thread(state.dir.clone(), move |s| {
+        Ok(sobaucu_print::export_report(s, sobaucu_print::ReportFormat::parse(&format)?, path.as_ref())?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn print_voter_list(
+    state: State<'_, AppState>,
+    polling_area: String,
+    path: String,
+) -> Reply<sobaucu_print::Written> {
+    off_thread(state.dir.clone(), move |s| Ok(sobaucu_print::print_voter_list(s, &polling_area, path.as_ref())?)).await
+}
+
+#[tauri::command]
+pub async fn print_candidates(
+    state: State<'_, AppState>,
+    level: Option<String>,
+    path: String,
+) -> Reply<sobaucu_print::Written> {
+    off_thread(state.dir.clone(), move |s| Ok(sobaucu_print::print_candidates(s, level.as_deref(), path.as_ref())?))
+        .await
+}
+
+#[tauri::command]
+pub fn duplicates(state: State<'_, AppState>, all: Option<bool>) -> Reply<Value> {
+    with(&state, |s| api::duplicates(s, all.unwrap_or(false)))
+}
+
+#[tauri::command]
+pub fn decide_duplicate(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    a: String,
+    b: String,
+    decision: String,
+    removed: Option<String>,
+    reason: Option<String>,
+) -> Reply<Value> {
+    let decided = with(&state, |s| api::decide_duplicate(s, &a, &b, &decision, removed.as_deref(), reason.as_deref()))?;
+    worker.changed();
+    Ok(decided)
 }
 
 /// A spreadsheet (or JSONL file) to import, chosen in the system's dialog. `$SOBAUCU_IMPORT_FILE`,

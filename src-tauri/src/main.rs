@@ -45,6 +45,13 @@ fn main() {
             commands::import_file,
             commands::imports,
             commands::undo_import,
+            commands::choose_export_file,
+            commands::export_report,
+            commands::print_voter_list,
+            commands::print_candidates,
+            commands::progress,
+            commands::duplicates,
+            commands::decide_duplicate,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");

@@ -209,6 +209,13 @@ impl Window {
             if status < 300 {
                 return;
             }
+            // WebKitWebDriver does not scroll an element inside a scrolled panel (the sidebar)
+            // into view by itself.
+            let reference = json!({ ELEMENT_KEY: element.0 });
+            let _ = try_post(
+                &self.url("/execute/sync"),
+                &json!({"script": "arguments[0].scrollIntoView({block: 'center'}); return null;", "args": [reference]}),
+            );
             if start.elapsed() > Duration::from_secs(10) {
                 let shot = self.screenshot("click-failed");
                 panic!("could not click: HTTP {status}: {body}; see {}", shot.display());
@@ -407,19 +414,32 @@ pub fn voter_ledger(dir: &Path, voters: usize) -> Node {
 /// A ledger driven through the `sobaucu` CLI.
 pub struct Node {
     pub dir: PathBuf,
+    /// The date the ledger's deadlines are judged on (`$SOBAUCU_TODAY`).
+    pub today: String,
 }
 
 impl Node {
     pub fn command(&self) -> Command {
         let mut c = Command::new(binary("sobaucu"));
-        c.arg("--data").arg(&self.dir).env("SOBAUCU_TODAY", "2021-03-20").env("LANG", "C");
+        c.arg("--data").arg(&self.dir).env("SOBAUCU_TODAY", &self.today).env("LANG", "C");
         c
     }
 
+    /// A new ledger judged on 20 March 2021 (two months before the 2021 election).
     pub fn init(dir: &Path, unit: &str, scheme: &str, election: &str) -> Node {
-        let node = Node { dir: dir.to_path_buf() };
+        Node::init_on(dir, unit, scheme, election, "2021-03-20")
+    }
+
+    /// A new ledger judged on `today` (YYYY-MM-DD).
+    pub fn init_on(dir: &Path, unit: &str, scheme: &str, election: &str, today: &str) -> Node {
+        let node = Node { dir: dir.to_path_buf(), today: today.to_string() };
         run_ok(node.command().args(["init", "--unit", unit, "--scheme", scheme, "--election", election]));
         node
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
     }
 
     pub fn ok(&self, args: &[&str]) -> String {

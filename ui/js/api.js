@@ -91,6 +91,9 @@ export const deleteRecord = (kind, id) => call('delete_record', { kind, id });
 /** The report object of `sobaucu report --json`. */
 export const getReport = () => call('report');
 
+/** The progress board rooted at `unit` (a code below the node's unit) or at the node's unit. */
+export const getProgress = (unit) => call('progress', { unit });
+
 // ---------------------------------------------------------------------------------------------
 // Sync with the district hub (ui/README.md, "Sync (Đồng bộ)")
 
@@ -116,8 +119,30 @@ export const bundleImport = (path) => call('bundle_import', { path });
 export const listConflicts = () => call('list_conflicts');
 
 /** Settles the conflicts of one field of a record with `value`; resolves with null. */
+/** A file to save an export to, chosen in the system's save dialog (null if cancelled). */
+export const chooseExportFile = (suggested) => call('choose_export_file', { suggested });
+
+/** Writes the report as "xlsx" or "pdf" to `path`: { path, bytes, pages? }. */
+export const exportReport = (format, path) => call('export_report', { format, path });
+
+/** Prints the voter list (form Mẫu 33) of a polling area to `path`: { path, bytes, pages, rows }. */
+export const printVoterList = (pollingArea, path) => call('print_voter_list', { pollingArea, path });
+
+/** Prints the candidate list (one level, or all when null) to `path`: { path, bytes, pages, rows }. */
+export const printCandidates = (level, path) => call('print_candidates', { level: level ?? null, path });
+
 export const resolveConflict = (kind, id, field, value) =>
   call('resolve_conflict', { kind, id, field, value: value === undefined ? null : value });
+
+/** Probable duplicate voters across communes, surest first; with `all`, decided pairs too. */
+export const listDuplicates = (all = false) => call('duplicates', { all: Boolean(all) });
+
+/**
+ * Decides about a pair: `decision` "keep_both", or "removed" with `removed` (one of the two ids)
+ * and a `reason`. Resolves with `{ decision_id, list_change_id }`.
+ */
+export const decideDuplicate = ({ a, b, decision, removed = null, reason = null }) =>
+  call('decide_duplicate', { a, b, decision, removed, reason });
 
 /**
  * Calls `handler(SyncStatus)` on every `sync://status` event. Resolves with a function that

@@ -1,7 +1,7 @@
 // app.js — the window's entry point. At startup it asks the shell (app_info) whether a ledger
 // exists: if not it shows the first-run screen, else it loads the schema once and draws the main
 // shell (sidebar + screen area). It then routes on location.hash:
-//   #/dashboard · #/report · #/sync · #/import[/<kind>] · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
+//   #/dashboard · #/progress[/<unit>] · #/report · #/sync · #/duplicates · #/import[/<kind>] · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
 // It also starts following the sync with the district hub (syncstate.js) once the shell is open
 // and keeps the sidebar's sync corner (#sync-status) and conflict badge up to date.
 // Each screen module exports render(container, params, ctx) and returns a handle
@@ -22,6 +22,8 @@ import * as formScreen from './form.js';
 import * as reportScreen from './report.js';
 import * as syncScreen from './sync.js';
 import * as importScreen from './imports.js';
+import * as duplicatesScreen from './duplicates.js';
+import * as progressScreen from './progress.js';
 import { startSync, onSyncStatus, paintSyncCorner, conflictCount } from './syncstate.js';
 
 const root = document.getElementById('app');
@@ -128,7 +130,14 @@ function buildSidebar() {
   const nav = h('nav', { class: 'side-nav', 'aria-label': t('nav.label') });
   nav.appendChild(h('ul', { class: 'nav-list nav-main' },
     h('li', null, h('a', { href: '#/dashboard', dataset: { view: 'dashboard' }, text: t('nav.dashboard') })),
+    // A district or province follows the units below it; a commune has none.
+    hasUnitsBelow(node)
+      ? h('li', null, h('a', { href: '#/progress', dataset: { view: 'progress' }, text: t('nav.progress') }))
+      : null,
     h('li', null, h('a', { href: '#/report', dataset: { view: 'report' }, text: t('nav.report') })),
+    hasUnitsBelow(node)
+      ? h('li', null, h('a', { href: '#/duplicates', dataset: { view: 'duplicates' }, text: t('nav.duplicates') }))
+      : null,
     h('li', null, h('a', { href: '#/sync', class: 'nav-sync', dataset: { view: 'sync' } },
       h('span', { class: 'nav-text', text: t('nav.sync') }),
       h('span', { id: 'sync-nav-badge', class: 'nav-badge', hidden: true }))),
@@ -232,6 +241,10 @@ function parseHash() {
       return { name: 'sync' };
     case 'import':
       return kind ? { name: 'import', kind } : { name: 'import' };
+    case 'duplicates':
+      return { name: 'duplicates' };
+    case 'progress':
+      return { name: 'progress', unit: kind || null };
     case 'list':
       return kind ? { name: 'list', kind } : { name: 'notfound' };
     case 'new':
@@ -241,6 +254,11 @@ function parseHash() {
     default:
       return { name: 'notfound' };
   }
+}
+
+/** Whether the node's unit has units below it (a district or a province). */
+function hasUnitsBelow(node) {
+  return Boolean(node?.unit?.level) && node.unit.level !== 'commune';
 }
 
 /** Sets the hash (drawing the screen through hashchange). */
@@ -303,6 +321,12 @@ function route(draft = null, redraw = false) {
       break;
     case 'import':
       currentScreen = importScreen.render(container, params, ctx);
+      break;
+    case 'duplicates':
+      currentScreen = duplicatesScreen.render(container, params, ctx);
+      break;
+    case 'progress':
+      currentScreen = progressScreen.render(container, params, ctx);
       break;
     case 'list':
       currentScreen = listScreen.render(container, params, ctx);

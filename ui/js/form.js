@@ -15,6 +15,7 @@ import { kindDef, kindLabel, getNode } from './store.js';
 import { isTrue, splitLevels, optionLabel, displayFieldValue } from './values.js';
 import { toast, confirmDialog } from './dialogs.js';
 import { rememberOpened } from './list.js';
+import { printVoterList } from './exports.js';
 
 /** How many records of a referenced kind fill a ref select. */
 const REF_LIMIT = 1000;
@@ -105,6 +106,11 @@ export function render(container, params, ctx) {
     const deleteButton = isNew ? null : h('button', {
       type: 'button', id: 'form-delete', class: 'btn btn-danger-quiet', text: t('form.delete'), on: { click: remove },
     });
+    // A polling area prints its voter list (form Mẫu 33) from here.
+    const printButton = kind === 'polling_area' && row ? h('button', {
+      type: 'button', id: 'form-print-voters', class: 'btn btn-quiet', text: t('print.voter_list'),
+      on: { click: (event) => printVoterList(recordId, row.number, event.currentTarget) },
+    }) : null;
     const hasRequired = controls.some((control) => control.field.required && !control.field.computed);
 
     formElement = h('form', { id: 'record-form', class: 'record-form', novalidate: true, dataset: { kind, recordId: recordId ?? '' } },
@@ -114,6 +120,7 @@ export function render(container, params, ctx) {
       h('div', { class: 'form-actions' },
         saveButton,
         cancelButton,
+        printButton,
         h('span', { class: 'spacer' }),
         h('span', { class: 'keys-hint muted', text: t('form.keys_hint') }),
         deleteButton));

@@ -13,6 +13,7 @@ import { t, lang, pick, errorText, reportKeyLabel } from './i18n.js';
 import { displayDate } from './dates.js';
 import { getNode, schemaLabelFor } from './store.js';
 import { renderTimeline, statusBadge } from './timeline.js';
+import { exportReport, printCandidates } from './exports.js';
 
 /** Top-level keys shown in the header rather than as sections. */
 const HEADER_KEYS = ['node', 'unit', 'election_date', 'law', 'scheme', 'today', 'generated_at', 'generated_on', 'days_to_election'];
@@ -29,7 +30,14 @@ export function render(container, params, ctx) {
     h('header', { class: 'page-head report-head' },
       h('div', { class: 'page-head-row' },
         h('div', null, heading, meta),
-        h('button', { type: 'button', id: 'report-print', class: 'btn btn-quiet', text: t('report.print'), on: { click: () => window.print() } }))),
+        h('div', { class: 'report-actions' },
+          h('button', { type: 'button', id: 'report-export-xlsx', class: 'btn btn-quiet', text: t('report.export_xlsx'), on: { click: (e) => exportReport('xlsx', e.currentTarget) } }),
+          h('button', { type: 'button', id: 'report-export-pdf', class: 'btn btn-quiet', text: t('report.export_pdf'), on: { click: (e) => exportReport('pdf', e.currentTarget) } }),
+          h('button', { type: 'button', id: 'report-print-candidates', class: 'btn btn-quiet', text: t('report.print_candidates'), on: { click: (e) => printCandidates(null, e.currentTarget) } }),
+          getNode()?.unit?.level && getNode().unit.level !== 'commune'
+            ? h('a', { id: 'report-progress', class: 'btn btn-quiet', href: '#/progress', text: t('nav.progress') })
+            : null,
+          h('button', { type: 'button', id: 'report-print', class: 'btn btn-quiet', text: t('report.print'), on: { click: () => window.print() } })))),
     body));
   ctx.setTitle(t('report.title'));
   if (!params.redraw) heading.focus({ preventScroll: true });
@@ -235,8 +243,28 @@ function gridTable(rows, columns, { totals = false, corner = '' } = {}) {
 }
 
 function numberCell(value, key) {
+  // A figure counting records of one kind opens their list (across the node's whole scope).
+  const kind = FIGURE_KINDS[key];
+  if (kind && typeof value === 'number') {
+    return h('td', { class: 'num' }, h('a', {
+      href: `#/list/${kind}`, class: 'figure-link', dataset: { figure: key }, title: t('report.open_records'),
+      text: formatScalar(value, key),
+    }));
+  }
   return h('td', { class: typeof value === 'number' ? 'num' : null, text: formatScalar(value, key) });
 }
+
+/** Report keys whose figure is a count of records of a kind, and that kind. */
+const FIGURE_KINDS = {
+  committees: 'committee',
+  teams: 'team',
+  polling_areas: 'polling_area',
+  voters: 'voter',
+  incidents: 'incident',
+  propaganda: 'propaganda',
+  supervision: 'supervision',
+  received: 'complaint',
+};
 
 /** Consultation rounds with "done/total" for communes, and for districts where there are any. */
 function consultationTable(byRound) {

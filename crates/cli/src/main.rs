@@ -1,6 +1,8 @@
 //! `sobaucu`: the command line over sobaucu-core, for scripting and for district IT staff.
 //! Argument parsing and printing only; every rule lives in the core.
 
+mod duplicates;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,6 +14,9 @@ use sobaucu_core::store::InitOptions;
 use sobaucu_core::transfer::{self, Format};
 use sobaucu_core::units::{Catalogue, Scheme};
 use sobaucu_core::{ListQuery, Store, report, timeline};
+
+mod print;
+mod progress;
 
 #[derive(Parser)]
 #[command(
@@ -91,9 +96,30 @@ enum Command {
         /// Print JSON (the shape is documented in the README).
         #[arg(long)]
         json: bool,
+        /// json, text, xlsx or pdf (xlsx and pdf need --out; default: the extension of --out).
+        #[arg(long)]
+        format: Option<String>,
+        /// Write the report to this file instead of the terminal.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Prints, as PDF, what a commune posts: `print voter-list` (form Mẫu 33), `print candidates`.
+    Print {
+        #[command(subcommand)]
+        what: print::PrintCommand,
     },
     /// The legal timeline of the ledger's unit as a table.
     Timeline,
+    /// The progress board of a district or province: per milestone, the units below that are
+    /// done out of all of them, the late ones, and when each unit below last synced.
+    Progress {
+        /// Root the board at this unit below the ledger's own (drill down).
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// Print JSON (the shape is documented in the README).
+        #[arg(long)]
+        json: bool,
+    },
     /// Lists records of one kind.
     List {
         #[arg(long)]
@@ -103,6 +129,9 @@ enum Command {
         search: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u64,
+        /// Only records of this unit or below it (a district or province ledger holds many).
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
         /// Print JSON lines instead of a table.
         #[arg(long)]
         json: bool,
@@ -141,6 +170,8 @@ enum Command {
         #[arg(long)]
         value: String,
     },
+    /// Voters listed in more than one commune, and the decisions about them.
+    Duplicates(duplicates::Args),
     /// Prints the fields of every record kind (the README's field reference) as Markdown.
     Fields,
     /// Finds administrative units by name or code.
@@ -252,8 +283,11 @@ fn run(cli: Cli) -> Result<()> {
             let n = transfer::export(&store, kind, format, &out)?;
             println!("exported {n} {} records to {}", kind.as_str(), out.display());
         }
-        Command::Report { json } => {
+        Command::Report { json, format, out } => {
             let store = Store::open_existing(&dir)?;
+            if format.is_some() || out.is_some() {
+                return print::report(&store, json, format.as_deref(), out.as_deref());
+            }
             let report = report::compute(&store.db(), store.node()?, sobaucu_core::today())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -261,6 +295,8 @@ fn run(cli: Cli) -> Result<()> {
                 print_report(&report);
             }
         }
+        Command::Progress { unit, json } => progress::run(&dir, unit.as_deref(), json)?,
+        Command::Print { what } => print::run(&dir, what)?,
         Command::Timeline => {
             let store = Store::open_existing(&dir)?;
             let node = store.node()?;
@@ -286,11 +322,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{:<28} {:<10} {:<11} {}", e.milestone, e.due.format("%d/%m/%Y"), e.status.as_str(), detail);
             }
         }
-        Command::List { kind, search, limit, json } => {
+        Command::List { kind, search, limit, unit, json } => {
             let kind = Kind::require(&kind)?;
             let store = Store::open_existing(&dir)?;
-            let page = store.list(kind, &ListQuery { q: search, limit: Some(limit), ..Default::default() })?;
+            let page = store.list(kind, &ListQuery { q: search, unit, limit: Some(limit), ..Default::default() })?;
             let def = kind.def();
+            // A merged ledger says which unit each record came from.
+            let merged = store.node()?.unit().level != sobaucu_core::Level::Commune;
             for row in &page.rows {
                 if json {
                     println!("{row}");
@@ -308,7 +346,12 @@ fn run(cli: Cli) -> Result<()> {
                             }
                         })
                         .collect();
-                    println!("{}  {}", row["id"].as_str().unwrap_or_default(), cells.join(" | "));
+                    let id = row["id"].as_str().unwrap_or_default();
+                    if merged {
+                        println!("{id}  [{}]  {}", row["unit_name"].as_str().unwrap_or_default(), cells.join(" | "));
+                    } else {
+                        println!("{id}  {}", cells.join(" | "));
+                    }
                 }
             }
             if !json {
@@ -372,6 +415,7 @@ fn run(cli: Cli) -> Result<()> {
             store.resolve(kind, id.parse()?, &field, value)?;
             println!("settled {field} of {} {id}; the settlement syncs like any change", kind.as_str());
         }
+        Command::Duplicates(args) => duplicates::run(&dir, args)?,
         Command::Fields => print!("{}", sobaucu_core::kinds::markdown_reference()),
         Command::Units { scheme, query } => {
             let scheme: Scheme = scheme.parse()?;

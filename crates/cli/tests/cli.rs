@@ -1,9 +1,10 @@
 //! The `sobaucu` binary end to end: real processes on real ledger files.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
 
 struct Ledger {
     dir: tempfile::TempDir,
@@ -24,28 +25,13 @@ impl Ledger {
         path
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sobaucu"))
-            .arg("--data")
-            .arg(self.data())
-            .args(args)
-            .env("SOBAUCU_TODAY", "2026-02-01")
-            .env("LANG", "C")
-            .output()
-            .unwrap()
-    }
-
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "sobaucu {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
+        common::ok(&self.data(), Some("2026-02-01"), args)
     }
 
     /// Runs a command that must fail; returns its error message.
     fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "sobaucu {args:?} should have failed");
-        String::from_utf8(out.stderr).unwrap()
+        common::fails(&self.data(), Some("2026-02-01"), args)
     }
 
     fn init_commune(&self) {

@@ -1,6 +1,7 @@
 //! The child side of a sync link, as a trait, and its implementation for a node's ledger.
 
 use sobaucu_core::Store;
+use sobaucu_protocol::messages::Seen;
 use sobaucu_protocol::{Change, Keypair};
 
 /// What the child knows of its parent.
@@ -32,6 +33,19 @@ pub trait Child {
     fn acknowledge_up(&mut self, upto: u64) -> Result<(), Self::Error>;
     /// Applies changes from the parent, all or nothing, and records the parent's position.
     fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<(), Self::Error>;
+    /// When the nodes and hubs below this child last synced, to report upward (a hub's
+    /// children; a node has none).
+    fn presence(&self) -> Result<Vec<Seen>, Self::Error> {
+        Ok(Vec::new())
+    }
+    /// Whether this child wants its parent's report of its subtree's syncs.
+    fn wants_presence(&self) -> bool {
+        false
+    }
+    /// Keeps the parent's report of when the nodes and hubs below this child last synced.
+    fn record_presence(&mut self, _seen: &[Seen]) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 impl Child for Store {
@@ -69,5 +83,14 @@ impl Child for Store {
     }
     fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<(), Self::Error> {
         Store::apply_from_parent(self, changes, upto).map(|_| ())
+    }
+    fn wants_presence(&self) -> bool {
+        // Only a ledger with units below it has a progress board to show them on.
+        self.node().is_ok_and(|n| n.unit().level != sobaucu_core::Level::Commune)
+    }
+    fn record_presence(&mut self, seen: &[Seen]) -> Result<(), Self::Error> {
+        let rows: Vec<(&str, &str, &str, &str)> =
+            seen.iter().map(|s| (s.node.as_str(), s.unit.as_str(), s.kind.as_str(), s.last_sync_at.as_str())).collect();
+        Store::record_presence(self, &rows)
     }
 }

@@ -122,7 +122,14 @@ async fn round<C: Child>(
     let (changes, upto) = child.pending_after(after, batch_size).map_err(local)?;
     let pushing = changes.len() as u64;
     let batch = (upto > after).then(|| Batch { sender: me, after, upto, changes }.seal(&key));
-    let meta = SyncRequest { pull_after: parent.received_idx, max_changes: batch_size as u32 };
+    // Who synced when travels once per sync, in its first round.
+    let first = progress.rounds == 0;
+    let meta = SyncRequest {
+        pull_after: parent.received_idx,
+        max_changes: batch_size as u32,
+        seen: if first { child.presence().map_err(local)? } else { Vec::new() },
+        want_seen: first && child.wants_presence(),
+    };
     let body = Envelope { sender: me, meta: serde_json::to_value(&meta).expect("JSON"), batch }.seal(&key);
     progress.bytes_up += body.len() as u64;
     let response = http.post(format!("{url}/v1/sync")).body(body).send().await.map_err(|e| unreachable(url, e))?;
@@ -150,6 +157,9 @@ async fn round<C: Child>(
         progress.pushed += pushing;
     }
     child.acknowledge_up(answer.ack).map_err(local)?;
+    if !answer.seen.is_empty() {
+        child.record_presence(&answer.seen).map_err(local)?;
+    }
     if let Some(batch) = envelope.batch {
         let batch = Batch::open(&batch, &key_of).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
         if batch.after != parent.received_idx {

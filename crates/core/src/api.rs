@@ -11,7 +11,7 @@ use crate::law::LawVersion;
 use crate::store::{InitOptions, ListQuery, NodeInfo, Store};
 use crate::transfer::{self, ImportOptions};
 use crate::units::{Catalogue, Scheme, Unit};
-use crate::{demo, report, timeline};
+use crate::{demo, duplicates, report, timeline};
 
 fn to_value<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("plain data serialises")
@@ -143,6 +143,65 @@ pub fn delete_record(store: &mut Store, kind: &str, id: &str) -> Result<()> {
 
 pub fn report(store: &Store) -> Result<Value> {
     Ok(to_value(&report::compute(&store.db(), store.node()?, crate::today())?))
+}
+
+/// The progress board ([`crate::progress::board`]) rooted at `unit`, or at the node's unit.
+pub fn progress(store: &Store, unit: Option<&str>) -> Result<Value> {
+    let root = unit.filter(|u| !u.is_empty()).map(str::parse).transpose()?;
+    Ok(to_value(&crate::progress::board(&store.db(), store.node()?, root.as_ref(), crate::now())?))
+}
+
+/// Probable duplicate voters across communes ([`crate::duplicates::find`]), surest first; with
+/// `all`, pairs already decided too, each with its `decision`.
+pub fn duplicates(store: &Store, all: bool) -> Result<Value> {
+    let options = duplicates::Options { include_same_unit: false, include_decided: all };
+    Ok(to_value(&store.duplicates(&options)?))
+}
+
+/// Decides about a pair of voters: `decision` is `keep_both`, or `removed` with the `removed`
+/// voter (one of the two) and a `reason`. Returns `{ decision_id, list_change_id }`.
+pub fn decide_duplicate(
+    store: &mut Store,
+    a: &str,
+    b: &str,
+    decision: &str,
+    removed: Option<&str>,
+    reason: Option<&str>,
+) -> Result<Value> {
+    let decision = match (decision, removed.filter(|r| !r.is_empty())) {
+        ("keep_both", None) => duplicates::Decision::KeepBoth,
+        ("removed", Some(voter)) => duplicates::Decision::Remove(record_id(voter)?),
+        ("keep_both", Some(_)) => {
+            return Err(Error::field(
+                "removed_voter",
+                "is only given when a voter is removed",
+                "chỉ ghi khi xóa tên một cử tri",
+            ));
+        }
+        ("removed", None) => {
+            return Err(Error::field(
+                "removed_voter",
+                "is required when a voter is removed",
+                "bắt buộc khi xóa tên một cử tri",
+            ));
+        }
+        (other, _) => {
+            let shown: String = other.chars().take(40).collect();
+            return Err(Error::field(
+                "decision",
+                format!("`{shown}` is not a decision: use keep_both or removed"),
+                format!("`{shown}` không phải quyết định: dùng keep_both hoặc removed"),
+            ));
+        }
+    };
+    let request = duplicates::DecideRequest {
+        a: record_id(a)?,
+        b: record_id(b)?,
+        decision,
+        reason: reason.map(str::to_string),
+        on: crate::today(),
+    };
+    Ok(to_value(&store.decide_duplicate(&request)?))
 }
 
 fn import_options(kind: Option<&str>, preview: bool) -> Result<ImportOptions> {

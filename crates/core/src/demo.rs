@@ -167,10 +167,14 @@ pub fn create(store: &mut Store, today: NaiveDate, voters: usize) -> Result<Node
         law: None,
     })?;
     let due = |days: i64| election - Duration::days(days);
+    // Sizes within what the law in force on that election day allows.
+    let rules = node.law.rules();
+    let committee_size = rules.size_range("committee", "commune").map_or(11, |[lo, hi]| (lo + 2).min(hi));
+    let board_size = rules.size_range("board", "commune").map_or(11, |[lo, hi]| (lo + 2).min(hi));
     let mut rng = Rng::new(0x5EED_2026);
     store.write(|w| {
         let committee_id = put(w, Kind::Committee, json!({"name": "Ủy ban bầu cử xã Mường Kim", "level": "commune",
-            "formed_on": date(due(106)), "decision_no": "15/QĐ-UBND", "size": 11}))?;
+            "formed_on": date(due(106)), "decision_no": "15/QĐ-UBND", "size": committee_size}))?;
         let mut units = Vec::new();
         for n in 1..=4 {
             units.push(put(w, Kind::ElectoralUnit, json!({"level": "commune", "number": n,
@@ -181,7 +185,7 @@ pub fn create(store: &mut Store, today: NaiveDate, voters: usize) -> Result<Node
         // The boards were formed four days late: the timeline shows it.
         for (n, unit) in units.iter().enumerate() {
             put(w, Kind::Board, json!({"name": format!("Ban bầu cử số {}", n + 1), "level": "commune",
-                "electoral_unit": unit, "formed_on": date(due(66)), "size": 11}))?;
+                "electoral_unit": unit, "formed_on": date(due(66)), "size": board_size}))?;
         }
         let mut areas = Vec::new();
         for n in 1..=8usize {
@@ -202,13 +206,13 @@ pub fn create(store: &mut Store, today: NaiveDate, voters: usize) -> Result<Node
         }
         for i in 0..voters {
             let (name, sex, ethnicity) = person(&mut rng);
-            let year = 1940 + rng.below(66) as i32;
+            // Born 19 to 84 years before the election: every one of them of age.
+            let year = election.year() - 84 + rng.below(66) as i32;
             let birth = match rng.below(20) {
                 0 => format!("{year}"),
                 1 => format!("{year}-{:02}", 1 + rng.below(12)),
                 _ => format!("{year}-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28)),
             };
-            let birth = if year >= 2005 { "2004-06-15".to_string() } else { birth };
             let area = i * areas.len() / voters.max(1);
             let village = VILLAGES[(area + i % 2 * 4) % 12];
             put(w, Kind::Voter, json!({"full_name": name, "birth_date": birth, "sex": sex, "ethnicity": ethnicity,

@@ -27,10 +27,11 @@ pub enum Kind {
     Propaganda,
     Supervision,
     ListChange,
+    DuplicateDecision,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Committee,
         Kind::Board,
         Kind::Team,
@@ -46,6 +47,7 @@ impl Kind {
         Kind::Propaganda,
         Kind::Supervision,
         Kind::ListChange,
+        Kind::DuplicateDecision,
     ];
 
     pub fn def(self) -> &'static KindDef {
@@ -325,6 +327,12 @@ pub const LIST_CHANGES: &[Choice] = &[
         vi: "Đi bỏ phiếu nơi khác (có giấy chứng nhận)",
         en: "Votes elsewhere (certificate)",
     },
+];
+
+/// What was decided about a voter listed in two communes (see [`crate::duplicates`]).
+pub const DUPLICATE_DECISIONS: &[Choice] = &[
+    Choice { value: "keep_both", vi: "Giữ cả hai (hai người khác nhau)", en: "Keep both (different people)" },
+    Choice { value: "removed", vi: "Xóa tên khỏi một danh sách", en: "Removed from one list" },
 ];
 
 const SEVERITY: &[Choice] = &[
@@ -694,6 +702,28 @@ pub static KINDS: &[KindDef] = &[
             field("to_polling_area", "Chuyển đến khu vực", "To polling area", FieldType::Ref(&[Kind::PollingArea])),
             field("certificate_no", "Số giấy chứng nhận", "Certificate no.", FieldType::Text)
                 .hint("Giấy chứng nhận đi bầu cử ở nơi khác", "Certificate to vote elsewhere"),
+        ],
+    },
+    KindDef {
+        kind: Kind::DuplicateDecision,
+        name: "duplicate_decision",
+        vi: "Xử lý cử tri trùng",
+        en: "Duplicate-voter decisions",
+        group: "lists",
+        title_field: "decision",
+        list_fields: &["decided_on", "voter_a", "voter_b", "decision", "removed_voter", "reason"],
+        fields: &[
+            field("voter_a", "Cử tri thứ nhất", "First voter", FieldType::Ref(&[Kind::Voter])).req(),
+            field("voter_b", "Cử tri thứ hai", "Second voter", FieldType::Ref(&[Kind::Voter])).req(),
+            field("decision", "Quyết định", "Decision", FieldType::Enum(DUPLICATE_DECISIONS)).req(),
+            field("removed_voter", "Cử tri bị xóa tên", "Voter removed", FieldType::Ref(&[Kind::Voter]))
+                .hint("Một trong hai cử tri, khi xóa tên", "One of the two voters, when removing"),
+            field("reason", "Lý do", "Reason", FieldType::Text)
+                .search()
+                .hint("Bắt buộc khi xóa tên", "Required when removing"),
+            field("decided_on", "Ngày quyết định", "Decided on", FieldType::Date)
+                .req()
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
         ],
     },
 ];

@@ -116,6 +116,17 @@ pub struct Evidence {
     /// Field → a value, or a list of values any of which matches.
     #[serde(default, rename = "where")]
     pub filter: BTreeMap<String, serde_json::Value>,
+    /// The levels of unit that hold the milestone themselves (all when empty). A unit of
+    /// another level is done when every unit below it that holds it is done.
+    #[serde(default)]
+    pub levels: Vec<crate::units::Level>,
+}
+
+impl Evidence {
+    /// Whether units of `level` hold the milestone themselves.
+    pub fn held_at(&self, level: crate::units::Level) -> bool {
+        self.levels.is_empty() || self.levels.contains(&level)
+    }
 }
 
 fn default_rule() -> String {

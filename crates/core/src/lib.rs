@@ -10,11 +10,13 @@
 pub mod api;
 pub mod collate;
 pub mod demo;
+pub mod duplicates;
 pub mod error;
 pub mod ids;
 pub mod kinds;
 pub mod law;
 pub mod log;
+pub mod progress;
 pub mod report;
 pub mod store;
 pub mod text;

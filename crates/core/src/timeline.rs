@@ -89,13 +89,13 @@ pub fn for_unit(
 }
 
 /// The record that shows a milestone done: its date, id and kind.
-struct Proof {
+pub(crate) struct Proof {
     on: NaiveDate,
     record_id: Option<String>,
     kind: String,
 }
 
-fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof: Option<Proof>) -> Entry {
+pub(crate) fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof: Option<Proof>) -> Entry {
     let due = m.due(election);
     let mut e = Entry {
         milestone: m.id.clone(),
@@ -202,4 +202,63 @@ fn find_proof(
     Ok(found.and_then(|(id, on)| {
         NaiveDate::parse_from_str(&on, "%Y-%m-%d").ok().map(|on| Proof { on, record_id: Some(id), kind: table.clone() })
     }))
+}
+
+/// The proof of one milestone in every unit at once, one query for all units (the progress
+/// board of a district or province). Units with no record are absent, except under the rule
+/// `no_open`, where a unit with nothing ever open is done once the due day comes: those are
+/// answered by [`proof_without_records`].
+/// A unit mapped to `None` has records, none of which shows the milestone done (an open one).
+pub(crate) fn proofs_by_unit(
+    db: &Db<'_>,
+    evidence: &Evidence,
+    due: NaiveDate,
+) -> Result<std::collections::HashMap<UnitCode, Option<Proof>>> {
+    let mut args = Vec::new();
+    let filter = filter_sql(evidence, &mut args);
+    let table = &evidence.kind;
+    let date = &evidence.date_field;
+    let mut out = std::collections::HashMap::new();
+    let params = rusqlite::params_from_iter(args.iter());
+    if evidence.rule == "no_open" {
+        let mut stmt = db.conn().prepare(&format!(
+            "SELECT unit, coalesce(sum(status NOT IN ('resolved', 'transferred', 'not_processed')), 0), max({date})
+             FROM {table} WHERE deleted = 0{filter} GROUP BY unit"
+        ))?;
+        let mut rows = stmt.query(params)?;
+        while let Some(r) = rows.next()? {
+            let (unit, open, last): (String, i64, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let Ok(unit) = unit.parse::<UnitCode>() else { continue };
+            if open > 0 {
+                out.insert(unit, None);
+                continue;
+            }
+            let on = last.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).unwrap_or(due);
+            out.insert(unit, Some(Proof { on, record_id: None, kind: table.clone() }));
+        }
+        return Ok(out);
+    }
+    // SQLite returns the other columns of the row holding min() (a documented guarantee).
+    let mut stmt = db.conn().prepare(&format!(
+        "SELECT unit, id, min({date}) FROM {table} WHERE deleted = 0 AND {date} IS NOT NULL{filter} GROUP BY unit"
+    ))?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        let (unit, id, on): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (Ok(unit), Ok(on)) = (unit.parse::<UnitCode>(), NaiveDate::parse_from_str(&on, "%Y-%m-%d")) else {
+            continue;
+        };
+        out.insert(unit, Some(Proof { on, record_id: Some(id), kind: table.clone() }));
+    }
+    Ok(out)
+}
+
+/// Under the rule `no_open`, the proof of a unit for which [`proofs_by_unit`] found no record
+/// open or closed: done on the due day once it has come. Other rules: none.
+pub(crate) fn proof_without_records(evidence: &Evidence, due: NaiveDate, today: NaiveDate) -> Option<Proof> {
+    (evidence.rule == "no_open" && today >= due).then(|| Proof {
+        on: due,
+        record_id: None,
+        kind: evidence.kind.clone(),
+    })
 }

@@ -157,7 +157,8 @@ pub struct Catalogue {
     units: Vec<Unit>,
     by_code: HashMap<UnitCode, usize>,
     children: HashMap<Option<UnitCode>, Vec<usize>>,
-    folded_paths: Vec<String>,
+    /// Folded paths for search, made on the first search (most runs never search).
+    folded_paths: OnceLock<Vec<String>>,
 }
 
 impl Catalogue {
@@ -236,8 +237,7 @@ impl Catalogue {
         for list in children.values_mut() {
             list.sort_by(|a, b| units[*a].code.cmp(&units[*b].code));
         }
-        let folded_paths = units.iter().map(|u| text::fold(&u.path)).collect();
-        Catalogue { scheme, units, by_code, children, folded_paths }
+        Catalogue { scheme, units, by_code, children, folded_paths: OnceLock::new() }
     }
 
     pub fn unit(&self, code: &UnitCode) -> Option<&Unit> {
@@ -308,10 +308,11 @@ impl Catalogue {
             return Vec::new();
         }
         let digits = query.trim();
+        let folded = self.folded_paths.get_or_init(|| self.units.iter().map(|u| text::fold(&u.path)).collect());
         let mut hits: Vec<(u8, &Unit)> = Vec::new();
         for (i, unit) in self.units.iter().enumerate() {
             let by_code = unit.code.as_str() == digits;
-            if by_code || words.iter().all(|w| self.folded_paths[i].contains(w.as_str())) {
+            if by_code || words.iter().all(|w| folded[i].contains(w.as_str())) {
                 let rank = if by_code {
                     0
                 } else if text::fold(&unit.name).contains(&words[0]) {

@@ -603,6 +603,48 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                 _ => {}
             }
         }
+        Kind::DuplicateDecision => {
+            // Both voters exist: the references were checked when they were parsed.
+            let (a, b) = (str_of(fields, "voter_a"), str_of(fields, "voter_b"));
+            if a.is_some() && a == b {
+                errors.push(FieldError::new(
+                    "voter_b",
+                    "must be another voter than the first",
+                    "phải là cử tri khác với cử tri thứ nhất",
+                ));
+            }
+            let removed = str_of(fields, "removed_voter");
+            match str_of(fields, "decision") {
+                Some("removed") => {
+                    if removed.is_none() {
+                        errors.push(FieldError::new(
+                            "removed_voter",
+                            "is required when a voter is removed",
+                            "bắt buộc khi xóa tên một cử tri",
+                        ));
+                    } else if removed != a && removed != b {
+                        errors.push(FieldError::new(
+                            "removed_voter",
+                            "must be one of the two voters",
+                            "phải là một trong hai cử tri",
+                        ));
+                    }
+                    if !fields.contains_key("reason") {
+                        errors.push(FieldError::new(
+                            "reason",
+                            "is required when a voter is removed",
+                            "bắt buộc khi xóa tên một cử tri",
+                        ));
+                    }
+                }
+                Some(_) if removed.is_some() => errors.push(FieldError::new(
+                    "removed_voter",
+                    "is only given when a voter is removed",
+                    "chỉ ghi khi xóa tên một cử tri",
+                )),
+                _ => {}
+            }
+        }
         Kind::Member | Kind::Incident | Kind::Propaganda | Kind::Supervision => {}
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }

@@ -11,11 +11,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sobaucu_client::Child;
-use sobaucu_protocol::messages::{EnrollRequest, Refusal, SyncRequest, SyncResponse};
+use sobaucu_core::units::{Catalogue, UnitCode};
+use sobaucu_protocol::messages::{EnrollRequest, Refusal, Seen, SyncRequest, SyncResponse};
 use sobaucu_protocol::{Batch, Envelope, MAX_FRAME_BYTES, ProtocolError, verifying_key_from_hex};
 use tokio::sync::Notify;
 
-use crate::store::{HubStore, Refused, SqliteHubStore, StoreError};
+use crate::store::{ChildPeer, HubStore, Refused, SqliteHubStore, StoreError};
 
 /// The most changes one answer carries.
 pub const MAX_PULL: u32 = 5000;
@@ -116,6 +117,10 @@ pub fn handle_sync(store: &mut SqliteHubStore, body: &[u8]) -> Result<(Vec<u8>, 
     let envelope = Envelope::open(body, &key_of).map_err(protocol_refusal)?;
     let request: SyncRequest = serde_json::from_value(envelope.meta)
         .map_err(|e| Refused::new(400, "malformed", format!("sync request header: {e}")))?;
+    let fail = |e: StoreError| Refused::new(500, "internal", e.to_string());
+    if !request.seen.is_empty() {
+        store.record_seen(&child, &request.seen).map_err(fail)?;
+    }
     let mut ack = child.received_idx;
     let mut pushed = false;
     if let Some(sealed) = envelope.batch {
@@ -126,7 +131,6 @@ pub fn handle_sync(store: &mut SqliteHubStore, body: &[u8]) -> Result<(Vec<u8>, 
         })?;
         pushed = !batch.changes.is_empty();
     }
-    let fail = |e: StoreError| Refused::new(500, "internal", e.to_string());
     store.child_has(&child, request.pull_after).map_err(fail)?;
     let limit = request.max_changes.clamp(1, MAX_PULL) as usize;
     let (changes, upto, more) = store.pull_for(&child, request.pull_after, limit).map_err(fail)?;
@@ -134,9 +138,21 @@ pub fn handle_sync(store: &mut SqliteHubStore, body: &[u8]) -> Result<(Vec<u8>, 
     let hub_key = store.keypair().map_err(fail)?;
     let batch = (upto > request.pull_after)
         .then(|| Batch { sender: me.node_id, after: request.pull_after, upto, changes }.seal(&hub_key));
-    let meta = SyncResponse { ack, pull_upto: upto.max(request.pull_after), more };
+    let seen = if request.want_seen { seen_within(store, &child).map_err(fail)? } else { Vec::new() };
+    let meta = SyncResponse { ack, pull_upto: upto.max(request.pull_after), more, seen };
     let answer = Envelope { sender: me.node_id, meta: serde_json::to_value(meta).expect("JSON"), batch }.seal(&hub_key);
     Ok((answer, pushed))
+}
+
+/// What the hub knows of the syncs of the nodes and hubs in a child's subtree, the child left out.
+fn seen_within(store: &SqliteHubStore, child: &ChildPeer) -> Result<Vec<Seen>, StoreError> {
+    let catalogue = Catalogue::get(store.identity()?.scheme);
+    Ok(HubStore::seen(store)?
+        .into_iter()
+        .filter(|s| {
+            s.node != child.peer && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit))
+        })
+        .collect())
 }
 
 async fn sync(State(state): State<Arc<AppState>>, body: Bytes) -> Response {

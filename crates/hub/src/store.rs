@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use sobaucu_client::{Child, ParentLink};
 use sobaucu_core::log::{self, ReadFilter};
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
-use sobaucu_protocol::messages::{EnrollRequest, EnrollResponse, Refusal};
+use sobaucu_protocol::messages::{EnrollRequest, EnrollResponse, Refusal, Seen};
 use sobaucu_protocol::{Batch, Change, Keypair};
 
 /// The file of a hub's store inside its data directory.
@@ -67,6 +67,15 @@ CREATE TABLE enroll_codes (
 ALTER TABLE peers ADD COLUMN changes_new INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN changes_duplicate INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN replays INTEGER NOT NULL DEFAULT 0;
+"#,
+    r#"
+-- When the nodes and hubs below the hub's children last synced, as the child hubs reported.
+CREATE TABLE seen (
+    node         TEXT PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    last_sync_at TEXT NOT NULL
+) WITHOUT ROWID;
 "#,
 ];
 
@@ -145,6 +154,12 @@ pub trait HubStore: Child<Error = StoreError> {
     fn child_has(&mut self, child: &ChildPeer, position: u64) -> Result<()>;
     fn children(&self) -> Result<Vec<ChildPeer>>;
     fn log_head(&self) -> Result<u64>;
+    /// Keeps a child hub's report of when the nodes and hubs below it last synced (only
+    /// entries within the child's own subtree).
+    fn record_seen(&mut self, child: &ChildPeer, seen: &[Seen]) -> Result<()>;
+    /// When every node and hub below this hub last synced: its own children as it saw them,
+    /// and what its child hubs reported of theirs.
+    fn seen(&self) -> Result<Vec<Seen>>;
 }
 
 /// The SQLite implementation of [`HubStore`].
@@ -199,9 +214,12 @@ impl SqliteHubStore {
     pub fn open(dir: &Path) -> Result<SqliteHubStore> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
         let mut conn = Connection::open(dir.join(HUB_FILE))?;
+        // `enroll-code` and `status` run beside the serving hub: wait for the file, and take the
+        // write lock when a transaction begins, so no read-then-write can fail as busy.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction()?;
@@ -429,11 +447,49 @@ impl HubStore for SqliteHubStore {
     fn log_head(&self) -> Result<u64> {
         Ok(log::head(&self.conn)?)
     }
+
+    fn record_seen(&mut self, child: &ChildPeer, seen: &[Seen]) -> Result<()> {
+        let catalogue = Catalogue::get(self.identity()?.scheme);
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO seen (node, unit, kind, last_sync_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (node) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
+                     last_sync_at = max(last_sync_at, excluded.last_sync_at)",
+            )?;
+            for s in seen {
+                let within = s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit));
+                if within && s.node != child.peer {
+                    stmt.execute(params![s.node, s.unit, s.kind, s.last_sync_at])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn seen(&self) -> Result<Vec<Seen>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT peer, unit, kind, last_sync_at FROM peers
+               WHERE role = 'child' AND revoked = 0 AND last_sync_at IS NOT NULL
+             UNION ALL
+             SELECT node, unit, kind, last_sync_at FROM seen
+               WHERE node NOT IN (SELECT peer FROM peers WHERE role = 'child')",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Seen { node: r.get(0)?, unit: r.get(1)?, kind: r.get(2)?, last_sync_at: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 /// The hub as the child of its own parent (a district hub under a province hub).
 impl Child for SqliteHubStore {
     type Error = StoreError;
+
+    fn presence(&self) -> Result<Vec<Seen>> {
+        HubStore::seen(self)
+    }
 
     fn node_id(&self) -> Result<u64> {
         Ok(self.identity()?.node_id)

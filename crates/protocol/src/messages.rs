@@ -29,6 +29,24 @@ pub struct SyncRequest {
     pub pull_after: u64,
     /// At most this many changes in the answer's batch.
     pub max_changes: u32,
+    /// A child hub's report of when the nodes and hubs below it last synced (first round).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<Seen>,
+    /// Asks the hub for the same report about the requester's subtree (first round).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub want_seen: bool,
+}
+
+/// When a node or hub last synced with its hub, as that hub saw it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Seen {
+    /// The node id (hex).
+    pub node: String,
+    pub unit: String,
+    /// "node" or "hub".
+    pub kind: String,
+    /// RFC 3339, UTC.
+    pub last_sync_at: String,
 }
 
 /// The header of the answer to `POST /v1/sync`.
@@ -40,6 +58,9 @@ pub struct SyncResponse {
     pub pull_upto: u64,
     /// Whether the hub has more for the requester after `pull_upto`.
     pub more: bool,
+    /// When asked: when the nodes and hubs in the requester's subtree last synced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<Seen>,
 }
 
 /// The body of a refusal (HTTP 4xx), always with a sentence that says what is wrong.

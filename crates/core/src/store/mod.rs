@@ -114,10 +114,13 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir)?;
         let mut conn = Connection::open(dir.join(crate::LEDGER_FILE))?;
+        // Another process (the CLI beside the desktop app) may hold the file: wait for it, and
+        // take the write lock when a transaction begins, so no read-then-write can fail as busy.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // A list of 100,000 voters and its indexes are some 100 MB: a page cache of 64 MiB and
         // the file mapped keep an import and a walk through the list off the disk.
         conn.pragma_update(None, "cache_size", -65_536)?;

@@ -284,6 +284,24 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps what the hub reported of when the nodes and hubs below this node last synced:
+    /// `(node, unit, kind, last_sync_at)`, newest kept. The progress board reads it.
+    pub fn record_presence(&mut self, seen: &[(&str, &str, &str, &str)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO presence (node, unit, kind, last_sync_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (node) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
+                     last_sync_at = max(last_sync_at, excluded.last_sync_at)",
+            )?;
+            for (node, unit, kind, at) in seen {
+                stmt.execute(params![node, unit, kind, at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Applies changes from the hub in one transaction and records that this node now has the
     /// hub's log up to `upto`. Applying a change twice does nothing.
     pub fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<ApplySummary> {

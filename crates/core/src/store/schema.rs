@@ -7,7 +7,16 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// Each migration's SQL, in order; version N is reached after running the first N.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5];
+pub const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+    MIGRATION_6,
+    MIGRATION_PRESENCE,
+    MIGRATION_VOTER_FIGURES,
+];
 
 /// The common columns every record table starts with.
 /// `search` holds the folded text that search matches, `sort_key` the list order.
@@ -239,6 +248,34 @@ CREATE TABLE list_change (
     voter TEXT, change TEXT, changed_on TEXT, reason TEXT, to_polling_area TEXT, certificate_no TEXT
 );
 CREATE INDEX list_change_by_voter ON list_change(voter);
+"#;
+
+/// Version 7: when the nodes and hubs below a district or province node last synced, as its hub reported
+/// (the progress board's "not synced for N days").
+const MIGRATION_PRESENCE: &str = r#"
+CREATE TABLE presence (
+    node         TEXT PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    last_sync_at TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// Version 6: decisions about a voter listed in two communes (kept both, or removed from one
+/// list), so decided pairs leave the list of duplicates on every node.
+const MIGRATION_6: &str = r#"
+CREATE TABLE duplicate_decision (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    voter_a TEXT, voter_b TEXT, decision TEXT, removed_voter TEXT, reason TEXT, decided_on TEXT
+);
+"#;
+
+/// Version 8: the report's voter figures (by standing, sex and ballots) read from an index of
+/// a few bytes a voter instead of the whole table: 300,000 voters of a province in milliseconds.
+const MIGRATION_VOTER_FIGURES: &str = r#"
+CREATE INDEX voter_figures ON voter(deleted, list_status, sex, ballots);
 "#;
 
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its

@@ -1,0 +1,256 @@
+//! The province benchmark: a province ledger (Lai Châu, 2021 units) holding 300,000 voters over
+//! its 106 communes, each commune with its board, teams and consultations (some late, some
+//! missing), and planted duplicate voters across communes (marks and case dropped, a year of
+//! birth for a full date, the same ID number under another spelling). Measures the time of the
+//! province report and of the progress board, and the time and peak memory of finding the
+//! duplicates (`duplicates::find`), and checks every planted pair is found.
+//!
+//! Run: `cargo bench --bench province` (optionally `-- 50000`). It prints figures; it asserts
+//! only that the planted pairs are found.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::json;
+use sobaucu_core::demo::{Rng, person};
+use sobaucu_core::duplicates::{Options, Rule};
+use sobaucu_core::kinds::Kind;
+use sobaucu_core::store::{InitOptions, Put};
+use sobaucu_core::units::{Catalogue, Level, Scheme};
+use sobaucu_core::{Store, progress, report, text};
+
+/// A line of `/proc/self/status` in kB (`VmHWM`: the peak resident memory; `VmRSS`: now).
+fn status_kb(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Writes the ledger in `dir`: `voters` voters over the communes of Lai Châu, through the
+/// ordinary write path, then the planted duplicates. Returns the communes and the planted pairs.
+fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
+    let mut store = Store::open(&dir).unwrap();
+    store
+        .init(InitOptions {
+            unit: "12".parse().unwrap(),
+            scheme: Scheme::Y2021,
+            election_date: chrono::NaiveDate::from_ymd_opt(2031, 5, 25).unwrap(),
+            law: None,
+        })
+        .unwrap();
+    let mut communes: Vec<String> = Catalogue::get(Scheme::Y2021)
+        .subtree(&"12".parse().unwrap())
+        .into_iter()
+        .filter(|u| u.level == Level::Commune)
+        .map(|u| u.code.to_string())
+        .collect();
+    communes.sort();
+
+    // One polling area a commune, then the voters, a commune at a time; 70% with an ID number.
+    let mut rng = Rng::new(2021);
+    let mut planted: Vec<(String, String)> = Vec::new();
+    let per_commune = voters.div_ceil(communes.len());
+    let mut written = 0;
+    let mut communes_done = 0usize;
+    let election = chrono::NaiveDate::from_ymd_opt(2031, 5, 25).unwrap();
+    for commune in &communes {
+        let unit: sobaucu_core::UnitCode = commune.parse().unwrap();
+        store
+            .write(|w| {
+                let area = w
+                    .put(
+                        Kind::PollingArea,
+                        Put::Create(None),
+                        Some(unit.clone()),
+                        json!({"number": 1, "name": "Khu vực bỏ phiếu số 1", "area_type": "ordinary"})
+                            .as_object()
+                            .unwrap(),
+                    )?
+                    .id
+                    .to_string();
+                // The commune's milestones: a board (some late), teams, consultations (some
+                // never held), so the board and the report have something to count.
+                let n = communes_done;
+                communes_done += 1;
+                let due = |days: i64| (election - chrono::Duration::days(days)).to_string();
+                let records = [
+                    (
+                        Kind::Board,
+                        json!({"name": "Ban bầu cử số 1", "level": "commune", "size": 9,
+                        "formed_on": due(if n % 7 == 3 { 66 } else { 72 })}),
+                    ),
+                    (
+                        Kind::Team,
+                        json!({"name": "Tổ bầu cử số 1", "polling_area": area, "size": 11, "formed_on": due(45)}),
+                    ),
+                    (Kind::Consultation, json!({"round": "1", "level": "commune", "held_on": due(96)})),
+                    (
+                        Kind::Consultation,
+                        json!({"round": "2", "level": "commune", "held_on": due(if n % 5 == 1 { 38 } else { 41 })}),
+                    ),
+                ];
+                for (kind, record) in records.iter().take(if n % 5 == 0 { 3 } else { 4 }) {
+                    w.put(*kind, Put::Create(None), Some(unit.clone()), record.as_object().unwrap())?;
+                }
+                for _ in 0..per_commune.min(voters - written) {
+                    let (name, sex, ethnicity) = person(&mut rng);
+                    let year = 1940 + rng.below(66);
+                    let birth = if rng.below(20) == 0 {
+                        format!("{year}")
+                    } else {
+                        format!("{year}-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28))
+                    };
+                    let mut voter = json!({"full_name": name, "birth_date": birth, "sex": sex,
+                        "ethnicity": ethnicity, "permanent_residence": format!("Bản {}", 1 + rng.below(30)),
+                        "polling_area": area, "ballots": "na,provincial,district,commune"});
+                    if rng.below(10) < 7 {
+                        voter["id_number"] = json!(format!("{:012}", rng.below(1_000_000_000_000)));
+                    }
+                    w.put(Kind::Voter, Put::Create(None), Some(unit.clone()), voter.as_object().unwrap())?;
+                    written += 1;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    // Planted duplicates: a voter copied into another commune with its name folded, its birth
+    // date cut to the year, or its name respelt under the same ID number.
+    let plants = (voters / 1000).max(30);
+    store
+        .write(|w| {
+            for n in 0..plants {
+                let source: Vec<(String, String, String, Option<String>, String)> = w
+                    .db()
+                    .conn()
+                    .query_row(
+                        "SELECT id, unit, full_name, id_number, birth_date FROM voter WHERE rowid = ?1",
+                        [1 + rng.below(voters as u64) as i64],
+                        |r| Ok(vec![(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)]),
+                    )
+                    .unwrap_or_default();
+                let Some((id, unit, name, id_number, birth)) = source.into_iter().next() else { continue };
+                let other = loop {
+                    let other = &communes[rng.below(communes.len() as u64) as usize];
+                    if *other != unit {
+                        break other.clone();
+                    }
+                };
+                let area: String =
+                    w.db().conn().query_row("SELECT id FROM polling_area WHERE unit = ?1", [&other], |r| r.get(0))?;
+                let mut copy = json!({"sex": "female", "polling_area": area, "ballots": "na,provincial"});
+                match (n % 3, &id_number) {
+                    (0, Some(number)) => {
+                        copy["full_name"] = json!(format!("{name} Thị"));
+                        copy["birth_date"] = json!(birth);
+                        copy["id_number"] = json!(number);
+                    }
+                    (1, _) if birth.len() == 10 => {
+                        copy["full_name"] = json!(text::fold(&name).to_uppercase());
+                        copy["birth_date"] = json!(&birth[..4]);
+                    }
+                    _ => {
+                        copy["full_name"] = json!(format!("  {}  ", text::fold(&name)));
+                        copy["birth_date"] = json!(birth);
+                    }
+                }
+                let input = copy.as_object().unwrap();
+                let row = w.put(Kind::Voter, Put::Create(None), Some(other.parse()?), input)?;
+                planted.push((id, row.id.to_string()));
+            }
+            Ok::<_, sobaucu_core::Error>(())
+        })
+        .unwrap();
+    drop(store);
+    (communes.len(), planted)
+}
+
+fn main() {
+    let voters: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300_000);
+    // `$SOBAUCU_BENCH_LEDGER`, when set, keeps the generated ledger there and reuses it.
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::env::var_os("SOBAUCU_BENCH_LEDGER").map(PathBuf::from).unwrap_or_else(|| tmp.path().into());
+    let dir = base.join("ledger");
+    let planted_file = base.join("planted.txt");
+    let start = Instant::now();
+    let (communes, planted) = if planted_file.exists() {
+        let text = std::fs::read_to_string(&planted_file).unwrap();
+        let planted = text.lines().filter_map(|l| l.split_once(' ')).map(|(a, b)| (a.into(), b.into())).collect();
+        (106, planted)
+    } else {
+        let (communes, planted) = generate(&dir, voters);
+        let lines: String = planted.iter().map(|(a, b)| format!("{a} {b}\n")).collect();
+        std::fs::write(&planted_file, lines).unwrap();
+        (communes, planted)
+    };
+    let generate_seconds = start.elapsed().as_secs_f64();
+
+    // The province report and the progress board, judged 30 days before the election, each
+    // computed a few times in a freshly opened ledger; the median is printed.
+    let store = Store::open_existing(&dir).unwrap();
+    let node = store.node().unwrap().clone();
+    let when = (node.election_date - chrono::Duration::days(30)).and_time(chrono::NaiveTime::MIN);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut report_ms = Vec::new();
+    let mut board_ms = Vec::new();
+    let mut late = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let report = report::compute(&store.db(), &node, when.date()).unwrap();
+        report_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(report.voters as usize + report.voters_removed as usize, voters + planted.len());
+        let start = Instant::now();
+        let board = progress::board(&store.db(), &node, None, when).unwrap();
+        board_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        late = board.milestones.iter().map(|m| m.late.len()).sum::<usize>();
+    }
+    drop(store);
+
+    // Detection, in a freshly opened ledger, with the peak memory counted from here.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_before = status_kb("VmRSS:").unwrap_or(0);
+    let store = Store::open_existing(&dir).unwrap();
+    let start = Instant::now();
+    let pairs = store.duplicates(&Options::default()).unwrap();
+    let find_seconds = start.elapsed().as_secs_f64();
+    let peak = status_kb("VmHWM:").unwrap_or(0);
+
+    let found: HashSet<(String, String)> = pairs
+        .iter()
+        .map(|p| {
+            let (a, b) = (p.a.id.clone(), p.b.id.clone());
+            if a <= b { (a, b) } else { (b, a) }
+        })
+        .collect();
+    let missed = planted.iter().filter(|(a, b)| !found.contains(&(a.min(b).clone(), a.max(b).clone()))).count();
+    let by_rule = |rule: Rule| pairs.iter().filter(|p| p.rule == rule).count();
+    let size: u64 = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+
+    println!("sobaucu province benchmark, {voters} voters in {} communes", communes);
+    println!("  generating the ledger:       {generate_seconds:.1} s ({:.0} MB)", size as f64 / 1e6);
+    println!("  province report:             {:.0} ms median of 5 (goal < 200 ms)", median(report_ms));
+    println!(
+        "  progress board:              {:.0} ms median of 5 ({late} late units over all milestones)",
+        median(board_ms)
+    );
+    println!("  find duplicates:             {find_seconds:.2} s (goal < 5 s)");
+    println!(
+        "  peak memory while finding:   {:.0} MB resident (VmHWM; {:.0} MB before opening the ledger)",
+        peak as f64 / 1024.0,
+        rss_before as f64 / 1024.0
+    );
+    println!(
+        "  pairs:                       {} ({} by ID number, {} by name and birth date)",
+        pairs.len(),
+        by_rule(Rule::IdNumber),
+        by_rule(Rule::NameBirth)
+    );
+    println!("  planted pairs found:         {}/{}", planted.len() - missed, planted.len());
+    let json_bytes = serde_json::to_vec(&pairs).map(|v| v.len()).unwrap_or(0);
+    println!("  the pairs as JSON:           {:.1} MB", json_bytes as f64 / 1e6);
+    assert_eq!(missed, 0, "every planted duplicate is found");
+}

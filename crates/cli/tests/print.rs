@@ -1,0 +1,351 @@
+//! Print-outs and report formats end to end: the real `sobaucu` binary writes real files, read
+//! back with calamine (XLSX) and pdf-extract (PDF text through the fonts' `/ToUnicode` maps).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Output;
+
+use calamine::{Data, DataType, Reader};
+use serde_json::Value;
+
+mod common;
+
+struct Ledger {
+    dir: tempfile::TempDir,
+}
+
+impl Ledger {
+    fn new() -> Ledger {
+        Ledger { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        common::run(&self.path("ledger"), Some("2026-02-01"), args)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        common::ok(&self.path("ledger"), Some("2026-02-01"), args)
+    }
+
+    fn import(&self, name: &str, lines: &[String]) {
+        let file = self.path(name);
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        self.ok(&["import", file.to_str().unwrap()]);
+    }
+
+    /// The id of the one record of `kind` matching `search`.
+    fn id_of(&self, kind: &str, search: &str) -> String {
+        let out = self.ok(&["list", "--kind", kind, "--search", search, "--json"]);
+        let rows: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(rows.len(), 1, "{search}: {out}");
+        rows[0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Writes a file with `args` and `--out`, and returns its bytes.
+    fn write(&self, name: &str, args: &[&str]) -> Vec<u8> {
+        let out = self.path(name);
+        let mut args = args.to_vec();
+        args.extend(["--out", out.to_str().unwrap()]);
+        self.ok(&args);
+        std::fs::read(&out).unwrap()
+    }
+}
+
+fn voter(name: &str, sex: &str, area: &str, residence: &str) -> String {
+    serde_json::json!({"kind": "voter", "full_name": name, "birth_date": "1980-05-01", "sex": sex,
+        "ethnicity": "Mông", "permanent_residence": residence, "polling_area": area,
+        "ballots": "na,provincial,commune"})
+    .to_string()
+}
+
+/// The text of each page, as a PDF reader extracts it.
+fn pages(pdf: &[u8]) -> Vec<String> {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    pdf_extract::extract_text_from_mem_by_pages(pdf).unwrap()
+}
+
+/// Every sheet of a workbook: label in the first column → the other cells of its row.
+fn sheets(bytes: &[u8]) -> BTreeMap<String, BTreeMap<String, Vec<Data>>> {
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = BTreeMap::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        let rows = range.rows().filter_map(|r| Some((r.first()?.get_string()?.to_string(), r[1..].to_vec()))).collect();
+        out.insert(name, rows);
+    }
+    out
+}
+
+fn int(cell: Option<&Data>) -> i64 {
+    match cell {
+        Some(Data::Float(f)) => *f as i64,
+        Some(Data::Int(n)) => *n,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+const LEVELS: [(&str, &str); 4] =
+    [("na", "Quốc hội"), ("provincial", "HĐND tỉnh"), ("district", "HĐND huyện"), ("commune", "HĐND xã")];
+
+#[test]
+fn the_report_as_xlsx_holds_the_figures_of_report_json() {
+    let l = Ledger::new();
+    l.ok(&["demo", "--voters", "400"]);
+    let r: Value = serde_json::from_str(&l.ok(&["report", "--json"])).unwrap();
+    // The new flags keep the JSON the same.
+    let same: Value = serde_json::from_str(&l.ok(&["report", "--format", "json"])).unwrap();
+    assert_eq!(same, r);
+    let from_file: Value = serde_json::from_slice(&l.write("r.json", &["report", "--format", "json"])).unwrap();
+    assert_eq!(from_file, r);
+
+    let book = sheets(&l.write("report.xlsx", &["report", "--format", "xlsx"]));
+    let summary = &book["Tổng hợp"];
+    let figure = |label: &str| int(summary.get(label).unwrap_or_else(|| panic!("no row {label}")).first());
+    assert_eq!(figure("Ủy ban bầu cử"), r["committees"]);
+    assert_eq!(figure("Tổ bầu cử"), r["teams"]);
+    for (key, vi) in LEVELS {
+        assert_eq!(figure(&format!("Ban bầu cử đại biểu {vi}")), r["boards"][key]);
+        assert_eq!(figure(&format!("Cử tri bầu đại biểu {vi}")), r["voters_by_level"][key]);
+        let units = &summary[&format!("Đại biểu {vi}")];
+        assert_eq!(int(units.first()), r["electoral_units"][key]["units"]);
+        assert_eq!(int(units.get(1)), r["electoral_units"][key]["seats"]);
+    }
+    assert_eq!(figure("Tổng số khu vực bỏ phiếu"), r["polling_areas"]);
+    assert_eq!(
+        figure("Trong đó: khu vực bỏ phiếu riêng (lực lượng vũ trang, bệnh viện, cơ sở giam giữ)"),
+        r["polling_areas_separate"]
+    );
+    assert_eq!(figure("Tổng số cử tri trong danh sách"), r["voters"]);
+    assert_eq!(figure("Tổng số cử tri trong danh sách"), 400);
+    assert_eq!(figure("Cử tri nam"), r["voters_by_sex"]["male"]);
+    assert_eq!(figure("Cử tri nữ"), r["voters_by_sex"]["female"]);
+    assert_eq!(figure("Cử tri đã xóa tên khỏi danh sách"), r["voters_removed"]);
+    assert_eq!(figure("Cử tri đi bỏ phiếu nơi khác (có giấy chứng nhận)"), r["voters_voting_elsewhere"]);
+    for (label, key) in [
+        ("Đã tiếp nhận", "received"),
+        ("Đã giải quyết", "resolved"),
+        ("Đã chuyển cơ quan có thẩm quyền", "transferred"),
+        ("Đang giải quyết", "open"),
+        ("Quá hạn giải quyết", "overdue"),
+    ] {
+        assert_eq!(figure(label), r["complaints"][key], "{label}");
+    }
+    assert_eq!(figure("Vụ việc an ninh trật tự"), r["incidents"]);
+    assert_eq!(figure("Hoạt động tuyên truyền"), r["propaganda"]);
+    assert_eq!(figure("Cuộc giám sát, kiểm tra"), r["supervision"]);
+
+    let candidates = &book["Người ứng cử"];
+    for (label, key) in [
+        ("Tổng số người ứng cử", "total"),
+        ("Được giới thiệu", "nominated"),
+        ("Tự ứng cử", "self_nominated"),
+        ("Nữ", "women"),
+        ("Dân tộc thiểu số", "ethnic_minority"),
+        ("Dưới 40 tuổi", "under_40"),
+        ("Tái cử", "incumbent"),
+        ("Trong danh sách chính thức", "official"),
+    ] {
+        for (i, (level, _)) in LEVELS.iter().enumerate() {
+            assert_eq!(int(candidates[label].get(i)), r["candidates"][level][key], "{label} {level}");
+        }
+    }
+    assert!(r["candidates"]["commune"]["total"].as_i64().unwrap() > 0);
+
+    let consultations = &book["Hiệp thương"];
+    for (n, label) in
+        ["Hiệp thương lần thứ nhất", "Hiệp thương lần thứ hai", "Hiệp thương lần thứ ba"].iter().enumerate()
+    {
+        let c = &r["consultations"][format!("round{}", n + 1)];
+        let row = &consultations[*label];
+        for (i, key) in ["districts_done", "districts_total", "communes_done", "communes_total"].iter().enumerate() {
+            assert_eq!(int(row.get(i)), c[key], "{label} {key}");
+        }
+    }
+    assert_eq!(consultations["Hiệp thương lần thứ hai"][4].to_string(), "1/1 xã");
+
+    let conferences = &book["Hội nghị cử tri"];
+    for (label, key) in [
+        ("Số khu dân cư (thôn, bản, tổ dân phố) đã tổ chức", "areas"),
+        ("Số xã", "communes"),
+        ("Số huyện", "districts"),
+        ("Số hội nghị", "conferences"),
+        ("Cử tri được triệu tập", "convened"),
+        ("Cử tri có mặt", "present"),
+        ("Phiếu tín nhiệm", "confidence_for"),
+        ("Phiếu không tín nhiệm", "confidence_against"),
+    ] {
+        for (i, (level, _)) in LEVELS.iter().enumerate() {
+            assert_eq!(int(conferences[label].get(i)), r["voter_conferences"][level][key], "{label} {level}");
+        }
+    }
+
+    // The timeline: every milestone, in order, with its due date.
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(l.write("again.xlsx", &["report"]))).unwrap();
+    let range = book.worksheet_range("Tiến độ").unwrap();
+    let ids: Vec<String> = range
+        .rows()
+        .filter(|row| row.len() >= 4)
+        .map(|row| row[3].to_string())
+        .filter(|s| s != "Mã" && !s.is_empty())
+        .collect();
+    let expected: Vec<String> =
+        r["timeline"].as_array().unwrap().iter().map(|t| t["milestone"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, expected);
+    assert!(!ids.is_empty());
+}
+
+#[test]
+fn the_report_as_pdf_is_a4_with_vietnamese_text_that_reads_back() {
+    let l = Ledger::new();
+    l.ok(&["demo", "--voters", "200"]);
+    let pdf = l.write("report.pdf", &["report", "--format", "pdf"]);
+    let text = pages(&pdf);
+    assert_eq!(text.len(), 3, "the report's pages");
+    let all = text.concat();
+    for words in
+        ["BÁO CÁO TÌNH HÌNH CHUẨN BỊ BẦU CỬ", "XÃ MƯỜNG KIM", "Ủy ban bầu cử", "Hiệp thương lần thứ hai", "Trang 1/3"]
+    {
+        assert!(all.contains(words), "the report lacks {words}");
+    }
+    assert!(String::from_utf8_lossy(&pdf).contains("/MediaBox [0 0 595.28 841.89]"), "A4 portrait");
+    // --out alone chooses the format by its extension; xlsx and pdf need a file.
+    assert!(l.write("by-extension.pdf", &["report"]).starts_with(b"%PDF-"));
+    let out = l.run(&["report", "--format", "pdf"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
+    let text = l.ok(&["report", "--format", "text"]);
+    assert!(text.contains("Tổng số cử tri trong danh sách") && text.contains("200"), "{text}");
+}
+
+#[test]
+fn the_voter_list_of_a_polling_area_prints_in_the_layout_of_mau_33() {
+    let l = Ledger::new();
+    l.ok(&["init", "--unit", "03637", "--scheme", "2025", "--election", "2026-03-15"]);
+    l.import(
+        "areas.jsonl",
+        &[
+            r#"{"kind":"polling_area","number":1,"name":"Khu vực bỏ phiếu số 1","area_type":"ordinary","location":"Nhà văn hóa bản Nà Khương"}"#.to_string(),
+            r#"{"kind":"polling_area","number":2,"name":"Khu vực bỏ phiếu số 2","area_type":"ordinary"}"#.to_string(),
+        ],
+    );
+    // 60 voters in area 1 (with the names to read back), 5 in area 2.
+    let mut voters = vec![
+        voter("Giàng Páo Mỷ", "male", "Khu vực bỏ phiếu số 1", "Bản Nà Khương"),
+        voter("Lò Thị Ỏn", "female", "Khu vực bỏ phiếu số 1", "Bản Nà Khương"),
+        voter("Nguyễn Văn Được", "male", "Khu vực bỏ phiếu số 1", "Bản Nà Khương"),
+        voter("Hoàng Thị Xuyến", "female", "Khu vực bỏ phiếu số 1", "Bản Nà Khương"),
+    ];
+    let families = ["Vàng A", "Giàng A", "Sùng Seo", "Thào A", "Hờ A", "Lầu Văn", "Mùa A"];
+    let given = ["Pó", "Sử", "Sình", "Tủa", "Chá", "Dình", "Lử", "Vư"];
+    for i in 0..56 {
+        let sex = if i % 2 == 0 { "male" } else { "female" };
+        let name = format!("{} {}", families[i / 8], given[i % 8]);
+        voters.push(voter(&name, sex, "Khu vực bỏ phiếu số 1", "Bản Che Bó"));
+    }
+    for i in 0..5 {
+        voters.push(voter(&format!("Lường Văn Tiến {}", i + 1), "male", "Khu vực bỏ phiếu số 2", "Bản Mường Kim"));
+    }
+    l.import("voters.jsonl", &voters);
+    // One voter removed, one voting elsewhere with a certificate.
+    let removed = l.id_of("voter", "Nguyen Van Duoc");
+    let elsewhere = l.id_of("voter", "Hoang Thi Xuyen");
+    l.import(
+        "changes.jsonl",
+        &[
+            serde_json::json!({"kind": "list_change", "voter": removed, "change": "removed",
+                "changed_on": "2026-02-01", "reason": "Chuyển đi nơi khác"})
+            .to_string(),
+            serde_json::json!({"kind": "list_change", "voter": elsewhere, "change": "votes_elsewhere",
+                "changed_on": "2026-02-01", "reason": "Đi làm xa", "certificate_no": "12/GCN"})
+            .to_string(),
+        ],
+    );
+    let area = l.id_of("polling_area", "Khu vuc bo phieu so 1");
+
+    let pdf = l.write("mau33.pdf", &["print", "voter-list", "--polling-area", &area]);
+    let text = pages(&pdf);
+    // 59 rows of one line each take three A4 landscape pages.
+    assert_eq!(text.len(), 3, "pages of 59 voters");
+    let all = text.concat();
+    for words in [
+        "DANH SÁCH CỬ TRI",
+        "Mẫu số 33",
+        "Khu vực bỏ phiếu số 1",
+        "Nhà văn hóa bản Nà Khương",
+        "Giàng Páo Mỷ",
+        "Lò Thị Ỏn",
+        "Hoàng Thị Xuyến",
+        "Đi bỏ phiếu",
+    ] {
+        assert!(all.contains(words), "the list lacks {words}");
+    }
+    assert!(!all.contains("Nguyễn Văn Được"), "a removed voter is printed");
+    assert!(!all.contains("Lường Văn Tiến"), "a voter of another area is printed");
+    for (n, page) in text.iter().enumerate() {
+        assert!(page.contains("Họ và tên") && page.contains("Nơi thường trú"), "page {} repeats the header", n + 1);
+        assert!(page.contains(&format!("Trang {}/3", n + 1)), "page {} is numbered", n + 1);
+    }
+    // 59 voters: 29 men (Giàng Páo Mỷ and 28 of the others), 30 women (Hoàng Thị Xuyến, voting elsewhere, among them).
+    let last = text.last().unwrap();
+    assert!(last.contains("Tổng số cử tri: 59 người, trong đó: Nam: 29 người; Nữ: 30 người."), "{last}");
+    assert!(last.contains("Cử tri đi bỏ phiếu nơi khác (có giấy chứng nhận): 1 người."), "{last}");
+    // Vietnamese order, by given name: Chá, …, Mỷ, Ỏn, Pó, …, Vư, Xuyến.
+    let at = |name: &str| all.find(name).unwrap();
+    assert!(at("Vàng A Chá") < at("Giàng Páo Mỷ"));
+    assert!(at("Giàng Páo Mỷ") < at("Lò Thị Ỏn") && at("Lò Thị Ỏn") < at("Vàng A Pó"));
+    assert!(at("Mùa A Vư") < at("Hoàng Thị Xuyến"));
+
+    // By number too; an area with few voters is one page.
+    let small = pages(&l.write("area2.pdf", &["print", "voter-list", "--polling-area", "2"]));
+    assert_eq!(small.len(), 1);
+    assert!(small[0].contains("Tổng số cử tri: 5 người, trong đó: Nam: 5 người; Nữ: 0 người."), "{}", small[0]);
+}
+
+#[test]
+fn an_unknown_polling_area_is_an_error_that_names_it_and_writes_no_file() {
+    let l = Ledger::new();
+    l.ok(&["demo", "--voters", "50"]);
+    let out = l.path("never.pdf");
+    for wanted in ["99", "ffffffffffffffff-999", "Khu vực không có"] {
+        let run = l.run(&["print", "voter-list", "--polling-area", wanted, "--out", out.to_str().unwrap()]);
+        assert!(!run.status.success());
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains(&format!("no polling area `{wanted}`")), "{err}");
+    }
+    let left: Vec<_> = std::fs::read_dir(l.dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("ledger")], "no file, not even a partial one");
+}
+
+#[test]
+fn the_candidate_list_prints_per_level_and_electoral_unit() {
+    let l = Ledger::new();
+    l.ok(&["demo", "--voters", "50"]);
+    let r: Value = serde_json::from_str(&l.ok(&["report", "--json"])).unwrap();
+    let candidates = l.ok(&["list", "--kind", "candidate", "--limit", "100", "--json"]);
+    let names: Vec<String> = candidates
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["full_name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len() as i64, r["candidates"]["commune"]["total"].as_i64().unwrap());
+
+    let text = pages(&l.write("candidates.pdf", &["print", "candidates"])).concat();
+    assert!(text.contains("DANH SÁCH NGƯỜI ỨNG CỬ") && text.contains("Đại biểu Hội đồng nhân dân xã"));
+    for n in 1..=4 {
+        assert!(text.contains(&format!("Đơn vị bầu cử số {n} — số đại biểu được bầu")), "unit {n}");
+    }
+    for name in &names {
+        assert!(text.contains(name.as_str()), "the list lacks a candidate");
+    }
+    assert!(text.contains("Quê quán") && text.contains("Nơi công tác") && text.contains("Xã Mường Kim"));
+
+    // One level only; a level with no candidates still prints, saying so.
+    let na = pages(&l.write("na.pdf", &["print", "candidates", "--level", "na"])).concat();
+    assert!(na.contains("Đại biểu Quốc hội") && na.contains("Chưa có người ứng cử."));
+    let bad = l.run(&["print", "candidates", "--level", "village", "--out", l.path("x.pdf").to_str().unwrap()]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("unknown level `village`"));
+    assert!(!l.path("x.pdf").exists());
+}

@@ -1,0 +1,147 @@
+//! sobaucu-print: what a commune prints and what it sends as a spreadsheet. The report of
+//! [`sobaucu_core::report::compute`] as an XLSX workbook, a PDF or text ([`report`]); the
+//! voter list of a polling area in the layout of form Mẫu 33 ([`voters`]); the candidate list
+//! per level and electoral unit ([`candidates`]). PDFs are A4 with an embedded subset of
+//! DejaVu Sans Condensed, so Vietnamese prints and copies out exactly ([`pdf`], [`layout`]).
+//!
+//! The core stays free of PDF and font code; this crate reads the store only through
+//! [`sobaucu_core::store::Db`] and writes nothing to it. Files are written whole or not at all:
+//! to a temporary file beside the target, then renamed over it.
+
+pub mod candidates;
+pub mod layout;
+pub mod pdf;
+pub mod report;
+pub mod voters;
+
+use std::path::Path;
+
+use sobaucu_core::{Error, Result, Store};
+
+/// The formats of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The JSON of `sobaucu report --json` (the README documents its shape).
+    Json,
+    /// Labelled Vietnamese tables as plain text.
+    Text,
+    /// An XLSX workbook, one sheet per part of the report.
+    Xlsx,
+    /// A PDF on A4.
+    Pdf,
+}
+
+impl ReportFormat {
+    /// Parses `json`, `text`, `xlsx` or `pdf`.
+    pub fn parse(name: &str) -> Result<ReportFormat> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(ReportFormat::Json),
+            "text" | "txt" => Ok(ReportFormat::Text),
+            "xlsx" => Ok(ReportFormat::Xlsx),
+            "pdf" => Ok(ReportFormat::Pdf),
+            _ => {
+                let shown: String = name.chars().take(20).collect();
+                Err(Error::input(
+                    format!("unknown report format `{shown}`: use json, text, xlsx or pdf"),
+                    format!("không có định dạng báo cáo `{shown}`: dùng json, text, xlsx hoặc pdf"),
+                ))
+            }
+        }
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "json",
+            ReportFormat::Text => "txt",
+            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// What a file written by this crate holds, for the adapters to report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Written {
+    pub path: String,
+    pub bytes: usize,
+    /// Pages of a PDF.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<usize>,
+    /// Rows printed (voters, candidates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
+}
+
+/// The report of a computed [`sobaucu_core::report::Report`] in a format, as bytes, with the
+/// number of pages when it is a PDF.
+pub fn report_bytes(report: &sobaucu_core::report::Report, format: ReportFormat) -> Result<(Vec<u8>, Option<usize>)> {
+    Ok(match format {
+        ReportFormat::Json => {
+            let mut json = serde_json::to_vec_pretty(report)
+                .map_err(|e| Error::input(format!("report as JSON: {e}"), format!("báo cáo dạng JSON: {e}")))?;
+            json.push(b'\n');
+            (json, None)
+        }
+        ReportFormat::Text => (report::text(report).into_bytes(), None),
+        ReportFormat::Xlsx => (report::xlsx(report)?, None),
+        ReportFormat::Pdf => {
+            let (pdf, pages) = report::pdf(report)?;
+            (pdf, Some(pages))
+        }
+    })
+}
+
+/// Computes the ledger's report for today and writes it to `path` in `format`.
+pub fn export_report(store: &Store, format: ReportFormat, path: &Path) -> Result<Written> {
+    let report = sobaucu_core::report::compute(&store.db(), store.node()?, sobaucu_core::today())?;
+    let (bytes, pages) = report_bytes(&report, format)?;
+    write_file(path, &bytes)?;
+    Ok(Written { path: path.display().to_string(), bytes: bytes.len(), pages, rows: None })
+}
+
+/// Prints the voter list (Mẫu 33) of a polling area, given by id, number or name, to `path`.
+/// An unknown polling area is an error that names it, and no file is written.
+pub fn print_voter_list(store: &Store, polling_area: &str, path: &Path) -> Result<Written> {
+    let list = voters::voter_list(&store.db(), store.node()?, polling_area)?;
+    write_file(path, &list.pdf)?;
+    Ok(Written {
+        path: path.display().to_string(),
+        bytes: list.pdf.len(),
+        pages: Some(list.pages),
+        rows: Some(list.voters),
+    })
+}
+
+/// Prints the candidate list of one level, or of every level, to `path`.
+pub fn print_candidates(store: &Store, level: Option<&str>, path: &Path) -> Result<Written> {
+    let list = candidates::candidate_list(&store.db(), store.node()?, level)?;
+    write_file(path, &list.pdf)?;
+    Ok(Written {
+        path: path.display().to_string(),
+        bytes: list.pdf.len(),
+        pages: Some(list.pages),
+        rows: Some(list.candidates),
+    })
+}
+
+/// Writes `bytes` to `path` whole or not at all: to a temporary file in the same directory,
+/// then renamed over the target. Errors name the file.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if name.is_empty() {
+        return Err(Error::input(
+            format!("{}: not a file name", path.display()),
+            format!("{}: không phải tên tệp", path.display()),
+        ));
+    }
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let failed = |e: std::io::Error| {
+        Error::input(format!("{}: {e}", path.display()), format!("{}: không ghi được tệp ({e})", path.display()))
+    };
+    std::fs::write(&partial, bytes).map_err(failed)?;
+    std::fs::rename(&partial, path).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        failed(e)
+    })
+}
