@@ -7,14 +7,15 @@ use std::path::Path;
 
 use sobaucu_tests::{LAST_VOTER, Node, Screen, Window, binary, voter_ledger};
 
-const HEADER: &str = "STT,Họ và tên,Ngày sinh,Giới tính,Khu vực bỏ phiếu,Bầu cử\n";
+// No ballots column: the import screen gives the ballots for every row.
+const HEADER: &str = "STT,Họ và tên,Ngày sinh,Giới tính,Khu vực bỏ phiếu\n";
 
 fn write_voters(path: &Path, third_birth: &str) {
     let rows = [
-        "1,Giàng Páo Mỷ,12/03/1970,Nam,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n".to_string(),
-        "2,Lò Thị Ỏn,1985,Nữ,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n".to_string(),
-        format!("3,Tủa Sín Chải,{third_birth},Nam,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n"),
-        "4,Đặng Thị Đào,05/1990,Nữ,Khu vực bỏ phiếu số 1,\"na,provincial,commune\"\n".to_string(),
+        "1,Giàng Páo Mỷ,12/03/1970,Nam,Khu vực bỏ phiếu số 1\n".to_string(),
+        "2,Lò Thị Ỏn,1985,Nữ,Khu vực bỏ phiếu số 1\n".to_string(),
+        format!("3,Tủa Sín Chải,{third_birth},Nam,Khu vực bỏ phiếu số 1\n"),
+        "4,Đặng Thị Đào,05/1990,Nữ,Khu vực bỏ phiếu số 1\n".to_string(),
     ];
     std::fs::write(path, format!("{HEADER}{}", rows.concat())).unwrap();
 }
@@ -53,6 +54,9 @@ fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
     w.wait("#import-view");
     assert_eq!(w.script("return document.getElementById('import-kind').value"), serde_json::json!("voter"));
     w.wait_until("#import-history", |t| t.contains("areas.jsonl"));
+    for level in ["na", "provincial", "commune"] {
+        w.click(&w.wait(&format!("#import-defaults input[name=\"import-ballots\"][value=\"{level}\"]")));
+    }
     w.click(&w.wait("#import-choose"));
 
     // The preview: the bad row with its line, its column as the file names it, and the reason.

@@ -340,8 +340,13 @@ pub async fn choose_import_file(app: tauri::AppHandle) -> Reply<Option<String>> 
 }
 
 #[tauri::command]
-pub async fn import_preview(state: State<'_, AppState>, path: String, kind: Option<String>) -> Reply<Value> {
-    off_thread(state.dir.clone(), move |s| Ok(api::import_preview(s, &path, kind.as_deref())?)).await
+pub async fn import_preview(
+    state: State<'_, AppState>,
+    path: String,
+    kind: Option<String>,
+    defaults: Option<Map<String, Value>>,
+) -> Reply<Value> {
+    off_thread(state.dir.clone(), move |s| Ok(api::import_preview(s, &path, kind.as_deref(), defaults.as_ref())?)).await
 }
 
 #[tauri::command]
@@ -350,8 +355,11 @@ pub async fn import_file(
     worker: State<'_, SyncWorker>,
     path: String,
     kind: Option<String>,
+    defaults: Option<Map<String, Value>>,
 ) -> Reply<Value> {
-    let summary = off_thread(state.dir.clone(), move |s| Ok(api::import_file(s, &path, kind.as_deref())?)).await?;
+    let summary =
+        off_thread(state.dir.clone(), move |s| Ok(api::import_file(s, &path, kind.as_deref(), defaults.as_ref())?))
+            .await?;
     worker.changed();
     Ok(summary)
 }

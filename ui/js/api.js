@@ -155,10 +155,10 @@ export const decideDuplicate = ({ a, b, decision, removed = null, reason = null 
 export const chooseImportFile = () => call('choose_import_file');
 
 /** What importing `path` would do; writes nothing. */
-export const importPreview = (path, kind) => call('import_preview', { path, kind });
+export const importPreview = (path, kind, defaults = null) => call('import_preview', { path, kind, defaults });
 
 /** Imports `path`, all or nothing. */
-export const importFile = (path, kind) => call('import_file', { path, kind });
+export const importFile = (path, kind, defaults = null) => call('import_file', { path, kind, defaults });
 
 /** The ledger's imports, newest first. */
 export const imports = () => call('imports');

@@ -318,6 +318,10 @@ const STRINGS = {
   'import.kind': { vi: 'Loại hồ sơ', en: 'Kind of record' },
   'import.choose': { vi: 'Chọn tệp…', en: 'Choose a file…' },
   'import.file': { vi: 'Tệp: {path}', en: 'File: {path}' },
+  'import.defaults': { vi: 'Cho các dòng để trống', en: 'For rows that leave them empty' },
+  'import.default_area': { vi: 'Khu vực bỏ phiếu', en: 'Polling area' },
+  'import.default_none': { vi: '— theo tệp —', en: '— as in the file —' },
+  'import.default_ballots': { vi: 'Bầu cử', en: 'Ballots' },
   'import.checking': { vi: 'Đang kiểm tra tệp…', en: 'Checking the file…' },
   'import.importing': { vi: 'Đang nhập…', en: 'Importing…' },
   'import.would_add': {

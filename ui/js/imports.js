@@ -1,5 +1,6 @@
 // imports.js — the import screen (#import-view, route #/import/<kind>, opened from a list's
-// "Nhập từ tệp"): choose a spreadsheet (.xlsx,
+// "Nhập từ tệp"): for voters, optionally a polling area and ballots for the rows that leave
+// them empty (a sheet per polling area); choose a spreadsheet (.xlsx,
 // .csv) or a JSONL file in the system's dialog and the kind of its rows (voters by default), see
 // what importing it would do before anything is written — the records it would add, every row
 // with a problem (line, column, reason) and the probable duplicates inside the file and against
@@ -9,12 +10,21 @@
 
 import * as api from './api.js';
 import { h, replaceChildren, formatNumber } from './util.js';
-import { t, lang, errorText } from './i18n.js';
-import { getSchema, kindLabel } from './store.js';
+import { t, lang, pick, errorText } from './i18n.js';
+import { getSchema, kindLabel, fieldDef } from './store.js';
 import { toast, confirmDialog } from './dialogs.js';
 
 /** The file and kind chosen, kept for the session (a language switch redraws the screen). */
-const memory = { path: null, kind: 'voter', preview: null };
+const memory = { path: null, kind: 'voter', preview: null, area: '', ballots: [] };
+
+/** Values for the cells a voter sheet leaves empty (a sheet per polling area has no such column). */
+function defaultsOf() {
+  if (memory.kind !== 'voter') return null;
+  const defaults = {};
+  if (memory.area) defaults.polling_area = memory.area;
+  if (memory.ballots.length) defaults.ballots = memory.ballots.join(',');
+  return Object.keys(defaults).length ? defaults : null;
+}
 
 export function render(container, params, ctx) {
   let alive = true;
@@ -31,6 +41,18 @@ export function render(container, params, ctx) {
     (getSchema()?.kinds || []).map((def) => h('option', { value: def.kind, text: kindLabel(def), selected: def.kind === memory.kind })));
   const chooseButton = h('button', { type: 'button', id: 'import-choose', class: 'btn btn-primary', text: t('import.choose') });
   const fileText = h('p', { id: 'import-file', class: 'import-file muted' });
+  // Voters: a polling area and ballots for the rows that leave them empty.
+  const areaSelect = h('select', { id: 'import-default-area', class: 'input', 'aria-label': t('import.default_area') },
+    h('option', { value: '', text: t('import.default_none') }));
+  const ballotsField = fieldDef('voter', 'ballots');
+  const ballotBoxes = (ballotsField?.options || []).map((option) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', name: 'import-ballots', value: option.value, checked: memory.ballots.includes(option.value) }),
+    ` ${pick(option)}`));
+  const defaultsBox = h('fieldset', { id: 'import-defaults', class: 'import-defaults', hidden: memory.kind !== 'voter' },
+    h('legend', { text: t('import.defaults') }),
+    h('label', { class: 'field-label', for: 'import-default-area', text: t('import.default_area') }),
+    areaSelect,
+    h('div', { class: 'import-ballots' }, h('span', { class: 'field-label', text: t('import.default_ballots') }), ballotBoxes));
   const previewArea = h('div', { id: 'import-preview', class: 'import-preview', 'aria-live': 'polite' });
   const errorArea = h('div', { id: 'import-error', class: 'form-error', role: 'alert', hidden: true });
   const historyArea = h('div', { id: 'import-history', class: 'import-history' });
@@ -41,6 +63,7 @@ export function render(container, params, ctx) {
       h('label', { class: 'field-label', for: 'import-kind', text: t('import.kind') }),
       kindSelect,
       chooseButton),
+    defaultsBox,
     fileText,
     errorArea,
     previewArea,
@@ -52,8 +75,24 @@ export function render(container, params, ctx) {
 
   kindSelect.addEventListener('change', () => {
     memory.kind = kindSelect.value;
+    defaultsBox.hidden = memory.kind !== 'voter';
     if (memory.path) check();
   });
+  areaSelect.addEventListener('change', () => {
+    memory.area = areaSelect.value;
+    if (memory.path) check();
+  });
+  for (const box of defaultsBox.querySelectorAll('input[name="import-ballots"]')) {
+    box.addEventListener('change', () => {
+      memory.ballots = [...defaultsBox.querySelectorAll('input[name="import-ballots"]:checked')].map((b) => b.value);
+      if (memory.path) check();
+    });
+  }
+  api.listRecords('polling_area', { offset: 0, limit: 1000 }).then((data) => {
+    if (!alive) return;
+    for (const row of data?.rows || []) areaSelect.appendChild(h('option', { value: String(row.id), text: row.title ?? String(row.id) }));
+    areaSelect.value = memory.area;
+  }, (error) => console.error(error));
   chooseButton.addEventListener('click', async () => {
     if (busy) return;
     let path;
@@ -88,7 +127,7 @@ export function render(container, params, ctx) {
     memory.preview = null;
     setBusy(true, t('import.checking'));
     try {
-      const preview = await api.importPreview(memory.path, memory.kind);
+      const preview = await api.importPreview(memory.path, memory.kind, defaultsOf());
       if (!alive) return;
       memory.preview = preview;
       drawPreview();
@@ -167,7 +206,7 @@ export function render(container, params, ctx) {
     showError(null);
     setBusy(true, t('import.importing'));
     try {
-      const summary = await api.importFile(memory.path, memory.kind);
+      const summary = await api.importFile(memory.path, memory.kind, defaultsOf());
       if (!alive) return;
       memory.path = null;
       memory.preview = null;

@@ -204,22 +204,32 @@ pub fn decide_duplicate(
     Ok(to_value(&store.decide_duplicate(&request)?))
 }
 
-fn import_options(kind: Option<&str>, preview: bool) -> Result<ImportOptions> {
+fn import_options(kind: Option<&str>, defaults: Option<&Map<String, Value>>, preview: bool) -> Result<ImportOptions> {
     let kind = Kind::require(kind.filter(|k| !k.is_empty()).unwrap_or("voter"))?;
-    Ok(ImportOptions { kind: Some(kind), preview, ..ImportOptions::default() })
+    Ok(ImportOptions { kind: Some(kind), defaults: defaults.cloned().unwrap_or_default(), preview })
 }
 
 /// What importing a file would do, writing nothing: the records it would add, every row with a
 /// problem (line, column, reason) and the probable duplicates. CSV and XLSX rows are of `kind`
-/// (voters by default).
-pub fn import_preview(store: &mut Store, path: &str, kind: Option<&str>) -> Result<Value> {
-    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, true)?)?;
+/// (voters by default); `defaults` fill the fields a row leaves empty (a sheet per polling area).
+pub fn import_preview(
+    store: &mut Store,
+    path: &str,
+    kind: Option<&str>,
+    defaults: Option<&Map<String, Value>>,
+) -> Result<Value> {
+    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, defaults, true)?)?;
     Ok(to_value(&summary))
 }
 
 /// Imports a file, all or nothing; the summary carries the import's number for undoing it.
-pub fn import_file(store: &mut Store, path: &str, kind: Option<&str>) -> Result<Value> {
-    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, false)?)?;
+pub fn import_file(
+    store: &mut Store,
+    path: &str,
+    kind: Option<&str>,
+    defaults: Option<&Map<String, Value>>,
+) -> Result<Value> {
+    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, defaults, false)?)?;
     Ok(to_value(&summary))
 }
 
