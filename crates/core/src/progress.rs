@@ -231,8 +231,9 @@ fn last_syncs(db: &Db<'_>) -> Result<HashMap<String, String>> {
     Ok(out)
 }
 
+/// A hub's RFC 3339 time as local time, to compare with the node's "now" (local).
 fn parse_time(s: &str) -> Option<NaiveDateTime> {
-    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.naive_utc())
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&chrono::Local).naive_local())
 }
 
 /// The board rooted at `root` (the node's unit when None), on `now`.

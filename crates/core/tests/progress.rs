@@ -133,7 +133,7 @@ fn last_syncs_come_from_what_the_hubs_reported() {
     store
         .record_presence(&[
             ("aa01", "03390", "node", "2021-04-08T09:00:00+00:00"),
-            ("aa02", "03394", "node", "2021-04-01T09:00:00+00:00"),
+            ("aa02", "03394", "node", "2021-04-01T00:00:00+00:00"),
             ("aa02", "03394", "node", "2021-03-30T09:00:00+00:00"), // older news changes nothing
             ("bb01", "106", "hub", "2021-04-10T08:00:00+00:00"),
         ])
@@ -144,7 +144,7 @@ fn last_syncs_come_from_what_the_hubs_reported() {
     assert_eq!(tam_duong.last_sync_at.as_deref(), Some("2021-04-10T08:00:00+00:00"));
     assert_eq!(tam_duong.days_since_sync, Some(0));
     assert_eq!(tam_duong.never_synced, 11);
-    assert_eq!(tam_duong.oldest_sync_at.as_deref(), Some("2021-04-01T09:00:00+00:00"));
+    assert_eq!(tam_duong.oldest_sync_at.as_deref(), Some("2021-04-01T00:00:00+00:00"));
     let drilled = progress::board(&store.db(), &node, Some(&"106".parse().unwrap()), on("2021-04-10")).unwrap();
     let silent = drilled.units.iter().find(|u| u.code == "03394").unwrap();
     assert_eq!(silent.days_since_sync, Some(9));
