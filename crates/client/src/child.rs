@@ -89,8 +89,6 @@ impl Child for Store {
         self.node().is_ok_and(|n| n.unit().level != sobaucu_core::Level::Commune)
     }
     fn record_presence(&mut self, seen: &[Seen]) -> Result<(), Self::Error> {
-        let rows: Vec<(&str, &str, &str, &str)> =
-            seen.iter().map(|s| (s.node.as_str(), s.unit.as_str(), s.kind.as_str(), s.last_sync_at.as_str())).collect();
-        Store::record_presence(self, &rows)
+        Store::record_presence(self, seen)
     }
 }

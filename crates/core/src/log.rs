@@ -100,6 +100,25 @@ pub fn change_columns(change: &Change) -> (String, String, Option<String>) {
 }
 
 /// Appends a change that came from `source`; returns false if the log already holds it.
+/// Keeps news of when nodes and hubs last synced in `table` (`presence` in a node's ledger,
+/// `seen` in a hub's store; both `node, unit, kind, last_sync_at`): one row a node, the newest
+/// time kept, older news changing nothing. Runs in the caller's transaction.
+pub fn keep_seen<'a>(
+    conn: &Connection,
+    table: &str,
+    seen: impl IntoIterator<Item = &'a sobaucu_protocol::messages::Seen>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO {table} (node, unit, kind, last_sync_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (node) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
+             last_sync_at = max(last_sync_at, excluded.last_sync_at)"
+    ))?;
+    for s in seen {
+        stmt.execute(params![s.node, s.unit, s.kind, s.last_sync_at])?;
+    }
+    Ok(())
+}
+
 pub fn append(conn: &Connection, change: &Change, source: Option<&str>) -> Result<bool> {
     let (record_id, fields, bases) = change_columns(change);
     let inserted = conn

@@ -9,6 +9,7 @@ use sobaucu_core::progress::{self, Board, MilestoneProgress};
 use sobaucu_core::store::{InitOptions, Put};
 use sobaucu_core::units::Level;
 use sobaucu_core::{Store, timeline::Status};
+use sobaucu_protocol::messages::Seen;
 
 /// Election day 23/05/2021: teams are due 03/04 (D-50), boards 14/03 (D-70).
 const ELECTION: (i32, u32, u32) = (2021, 5, 23);
@@ -130,12 +131,18 @@ fn a_district_is_done_with_commune_work_when_all_its_communes_are() {
 #[test]
 fn last_syncs_come_from_what_the_hubs_reported() {
     let (_dir, mut store) = ledger();
+    let seen = |node: &str, unit: &str, kind: &str, at: &str| Seen {
+        node: node.into(),
+        unit: unit.into(),
+        kind: kind.into(),
+        last_sync_at: at.into(),
+    };
     store
         .record_presence(&[
-            ("aa01", "03390", "node", "2021-04-08T09:00:00+00:00"),
-            ("aa02", "03394", "node", "2021-04-01T00:00:00+00:00"),
-            ("aa02", "03394", "node", "2021-03-30T09:00:00+00:00"), // older news changes nothing
-            ("bb01", "106", "hub", "2021-04-10T08:00:00+00:00"),
+            seen("aa01", "03390", "node", "2021-04-08T09:00:00+00:00"),
+            seen("aa02", "03394", "node", "2021-04-01T00:00:00+00:00"),
+            seen("aa02", "03394", "node", "2021-03-30T09:00:00+00:00"), // older news changes nothing
+            seen("bb01", "106", "hub", "2021-04-10T08:00:00+00:00"),
         ])
         .unwrap();
     let node = store.node().unwrap().clone();

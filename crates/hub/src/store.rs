@@ -450,20 +450,11 @@ impl HubStore for SqliteHubStore {
 
     fn record_seen(&mut self, child: &ChildPeer, seen: &[Seen]) -> Result<()> {
         let catalogue = Catalogue::get(self.identity()?.scheme);
+        let within = seen.iter().filter(|s| {
+            s.node != child.peer && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit))
+        });
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare(
-                "INSERT INTO seen (node, unit, kind, last_sync_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (node) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
-                     last_sync_at = max(last_sync_at, excluded.last_sync_at)",
-            )?;
-            for s in seen {
-                let within = s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit));
-                if within && s.node != child.peer {
-                    stmt.execute(params![s.node, s.unit, s.kind, s.last_sync_at])?;
-                }
-            }
-        }
+        log::keep_seen(&tx, "seen", within)?;
         tx.commit()?;
         Ok(())
     }

@@ -285,19 +285,10 @@ impl Store {
     }
 
     /// Keeps what the hub reported of when the nodes and hubs below this node last synced:
-    /// `(node, unit, kind, last_sync_at)`, newest kept. The progress board reads it.
-    pub fn record_presence(&mut self, seen: &[(&str, &str, &str, &str)]) -> Result<()> {
+    /// the newest time of each kept. The progress board reads it.
+    pub fn record_presence(&mut self, seen: &[sobaucu_protocol::messages::Seen]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare(
-                "INSERT INTO presence (node, unit, kind, last_sync_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (node) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
-                     last_sync_at = max(last_sync_at, excluded.last_sync_at)",
-            )?;
-            for (node, unit, kind, at) in seen {
-                stmt.execute(params![node, unit, kind, at])?;
-            }
-        }
+        log::keep_seen(&tx, "presence", seen)?;
         tx.commit()?;
         Ok(())
     }
