@@ -218,6 +218,9 @@ fn main() {
     let pairs = store.duplicates(&Options::default()).unwrap();
     let find_seconds = start.elapsed().as_secs_f64();
     let peak = status_kb("VmHWM:").unwrap_or(0);
+    // The ledger is memory-mapped: its pages count as resident but are the file's, shared and
+    // dropped at will. The process's own memory is the anonymous part.
+    let (anon, file) = (status_kb("RssAnon:").unwrap_or(0), status_kb("RssFile:").unwrap_or(0));
 
     let found: HashSet<(String, String)> = pairs
         .iter()
@@ -242,6 +245,11 @@ fn main() {
         "  peak memory while finding:   {:.0} MB resident (VmHWM; {:.0} MB before opening the ledger)",
         peak as f64 / 1024.0,
         rss_before as f64 / 1024.0
+    );
+    println!(
+        "  of which after finding:      {:.0} MB the process's own (RssAnon), {:.0} MB mapped ledger pages (RssFile)",
+        anon as f64 / 1024.0,
+        file as f64 / 1024.0
     );
     println!(
         "  pairs:                       {} ({} by ID number, {} by name and birth date)",

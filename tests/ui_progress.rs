@@ -65,6 +65,18 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
     let formed = w.script("return document.querySelector('#record-form [name=\"formed_on\"]').value");
     assert_eq!(formed.as_str(), Some("17/03/2021"));
 
+    // Merged records: the boards of every commune, each with its unit, narrowed to one commune.
+    w.click(&w.wait("a[data-kind=\"board\"]"));
+    w.wait_until("#list-count", |t| t.contains("2 bản ghi"));
+    w.wait_until("#list-view tbody", |t| t.contains("Xã Thèn Sin") && t.contains("Thị trấn Tam Đường"));
+    w.wait_until("#list-unit", |t| t.contains("Xã Thèn Sin"));
+    w.script(
+        "const s = document.querySelector('#list-unit'); s.value = '03394'; \
+         s.dispatchEvent(new Event('change')); return null;",
+    );
+    w.wait_until("#list-count", |t| t.contains("1 bản ghi"));
+    w.wait_until("#list-view tbody", |t| t.contains("Xã Thèn Sin") && !t.contains("Thị trấn Tam Đường"));
+
     // English switch.
     w.click(&w.wait("a[data-view=\"progress\"]"));
     w.click(&w.wait("#lang-toggle"));
