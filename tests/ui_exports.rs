@@ -61,6 +61,15 @@ fn the_report_exports_and_a_polling_area_prints_its_voter_list() {
     w.click(&w.wait("a[data-view=\"report\"]"));
     w.wait("#report-export-xlsx");
 
+    // A figure of a table opens the records it counts: the commune's candidates.
+    let figure = w.wait("#report-view section[data-section=\"candidates\"] tr[data-key=\"commune\"] a.figure-link[data-figure=\"total\"]");
+    let expected = w.text(&figure);
+    w.click(&figure);
+    w.wait_until("#list-filter", |t| t.contains("Đang lọc"));
+    w.wait_until("#list-count", |t| t.trim() == format!("{expected} bản ghi"));
+    w.click(&w.wait("a[data-view=\"report\"]"));
+    w.wait("#report-export-xlsx");
+
     w.click(&w.wait("a[data-kind=\"polling_area\"]"));
     w.click(&w.wait("#list-view tr[data-id] td"));
     let button = w.wait_until("#form-print-voters", |t| t.contains("In danh sách cử tri (Mẫu 33)"));

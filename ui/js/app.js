@@ -222,7 +222,7 @@ function markActiveNav() {
 /** Reads location.hash into { name, kind?, id? }. */
 function parseHash() {
   const raw = location.hash.replace(/^#\/?/, '');
-  const [path] = raw.split('?');
+  const [path, search = ''] = raw.split('?');
   const parts = path.split('/').filter((part) => part !== '').map((part) => {
     try {
       return decodeURIComponent(part);
@@ -246,7 +246,8 @@ function parseHash() {
     case 'progress':
       return { name: 'progress', unit: kind || null };
     case 'list':
-      return kind ? { name: 'list', kind } : { name: 'notfound' };
+      // `?field=value&...` narrows the list to exact field values (a report figure's records).
+      return kind ? { name: 'list', kind, where: Object.fromEntries(new URLSearchParams(search)) } : { name: 'notfound' };
     case 'new':
       return kind ? { name: 'new', kind } : { name: 'notfound' };
     case 'edit':

@@ -296,6 +296,8 @@ const STRINGS = {
   'list.search_label': { vi: 'Tìm trong {kind}', en: 'Search {kind}' },
   'list.new': { vi: 'Thêm mới', en: 'Add new' },
   'list.print': { vi: 'In', en: 'Print' },
+  'list.filtered': { vi: 'Đang lọc: {what}', en: 'Filtered: {what}' },
+  'list.filter_clear': { vi: 'Bỏ lọc', en: 'Clear the filter' },
   'list.count': { vi: '{n} bản ghi', en: (v) => `${v.n} ${v.raw === 1 ? 'record' : 'records'}` },
   'list.range': { vi: 'Hiển thị {from}–{to}', en: 'Showing {from}–{to}' },
   'list.prev': { vi: '‹ Trang trước', en: '‹ Previous' },

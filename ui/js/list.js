@@ -44,6 +44,8 @@ export function render(container, params, ctx) {
   const node = getNode();
   // A district or province ledger holds the records of the units below it.
   const merged = Boolean(node?.unit?.level) && node.unit.level !== 'commune';
+  /** Exact field values the route narrows the list to (`#/list/candidate?level=na`). */
+  const where = Object.fromEntries(Object.entries(params.where || {}).filter(([field]) => field === 'unit' || def.fields.some((f) => f.name === field)));
   let alive = true;
   /** Bumped whenever the query changes: answers for an older query are dropped. */
   let generation = 0;
@@ -91,6 +93,7 @@ export function render(container, params, ctx) {
     h('header', { class: 'page-head list-head' },
       heading,
       h('div', { class: 'list-tools' }, searchInput, unitSelect, newButton, importButton, printButton)),
+    Object.keys(where).length ? filterNote() : null,
     statusArea,
     tableWrap,
     h('footer', { class: 'list-foot' },
@@ -101,6 +104,18 @@ export function render(container, params, ctx) {
   if (!params.redraw) heading.focus({ preventScroll: true });
 
   if (unitSelect) fillUnits();
+
+  /** "Lọc: Cấp = Quốc hội · Bỏ lọc": what the route narrowed the list to, and the way back. */
+  function filterNote() {
+    const parts = Object.entries(where).map(([name, value]) => {
+      const field = def.fields.find((f) => f.name === name);
+      const option = field?.options?.find((o) => o.value === value);
+      return `${field ? pick(field) : name} = ${option ? pick(option) : value}`;
+    });
+    return h('p', { class: 'list-filter', id: 'list-filter' },
+      h('span', { text: t('list.filtered', { what: parts.join(', ') }) }), ' ',
+      h('a', { href: `#/list/${encodeURIComponent(kind)}`, id: 'list-filter-clear', text: t('list.filter_clear') }));
+  }
 
   async function fillUnits() {
     try {
@@ -121,6 +136,7 @@ export function render(container, params, ctx) {
     const q = { offset, limit: PAGE_SIZE };
     if (mem.q.trim()) q.q = mem.q.trim();
     if (mem.unit) q.unit = mem.unit;
+    if (Object.keys(where).length) q.where = where;
     return q;
   }
 

@@ -105,7 +105,8 @@ function renderReport(report, dashboardTimeline) {
     if (isObject(report.boards)) {
       const boards = take('boards');
       parts.push(subsection(t('report.boards_by_level'),
-        levelTable(levelEntries(boards, hideDistrict), [{ key: 'count', label: labelFor('boards') }], (value) => ({ count: value }), { totals: true })));
+        levelTable(levelEntries(boards, hideDistrict), [{ key: 'count', label: labelFor('boards') }], (value) => ({ count: value }),
+          { totals: true, link: (level) => listOf('board', { level }) })));
     }
     sections.push(section('organisation', t('report.sec_organisation'), parts));
   }
@@ -114,7 +115,10 @@ function renderReport(report, dashboardTimeline) {
   if (isObject(report.electoral_units)) {
     const unitsByLevel = take('electoral_units');
     sections.push(section('electoral_units', labelFor('electoral_units'),
-      [matrixTable(levelEntries(unitsByLevel, hideDistrict), { totals: true })]));
+      [matrixTable(levelEntries(unitsByLevel, hideDistrict), {
+        totals: true,
+        link: (level, column) => (column === 'units' ? listOf('electoral_unit', { level }) : null),
+      })]));
   }
 
   // Polling areas and voters.
@@ -134,7 +138,10 @@ function renderReport(report, dashboardTimeline) {
   // Candidates by level.
   if (isObject(report.candidates) && Object.values(report.candidates).every(isFlatObject)) {
     sections.push(section('candidates', t('report.sec_candidates'),
-      [matrixTable(levelEntries(take('candidates'), hideDistrict), { totals: true })]));
+      [matrixTable(levelEntries(take('candidates'), hideDistrict), {
+        totals: true,
+        link: (level, column) => (CANDIDATE_FILTERS[column] ? listOf('candidate', { level, ...CANDIDATE_FILTERS[column] }) : null),
+      })]));
   }
 
   // Consultations: communes (and districts) that held each round, as X/Y.
@@ -210,22 +217,22 @@ function isZero(value) {
 }
 
 /** Rows of levels with the given columns; `pickRow(value)` turns a row's value into {column: n}. */
-function levelTable(entries, columns, pickRow, { totals = false } = {}) {
+function levelTable(entries, columns, pickRow, { totals = false, link = null } = {}) {
   const rows = entries.map(([key, value]) => [key, pickRow(value)]);
-  return gridTable(rows, columns, { totals, corner: t('report.level') });
+  return gridTable(rows, columns, { totals, corner: t('report.level'), link });
 }
 
 /** Rows are the outer keys (e.g. levels), columns the union of the inner keys (e.g. figures). */
-function matrixTable(entries, { totals = false } = {}) {
+function matrixTable(entries, { totals = false, link = null } = {}) {
   const keys = [];
   for (const [, inner] of entries) {
     for (const column of Object.keys(inner || {})) if (!keys.includes(column)) keys.push(column);
   }
-  return gridTable(entries, keys.map((key) => ({ key, label: labelFor(key) })), { totals });
+  return gridTable(entries, keys.map((key) => ({ key, label: labelFor(key) })), { totals, link });
 }
 
 /** A table of rows [key, {column: value}] with an optional "Cộng" row summing numeric columns. */
-function gridTable(rows, columns, { totals = false, corner = '' } = {}) {
+function gridTable(rows, columns, { totals = false, corner = '', link = null } = {}) {
   const numericColumn = (column) => rows.every(([, inner]) => inner?.[column.key] === undefined || inner?.[column.key] === null || typeof inner[column.key] === 'number');
   const sums = totals && rows.length > 1
     ? columns.map((column) => (numericColumn(column) ? rows.reduce((sum, [, inner]) => sum + (Number(inner?.[column.key]) || 0), 0) : null))
@@ -236,23 +243,37 @@ function gridTable(rows, columns, { totals = false, corner = '' } = {}) {
       columns.map((column) => h('th', { scope: 'col', class: 'num', text: column.label })))),
     h('tbody', null, rows.map(([key, inner]) => h('tr', { dataset: { key } },
       h('th', { scope: 'row', text: labelFor(key) }),
-      columns.map((column) => numberCell(inner?.[column.key], column.key))))),
+      columns.map((column) => numberCell(inner?.[column.key], column.key, link?.(key, column.key)))))),
     sums ? h('tfoot', null, h('tr', { class: 'report-total' },
       h('th', { scope: 'row', text: t('report.sum') }),
       sums.map((sum) => h('td', { class: 'num', text: sum === null ? '' : formatScalar(sum, '') })))) : null));
 }
 
-function numberCell(value, key) {
-  // A figure counting records of one kind opens their list (across the node's whole scope).
-  const kind = FIGURE_KINDS[key];
-  if (kind && typeof value === 'number') {
+function numberCell(value, key, href = null) {
+  // A figure counting records opens their list (across the node's whole scope): by its key
+  // alone, or where a table says which records a cell counts.
+  const target = href ?? (FIGURE_KINDS[key] ? `#/list/${FIGURE_KINDS[key]}` : null);
+  if (target && typeof value === 'number') {
     return h('td', { class: 'num' }, h('a', {
-      href: `#/list/${kind}`, class: 'figure-link', dataset: { figure: key }, title: t('report.open_records'),
+      href: target, class: 'figure-link', dataset: { figure: key }, title: t('report.open_records'),
       text: formatScalar(value, key),
     }));
   }
   return h('td', { class: typeof value === 'number' ? 'num' : null, text: formatScalar(value, key) });
 }
+
+/** The list of `kind` narrowed to field values, as a route: `#/list/candidate?level=na`. */
+function listOf(kind, where) {
+  return `#/list/${kind}?${new URLSearchParams(where).toString()}`;
+}
+
+/** Candidate figures that are counts of candidates with one field value, by column. */
+const CANDIDATE_FILTERS = {
+  total: {},
+  self_nominated: { nomination: 'self' },
+  women: { sex: 'female' },
+  official: { status: 'official' },
+};
 
 /** Report keys whose figure is a count of records of a kind, and that kind. */
 const FIGURE_KINDS = {
