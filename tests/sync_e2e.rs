@@ -196,6 +196,15 @@ fn over_usb_bundles_only() {
     hub_cmd(&t.province, &["bundle", "export", &down, "--for", &province_node_id]);
     t.province_node.ok(&["bundle", "import", &down]);
     assert_province_sums(&t.province_node.report());
+    // Who synced when travels on the stick too: the district hubs' news of their communes
+    // reached the province ledger, so only the communes that never synced show as such.
+    let board = t.province_node.json(&["progress", "--json"]);
+    let never: i64 = board["units"].as_array().unwrap().iter().map(|u| u["never_synced"].as_i64().unwrap()).sum();
+    assert_eq!(never, 106 - 3, "three communes synced by bundle: {board:#}");
+    for district in ["106", "107"] {
+        let unit = board["units"].as_array().unwrap().iter().find(|u| u["code"] == district).unwrap();
+        assert!(unit["last_sync_at"].is_string(), "district hub {district} synced: {unit:#}");
+    }
     let twice = t.province_node.ok(&["bundle", "import", &down]);
     assert!(twice.contains("0 changes"), "{twice}");
     assert_province_sums(&t.province_node.report());

@@ -132,7 +132,8 @@ fn hub_id(s: &Setup) -> String {
 #[test]
 fn bad_bundles_are_refused_and_nothing_is_applied() {
     let s = setup();
-    let meta = serde_json::to_value(BundleMeta { direction: "up".into(), to: hub_id(&s), cursor: 0 }).unwrap();
+    let meta = serde_json::to_value(BundleMeta { direction: "up".into(), to: hub_id(&s), cursor: 0, seen: Vec::new() })
+        .unwrap();
     let bundle = |key: &Keypair, changes: Vec<Change>, upto: u64| {
         let batch = Batch { sender: s.node_id, after: 0, upto, changes }.seal(key);
         Bundle { sender: s.node_id, meta: meta.clone(), batches: vec![batch] }.seal(key)

@@ -31,7 +31,12 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
         batches.push(Batch { sender: me, after, upto, changes }.seal(&key));
         after = upto;
     }
-    let meta = BundleMeta { direction: "up".into(), to: parent.peer.clone(), cursor: parent.received_idx };
+    let meta = BundleMeta {
+        direction: "up".into(),
+        to: parent.peer.clone(),
+        cursor: parent.received_idx,
+        seen: child.presence().map_err(local)?,
+    };
     let bundle = Bundle { sender: me, meta: serde_json::to_value(meta).expect("JSON"), batches };
     Ok((bundle.seal(&key), count))
 }
@@ -85,5 +90,8 @@ pub fn import_down<C: Child>(child: &mut C, bytes: &[u8]) -> Result<ImportReport
         child.apply_from_parent(&batch.changes, batch.upto).map_err(local)?;
     }
     child.acknowledge_up(meta.cursor).map_err(local)?;
+    if !meta.seen.is_empty() && child.wants_presence() {
+        child.record_presence(&meta.seen).map_err(local)?;
+    }
     Ok(report)
 }

@@ -57,6 +57,7 @@ pub fn import(store: &mut SqliteHubStore, bytes: &[u8]) -> Result<String, StoreE
         applied += batch.changes.len();
     }
     store.child_has(&child, meta.cursor)?;
+    store.record_seen(&child, &meta.seen)?;
     Ok(format!(
         "{applied} changes from node {sender:016x} (unit {}); {already} of {} batches were already here",
         child.unit,
@@ -85,7 +86,12 @@ pub fn export_for_child(store: &mut SqliteHubStore, child_id: u64) -> Result<(Ve
             break;
         }
     }
-    let meta = BundleMeta { direction: "down".into(), to: child.peer.clone(), cursor: child.received_idx };
+    let meta = BundleMeta {
+        direction: "down".into(),
+        to: child.peer.clone(),
+        cursor: child.received_idx,
+        seen: store.seen_within(&child)?,
+    };
     Ok((Bundle { sender: me, meta: serde_json::to_value(meta).expect("JSON"), batches }.seal(&key), count))
 }
 

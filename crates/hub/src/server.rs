@@ -11,12 +11,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sobaucu_client::Child;
-use sobaucu_core::units::{Catalogue, UnitCode};
-use sobaucu_protocol::messages::{EnrollRequest, Refusal, Seen, SyncRequest, SyncResponse};
+use sobaucu_protocol::messages::{EnrollRequest, Refusal, SyncRequest, SyncResponse};
 use sobaucu_protocol::{Batch, Envelope, MAX_FRAME_BYTES, ProtocolError, verifying_key_from_hex};
 use tokio::sync::Notify;
 
-use crate::store::{ChildPeer, HubStore, Refused, SqliteHubStore, StoreError};
+use crate::store::{HubStore, Refused, SqliteHubStore, StoreError};
 
 /// The most changes one answer carries.
 pub const MAX_PULL: u32 = 5000;
@@ -138,21 +137,10 @@ pub fn handle_sync(store: &mut SqliteHubStore, body: &[u8]) -> Result<(Vec<u8>, 
     let hub_key = store.keypair().map_err(fail)?;
     let batch = (upto > request.pull_after)
         .then(|| Batch { sender: me.node_id, after: request.pull_after, upto, changes }.seal(&hub_key));
-    let seen = if request.want_seen { seen_within(store, &child).map_err(fail)? } else { Vec::new() };
+    let seen = if request.want_seen { store.seen_within(&child).map_err(fail)? } else { Vec::new() };
     let meta = SyncResponse { ack, pull_upto: upto.max(request.pull_after), more, seen };
     let answer = Envelope { sender: me.node_id, meta: serde_json::to_value(meta).expect("JSON"), batch }.seal(&hub_key);
     Ok((answer, pushed))
-}
-
-/// What the hub knows of the syncs of the nodes and hubs in a child's subtree, the child left out.
-fn seen_within(store: &SqliteHubStore, child: &ChildPeer) -> Result<Vec<Seen>, StoreError> {
-    let catalogue = Catalogue::get(store.identity()?.scheme);
-    Ok(HubStore::seen(store)?
-        .into_iter()
-        .filter(|s| {
-            s.node != child.peer && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit))
-        })
-        .collect())
 }
 
 async fn sync(State(state): State<Arc<AppState>>, body: Bytes) -> Response {

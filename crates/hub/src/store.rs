@@ -250,6 +250,18 @@ impl SqliteHubStore {
         self.identity()
     }
 
+    /// What the hub knows of the syncs of the nodes and hubs in a child's subtree, the child
+    /// itself left out.
+    pub fn seen_within(&self, child: &ChildPeer) -> Result<Vec<Seen>> {
+        let catalogue = Catalogue::get(self.identity()?.scheme);
+        Ok(HubStore::seen(self)?
+            .into_iter()
+            .filter(|s| {
+                s.node != child.peer && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit))
+            })
+            .collect())
+    }
+
     fn readable_units(&self, child: &ChildPeer) -> Result<Vec<String>> {
         let catalogue = Catalogue::get(self.identity()?.scheme);
         let mut units: Vec<String> = catalogue.subtree(&child.unit).iter().map(|u| u.code.to_string()).collect();

@@ -85,4 +85,8 @@ pub struct BundleMeta {
     /// Up: the hub log position the node has everything up to. Down: the node's log position
     /// the hub has everything up to (the acknowledgement carried back).
     pub cursor: u64,
+    /// Up, from a hub: when the nodes and hubs below it last synced. Down, for a district or
+    /// province ledger: the same news of its subtree (as `SyncRequest`/`SyncResponse.seen`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<Seen>,
 }
