@@ -30,7 +30,7 @@ fn status_kb(key: &str) -> Option<u64> {
 /// Writes the ledger in `dir`: `voters` voters over the communes of Lai Châu, through the
 /// ordinary write path, then the planted duplicates. Returns the communes and the planted pairs.
 fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
-    let mut store = Store::open(&dir).unwrap();
+    let mut store = Store::open(dir).unwrap();
     store
         .init(InitOptions {
             unit: "12".parse().unwrap(),
@@ -90,7 +90,7 @@ fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
                         json!({"round": "2", "level": "commune", "held_on": due(if n % 5 == 1 { 38 } else { 41 })}),
                     ),
                 ];
-                for (kind, record) in records.iter().take(if n % 5 == 0 { 3 } else { 4 }) {
+                for (kind, record) in records.iter().take(if n.is_multiple_of(5) { 3 } else { 4 }) {
                     w.put(*kind, Put::Create(None), Some(unit.clone()), record.as_object().unwrap())?;
                 }
                 for _ in 0..per_commune.min(voters - written) {

@@ -463,7 +463,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// A one-line progress bar on the terminal's error stream.
 fn print_progress(p: &sobaucu_client::Progress) {
     let width = 30;
-    let done = if p.to_push == 0 { width } else { (p.pushed.min(p.to_push) * width as u64 / p.to_push) as usize };
+    let done = (p.pushed.min(p.to_push) * width as u64).checked_div(p.to_push).map_or(width, |d| d as usize);
     eprint!(
         "\rsync [{}{}] pushed {}/{} · pulled {} · {} KB up, {} KB down ",
         "#".repeat(done),

@@ -74,7 +74,7 @@ fn row(i: usize) -> (String, String, &'static str) {
         NAMES[i % NAMES.len()],
         ["An", "Bình", "Chứ", "Dính", "Ỏn", "Mỷ", "Pó", "Xuân"][i / NAMES.len() % 8]
     );
-    let name = if i % 3 == 0 { name.nfd().collect() } else { name };
+    let name = if i.is_multiple_of(3) { name.nfd().collect() } else { name };
     let year = 1940 + (i * 7) % 66;
     let birth = match i % 5 {
         0 => format!("{:02}/{:02}/{year}", 1 + i % 28, 1 + i % 12),
@@ -83,7 +83,7 @@ fn row(i: usize) -> (String, String, &'static str) {
         3 => format!("{year}-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
         _ => format!("{}/{}/{year}", 1 + i % 28, 1 + i % 12),
     };
-    (name, birth, if i % 2 == 0 { "Nam" } else { "Nữ" })
+    (name, birth, if i.is_multiple_of(2) { "Nam" } else { "Nữ" })
 }
 
 fn write_xlsx(path: &Path, headers: &[&str], rows: &[Vec<String>]) {

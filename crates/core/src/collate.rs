@@ -32,11 +32,9 @@ fn letter(base: char, marks: &[char]) -> Option<(u8, u8)> {
     let mut tone = 0;
     for m in marks {
         match m {
-            '\u{0306}' | '\u{0302}' | '\u{031B}' => {
-                if shape.replace(*m).is_some() {
-                    // Two shape marks on one letter: no letter of the alphabet.
-                    return None;
-                }
+            '\u{0306}' | '\u{0302}' | '\u{031B}' if shape.replace(*m).is_some() => {
+                // Two shape marks on one letter: no letter of the alphabet.
+                return None;
             }
             '\u{0300}' => tone = 1,
             '\u{0309}' => tone = 2,

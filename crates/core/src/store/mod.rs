@@ -406,10 +406,13 @@ pub struct Writer<'c> {
     statements: std::collections::HashMap<(Kind, bool), String>,
 }
 
+/// Cached lookups by (kinds, key).
+type Cached<K, V> = std::cell::RefCell<std::collections::HashMap<(Vec<Kind>, K), V>>;
+
 #[derive(Default)]
 struct LookupCache {
-    by_title: std::cell::RefCell<std::collections::HashMap<(Vec<Kind>, String), Vec<RecordId>>>,
-    by_id: std::cell::RefCell<std::collections::HashMap<(Vec<Kind>, RecordId), Option<(Kind, Fields)>>>,
+    by_title: Cached<String, Vec<RecordId>>,
+    by_id: Cached<RecordId, Option<(Kind, Fields)>>,
     /// The kinds some cached answer is about (a voter written forgets nothing about areas).
     kinds: std::cell::RefCell<std::collections::HashSet<Kind>>,
 }
