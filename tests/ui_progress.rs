@@ -36,6 +36,9 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
         &[("SOBAUCU_DATA", district.dir.to_str().unwrap()), ("SOBAUCU_TODAY", "2021-03-20")],
     );
     w.wait_until("#sync-status", |t| t.contains("Đã đồng bộ"));
+    // The dashboard of a district leads with where its communes stand.
+    w.click(&w.wait("a[data-view=\"dashboard\"]"));
+    w.wait_until("#dash-progress tr[data-milestone=\"boards_formed\"]", |t| t.contains("2/13 xã"));
     w.click(&w.wait("a[data-view=\"progress\"]"));
     w.wait_until("#progress-title", |t| t.contains("Tam Đường"));
 

@@ -8,6 +8,7 @@ import { t, pick, errorText } from './i18n.js';
 import { displayDate } from './dates.js';
 import { getNode, groupedKinds, kindLabel } from './store.js';
 import { renderTimeline } from './timeline.js';
+import { milestoneTable } from './progress.js';
 
 /** Draws the dashboard into `container`; data arrives asynchronously. */
 export function render(container, params, ctx) {
@@ -18,12 +19,21 @@ export function render(container, params, ctx) {
   const countsArea = h('div', { class: 'dash-counts' }, h('p', { class: 'muted', text: t('app.loading_short') }));
   const timelineArea = h('div', { class: 'dash-timeline' }, h('p', { class: 'muted', text: t('app.loading_short') }));
 
+  // A district or province sees first where the units below it stand.
+  const below = Boolean(node?.unit?.level) && node.unit.level !== 'commune';
+  const progressArea = below
+    ? h('section', { class: 'dash-section dash-progress', id: 'dash-progress', 'aria-labelledby': 'dash-progress-title' },
+      h('h2', { id: 'dash-progress-title', class: 'section-title' },
+        h('a', { href: '#/progress', text: t('nav.progress') })),
+      h('p', { class: 'muted', text: t('app.loading_short') }))
+    : null;
   replaceChildren(container, h('section', { id: 'dashboard', class: 'dashboard', 'aria-labelledby': 'dashboard-title' },
     h('header', { class: 'page-head' },
       h('div', { class: 'page-kicker', text: t('dash.title') }),
       heading,
       node?.unit?.path ? h('p', { class: 'page-path muted', text: node.unit.path }) : null,
       subline),
+    progressArea,
     // The timeline is what a commune is judged by: it takes the main column, the counts the side.
     h('div', { class: 'dash-columns' },
       h('section', { class: 'dash-section dash-main', 'aria-labelledby': 'dash-timeline-title' },
@@ -70,6 +80,19 @@ export function render(container, params, ctx) {
         h('span', { class: 'count-label', text: kindLabel(kind) }));
       })),
     )));
+  }
+
+  if (progressArea) {
+    api.getProgress(null).then((board) => {
+      if (!alive) return;
+      const title = progressArea.firstChild;
+      replaceChildren(progressArea, title, board.units.length
+        ? milestoneTable(board, { id: 'dash-progress-milestones' })
+        : h('p', { class: 'muted', text: t('pg.no_units') }));
+    }).catch((error) => {
+      if (!alive) return;
+      replaceChildren(progressArea, progressArea.firstChild, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
+    });
   }
 
   api.getDashboard().then((data) => {

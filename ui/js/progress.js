@@ -69,8 +69,9 @@ export function render(container, params, ctx) {
   return { destroy: () => { alive = false; } };
 }
 
-/** Per milestone: its due date, a done/total bar per level, and the late units. */
-function milestoneTable(board) {
+/** Per milestone: its due date, a done/total bar per level, and the late units (also drawn on
+ * the dashboard of a district or province). */
+export function milestoneTable(board, { id = 'progress-milestones' } = {}) {
   const rows = board.milestones.filter((m) => m.counts.length).map((m) => {
     const bars = m.counts.map((c) => {
       const share = c.total ? Math.round((100 * c.done) / c.total) : 0;
@@ -97,7 +98,7 @@ function milestoneTable(board) {
       h('td', null, bars),
       h('td', { class: 'pg-late-cell' }, late.length ? late : h('span', { class: 'muted', text: '—' })));
   });
-  return h('table', { class: 'report-table pg-table', id: 'progress-milestones' },
+  return h('table', { class: 'report-table pg-table', id },
     h('thead', null, h('tr', null,
       h('th', { scope: 'col', text: t('pg.milestone') }),
       h('th', { scope: 'col', text: t('pg.due') }),
