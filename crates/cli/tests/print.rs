@@ -349,3 +349,44 @@ fn the_candidate_list_prints_per_level_and_electoral_unit() {
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("unknown level `village`"));
     assert!(!l.path("x.pdf").exists());
 }
+
+#[test]
+fn the_2026_voter_list_is_grouped_by_household_and_the_2021_one_is_not() {
+    // In Vietnamese order by given name: Chá, Mỷ, Ỏn, Pọm, Sử.
+    let people = [
+        ("Vàng A Chá", "male", "Hộ Vàng A Sử"),
+        ("Giàng Páo Mỷ", "male", ""),
+        ("Lò Thị Ỏn", "female", "hộ  LÒ VĂN PỌM"),
+        ("Lò Văn Pọm", "male", "Hộ Lò Văn Pọm"),
+        ("Vàng A Sử", "male", "Hộ Vàng A Sử"),
+    ];
+    for (election, grouped) in [("2026-03-15", true), ("2021-05-23", false)] {
+        let l = Ledger::new();
+        l.ok(&["init", "--unit", "03637", "--scheme", "2025", "--election", election]);
+        let mut lines = vec![
+            r#"{"kind":"polling_area","number":1,"name":"Khu vực bỏ phiếu số 1","area_type":"ordinary"}"#.to_string(),
+        ];
+        for (name, sex, household) in people {
+            let mut v: Value =
+                serde_json::from_str(&voter(name, sex, "Khu vực bỏ phiếu số 1", "Bản Nà Khương")).unwrap();
+            if !household.is_empty() {
+                v["household"] = Value::from(household);
+            }
+            lines.push(v.to_string());
+        }
+        l.import("voters.jsonl", &lines);
+        let area = l.id_of("polling_area", "Khu vuc bo phieu so 1");
+        let all = pages(&l.write("list.pdf", &["print", "voter-list", "--polling-area", &area])).concat();
+        let at = |name: &str| all.find(name).unwrap_or_else(|| panic!("{name} is not printed"));
+        let mut order: Vec<&str> = people.iter().map(|p| p.0).collect();
+        order.sort_by_key(|name| at(name));
+        if grouped {
+            // Each household together where its first member stands; the voter-card number is the row.
+            assert_eq!(order, ["Vàng A Chá", "Vàng A Sử", "Giàng Páo Mỷ", "Lò Thị Ỏn", "Lò Văn Pọm"]);
+            assert!(all.contains("số thứ tự là số thẻ cử tri"), "the row number is the voter-card number: {all}");
+        } else {
+            assert_eq!(order, ["Vàng A Chá", "Giàng Páo Mỷ", "Lò Thị Ỏn", "Lò Văn Pọm", "Vàng A Sử"]);
+            assert!(!all.contains("số thẻ cử tri"));
+        }
+    }
+}

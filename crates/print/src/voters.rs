@@ -4,7 +4,9 @@
 //! date under Nam or Nữ, Dân tộc, Nghề nghiệp, Nơi thường trú, Nơi tạm trú, a column per
 //! ballot, Ghi chú) in the list's Vietnamese order; totals by sex and by ballot; the
 //! signature block. Removed voters are left out; voters who vote elsewhere keep their row,
-//! with a remark.
+//! with a remark. Under the 2025 law (the 2026 election) the list is grouped by household —
+//! each household's members together, where its first member falls in the order — and the
+//! voter-card number is the row number.
 
 use serde_json::Value;
 use sobaucu_core::kinds::{BALLOT_LEVELS, Kind};
@@ -125,6 +127,27 @@ pub(crate) fn signature(flow: &mut Flow, place: &str) {
     }
 }
 
+/// The voters in list order, each household's members brought together where its first member
+/// stands (households compared without marks, case or spacing); voters with no household keep
+/// their place.
+fn grouped_by_household(voters: Vec<Value>) -> Vec<Value> {
+    let mut groups: Vec<Vec<Value>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for voter in voters {
+        let key = sobaucu_core::text::fold(text(&voter, "household"));
+        match (key.is_empty(), index.get(&key)) {
+            (false, Some(&g)) => groups[g].push(voter),
+            (empty, _) => {
+                if !empty {
+                    index.insert(key, groups.len());
+                }
+                groups.push(vec![voter]);
+            }
+        }
+    }
+    groups.into_iter().flatten().collect()
+}
+
 /// Prints the voter list of one polling area (by id, number or name).
 pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<VoterList> {
     let area = find_polling_area(db, polling_area)?;
@@ -138,7 +161,12 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
     let mut rows = Vec::new();
     let (mut male, mut female, mut elsewhere) = (0usize, 0usize, 0usize);
     let mut by_level = vec![0usize; levels.len()];
-    for voter in voters_of(db, &area_id)? {
+    let by_household = node.law == sobaucu_core::law::LawVersion::Y2025;
+    let mut voters = voters_of(db, &area_id)?;
+    if by_household {
+        voters = grouped_by_household(voters);
+    }
+    for voter in voters {
         let status = text(&voter, "list_status");
         if status == "removed" {
             continue;
@@ -228,6 +256,9 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
         flow.paragraph(&format!("Địa điểm bỏ phiếu: {location}"), Weight::Regular, 9.5, Align::Left);
     }
     flow.paragraph(&format!("Đơn vị hành chính: {}", unit.path), Weight::Regular, 9.5, Align::Left);
+    if by_household {
+        flow.paragraph("Cử tri xếp theo hộ gia đình; số thứ tự là số thẻ cử tri.", Weight::Regular, 9.5, Align::Left);
+    }
     flow.space(6.0);
     flow.table(&columns, &rows);
 
