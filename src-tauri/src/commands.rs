@@ -189,26 +189,37 @@ pub fn sync_now(worker: State<'_, SyncWorker>) {
     worker.sync_now();
 }
 
-/// A file chosen in the system's dialog. `$SOBAUCU_BUNDLE_FILE`, when set, answers instead:
-/// the window tests cannot drive the system's file dialog.
-#[tauri::command]
-pub async fn choose_bundle_file(app: tauri::AppHandle, save: bool) -> Reply<Option<String>> {
-    if let Ok(path) = std::env::var("SOBAUCU_BUNDLE_FILE") {
+/// Runs the system's file dialog off the main thread and answers with the chosen path (None:
+/// cancelled). `seam` — set from an environment variable by the window tests, which cannot drive
+/// the system's dialog — answers instead.
+async fn file_dialog(
+    seam: Option<String>,
+    ask: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath> + Send + 'static,
+) -> Reply<Option<String>> {
+    if let Some(path) = seam {
         return Ok(Some(path));
     }
     tauri::async_runtime::spawn_blocking(move || {
+        ask().and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    })
+    .await
+    .map_err(|e| UiError::other("internal", &e, &e))
+}
+
+/// A USB bundle to write (`save`) or to read; `$SOBAUCU_BUNDLE_FILE` answers in tests.
+#[tauri::command]
+pub async fn choose_bundle_file(app: tauri::AppHandle, save: bool) -> Reply<Option<String>> {
+    file_dialog(std::env::var("SOBAUCU_BUNDLE_FILE").ok(), move || {
         let dialog = app.dialog().file().add_filter("Sổ Bầu Cử (.sbc)", &["sbc"]);
-        let chosen = if save {
+        if save {
             dialog
                 .set_file_name(format!("sobaucu-{}.sbc", chrono::Local::now().format("%Y%m%d-%H%M")))
                 .blocking_save_file()
         } else {
             dialog.blocking_pick_file()
-        };
-        chosen.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+        }
     })
     .await
-    .map_err(|e| UiError::other("internal", &e, &e))
 }
 
 #[tauri::command]
@@ -259,22 +270,17 @@ pub fn resolve_conflict(
 
 /// A file to save an export or a print-out to, chosen in the system's save dialog, starting
 /// from `suggested` (e.g. `bao-cao.xlsx`). `$SOBAUCU_EXPORT_DIR`, when set, answers instead
-/// with `suggested` inside that directory: the window tests cannot drive the system's dialog.
+/// with `suggested` inside that directory.
 #[tauri::command]
 pub async fn choose_export_file(app: tauri::AppHandle, suggested: String) -> Reply<Option<String>> {
     let name = PathBuf::from(&suggested).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if let Ok(dir) = std::env::var("SOBAUCU_EXPORT_DIR") {
-        return Ok(Some(PathBuf::from(dir).join(name).display().to_string()));
-    }
-    tauri::async_runtime::spawn_blocking(move || {
+    let seam = std::env::var("SOBAUCU_EXPORT_DIR").ok().map(|dir| PathBuf::from(dir).join(&name).display().to_string());
+    file_dialog(seam, move || {
         let extension = name.rsplit_once('.').map(|(_, e)| e.to_string()).unwrap_or_default();
         let filter = if extension == "xlsx" { "Excel (.xlsx)" } else { "PDF (.pdf)" };
-        let chosen =
-            app.dialog().file().add_filter(filter, &[extension.as_str()]).set_file_name(name).blocking_save_file();
-        chosen.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+        app.dialog().file().add_filter(filter, &[extension.as_str()]).set_file_name(name).blocking_save_file()
     })
     .await
-    .map_err(|e| UiError::other("internal", &e, &e))
 }
 
 #[tauri::command]
@@ -324,19 +330,14 @@ pub fn decide_duplicate(
     Ok(decided)
 }
 
-/// A spreadsheet (or JSONL file) to import, chosen in the system's dialog. `$SOBAUCU_IMPORT_FILE`,
-/// when set, answers instead: the window tests cannot drive the system's file dialog.
+/// A spreadsheet (or JSONL file) to import, chosen in the system's dialog;
+/// `$SOBAUCU_IMPORT_FILE` answers in tests.
 #[tauri::command]
 pub async fn choose_import_file(app: tauri::AppHandle) -> Reply<Option<String>> {
-    if let Ok(path) = std::env::var("SOBAUCU_IMPORT_FILE") {
-        return Ok(Some(path));
-    }
-    tauri::async_runtime::spawn_blocking(move || {
-        let dialog = app.dialog().file().add_filter("Excel, CSV, JSONL", &["xlsx", "csv", "jsonl"]);
-        dialog.blocking_pick_file().and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    file_dialog(std::env::var("SOBAUCU_IMPORT_FILE").ok(), move || {
+        app.dialog().file().add_filter("Excel, CSV, JSONL", &["xlsx", "csv", "jsonl"]).blocking_pick_file()
     })
     .await
-    .map_err(|e| UiError::other("internal", &e, &e))
 }
 
 #[tauri::command]

@@ -13,7 +13,7 @@ import { h, replaceChildren } from './util.js';
 import { t, pick, onLangChange, errorText } from './i18n.js';
 import { langToggleButton } from './langtoggle.js';
 import { displayDate } from './dates.js';
-import { setNode, getNode, setSchema, groupedKinds, kindDef, kindLabel } from './store.js';
+import { setNode, getNode, setSchema, groupedKinds, kindDef, kindLabel, hasUnitsBelow } from './store.js';
 import { isDialogOpen } from './dialogs.js';
 import * as setupScreen from './setup.js';
 import * as dashboardScreen from './dashboard.js';
@@ -255,11 +255,6 @@ function parseHash() {
     default:
       return { name: 'notfound' };
   }
-}
-
-/** Whether the node's unit has units below it (a district or a province). */
-function hasUnitsBelow(node) {
-  return Boolean(node?.unit?.level) && node.unit.level !== 'commune';
 }
 
 /** Sets the hash (drawing the screen through hashchange). */

@@ -6,7 +6,7 @@ import * as api from './api.js';
 import { h, replaceChildren } from './util.js';
 import { t, pick, errorText } from './i18n.js';
 import { displayDate } from './dates.js';
-import { getNode, groupedKinds, kindLabel } from './store.js';
+import { getNode, groupedKinds, kindLabel, hasUnitsBelow } from './store.js';
 import { renderTimeline } from './timeline.js';
 import { milestoneTable } from './progress.js';
 
@@ -20,7 +20,7 @@ export function render(container, params, ctx) {
   const timelineArea = h('div', { class: 'dash-timeline' }, h('p', { class: 'muted', text: t('app.loading_short') }));
 
   // A district or province sees first where the units below it stand.
-  const below = Boolean(node?.unit?.level) && node.unit.level !== 'commune';
+  const below = hasUnitsBelow(node);
   const progressArea = below
     ? h('section', { class: 'dash-section dash-progress', id: 'dash-progress', 'aria-labelledby': 'dash-progress-title' },
       h('h2', { id: 'dash-progress-title', class: 'section-title' },

@@ -13,7 +13,7 @@
 import * as api from './api.js';
 import { h, replaceChildren, debounce, formatNumber, isTypingTarget, lowerFirst } from './util.js';
 import { t, lang, pick, errorText } from './i18n.js';
-import { kindDef, kindLabel, getNode } from './store.js';
+import { kindDef, kindLabel, getNode, hasUnitsBelow } from './store.js';
 import { displayFieldValue } from './values.js';
 
 const PAGE_SIZE = 200;
@@ -43,7 +43,7 @@ export function render(container, params, ctx) {
   const mem = remembered(kind);
   const node = getNode();
   // A district or province ledger holds the records of the units below it.
-  const merged = Boolean(node?.unit?.level) && node.unit.level !== 'commune';
+  const merged = hasUnitsBelow(node);
   /** Exact field values the route narrows the list to (`#/list/candidate?level=na`). */
   const where = Object.fromEntries(Object.entries(params.where || {}).filter(([field]) => field === 'unit' || def.fields.some((f) => f.name === field)));
   let alive = true;

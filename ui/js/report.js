@@ -11,7 +11,7 @@ import * as api from './api.js';
 import { h, replaceChildren, formatNumber } from './util.js';
 import { t, lang, pick, errorText, reportKeyLabel } from './i18n.js';
 import { displayDate } from './dates.js';
-import { getNode, schemaLabelFor } from './store.js';
+import { getNode, schemaLabelFor, hasUnitsBelow } from './store.js';
 import { renderTimeline, statusBadge } from './timeline.js';
 import { exportReport, printCandidates } from './exports.js';
 
@@ -34,7 +34,7 @@ export function render(container, params, ctx) {
           h('button', { type: 'button', id: 'report-export-xlsx', class: 'btn btn-quiet', text: t('report.export_xlsx'), on: { click: (e) => exportReport('xlsx', e.currentTarget) } }),
           h('button', { type: 'button', id: 'report-export-pdf', class: 'btn btn-quiet', text: t('report.export_pdf'), on: { click: (e) => exportReport('pdf', e.currentTarget) } }),
           h('button', { type: 'button', id: 'report-print-candidates', class: 'btn btn-quiet', text: t('report.print_candidates'), on: { click: (e) => printCandidates(null, e.currentTarget) } }),
-          getNode()?.unit?.level && getNode().unit.level !== 'commune'
+          hasUnitsBelow()
             ? h('a', { id: 'report-progress', class: 'btn btn-quiet', href: '#/progress', text: t('nav.progress') })
             : null,
           h('button', { type: 'button', id: 'report-print', class: 'btn btn-quiet', text: t('report.print'), on: { click: () => window.print() } })))),

@@ -28,6 +28,12 @@ export function getNode() {
   return state.node;
 }
 
+/** Whether the node's unit has units below it (a district or a province): its ledger holds
+ * their records, and it follows their progress. */
+export function hasUnitsBelow(node = state.node) {
+  return Boolean(node?.unit?.level) && node.unit.level !== 'commune';
+}
+
 export function getSchema() {
   return state.schema;
 }

@@ -312,14 +312,20 @@ fn run(cli: Cli) -> Result<()> {
             );
             println!("{:<28} {:<10} {:<11} DETAIL", "MILESTONE", "DUE", "STATUS");
             for e in entries {
-                let detail = match (e.done_on, e.days_late, e.days_left) {
+                let detail = match (e.standing.done_on, e.standing.days_late, e.standing.days_left) {
                     (Some(on), Some(late), _) => format!("done {} ({late} days late)", on.format("%d/%m/%Y")),
                     (Some(on), None, _) => format!("done {}", on.format("%d/%m/%Y")),
                     (None, Some(late), _) => format!("{late} days late"),
                     (None, None, Some(left)) => format!("in {left} days"),
                     _ => String::new(),
                 };
-                println!("{:<28} {:<10} {:<11} {}", e.milestone, e.due.format("%d/%m/%Y"), e.status.as_str(), detail);
+                println!(
+                    "{:<28} {:<10} {:<11} {}",
+                    e.milestone,
+                    e.due.format("%d/%m/%Y"),
+                    e.standing.status.as_str(),
+                    detail
+                );
             }
         }
         Command::List { kind, search, limit, unit, json } => {

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::law::Milestone;
 use crate::store::{Db, NodeInfo};
-use crate::timeline::{self, Status};
+use crate::timeline::{self, Standing, Status};
 use crate::units::{Level, UnitCode};
 
 /// The board rooted at one unit.
@@ -104,18 +104,8 @@ pub struct UnitProgress {
     pub oldest_sync_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Cell {
-    pub status: Status,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub days_late: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub done_on: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record_kind: Option<String>,
-}
+/// A unit's standing on one milestone: the same as a timeline entry's.
+pub type Cell = Standing;
 
 struct Tree {
     units: Vec<(UnitCode, Level, String)>,
@@ -174,50 +164,33 @@ fn standings(db: &Db<'_>, node: &NodeInfo, tree: &Tree, m: &Milestone, today: Na
                 Some(found) => found,
                 None => timeline::proof_without_records(evidence, due, today),
             };
-            let e = timeline::entry(m, node.election_date, today, proof);
-            Some(Cell {
-                status: e.status,
-                days_late: e.days_late,
-                done_on: e.done_on,
-                record_id: e.record_id,
-                record_kind: e.record_kind,
-            })
+            Some(timeline::standing(m, node.election_date, today, proof))
         } else {
-            rollup(tree.children[i].iter().filter_map(|c| cells[*c].as_ref()), due, today)
+            rollup(tree.children[i].iter().filter_map(|c| cells[*c].as_ref()), m, node.election_date, today)
         };
     }
     Ok(cells)
 }
 
 /// A unit that does not hold a milestone is done when all the units below it that concern it
-/// are, on the day the last of them was.
-fn rollup<'a>(children: impl Iterator<Item = &'a Cell>, due: NaiveDate, today: NaiveDate) -> Option<Cell> {
+/// are, on the day the last of them was; it stands as the timeline says for that day.
+fn rollup<'a>(
+    children: impl Iterator<Item = &'a Cell>,
+    m: &Milestone,
+    election: NaiveDate,
+    today: NaiveDate,
+) -> Option<Cell> {
     let mut any = false;
-    let mut all_done = true;
-    let mut last_done: Option<NaiveDate> = None;
+    let mut last_done: Option<Option<NaiveDate>> = Some(None);
     for c in children {
         any = true;
-        if c.status.is_done() {
-            last_done = last_done.max(c.done_on);
-        } else {
-            all_done = false;
-        }
+        last_done = match (last_done, c.status.is_done()) {
+            (Some(last), true) => Some(last.max(c.done_on)),
+            _ => None,
+        };
     }
-    if !any {
-        return None;
-    }
-    let days_to_due = (due - today).num_days();
-    let (status, days_late, done_on) = if all_done {
-        let late = last_done.map_or(0, |d| (d - due).num_days());
-        if late > 0 { (Status::DoneLate, Some(late), last_done) } else { (Status::Done, None, last_done) }
-    } else if days_to_due < 0 {
-        (Status::Overdue, Some(-days_to_due), None)
-    } else if days_to_due <= timeline::DUE_SOON_DAYS {
-        (Status::DueSoon, None, None)
-    } else {
-        (Status::Upcoming, None, None)
-    };
-    Some(Cell { status, days_late, done_on, record_id: None, record_kind: None })
+    let proof = last_done.flatten().map(|on| timeline::Proof::rolled_up(on, m));
+    any.then(|| timeline::standing(m, election, today, proof))
 }
 
 /// When each unit's nodes last synced, as the hubs above reported it (the newest per unit).
@@ -297,7 +270,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
             due: m.due(node.election_date),
             status: match (&m.evidence, &cells[root_i]) {
                 (Some(_), cell) => cell.as_ref().map(|c| c.status),
-                (None, _) => Some(timeline::entry(m, node.election_date, today, None).status),
+                (None, _) => Some(timeline::standing(m, node.election_date, today, None).status),
             },
             counts,
             late,

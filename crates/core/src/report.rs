@@ -294,7 +294,7 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
 
     report.timeline = timeline::for_unit(db, node.law, node.election_date, &node.unit, today)?
         .into_iter()
-        .map(|e| TimelineFigure { milestone: e.milestone, due: e.due, status: e.status.as_str().to_string() })
+        .map(|e| TimelineFigure { milestone: e.milestone, due: e.due, status: e.standing.status.as_str().to_string() })
         .collect();
     let board = crate::progress::board(db, node, None, today.and_time(chrono::NaiveTime::MIN))?;
     report.progress = board

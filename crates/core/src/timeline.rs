@@ -53,6 +53,14 @@ pub struct Entry {
     pub en: String,
     pub art: String,
     pub due: NaiveDate,
+    #[serde(flatten)]
+    pub standing: Standing,
+}
+
+/// Where a unit stands on one milestone (a timeline entry's status and days; a cell of the
+/// progress board).
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub done_on: Option<NaiveDate>,
@@ -95,14 +103,28 @@ pub(crate) struct Proof {
     kind: String,
 }
 
+impl Proof {
+    /// Done on `on` because every unit below that holds the milestone is (no record of its own).
+    pub(crate) fn rolled_up(on: NaiveDate, m: &Milestone) -> Proof {
+        Proof { on, record_id: None, kind: m.evidence.as_ref().map(|e| e.kind.clone()).unwrap_or_default() }
+    }
+}
+
 pub(crate) fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof: Option<Proof>) -> Entry {
-    let due = m.due(election);
-    let mut e = Entry {
+    Entry {
         milestone: m.id.clone(),
         vi: m.vi.clone(),
         en: m.en.clone(),
         art: m.art.clone(),
-        due,
+        due: m.due(election),
+        standing: standing(m, election, today, proof),
+    }
+}
+
+/// Where a unit stands on a milestone on `today`, given the record that shows it done.
+pub(crate) fn standing(m: &Milestone, election: NaiveDate, today: NaiveDate, proof: Option<Proof>) -> Standing {
+    let due = m.due(election);
+    let mut e = Standing {
         status: Status::Upcoming,
         done_on: None,
         record_id: None,
