@@ -68,7 +68,13 @@ fn the_demo_ledger_opens_from_the_first_run_screen() {
     let app = binary("sobaucu-desktop");
     let data = tempfile::tempdir().unwrap();
     let screen = Screen::start();
-    let w = Window::open(&app, &screen, data.path(), &[("SOBAUCU_DATA", data.path().join("ledger").to_str().unwrap())]);
+    // The demo is built relative to today: pin it (the core tests every day of a year).
+    let w = Window::open(
+        &app,
+        &screen,
+        data.path(),
+        &[("SOBAUCU_DATA", data.path().join("ledger").to_str().unwrap()), ("SOBAUCU_TODAY", "2026-12-01")],
+    );
     w.click(&w.wait("#setup-demo"));
     w.wait_until("[data-count-kind=\"voter\"]", |t| t.trim() == "2400" || t.trim() == "2.400" || t.trim() == "2,400");
     w.wait_until("#timeline", |t| t.contains("Quá hạn"));

@@ -1,7 +1,8 @@
 //! The demo ledger: a real Lai Châu commune (Xã Mường Kim, 2025 units) filled with generated
-//! records, so a newcomer sees a working ledger at once. Election day is set a little more than
-//! five weeks ahead of today, so the timeline shows work done, work done late, work overdue
-//! (the voter list not yet posted) and work to come.
+//! records, so a newcomer sees a working ledger at once. Election day is the first Sunday 31 to
+//! 37 days ahead of today, so on every day of the year the timeline shows work done, work done
+//! late (the boards), work overdue (the voter list, due at D−40, not yet posted) and work to
+//! come; a test checks this for every day of a year under both law versions' deadlines.
 //! Generation is deterministic (a fixed seed): the same day gives the same ledger.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -148,9 +149,15 @@ fn put(w: &mut Writer<'_>, kind: Kind, value: Value) -> Result<String> {
     Ok(w.put(kind, Put::Create(None), None, &obj(value))?.id.to_string())
 }
 
-/// The election day of a demo made on `today`: the first Sunday at least 38 days ahead.
+/// How many days ahead of today the demo's election day is at least: with a Sunday at most six
+/// days later, the voter list (due 40 days before) is overdue by 3 to 9 days, while every record
+/// the demo dates before election day (the latest, the 2nd consultation, at D−41) lies in the past.
+pub const ELECTION_AT_LEAST_DAYS_AHEAD: i64 = 31;
+
+/// The election day of a demo made on `today`: the first Sunday at least
+/// [`ELECTION_AT_LEAST_DAYS_AHEAD`] days ahead.
 pub fn election_for(today: NaiveDate) -> NaiveDate {
-    let mut d = today + Duration::days(38);
+    let mut d = today + Duration::days(ELECTION_AT_LEAST_DAYS_AHEAD);
     while d.weekday() != Weekday::Sun {
         d += Duration::days(1);
     }
