@@ -46,6 +46,12 @@ impl From<sobaucu_client::ClientError> for UiError {
         let vi = match &e {
             sobaucu_client::ClientError::Unreachable { .. } => "Không kết nối được máy chủ".to_string(),
             sobaucu_client::ClientError::Refused(why) => format!("Máy chủ từ chối: {why}"),
+            sobaucu_client::ClientError::Legacy => {
+                "Sổ đã đăng ký với máy chủ theo phiên bản cũ: hãy xin mã mới và đăng ký lại; dữ liệu được giữ nguyên".to_string()
+            }
+            sobaucu_client::ClientError::Pending { pending, .. } => {
+                format!("Còn {pending} thay đổi chưa gửi được; sẽ thử lại")
+            }
             other => other.to_string(),
         };
         UiError::other("sync", e.to_string(), vi)
@@ -172,11 +178,7 @@ pub async fn enroll_hub(
     code: String,
 ) -> Reply<Value> {
     off_thread(state.dir.clone(), move |store| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| UiError::other("internal", &e, &e))?;
-        runtime.block_on(sobaucu_client::enroll(store, &url, &code, "node"))?;
+        sobaucu_client::enroll(store, &url, &code, sobaucu_protocol::Role::Node)?;
         Ok(())
     })
     .await?;
@@ -226,8 +228,7 @@ pub async fn choose_bundle_file(app: tauri::AppHandle, save: bool) -> Reply<Opti
 pub async fn bundle_export(state: State<'_, AppState>, path: String) -> Reply<Value> {
     off_thread(state.dir.clone(), move |store| {
         let (bytes, changes) = sobaucu_client::bundle::export_up(store)?;
-        let partial = PathBuf::from(format!("{path}.partial"));
-        std::fs::write(&partial, &bytes).and_then(|_| std::fs::rename(&partial, &path)).map_err(|e| {
+        sobaucu_core::files::write_whole(std::path::Path::new(&path), &bytes).map_err(|e| {
             UiError::other("input", format!("{path}: {e}"), format!("{path}: không ghi được tệp ({e})"))
         })?;
         Ok(serde_json::json!({"path": path, "changes": changes, "bytes": bytes.len()}))
@@ -238,10 +239,10 @@ pub async fn bundle_export(state: State<'_, AppState>, path: String) -> Reply<Va
 #[tauri::command]
 pub async fn bundle_import(state: State<'_, AppState>, worker: State<'_, SyncWorker>, path: String) -> Reply<Value> {
     let report = off_thread(state.dir.clone(), move |store| {
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let file = std::fs::File::open(&path).map_err(|e| {
             UiError::other("input", format!("{path}: {e}"), format!("{path}: không đọc được tệp ({e})"))
         })?;
-        let report = sobaucu_client::bundle::import_down(store, &bytes)?;
+        let report = sobaucu_client::bundle::import_down(store, std::io::BufReader::new(file))?;
         Ok(serde_json::json!({"changes": report.changes, "batches": report.batches, "already_had": report.already_had}))
     })
     .await?;

@@ -1,26 +1,26 @@
-//! The background sync of the desktop app: a thread with its own connection to the ledger that
-//! syncs with the hub whenever it answers — soon after the app starts, a few seconds after each
-//! local change, every few minutes otherwise, and after a failure with a pause that grows from
-//! ten seconds to ten minutes. It reports to the window through `sync://status` events.
-//! All the work is `sobaucu_client::sync`; this module only schedules it.
+//! The background sync of the desktop app: the shared schedule of `sobaucu_client::scheduler`
+//! (soon after the app starts, a few seconds after each local change, every few minutes
+//! otherwise, and after a failure with a pause that grows from ten seconds to ten minutes),
+//! running `sobaucu_client::sync` on a connection of its own to the ledger. It reports to the
+//! window through `sync://status` events. This module only wires the two together.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use sobaucu_client::Progress;
+use sobaucu_client::scheduler::{Schedule, Scheduler};
 use sobaucu_core::Store;
 use tauri::{AppHandle, Emitter};
-use tokio::sync::Notify;
 
-/// Seconds to wait after a local change before syncing it (changes made together go together).
-const AFTER_CHANGE: Duration = Duration::from_secs(3);
-/// Seconds between syncs when all is well.
-const EVERY: Duration = Duration::from_secs(180);
-const FIRST_RETRY: Duration = Duration::from_secs(10);
-const LONGEST_RETRY: Duration = Duration::from_secs(600);
+const SCHEDULE: Schedule = Schedule {
+    first: Duration::from_secs(2),
+    after_change: Duration::from_secs(3),
+    every: Duration::from_secs(180),
+    first_retry: Duration::from_secs(10),
+    longest_retry: Duration::from_secs(600),
+};
 
 /// What the worker knows that the ledger does not.
 #[derive(Default, Clone)]
@@ -33,32 +33,34 @@ struct Activity {
 
 /// The handle the commands hold.
 pub struct SyncWorker {
-    wake: Arc<Notify>,
-    now: Arc<AtomicBool>,
+    scheduler: Scheduler,
     activity: Arc<Mutex<Activity>>,
 }
 
 impl SyncWorker {
     pub fn start(app: AppHandle, dir: PathBuf) -> SyncWorker {
-        let worker = SyncWorker {
-            wake: Arc::new(Notify::new()),
-            now: Arc::new(AtomicBool::new(true)),
-            activity: Arc::new(Mutex::new(Activity::default())),
-        };
-        let (wake, now, activity) = (worker.wake.clone(), worker.now.clone(), worker.activity.clone());
-        std::thread::spawn(move || run(app, dir, wake, now, activity));
-        worker
+        let activity = Arc::new(Mutex::new(Activity::default()));
+        let (job_activity, planned_activity) = (activity.clone(), activity.clone());
+        let scheduler = Scheduler::start(
+            SCHEDULE,
+            move || run_once(&app, &dir, &job_activity),
+            move |due: Instant| {
+                let wait = due.saturating_duration_since(Instant::now());
+                planned_activity.lock().unwrap_or_else(|p| p.into_inner()).next_attempt_at =
+                    Some((chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default()).to_rfc3339());
+            },
+        );
+        SyncWorker { scheduler, activity }
     }
 
     /// A local change was made: sync it soon.
     pub fn changed(&self) {
-        self.wake.notify_one();
+        self.scheduler.changed();
     }
 
     /// Sync at once.
     pub fn sync_now(&self) {
-        self.now.store(true, Ordering::SeqCst);
-        self.wake.notify_one();
+        self.scheduler.now();
     }
 
     /// The status the window shows, from the ledger and the worker.
@@ -70,7 +72,8 @@ impl SyncWorker {
 
 fn progress_json(p: &Progress) -> Value {
     json!({"pushed": p.pushed, "to_push": p.to_push, "pulled": p.pulled, "bytes_up": p.bytes_up,
-           "bytes_down": p.bytes_down, "rounds": p.rounds, "retries": p.retries})
+           "bytes_down": p.bytes_down, "rounds": p.rounds, "retries": p.retries, "refused": p.refused,
+           "clock_off_seconds": p.clock_off_seconds})
 }
 
 fn status_json(store: &Store, activity: &Activity) -> Value {
@@ -79,7 +82,7 @@ fn status_json(store: &Store, activity: &Activity) -> Value {
         "enrolled": parent.is_some(),
         "hub_url": parent.as_ref().and_then(|p| p.url.clone()),
         "hub_unit": parent.as_ref().map(|p| p.unit.clone()),
-        "hub_node_id": parent.as_ref().map(|p| p.peer.clone()),
+        "hub_node_id": parent.as_ref().map(|p| p.peer.to_string()),
         "last_sync_at": parent.as_ref().and_then(|p| p.last_sync_at.clone()),
         "pending": store.pending_count().unwrap_or(0),
         "running": activity.running,
@@ -87,6 +90,7 @@ fn status_json(store: &Store, activity: &Activity) -> Value {
         "last_error": activity.last_error.as_ref().map(|(en, vi)| json!({"message": en, "message_vi": vi})),
         "next_attempt_at": activity.next_attempt_at,
         "conflicts": store.conflicts().map(|c| c.len()).unwrap_or(0),
+        "refused": store.refused().map(|r| r.len()).unwrap_or(0),
     })
 }
 
@@ -95,75 +99,53 @@ fn emit(app: &AppHandle, store: &Store, activity: &Mutex<Activity>) {
     let _ = app.emit("sync://status", status_json(store, &snapshot));
 }
 
-fn run(app: AppHandle, dir: PathBuf, wake: Arc<Notify>, now: Arc<AtomicBool>, activity: Arc<Mutex<Activity>>) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-    runtime.block_on(async move {
-        let mut wait = Duration::from_secs(2);
-        let mut failures: u32 = 0;
-        loop {
-            if !now.swap(false, Ordering::SeqCst) {
-                tokio::select! {
-                    _ = wake.notified() => {
-                        if !now.swap(false, Ordering::SeqCst) {
-                            tokio::time::sleep(AFTER_CHANGE).await;
-                        }
-                    }
-                    _ = tokio::time::sleep(wait) => {}
-                }
+/// One sync, if the ledger is enrolled; says whether it went well (the schedule backs off if not).
+fn run_once(app: &AppHandle, dir: &std::path::Path, activity: &Arc<Mutex<Activity>>) -> bool {
+    let Ok(mut store) = Store::open_existing(dir) else { return true };
+    if store.parent().ok().flatten().is_none() {
+        return true;
+    }
+    {
+        let mut a = activity.lock().unwrap_or_else(|p| p.into_inner());
+        a.running = true;
+        a.progress = None;
+        a.next_attempt_at = None;
+    }
+    emit(app, &store, activity);
+    let result = {
+        let (app, activity) = (app.clone(), activity.clone());
+        let dir = dir.to_path_buf();
+        sobaucu_client::sync(&mut store, None, move |p| {
+            activity.lock().unwrap_or_else(|e| e.into_inner()).progress = Some(p.clone());
+            // The callback cannot borrow the store it syncs: report from a second connection.
+            if let Ok(reader) = Store::open_existing(&dir) {
+                emit(&app, &reader, &activity);
             }
-            let Ok(mut store) = Store::open_existing(&dir) else {
-                wait = EVERY;
-                continue;
-            };
-            if store.parent().ok().flatten().is_none() {
-                wait = EVERY;
-                continue;
-            }
-            {
-                let mut a = activity.lock().unwrap_or_else(|p| p.into_inner());
-                a.running = true;
-                a.progress = None;
-                a.next_attempt_at = None;
-            }
-            emit(&app, &store, &activity);
-            let result = {
-                let (app, activity) = (app.clone(), activity.clone());
-                let dir = dir.clone();
-                sobaucu_client::sync(&mut store, None, move |p| {
-                    activity.lock().unwrap_or_else(|e| e.into_inner()).progress = Some(p.clone());
-                    // The callback cannot borrow the store it syncs: report from a second connection.
-                    if let Ok(reader) = Store::open_existing(&dir) {
-                        emit(&app, &reader, &activity);
+        })
+    };
+    let ok = result.is_ok();
+    {
+        let mut a = activity.lock().unwrap_or_else(|p| p.into_inner());
+        a.running = false;
+        match &result {
+            Ok(_) => a.last_error = None,
+            Err(e) => {
+                let vi = match e {
+                    sobaucu_client::ClientError::Unreachable { .. } | sobaucu_client::ClientError::Cut { .. } => {
+                        "Không kết nối được máy chủ; sẽ thử lại".to_string()
                     }
-                })
-                .await
-            };
-            {
-                let mut a = activity.lock().unwrap_or_else(|p| p.into_inner());
-                a.running = false;
-                match &result {
-                    Ok(_) => {
-                        a.last_error = None;
-                        failures = 0;
-                        wait = EVERY;
+                    sobaucu_client::ClientError::Pending { pending, .. } => {
+                        format!("Còn {pending} thay đổi chưa gửi được; sẽ thử lại")
                     }
-                    Err(e) => {
-                        let vi = match e {
-                            sobaucu_client::ClientError::Unreachable { .. }
-                            | sobaucu_client::ClientError::Cut { .. } => {
-                                "Không kết nối được máy chủ; sẽ thử lại".to_string()
-                            }
-                            other => format!("Máy chủ từ chối: {other}"),
-                        };
-                        a.last_error = Some((e.to_string(), vi));
-                        failures += 1;
-                        wait = (FIRST_RETRY * 2u32.pow(failures.min(10) - 1)).min(LONGEST_RETRY);
+                    sobaucu_client::ClientError::Legacy => {
+                        "Sổ đã đăng ký theo phiên bản cũ: hãy xin mã mới và đăng ký lại".to_string()
                     }
-                }
-                a.next_attempt_at =
-                    Some((chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default()).to_rfc3339());
+                    other => format!("Máy chủ từ chối: {other}"),
+                };
+                a.last_error = Some((e.to_string(), vi));
             }
-            emit(&app, &store, &activity);
         }
-    });
+    }
+    emit(app, &store, activity);
+    ok
 }

@@ -154,6 +154,17 @@ enum Command {
         #[command(subcommand)]
         action: BundleAction,
     },
+    /// Lists changes refused by the hub (this ledger's) or on arrival here, with the reasons.
+    Refused {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-checks everything this ledger holds: certificates, every chain and every signed
+    /// head, who wrote what. Exits non-zero when anything is wrong.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
     /// Lists concurrent edits that the merge could not settle, side by side.
     Conflicts {
         #[arg(long)]
@@ -366,38 +377,97 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Enroll { hub, code } => {
             let mut store = Store::open_existing(&dir)?;
-            let answer = runtime()?.block_on(sobaucu_client::enroll(&mut store, &hub, &code, "node"))?;
+            let answer = sobaucu_client::enroll(&mut store, &hub, &code, sobaucu_protocol::Role::Node)?;
             println!("enrolled with hub {} (unit {}) at {hub}", answer.hub_node_id, answer.hub_unit);
         }
         Command::Sync { hub } => {
             let mut store = Store::open_existing(&dir)?;
-            let progress = runtime()?.block_on(sobaucu_client::sync(&mut store, hub.as_deref(), print_progress))?;
+            let progress = sobaucu_client::sync(&mut store, hub.as_deref(), print_progress);
             eprintln!();
+            let progress = progress?;
             println!(
-                "synced: pushed {} changes, pulled {} ({} bytes up, {} bytes down, {} round trips)",
-                progress.pushed, progress.pulled, progress.bytes_up, progress.bytes_down, progress.rounds
+                "synced: the hub has {} of {} changes, pulled {} ({} bytes up, {} bytes down, {} round trips)",
+                progress.pushed, progress.to_push, progress.pulled, progress.bytes_up, progress.bytes_down, progress.rounds
             );
+            if progress.refused > 0 {
+                println!("the hub refused {} changes of this ledger: `sobaucu refused` lists them with the reasons", progress.refused);
+            }
+            if let Some(off) = progress.clock_off_seconds {
+                println!(
+                    "warning: this computer's clock is {} hours {} the hub's: set the date and time",
+                    off.unsigned_abs() / 3600,
+                    if off > 0 { "behind" } else { "ahead of" }
+                );
+            }
         }
         Command::Bundle { action: BundleAction::Export { file } } => {
             let mut store = Store::open_existing(&dir)?;
             let (bytes, count) = sobaucu_client::bundle::export_up(&mut store)?;
-            let partial = file.with_extension("partial");
-            std::fs::write(&partial, &bytes).with_context(|| format!("writing {}", partial.display()))?;
-            std::fs::rename(&partial, &file)?;
+            sobaucu_core::files::write_whole(&file, &bytes).with_context(|| format!("writing {}", file.display()))?;
             println!("exported {count} changes to {} ({} bytes)", file.display(), bytes.len());
         }
         Command::Bundle { action: BundleAction::Import { file } } => {
             let mut store = Store::open_existing(&dir)?;
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let report =
-                sobaucu_client::bundle::import_down(&mut store, &bytes).with_context(|| file.display().to_string())?;
+            let reader = std::fs::File::open(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report = sobaucu_client::bundle::import_down(&mut store, std::io::BufReader::new(reader))
+                .with_context(|| file.display().to_string())?;
             println!(
-                "imported {}: {} changes ({} of {} batches were already here)",
+                "imported {}: {} changes ({} of {} messages were already here)",
                 file.display(),
                 report.changes,
                 report.already_had,
                 report.batches
             );
+        }
+        Command::Refused { json } => {
+            let store = Store::open_existing(&dir)?;
+            let refused = store.refused()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&refused)?);
+            } else {
+                for r in &refused {
+                    println!(
+                        "{} change {} of node {}{}: {} ({})",
+                        r.at,
+                        r.seq,
+                        r.origin,
+                        r.record_id.as_ref().map(|id| format!(" (record {id})")).unwrap_or_default(),
+                        r.message,
+                        r.kind
+                    );
+                }
+                println!("{} refused changes", refused.len());
+            }
+        }
+        Command::Verify { json } => {
+            let store = Store::open_existing(&dir)?;
+            let report = store.verify()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} certificates, {} changes in {} chains: {} vouched for by {} signed heads, {} not yet, {} withheld",
+                    report.certificates, report.changes, report.chains, report.vouched_changes, report.signed_heads,
+                    report.unvouched_changes, report.withheld
+                );
+                for p in &report.problems {
+                    println!(
+                        "BAD {}: node {}{}{}{}: {}",
+                        p.what,
+                        p.origin,
+                        p.seq.map(|s| format!(" change {s}")).unwrap_or_default(),
+                        p.record_id.as_ref().map(|r| format!(" record {r}")).unwrap_or_default(),
+                        p.via.as_ref().map(|v| format!(" (from {v})")).unwrap_or_default(),
+                        p.message
+                    );
+                }
+                if report.ok() {
+                    println!("everything checks");
+                }
+            }
+            if !report.ok() {
+                return Err(anyhow::anyhow!("{} problems found", report.problems.len()));
+            }
         }
         Command::Conflicts { json } => {
             let store = Store::open_existing(&dir)?;
@@ -462,9 +532,6 @@ fn print_import(summary: &transfer::ImportSummary, preview: bool) {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
-}
 
 /// A one-line progress bar on the terminal's error stream.
 fn print_progress(p: &sobaucu_client::Progress) {

@@ -1,10 +1,15 @@
-//! The child side of a USB bundle: the same batches as over HTTP, in one signed file. Going
-//! up, a bundle carries everything the parent has not acknowledged, and the parent position
-//! the child has; coming down, the parent's answer carries its acknowledgement back.
-//! Importing a bundle twice changes nothing.
+//! The child side of a USB bundle: the same sealed messages as over HTTP, one after another in
+//! a file. Going up, each message is a sync request pushing one batch of what the parent has
+//! not acknowledged; coming down, each is the parent's answer with a batch of what the child
+//! lacks and the parent's acknowledgement. A bundle opens only for its recipient, and
+//! importing one twice (or an older one) changes nothing.
 
-use sobaucu_protocol::messages::BundleMeta;
-use sobaucu_protocol::{Batch, Bundle, ProtocolError, verifying_key_from_hex};
+use std::io::Read;
+
+use serde_json::Value;
+use sobaucu_core::link::PushFrom;
+use sobaucu_protocol::messages::{BundleMeta, Direction, SyncRequest, SyncResponse};
+use sobaucu_protocol::{Batch, BundleReader, Limits, Message, Sealed, bundle_bytes};
 
 use crate::child::Child;
 use crate::http::{BATCH_CHANGES, ClientError};
@@ -13,32 +18,59 @@ fn local<E: std::fmt::Display>(e: E) -> ClientError {
     ClientError::Local(e.to_string())
 }
 
+/// A message's header: the sync header with the bundle's fields beside it.
+pub fn bundle_header(sync: &impl serde::Serialize, meta: &BundleMeta) -> Value {
+    let mut value = serde_json::to_value(sync).expect("JSON");
+    if let (Value::Object(out), Value::Object(extra)) = (&mut value, serde_json::to_value(meta).expect("JSON")) {
+        out.extend(extra);
+    }
+    value
+}
+
 /// A bundle of everything this child's parent has not acknowledged; returns it and how many
 /// changes it holds.
 pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientError> {
-    let parent = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
-    let me = child.node_id().map_err(local)?;
-    let key = child.keypair().map_err(local)?;
-    let mut batches = Vec::new();
+    let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
+    let hub = link.identity.ok_or(ClientError::Legacy)?;
+    let me = child.identity().map_err(local)?;
+    let my_epoch = child.log_epoch().map_err(local)?;
+    let seen = child.presence().map_err(local)?;
+    let mut from = PushFrom { after: link.sent_idx, certs_after: link.certs_sent };
+    let mut messages = Vec::new();
     let mut count = 0;
-    let mut after = parent.sent_idx;
     loop {
-        let (changes, upto) = child.pending_after(after, BATCH_CHANGES).map_err(local)?;
-        if upto <= after {
+        let (batch, certs_upto) = child.push_batch(from, BATCH_CHANGES, 4 << 20).map_err(local)?;
+        let carries = batch.upto > batch.after || !batch.statements.is_empty();
+        if !carries && !messages.is_empty() {
             break;
         }
-        count += changes.len();
-        batches.push(Batch { sender: me, after, upto, changes }.seal(&key));
-        after = upto;
+        let first = messages.is_empty();
+        let request = SyncRequest {
+            pull_after: link.received_idx,
+            max_changes: BATCH_CHANGES as u32,
+            epoch: link.epoch,
+            my_epoch,
+            certs_after: link.certs_idx,
+            own_seq: first.then(|| child.own_seq()).transpose().map_err(local)?,
+            ..SyncRequest::default()
+        };
+        let meta = BundleMeta {
+            direction: Direction::Up,
+            to: hub.node,
+            cursor: link.received_idx,
+            seen: if first { seen.clone() } else { Vec::new() },
+        };
+        let counter = child.next_counter().map_err(local)?;
+        let parts = if carries { vec![batch.encode()] } else { Vec::new() };
+        let message = Message { meta: bundle_header(&request, &meta), parts };
+        messages.push(Sealed::seal(&me, &hub, counter, &message.encode()));
+        count += batch.changes.len();
+        from = PushFrom { after: batch.upto, certs_after: certs_upto };
+        if batch.upto <= batch.after {
+            break;
+        }
     }
-    let meta = BundleMeta {
-        direction: "up".into(),
-        to: parent.peer.clone(),
-        cursor: parent.received_idx,
-        seen: child.presence().map_err(local)?,
-    };
-    let bundle = Bundle { sender: me, meta: serde_json::to_value(meta).expect("JSON"), batches };
-    Ok((bundle.seal(&key), count))
+    Ok((bundle_bytes(&messages), count))
 }
 
 /// What importing a bundle from the parent did.
@@ -46,38 +78,59 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
 pub struct ImportReport {
     pub changes: usize,
     pub batches: usize,
-    /// Batches this child already had (the bundle was imported before).
+    /// Messages this child already had (the bundle, or a later one, was imported before).
     pub already_had: usize,
 }
 
-/// Imports a bundle the parent made for this child: checks its signature with the parent's
-/// key, applies its batches in order, and takes the acknowledgement it carries.
-pub fn import_down<C: Child>(child: &mut C, bytes: &[u8]) -> Result<ImportReport, ClientError> {
-    let parent = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
-    let hub_id = u64::from_str_radix(&parent.peer, 16).map_err(local)?;
-    let hub_key = verifying_key_from_hex(&parent.public_key).map_err(local)?;
-    let key_of = |sender: u64| (sender == hub_id).then_some(hub_key);
-    let bundle =
-        Bundle::open(bytes, &key_of).map_err(|e: ProtocolError| ClientError::Refused(format!("bundle: {e}")))?;
-    let meta: BundleMeta =
-        serde_json::from_value(bundle.meta).map_err(|e| ClientError::Refused(format!("bundle header: {e}")))?;
-    let me = format!("{:016x}", child.node_id().map_err(local)?);
-    if meta.direction != "down" || meta.to != me {
-        return Err(ClientError::Refused(format!(
-            "this bundle is for {} ({}), not for this ledger ({me})",
-            meta.to, meta.direction
-        )));
-    }
-    let mut batches = Vec::new();
-    for sealed in &bundle.batches {
-        batches.push(Batch::open(sealed, &key_of).map_err(|e| ClientError::Refused(format!("bundle batch: {e}")))?);
-    }
+/// Imports a bundle the parent made for this child: each message opens only with this child's
+/// key and the parent's; its batch is checked and applied, and its acknowledgement taken.
+pub fn import_down<C: Child>(child: &mut C, bytes: impl Read) -> Result<ImportReport, ClientError> {
+    let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
+    let hub = link.identity.ok_or(ClientError::Legacy)?;
+    let me = child.identity().map_err(local)?;
+    let limits = Limits::default();
+    let mut reader = BundleReader::new(bytes, limits).map_err(|e| ClientError::Refused(format!("bundle: {e}")))?;
     let mut report = ImportReport::default();
-    for batch in batches {
-        let have = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?.received_idx;
+    while let Some(sealed) = reader.next_message().map_err(|e| ClientError::Refused(format!("bundle: {e}")))? {
+        let header = Sealed::peek(&sealed).map_err(|e| ClientError::Refused(format!("bundle: {e}")))?;
+        if header.recipient != me.node() {
+            return Err(ClientError::Refused(format!(
+                "this bundle is for node {}, not for this ledger ({})",
+                header.recipient,
+                me.node()
+            )));
+        }
+        let (header, plain) = Sealed::open(&me, &sealed, Some(&hub), limits.max_message)
+            .map_err(|e| ClientError::Refused(format!("bundle: {e}")))?;
         report.batches += 1;
-        if batch.upto <= have {
+        let taken = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?.counter_in;
+        if header.counter <= taken {
             report.already_had += 1;
+            continue;
+        }
+        let message = Message::decode(&plain).map_err(|e| ClientError::Refused(format!("bundle: {e}")))?;
+        let meta: BundleMeta = message.header().map_err(|e| ClientError::Refused(format!("bundle header: {e}")))?;
+        if meta.direction != Direction::Down || meta.to != me.node() {
+            return Err(ClientError::Refused("this bundle is not one for this ledger".into()));
+        }
+        let answer: SyncResponse = message.header().map_err(|e| ClientError::Refused(format!("bundle header: {e}")))?;
+        child.take_ack(answer.ack, answer.ack_epoch, None).map_err(local)?;
+        if !answer.refused.is_empty() {
+            child.record_refused(&answer.refused).map_err(local)?;
+        }
+        child.stay_above(answer.held_seq, answer.held_counter).map_err(local)?;
+        if !answer.seen.is_empty() && child.wants_presence() {
+            child.record_presence(&answer.seen).map_err(local)?;
+        }
+        let Some(part) = message.parts.first() else {
+            child.take_counter_in(header.counter).map_err(local)?;
+            continue;
+        };
+        let batch = Batch::decode(part, &limits).map_err(|e| ClientError::Refused(format!("bundle batch: {e}")))?;
+        let have = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?.received_idx;
+        if batch.upto <= have && batch.upto > batch.after {
+            report.already_had += 1;
+            child.take_counter_in(header.counter).map_err(local)?;
             continue;
         }
         if batch.after > have {
@@ -86,12 +139,8 @@ pub fn import_down<C: Child>(child: &mut C, bytes: &[u8]) -> Result<ImportReport
                 batch.after
             )));
         }
-        report.changes += batch.changes.len();
-        child.apply_from_parent(&batch.changes, batch.upto).map_err(local)?;
-    }
-    child.acknowledge_up(meta.cursor).map_err(local)?;
-    if !meta.seen.is_empty() && child.wants_presence() {
-        child.record_presence(&meta.seen).map_err(local)?;
+        report.changes += child.apply_from_parent(&batch, answer.epoch, answer.certs_upto).map_err(local)?;
+        child.take_counter_in(header.counter).map_err(local)?;
     }
     Ok(report)
 }

@@ -1,38 +1,56 @@
 //! The child side of a sync link, as a trait, and its implementation for a node's ledger.
 
 use sobaucu_core::Store;
-use sobaucu_protocol::messages::Seen;
-use sobaucu_protocol::{Change, Keypair};
+use sobaucu_core::link::{ParentLink, PushFrom};
+use sobaucu_protocol::messages::{RefusedChange, Seen};
+use sobaucu_protocol::{Batch, Identity, PublicIdentity, Statement};
 
-/// What the child knows of its parent.
-#[derive(Debug, Clone)]
-pub struct ParentLink {
-    /// The parent's node id (hex).
-    pub peer: String,
-    pub url: Option<String>,
-    pub public_key: String,
-    /// The parent's log position this child has everything up to.
-    pub received_idx: u64,
-    /// This child's log position the parent has acknowledged.
-    pub sent_idx: u64,
-}
-
-/// One end of a link that pushes to a parent and pulls from it.
+/// One end of a link that pushes to a parent and pulls from it: a node's ledger, or a hub
+/// linked to its own parent. Every method that moves a position runs in one transaction.
 pub trait Child {
     type Error: std::fmt::Display;
-    fn node_id(&self) -> Result<u64, Self::Error>;
+    fn identity(&mut self) -> Result<Identity, Self::Error>;
     fn unit(&self) -> Result<String, Self::Error>;
-    fn keypair(&mut self) -> Result<Keypair, Self::Error>;
     fn parent(&self) -> Result<Option<ParentLink>, Self::Error>;
-    fn set_parent(&mut self, peer: &str, unit: &str, public_key: &str, url: Option<&str>) -> Result<(), Self::Error>;
-    /// Up to `limit` changes for the parent after this log's position `after`, and the
-    /// position they cover up to.
-    fn pending_after(&self, after: u64, limit: usize) -> Result<(Vec<Change>, u64), Self::Error>;
+    /// Records the hub this child enrolled with and the certificates its answer carried.
+    fn set_parent(
+        &mut self,
+        hub: &PublicIdentity,
+        unit: &str,
+        url: Option<&str>,
+        chain: &[Statement],
+    ) -> Result<(), Self::Error>;
+    /// The next counter to seal a message to the parent with (written before it is used).
+    fn next_counter(&mut self) -> Result<u64, Self::Error>;
+    /// The child's log epoch now.
+    fn log_epoch(&mut self) -> Result<u64, Self::Error>;
+    /// The batch to push from `from` (up to `limit` changes, about `max_bytes`) and the
+    /// statements position it covers.
+    fn push_batch(&mut self, from: PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64), Self::Error>;
     /// How many changes the parent has not acknowledged.
     fn pending_count(&self) -> Result<u64, Self::Error>;
-    fn acknowledge_up(&mut self, upto: u64) -> Result<(), Self::Error>;
-    /// Applies changes from the parent, all or nothing, and records the parent's position.
-    fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<(), Self::Error>;
+    /// The highest sequence number of the child's own changes (a hub makes none).
+    fn own_seq(&self) -> Result<u64, Self::Error> {
+        Ok(0)
+    }
+    /// Takes the parent's acknowledgement; returns the position now acknowledged.
+    fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error>;
+    /// Notes the child's own changes the parent refused.
+    fn record_refused(&mut self, _refused: &[RefusedChange]) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    /// Checks and applies a batch from the parent, all or nothing, and records the parent's
+    /// position, epoch and statements position. Returns how many changes were new.
+    fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<usize, Self::Error>;
+    /// Takes the counter of a message the parent sealed for a bundle; false when one as new
+    /// was taken before (the bundle, or a later one, was imported already).
+    fn take_counter_in(&mut self, counter: u64) -> Result<bool, Self::Error>;
+    /// Makes the next pull start after `to`.
+    fn rewind_pull(&mut self, to: u64) -> Result<(), Self::Error>;
+    /// Keeps the child's sequence numbers and record counters above what the parent holds.
+    fn stay_above(&mut self, _held_seq: u64, _held_counter: u64) -> Result<(), Self::Error> {
+        Ok(())
+    }
     /// When the nodes and hubs below this child last synced, to report upward (a hub's
     /// children; a node has none).
     fn presence(&self) -> Result<Vec<Seen>, Self::Error> {
@@ -51,38 +69,56 @@ pub trait Child {
 impl Child for Store {
     type Error = sobaucu_core::Error;
 
-    fn node_id(&self) -> Result<u64, Self::Error> {
-        Ok(self.node()?.node_id.0)
+    fn identity(&mut self) -> Result<Identity, Self::Error> {
+        Store::identity(self)
     }
     fn unit(&self) -> Result<String, Self::Error> {
         Ok(self.node()?.unit.to_string())
     }
-    fn keypair(&mut self) -> Result<Keypair, Self::Error> {
-        Store::keypair(self)
-    }
     fn parent(&self) -> Result<Option<ParentLink>, Self::Error> {
-        Ok(Store::parent(self)?.map(|p| ParentLink {
-            peer: p.peer,
-            url: p.url,
-            public_key: p.public_key,
-            received_idx: p.received_idx,
-            sent_idx: p.sent_idx,
-        }))
+        Store::parent(self)
     }
-    fn set_parent(&mut self, peer: &str, unit: &str, public_key: &str, url: Option<&str>) -> Result<(), Self::Error> {
-        Store::set_parent(self, peer, unit, public_key, url)
+    fn set_parent(
+        &mut self,
+        hub: &PublicIdentity,
+        unit: &str,
+        url: Option<&str>,
+        chain: &[Statement],
+    ) -> Result<(), Self::Error> {
+        Store::set_parent(self, hub, unit, url, chain)
     }
-    fn pending_after(&self, after: u64, limit: usize) -> Result<(Vec<Change>, u64), Self::Error> {
-        Store::pending_after(self, after, limit)
+    fn next_counter(&mut self) -> Result<u64, Self::Error> {
+        Store::next_counter(self)
+    }
+    fn log_epoch(&mut self) -> Result<u64, Self::Error> {
+        Store::log_epoch(self)
+    }
+    fn push_batch(&mut self, from: PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64), Self::Error> {
+        Store::push_batch(self, from, limit, max_bytes)
     }
     fn pending_count(&self) -> Result<u64, Self::Error> {
         Store::pending_count(self)
     }
-    fn acknowledge_up(&mut self, upto: u64) -> Result<(), Self::Error> {
-        Store::acknowledge_up(self, upto)
+    fn own_seq(&self) -> Result<u64, Self::Error> {
+        Store::own_seq(self)
     }
-    fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<(), Self::Error> {
-        Store::apply_from_parent(self, changes, upto).map(|_| ())
+    fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error> {
+        Store::take_ack(self, ack, ack_epoch, certs_upto)
+    }
+    fn record_refused(&mut self, refused: &[RefusedChange]) -> Result<(), Self::Error> {
+        Store::record_refused(self, refused)
+    }
+    fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<usize, Self::Error> {
+        Store::apply_from_parent(self, batch, epoch, certs_upto).map(|s| s.applied)
+    }
+    fn take_counter_in(&mut self, counter: u64) -> Result<bool, Self::Error> {
+        Store::take_counter_in(self, counter)
+    }
+    fn rewind_pull(&mut self, to: u64) -> Result<(), Self::Error> {
+        Store::rewind_pull(self, to)
+    }
+    fn stay_above(&mut self, held_seq: u64, held_counter: u64) -> Result<(), Self::Error> {
+        Store::stay_above(self, held_seq, held_counter)
     }
     fn wants_presence(&self) -> bool {
         // Only a ledger with units below it has a progress board to show them on.

@@ -1,20 +1,33 @@
-//! Enrolment and sync rounds over HTTP.
+//! Enrolment and sync rounds over HTTP, with one blocking client.
+//!
+//! Every round is one sealed request and one sealed answer: the child pushes a batch of what
+//! the parent has not acknowledged and asks for a batch of what it lacks. Only a sealed answer
+//! from the hub the enrolment code pinned moves a position; a refusal in clear only stops the
+//! sync. A cut round is retried with batches half the size (so a link that carries only a few
+//! kilobytes between cuts still finishes), and batches grow again after rounds that get
+//! through.
 
+use std::io::Read;
 use std::time::Duration;
 
-use sobaucu_protocol::messages::{EnrollRequest, EnrollResponse, Refusal, SyncRequest, SyncResponse};
-use sobaucu_protocol::{Batch, Envelope, ProtocolError, verifying_key_from_hex};
+use sobaucu_protocol::code::EnrolCode;
+use sobaucu_protocol::messages::{
+    EnrollRequest, EnrollResponse, Health, Refusal, RefusalKind, SyncRequest, SyncResponse,
+};
+use sobaucu_protocol::{Batch, Limits, Message, PublicIdentity, Role, Sealed, Statement};
 
 use crate::child::Child;
 
-/// Changes in one pushed or pulled batch: small enough to cross a 2G link between two cuts.
+/// At most this many changes in one pushed or pulled batch.
 pub const BATCH_CHANGES: usize = 1500;
 
-/// Consecutive failed rounds a sync retries (each with a smaller batch) before giving up.
-pub const MAX_RETRIES: u32 = 12;
+/// The bytes of changes a round carries each way when the link is good, and the least it
+/// shrinks to after cuts: small enough for a link that carries 4 KB between two cuts.
+pub const BATCH_BYTES: usize = 256 * 1024;
+pub const MIN_BATCH_BYTES: usize = 600;
 
-/// The smallest batch a struggling link is offered.
-const MIN_BATCH: usize = 50;
+/// Consecutive failed rounds a sync retries (each with a smaller batch) before giving up.
+pub const MAX_RETRIES: u32 = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -28,6 +41,12 @@ pub enum ClientError {
     BadAnswer(String),
     #[error("this ledger is not enrolled with a hub: run `sobaucu enroll --hub URL --code CODE` first")]
     NotEnrolled,
+    #[error(
+        "this ledger was enrolled with an older version of the sync (protocol 1): ask the hub for a new code and run `sobaucu enroll --hub URL --code CODE` again; every record stays"
+    )]
+    Legacy,
+    #[error("{pending} changes are still to send: {reason}")]
+    Pending { pending: u64, reason: String },
     #[error("{0}")]
     Local(String),
 }
@@ -35,22 +54,27 @@ pub enum ClientError {
 /// How far a sync has come.
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
-    /// Changes pushed and acknowledged so far in this sync.
+    /// Changes the hub has acknowledged so far in this sync (those acknowledged as already
+    /// received after a lost answer count too).
     pub pushed: u64,
-    /// Changes still to push when the sync started.
+    /// Changes to push when the sync started.
     pub to_push: u64,
     /// Changes pulled so far.
     pub pulled: u64,
-    /// Bytes sent and received so far.
+    /// Changes of this node the hub refused (listed by `sobaucu refused`).
+    pub refused: u64,
+    /// Bytes sent and received so far (request and answer bodies).
     pub bytes_up: u64,
     pub bytes_down: u64,
     pub rounds: u64,
     /// Rounds retried after the link broke.
     pub retries: u64,
+    /// How far the hub's clock is ahead of this computer's, in seconds, when it is far off.
+    pub clock_off_seconds: Option<i64>,
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(20))
         .timeout(Duration::from_secs(180))
         .build()
@@ -75,150 +99,314 @@ fn unreachable(url: &str, e: reqwest::Error) -> ClientError {
     }
 }
 
-async fn refusal(response: reqwest::Response) -> ClientError {
+/// Reads a body of at most `max` bytes (a hub cannot make the child allocate more).
+fn read_body(url: &str, response: reqwest::blocking::Response, max: usize) -> Result<Vec<u8>, ClientError> {
+    let mut body = Vec::new();
+    response.take(max as u64 + 1).read_to_end(&mut body).map_err(|e| ClientError::Cut {
+        url: url.to_string(),
+        reason: e.to_string(),
+    })?;
+    if body.len() > max {
+        return Err(ClientError::BadAnswer(format!("the answer is larger than {max} bytes")));
+    }
+    Ok(body)
+}
+
+fn refusal(url: &str, response: reqwest::blocking::Response) -> ClientError {
     let status = response.status();
-    match response.json::<Refusal>().await {
-        Ok(r) => ClientError::Refused(format!("{} ({})", r.message, r.kind)),
-        Err(_) => ClientError::Refused(format!("HTTP {status}")),
+    match read_body(url, response, 64 * 1024) {
+        Ok(body) => match serde_json::from_slice::<Refusal>(&body) {
+            Ok(r) => ClientError::Refused(format!("{} ({})", r.message, r.kind)),
+            Err(_) => ClientError::Refused(format!("HTTP {status}")),
+        },
+        Err(e) => e,
     }
 }
 
-/// Joins the hub at `url` with a one-time `code`; the child remembers the hub and its key.
-pub async fn enroll<C: Child>(child: &mut C, url: &str, code: &str, role: &str) -> Result<EnrollResponse, ClientError> {
+fn now_micros() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
+}
+
+/// Who the hub at `url` is, as it says in clear (checked against an enrolment code).
+pub fn health(url: &str) -> Result<Health, ClientError> {
     let url = url.trim_end_matches('/');
-    let request = EnrollRequest {
-        code: code.trim().to_string(),
-        node_id: format!("{:016x}", child.node_id().map_err(local)?),
-        unit: child.unit().map_err(local)?,
-        public_key: child.keypair().map_err(local)?.public_hex(),
-        role: role.to_string(),
-    };
-    let response =
-        client().post(format!("{url}/v1/enroll")).json(&request).send().await.map_err(|e| unreachable(url, e))?;
+    let response = client().get(format!("{url}/v1/health")).send().map_err(|e| unreachable(url, e))?;
     if !response.status().is_success() {
-        return Err(refusal(response).await);
+        return Err(refusal(url, response));
     }
-    let answer: EnrollResponse = response.json().await.map_err(|e| ClientError::BadAnswer(e.to_string()))?;
-    verifying_key_from_hex(&answer.hub_public_key).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
-    child.set_parent(&answer.hub_node_id, &answer.hub_unit, &answer.hub_public_key, Some(url)).map_err(local)?;
+    let body = read_body(url, response, 64 * 1024)?;
+    serde_json::from_slice(&body).map_err(|e| ClientError::BadAnswer(format!("health: {e}")))
+}
+
+/// Joins the hub at `url` with a one-time `code`. The code pins the hub's keys: a hub whose
+/// keys do not match is refused before anything is sent to it. The child remembers the hub,
+/// its own certificate and the hub's chain of certificates.
+pub fn enroll<C: Child>(child: &mut C, url: &str, code_text: &str, role: Role) -> Result<EnrollResponse, ClientError> {
+    let url = url.trim_end_matches('/');
+    let code = EnrolCode::parse(code_text).map_err(|e| ClientError::Refused(e.to_string()))?;
+    if code.role != role {
+        return Err(ClientError::Refused(match code.role {
+            Role::Hub => "this code enrols a hub: use it with `sobaucu-hub init --parent URL --code CODE`".into(),
+            Role::Node => "this code enrols a ledger, not a hub: ask the parent hub for a code with `--role hub`".into(),
+        }));
+    }
+    let unit = child.unit().map_err(local)?;
+    if code.unit != unit {
+        return Err(ClientError::Refused(format!("this code is for unit {}, and this ledger is for unit {unit}", code.unit)));
+    }
+    let today = (chrono::Utc::now().timestamp() / 86_400) as u32;
+    if today > code.expires_day {
+        return Err(ClientError::Refused("this enrolment code has expired: ask the hub for a new one".into()));
+    }
+    let health = health(url)?;
+    let hub = PublicIdentity::from_hex(health.node_id, &health.sign_key, &health.seal_key)
+        .map_err(|_| ClientError::Refused(format!("the hub at {url} does not speak this version of the sync")))?;
+    if hub.fingerprint() != code.hub {
+        return Err(ClientError::Refused(format!(
+            "the server at {url} is not the hub that issued this code (its keys do not match the code): nothing was sent to it"
+        )));
+    }
+    let me = child.identity().map_err(local)?;
+    let public = *me.public();
+    let proof = me.sign(&EnrollRequest::proof_message(
+        &code.secret_hash(),
+        public.node,
+        &public.sign_hex(),
+        &public.seal_hex(),
+    ));
+    let request = EnrollRequest {
+        code: code_text.trim().to_string(),
+        node_id: public.node,
+        unit: unit.clone(),
+        public_key: public.sign_hex(),
+        seal_key: public.seal_hex(),
+        role,
+        proof: sobaucu_protocol::to_hex(&proof),
+    };
+    let counter = now_micros();
+    let body = Sealed::seal_anonymous(public.node, &hub, counter, &Message::new(&request, Vec::new()).encode());
+    let response = client().post(format!("{url}/v1/enroll")).body(body).send().map_err(|e| unreachable(url, e))?;
+    if !response.status().is_success() {
+        return Err(refusal(url, response));
+    }
+    let bytes = read_body(url, response, 1 << 20)?;
+    let (header, plain) = Sealed::open(&me, &bytes, Some(&hub), 1 << 20).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    if header.counter != counter {
+        return Err(ClientError::BadAnswer("the answer is not the answer to this request".into()));
+    }
+    let message = Message::decode(&plain).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    let answer: EnrollResponse = message.header().map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    let chain = message
+        .parts
+        .first()
+        .map(|p| Batch::decode(p, &Limits::default()))
+        .transpose()
+        .map_err(|e| ClientError::BadAnswer(e.to_string()))?
+        .map(|b| b.statements)
+        .unwrap_or_default();
+    check_chain(&chain, &public, &hub, &unit, role)?;
+    child.set_parent(&hub, &answer.hub_unit, Some(url), &chain).map_err(local)?;
     Ok(answer)
 }
 
-/// One round: push one batch (if any is pending), pull one batch. Returns whether the hub
-/// has more for us and whether anything is left to push.
-async fn round<C: Child>(
-    child: &mut C,
-    http: &reqwest::Client,
-    url: &str,
-    batch_size: usize,
-    progress: &mut Progress,
-) -> Result<bool, ClientError> {
-    let parent = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
-    let hub_key = verifying_key_from_hex(&parent.public_key).map_err(|e| ClientError::Local(e.to_string()))?;
-    let hub_id = u64::from_str_radix(&parent.peer, 16).map_err(local)?;
-    let me = child.node_id().map_err(local)?;
-    let key = child.keypair().map_err(local)?;
-    let after = parent.sent_idx;
-    let (changes, upto) = child.pending_after(after, batch_size).map_err(local)?;
-    let pushing = changes.len() as u64;
-    let batch = (upto > after).then(|| Batch { sender: me, after, upto, changes }.seal(&key));
-    // Who synced when travels once per sync, in its first round.
+/// Checks the certificates an enrolment answer carries: the child's own, issued by the hub
+/// for the unit and role asked, then the hub's, each signed by the next, up to a top hub that
+/// signed its own.
+fn check_chain(chain: &[Statement], me: &PublicIdentity, hub: &PublicIdentity, unit: &str, role: Role) -> Result<(), ClientError> {
+    let bad = |m: &str| ClientError::BadAnswer(format!("the hub's certificates: {m}"));
+    let certs: Vec<&sobaucu_protocol::Cert> = chain
+        .iter()
+        .map(|s| match s {
+            Statement::Cert(c) => Ok(c),
+            Statement::Revocation(_) => Err(bad("a revocation among them")),
+        })
+        .collect::<Result<_, _>>()?;
+    let (mine, rest) = certs.split_first().ok_or_else(|| bad("none"))?;
+    if mine.subject != *me || mine.unit != unit || mine.role != role || mine.issuer != hub.node {
+        return Err(bad("this node's certificate is not what was asked"));
+    }
+    mine.verify(hub).map_err(|_| bad("this node's certificate is not signed by the hub"))?;
+    let (hubs, _) = rest.split_first().ok_or_else(|| bad("the hub's own is missing"))?;
+    if hubs.subject != *hub {
+        return Err(bad("the hub's certificate names other keys"));
+    }
+    for pair in rest.windows(2) {
+        if pair[0].issuer != pair[1].subject.node {
+            return Err(bad("they do not chain"));
+        }
+        pair[0].verify(&pair[1].subject).map_err(|_| bad("one is not signed by the next"))?;
+    }
+    let top = rest.last().expect("the hub's own is there");
+    if !top.is_self_signed() || top.verify(&top.subject).is_err() {
+        return Err(bad("they do not end at a top hub"));
+    }
+    Ok(())
+}
+
+/// What a round found.
+struct Round {
+    again: bool,
+    moved: bool,
+}
+
+/// The sync's state between rounds.
+struct State {
+    url: String,
+    http: reqwest::blocking::Client,
+    hub: PublicIdentity,
+    batch_bytes: usize,
+    limits: Limits,
+    started_pending: u64,
+}
+
+/// One round: push one batch (if any is pending), pull one batch.
+fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Result<Round, ClientError> {
+    let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
+    let before = (link.sent_idx, link.received_idx, link.certs_idx);
+    let me = child.identity().map_err(local)?;
+    let my_epoch = child.log_epoch().map_err(local)?;
+    let from = sobaucu_core::link::PushFrom { after: link.sent_idx, certs_after: link.certs_sent };
+    let (batch, certs_upto) = child.push_batch(from, BATCH_CHANGES, s.batch_bytes).map_err(local)?;
+    let pushing = batch.upto > batch.after || !batch.statements.is_empty();
     let first = progress.rounds == 0;
-    let meta = SyncRequest {
-        pull_after: parent.received_idx,
-        max_changes: batch_size as u32,
+    let own_seq = child.own_seq().map_err(local)?;
+    let request = SyncRequest {
+        pull_after: link.received_idx,
+        max_changes: BATCH_CHANGES as u32,
+        max_bytes: s.batch_bytes as u32,
         seen: if first { child.presence().map_err(local)? } else { Vec::new() },
         want_seen: first && child.wants_presence(),
+        epoch: link.epoch,
+        my_epoch,
+        own_seq: first.then_some(own_seq),
+        own_after: None,
+        certs_after: link.certs_idx,
     };
-    let body = Envelope { sender: me, meta: serde_json::to_value(&meta).expect("JSON"), batch }.seal(&key);
+    let parts = if pushing { vec![batch.encode()] } else { Vec::new() };
+    let counter = child.next_counter().map_err(local)?;
+    let body = Sealed::seal(&me, &s.hub, counter, &Message::new(&request, parts).encode());
     progress.bytes_up += body.len() as u64;
-    let response = http.post(format!("{url}/v1/sync")).body(body).send().await.map_err(|e| unreachable(url, e))?;
-    if response.status() == reqwest::StatusCode::CONFLICT {
-        // The hub has a different idea of what it holds (an acknowledgement was lost in a cut):
-        // take its position and go on from there.
-        let refusal: Refusal = response.json().await.map_err(|e| ClientError::BadAnswer(e.to_string()))?;
-        if let Some(ack) = refusal.ack {
-            child.acknowledge_up(ack).map_err(local)?;
-            return Ok(true);
-        }
-        return Err(ClientError::Refused(refusal.message));
-    }
+    let url = &s.url;
+    let response = s.http.post(format!("{url}/v1/sync")).body(body).send().map_err(|e| unreachable(url, e))?;
     if !response.status().is_success() {
-        return Err(refusal(response).await);
+        return Err(refusal(url, response));
     }
-    let bytes = response.bytes().await.map_err(|e| unreachable(url, e))?;
+    let bytes = read_body(url, response, s.limits.max_message)?;
     progress.bytes_down += bytes.len() as u64;
     progress.rounds += 1;
-    let key_of = |sender: u64| (sender == hub_id).then_some(hub_key);
-    let envelope = Envelope::open(&bytes, &key_of).map_err(|e: ProtocolError| ClientError::BadAnswer(e.to_string()))?;
-    let answer: SyncResponse =
-        serde_json::from_value(envelope.meta).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
-    if answer.ack >= upto && upto > after {
-        progress.pushed += pushing;
+    let (header, plain) =
+        Sealed::open(&me, &bytes, Some(&s.hub), s.limits.max_message).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    if header.counter != counter {
+        return Err(ClientError::BadAnswer("the answer is not the answer to this request".into()));
     }
-    child.acknowledge_up(answer.ack).map_err(local)?;
+    let message = Message::decode(&plain).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    let answer: SyncResponse = message.header().map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    let off = answer.time_ms as i64 - sobaucu_core::trust::now_ms() as i64;
+    if answer.time_ms > 0 && off.unsigned_abs() > sobaucu_core::trust::max_skew_ms() / 4 {
+        progress.clock_off_seconds = Some(off / 1000);
+    }
+    if let Some(r) = &answer.refusal {
+        return Err(ClientError::Refused(format!("{} ({})", r.message, r.kind)));
+    }
+    let acked_all = answer.ack >= batch.upto && answer.ack_epoch == my_epoch;
+    child.take_ack(answer.ack, answer.ack_epoch, acked_all.then_some(certs_upto)).map_err(local)?;
+    if !answer.refused.is_empty() {
+        progress.refused += answer.refused.len() as u64;
+        child.record_refused(&answer.refused).map_err(local)?;
+    }
+    child.stay_above(answer.held_seq, answer.held_counter).map_err(local)?;
     if !answer.seen.is_empty() {
         child.record_presence(&answer.seen).map_err(local)?;
     }
-    if let Some(batch) = envelope.batch {
-        let batch = Batch::open(&batch, &key_of).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
-        if batch.after != parent.received_idx {
-            return Err(ClientError::BadAnswer("the hub answered for another position".into()));
-        }
-        progress.pulled += batch.changes.len() as u64;
-        child.apply_from_parent(&batch.changes, batch.upto).map_err(local)?;
-    } else if answer.pull_upto > parent.received_idx {
-        child.apply_from_parent(&[], answer.pull_upto).map_err(local)?;
+    let expected_after = answer.rewound_to.unwrap_or(link.received_idx);
+    if let Some(to) = answer.rewound_to {
+        child.rewind_pull(to).map_err(local)?;
     }
+    let pulled = match message.parts.first() {
+        Some(part) => Batch::decode(part, &s.limits).map_err(|e| ClientError::BadAnswer(e.to_string()))?,
+        None => return Err(ClientError::BadAnswer("the answer carries no batch".into())),
+    };
+    if pulled.after != expected_after || pulled.upto != answer.pull_upto {
+        return Err(ClientError::BadAnswer("the hub answered for another position".into()));
+    }
+    progress.pulled += pulled.changes.len() as u64;
+    child.apply_from_parent(&pulled, answer.epoch, answer.certs_upto).map_err(local)?;
     let left = child.pending_count().map_err(local)?;
-    Ok(answer.more || left > 0)
+    progress.pushed = s.started_pending.saturating_sub(left);
+    let after = child.parent().map_err(local)?.map(|p| (p.sent_idx, p.received_idx, p.certs_idx));
+    Ok(Round { again: answer.more || left > 0, moved: after != Some(before) || !pulled.changes.is_empty() })
 }
 
 /// Syncs until nothing is left to push or pull, reporting progress after every round.
 ///
 /// A hub that refuses the connection fails the sync at once. A link that breaks mid-round is
-/// retried, with half the batch each time (so a poor link still carries something between two
-/// cuts) and a growing pause, up to [`MAX_RETRIES`] times in a row; then the error is returned.
-/// What was acknowledged stays acknowledged: the next round or sync resumes from there.
-pub async fn sync<C: Child>(
+/// retried with half the batch each time and a growing pause, up to [`MAX_RETRIES`] times in
+/// a row; then the error is returned, saying how many changes are still to send. What was
+/// acknowledged stays acknowledged: the next round or sync resumes from there.
+pub fn sync<C: Child>(
     child: &mut C,
     url_override: Option<&str>,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Progress, ClientError> {
-    let parent = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
-    let url = url_override.map(str::to_string).or(parent.url).ok_or(ClientError::NotEnrolled)?;
-    let url = url.trim_end_matches('/').to_string();
-    let http = client();
-    let mut progress = Progress { to_push: child.pending_count().map_err(local)?, ..Progress::default() };
+    let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
+    let hub = link.identity.ok_or(ClientError::Legacy)?;
+    let url = url_override.map(str::to_string).or(link.url).ok_or(ClientError::NotEnrolled)?;
+    let started_pending = child.pending_count().map_err(local)?;
+    let mut s = State {
+        url: url.trim_end_matches('/').to_string(),
+        http: client(),
+        hub,
+        batch_bytes: BATCH_BYTES,
+        limits: Limits::default(),
+        started_pending,
+    };
+    let mut progress = Progress { to_push: started_pending, ..Progress::default() };
     on_progress(&progress);
-    let mut batch_size = BATCH_CHANGES;
     let mut failures = 0;
+    let mut still = 0;
     loop {
-        let before = child.parent().map_err(local)?.map(|p| (p.sent_idx, p.received_idx));
-        let again = match round(child, &http, &url, batch_size, &mut progress).await {
-            Ok(again) => {
+        match round(child, &mut s, &mut progress) {
+            Ok(r) => {
                 failures = 0;
-                batch_size = (batch_size * 2).min(BATCH_CHANGES);
-                again
+                s.batch_bytes = (s.batch_bytes * 2).min(BATCH_BYTES);
+                on_progress(&progress);
+                if !r.again {
+                    return Ok(progress);
+                }
+                still = if r.moved { 0 } else { still + 1 };
+                if still >= 3 {
+                    let pending = child.pending_count().map_err(local)?;
+                    return Err(ClientError::Pending {
+                        pending,
+                        reason: "the hub takes nothing more and sends nothing new".into(),
+                    });
+                }
             }
-            Err(ClientError::Cut { url, reason }) if failures < MAX_RETRIES => {
+            Err(ClientError::Cut { url, reason }) => {
                 failures += 1;
                 progress.retries += 1;
-                batch_size = (batch_size / 2).max(MIN_BATCH);
-                let _ = (url, reason);
-                tokio::time::sleep(Duration::from_millis(250 << failures.min(5))).await;
+                s.batch_bytes = (s.batch_bytes / 2).max(MIN_BATCH_BYTES);
+                if failures > MAX_RETRIES {
+                    let pending = child.pending_count().map_err(local)?;
+                    return Err(ClientError::Pending {
+                        pending,
+                        reason: format!("the link to {url} broke {MAX_RETRIES} times in a row ({reason})"),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(100 << failures.min(6)));
                 on_progress(&progress);
-                continue;
             }
             Err(e) => return Err(e),
-        };
-        on_progress(&progress);
-        if !again {
-            return Ok(progress);
         }
-        let after = child.parent().map_err(local)?.map(|p| (p.sent_idx, p.received_idx));
-        if after == before {
-            return Err(ClientError::Refused("the hub accepts nothing more and sends nothing new".into()));
-        }
+    }
+}
+
+/// Why a sync stopped, as a refusal kind when the hub said so.
+pub fn refusal_kind(e: &ClientError) -> Option<RefusalKind> {
+    match e {
+        ClientError::Refused(m) => m
+            .rsplit_once('(')
+            .and_then(|(_, k)| serde_json::from_value(serde_json::Value::String(k.trim_end_matches(')').into())).ok()),
+        _ => None,
     }
 }

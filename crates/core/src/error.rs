@@ -48,9 +48,19 @@ pub enum Error {
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A change from another node refused by the trust rules (`kind` names the rule, as in the
+    /// sync protocol's refusals).
+    #[error("{en}")]
+    Refused { kind: &'static str, en: String, vi: String },
     /// Not a failure: a previewed import, rolled back on purpose, carrying what it found.
     #[error("preview only: nothing was written")]
     Preview(Box<crate::transfer::ImportSummary>),
+}
+
+impl From<sobaucu_protocol::ProtocolError> for Error {
+    fn from(e: sobaucu_protocol::ProtocolError) -> Self {
+        Error::input(e.to_string(), format!("dữ liệu đồng bộ không hợp lệ: {e}"))
+    }
 }
 
 fn join_fields(errors: &[FieldError]) -> String {
@@ -66,6 +76,9 @@ impl Error {
     }
     pub fn scope(en: impl Into<String>, vi: impl Into<String>) -> Self {
         Error::Scope { en: en.into(), vi: vi.into() }
+    }
+    pub fn refused(kind: &'static str, en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Error::Refused { kind, en: en.into(), vi: vi.into() }
     }
     pub fn field(field: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
         Error::Validation(vec![FieldError::new(field, en, vi)])
@@ -88,6 +101,7 @@ impl Error {
             Error::AlreadyInitialized(_) => "already_initialized",
             Error::Sql(_) | Error::Io(_) => "internal",
             Error::Preview(_) => "preview",
+            Error::Refused { kind, .. } => kind,
         }
     }
 
@@ -106,7 +120,10 @@ impl Error {
             Error::Validation(errors) => {
                 errors.iter().map(|e| format!("trường `{}`: {}", e.field, e.message_vi)).collect::<Vec<_>>().join("; ")
             }
-            Error::NotFound { vi, .. } | Error::Scope { vi, .. } | Error::Input { vi, .. } => vi.clone(),
+            Error::NotFound { vi, .. }
+            | Error::Scope { vi, .. }
+            | Error::Input { vi, .. }
+            | Error::Refused { vi, .. } => vi.clone(),
             Error::At { place, inner } => {
                 format!("{}, dòng {}: {}", place.file, place.line, inner.message_vi())
             }

@@ -12,48 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
-/// The id of one installation (a commune ledger, a district node, a hub).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub struct NodeId(pub u64);
-
-impl NodeId {
-    /// Draws a fresh random node id from the operating system.
-    pub fn random() -> NodeId {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).expect("the operating system's random source");
-        NodeId(u64::from_le_bytes(bytes))
-    }
-}
-
-impl fmt::Display for NodeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
-    }
-}
-
-impl FromStr for NodeId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        if s.len() != 16 {
-            return Err(bad_id(s));
-        }
-        u64::from_str_radix(s, 16).map(NodeId).map_err(|_| bad_id(s))
-    }
-}
-
-impl From<NodeId> for String {
-    fn from(id: NodeId) -> String {
-        id.to_string()
-    }
-}
-
-impl TryFrom<String> for NodeId {
-    type Error = Error;
-    fn try_from(s: String) -> Result<Self, Error> {
-        s.parse()
-    }
-}
+pub use sobaucu_protocol::NodeId;
 
 fn bad_id(s: &str) -> Error {
     let shown: String = s.chars().take(40).collect();
@@ -81,9 +40,9 @@ impl FromStr for RecordId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         let (node, counter) = s.split_once('-').ok_or_else(|| bad_id(s))?;
-        let node = node.parse()?;
+        let node = node.parse().map_err(|_| bad_id(s))?;
         let counter = counter.parse::<u64>().map_err(|_| bad_id(s))?;
-        if counter == 0 {
+        if counter == 0 || counter > i64::MAX as u64 {
             return Err(bad_id(s));
         }
         Ok(RecordId { node, counter })
@@ -105,17 +64,26 @@ impl TryFrom<String> for RecordId {
 
 /// A hybrid logical clock reading: milliseconds since the Unix epoch in the high 48 bits, a
 /// counter in the low 16. Readings from one node only ever grow, even if the wall clock steps
-/// back; `(hlc, origin)` orders every change of every node totally.
+/// back; `(hlc, origin)` orders every change of every node totally. Every reading stays within
+/// what SQLite stores ([`Hlc::MAX`]); a clock from outside is taken only within a bounded skew
+/// of the receiver's own ([`Hlc::acceptable`]), so one poisoned change cannot pin every clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Hlc(pub u64);
 
 impl Hlc {
     pub const ZERO: Hlc = Hlc(0);
+    /// The greatest reading: SQLite's largest INTEGER.
+    pub const MAX: Hlc = Hlc(i64::MAX as u64);
 
-    /// The next reading after `last`, given the wall clock `now_ms`.
+    /// The next reading after `last`, given the wall clock `now_ms`; never above [`Hlc::MAX`].
     pub fn tick(last: Hlc, now_ms: u64) -> Hlc {
-        let wall = now_ms << 16;
-        if wall > last.0 { Hlc(wall) } else { Hlc(last.0 + 1) }
+        let wall = now_ms.min(Hlc::MAX.0 >> 16) << 16;
+        if wall > last.0 { Hlc(wall) } else { Hlc(last.0.saturating_add(1).min(Hlc::MAX.0)) }
+    }
+
+    /// Whether a clock from outside is at most `max_skew_ms` ahead of `now_ms`.
+    pub fn acceptable(self, now_ms: u64, max_skew_ms: u64) -> bool {
+        self <= Hlc::MAX && self.millis() <= now_ms.saturating_add(max_skew_ms)
     }
 
     /// The reading after receiving `remote`: above both the local and the remote clock.
@@ -150,5 +118,17 @@ mod tests {
         let c = Hlc::observe(b, Hlc(5000 << 16), 1001);
         assert!(c > Hlc(5000 << 16));
         assert_eq!(Hlc::tick(a, 2000).millis(), 2000);
+    }
+
+    #[test]
+    fn hlc_stays_in_range_whatever_it_is_given() {
+        assert_eq!(Hlc::tick(Hlc::MAX, 1000), Hlc::MAX);
+        assert_eq!(Hlc::tick(Hlc(u64::MAX), u64::MAX), Hlc::MAX);
+        assert!(Hlc::tick(Hlc::ZERO, u64::MAX) <= Hlc::MAX);
+        let day = 86_400_000;
+        assert!(Hlc(1000 << 16).acceptable(1000, day));
+        assert!(Hlc((1000 + day) << 16).acceptable(1000, day));
+        assert!(!Hlc((1001 + day) << 16).acceptable(1000, day));
+        assert!(!Hlc(u64::MAX).acceptable(u64::MAX, day));
     }
 }

@@ -63,6 +63,13 @@ impl Kind {
         KINDS.iter().find(|d| d.name == name).map(|d| d.kind)
     }
 
+    /// The sync stream the kind's changes travel and are chained in
+    /// (`sobaucu_protocol::chain`): 0 the ordinary records; 1 is kept for election day's
+    /// records and 2 for the figures a national ledger pulls alone.
+    pub fn stream(self) -> u8 {
+        STREAM_MAIN
+    }
+
     /// Parses a kind name, or says which names exist.
     pub fn require(name: &str) -> crate::Result<Kind> {
         Kind::parse(name).ok_or_else(|| {
@@ -199,6 +206,14 @@ impl FieldDef {
         self.hint_en = en;
         self
     }
+}
+
+/// The stream of ordinary records.
+pub const STREAM_MAIN: u8 = 0;
+
+/// The stream of a kind by its name on the wire, or None for a kind this program does not know.
+pub fn stream_of(name: &str) -> Option<u8> {
+    Kind::parse(name).map(Kind::stream)
 }
 
 /// One record kind.

@@ -1,10 +1,17 @@
 //! The change log as SQL, shared by a node's ledger and a hub's store (both have a `changes`
-//! table of this shape): appending a change once whatever how often it arrives, and reading
-//! the changes after a log position that a peer may receive.
+//! table of this shape): appending a change once whatever how often it arrives, keeping each
+//! origin's hash chains ([`sobaucu_protocol::chain`]) as changes are appended, and reading the
+//! changes after a log position that a peer may receive.
+//!
+//! Every change stored carries its chain: the stream its kind travels in, its place in the
+//! chain of its (origin, unit, stream), the chain's hash after it, and the origin's signature
+//! of that hash when the origin signed the chain's head there. A change a hub refused is kept
+//! as its digest alone (`withheld`, with the reason), so the chain stays checkable.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
-use sobaucu_protocol::{Change, Value as WireValue};
+use sobaucu_protocol::chain::{self, GENESIS};
+use sobaucu_protocol::{Change, Value as WireValue, Withheld};
 
 use crate::error::{Error, Result};
 use crate::ids::{NodeId, RecordId};
@@ -49,33 +56,26 @@ fn bad_stored(what: &str) -> Error {
     Error::input(format!("the change log is damaged: {what}"), format!("nhật ký thay đổi bị hỏng: {what}"))
 }
 
-/// Builds a change from its stored columns.
+/// A change from its parts as a ledger holds them (fields and bases as JSON maps).
 #[allow(clippy::too_many_arguments)]
-pub fn change_from_columns(
-    origin: &str,
-    seq: i64,
-    record_id: &str,
+pub fn change_from_maps(
+    origin: NodeId,
+    seq: u64,
+    record: RecordId,
     kind: String,
     unit: String,
-    hlc: i64,
-    fields: &str,
-    bases: Option<&str>,
-) -> Result<Change> {
-    let origin: NodeId = origin.parse()?;
-    let record: RecordId = record_id.parse()?;
-    let fields: Map<String, Value> = serde_json::from_str(fields).map_err(|_| bad_stored("fields"))?;
-    let bases: Map<String, Value> = match bases {
-        Some(b) => serde_json::from_str(b).map_err(|_| bad_stored("bases"))?,
-        None => Map::new(),
-    };
-    Ok(Change {
-        origin: origin.0,
-        seq: seq as u64,
-        record_node: record.node.0,
+    hlc: u64,
+    fields: &Map<String, Value>,
+    bases: &Map<String, Value>,
+) -> Change {
+    Change {
+        origin,
+        seq,
+        record_node: record.node,
         record_counter: record.counter,
         kind,
         unit,
-        hlc: hlc as u64,
+        hlc,
         fields: fields.iter().map(|(k, v)| (k.clone(), wire_value(v))).collect(),
         bases: bases
             .iter()
@@ -84,12 +84,51 @@ pub fn change_from_columns(
                 (k.clone(), clocks)
             })
             .collect(),
-    })
+        withheld: None,
+        head: None,
+    }
+}
+
+/// The columns [`read_entry`] reads, in order.
+pub const ENTRY_COLUMNS: &str =
+    "idx, origin, seq, record_id, kind, unit, hlc, fields, bases, source, head_sig, withheld, digest";
+
+/// An entry from a row of [`ENTRY_COLUMNS`].
+pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
+    let origin: NodeId = r.get::<_, String>(1)?.parse()?;
+    let record: RecordId = r.get::<_, String>(3)?.parse()?;
+    let fields: Map<String, Value> =
+        serde_json::from_str(&r.get::<_, String>(7)?).map_err(|_| bad_stored("fields"))?;
+    let bases: Map<String, Value> = match r.get::<_, Option<String>>(8)? {
+        Some(b) => serde_json::from_str(&b).map_err(|_| bad_stored("bases"))?,
+        None => Map::new(),
+    };
+    let mut change = change_from_maps(
+        origin,
+        r.get::<_, i64>(2)? as u64,
+        record,
+        r.get(4)?,
+        r.get(5)?,
+        r.get::<_, i64>(6)? as u64,
+        &fields,
+        &bases,
+    );
+    change.head = r.get::<_, Option<Vec<u8>>>(10)?.and_then(|s| s.try_into().ok());
+    if let Some(reason) = r.get::<_, Option<String>>(11)? {
+        let digest: [u8; 32] = r
+            .get::<_, Option<Vec<u8>>>(12)?
+            .and_then(|d| d.try_into().ok())
+            .ok_or_else(|| bad_stored("a withheld change has no digest"))?;
+        change.fields.clear();
+        change.bases.clear();
+        change.withheld = Some(Withheld { digest, reason });
+    }
+    Ok(Entry { idx: r.get::<_, i64>(0)? as u64, change, source: r.get(9)? })
 }
 
 /// The stored columns of a change: record id, fields JSON, bases JSON.
 pub fn change_columns(change: &Change) -> (String, String, Option<String>) {
-    let record = RecordId { node: NodeId(change.record_node), counter: change.record_counter };
+    let record = RecordId { node: change.record_node, counter: change.record_counter };
     let fields: Map<String, Value> = change.fields.iter().map(|(k, v)| (k.clone(), json_value(v))).collect();
     let bases: Option<String> = (!change.bases.is_empty()).then(|| {
         let map: Map<String, Value> =
@@ -99,7 +138,6 @@ pub fn change_columns(change: &Change) -> (String, String, Option<String>) {
     (record.to_string(), Value::Object(fields).to_string(), bases)
 }
 
-/// Appends a change that came from `source`; returns false if the log already holds it.
 /// Keeps news of when nodes and hubs last synced in `table` (`presence` in a node's ledger,
 /// `seen` in a hub's store; both `node, unit, kind, last_sync_at`): one row a node, the newest
 /// time kept, older news changing nothing. Runs in the caller's transaction.
@@ -114,30 +152,146 @@ pub fn keep_seen<'a>(
              last_sync_at = max(last_sync_at, excluded.last_sync_at)"
     ))?;
     for s in seen {
-        stmt.execute(params![s.node, s.unit, s.kind, s.last_sync_at])?;
+        stmt.execute(params![s.node.to_string(), s.unit, s.kind.as_str(), s.last_sync_at])?;
     }
     Ok(())
 }
 
-pub fn append(conn: &Connection, change: &Change, source: Option<&str>) -> Result<bool> {
-    let (record_id, fields, bases) = change_columns(change);
-    let inserted = conn
+/// Where a chain stands: its length, its hash and its last sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    pub length: u64,
+    pub hash: [u8; 32],
+    pub last_seq: u64,
+}
+
+impl ChainHead {
+    pub const EMPTY: ChainHead = ChainHead { length: 0, hash: GENESIS, last_seq: 0 };
+
+    /// The head after one more change.
+    pub fn next(&self, change: &Change) -> ChainHead {
+        ChainHead { length: self.length + 1, hash: chain::step(&self.hash, &chain::digest(change)), last_seq: change.seq }
+    }
+}
+
+/// The head of the chain of (`origin`, `unit`, `stream`) in this log.
+pub fn chain_head(conn: &Connection, origin: NodeId, unit: &str, stream: u8) -> Result<ChainHead> {
+    let row: Option<(i64, Option<Vec<u8>>, i64)> = conn
         .prepare_cached(
-            "INSERT OR IGNORE INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "SELECT chain_n, chain_hash, seq FROM changes WHERE origin = ?1 AND unit = ?2 AND stream = ?3 AND chain_n > 0
+             ORDER BY seq DESC LIMIT 1",
         )?
-        .execute(params![
-            NodeId(change.origin).to_string(),
-            change.seq as i64,
-            record_id,
-            change.kind,
-            change.unit,
-            change.hlc as i64,
-            fields,
-            bases,
-            source
-        ])?;
-    Ok(inserted == 1)
+        .query_row(params![origin.to_string(), unit, stream], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match row {
+        None => ChainHead::EMPTY,
+        Some((n, hash, seq)) => ChainHead {
+            length: n as u64,
+            hash: hash.and_then(|h| h.try_into().ok()).ok_or_else(|| bad_stored("a chain hash"))?,
+            last_seq: seq as u64,
+        },
+    })
+}
+
+/// What appending a change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// New to this log, at position `idx`; its chain now stands at `head`.
+    New { idx: u64, head: ChainHead },
+    /// The log already held this very change (a batch sent again).
+    Duplicate,
+    /// The log holds another change under the same origin and sequence number (an origin
+    /// restored from a backup reused it): nothing was written.
+    Reused,
+    /// The change comes before the last change of its chain here (`last_seq`): reordered.
+    OutOfOrder { last_seq: u64 },
+}
+
+/// Appends a change that came from `source` (None: made here), extending its chain; a
+/// withheld change is stored as its digest and reason. Runs in the caller's transaction.
+pub fn append(conn: &Connection, change: &Change, stream: u8, source: Option<&str>) -> Result<Appended> {
+    append_in(conn, change, stream, source, true)
+}
+
+/// [`append`] for a merge that takes changes in any order (the convergence model's tests): a
+/// change that comes before its chain's last is kept outside the chain (no place, no hash).
+pub fn append_any_order(conn: &Connection, change: &Change, stream: u8, source: Option<&str>) -> Result<Appended> {
+    append_in(conn, change, stream, source, false)
+}
+
+fn append_in(conn: &Connection, change: &Change, stream: u8, source: Option<&str>, strict: bool) -> Result<Appended> {
+    let origin = change.origin.to_string();
+    let existing: Option<i64> = conn
+        .prepare_cached("SELECT idx FROM changes WHERE origin = ?1 AND seq = ?2")?
+        .query_row(params![origin, change.seq as i64], |r| r.get(0))
+        .optional()?;
+    if let Some(idx) = existing {
+        let stored = entry_at(conn, idx as u64)?.ok_or_else(|| bad_stored("an entry vanished"))?;
+        if chain::digest(&stored.change) != chain::digest(change) {
+            return Ok(Appended::Reused);
+        }
+        // The same change again; keep a head signature it carries that the log lacked.
+        if let (Some(signature), None) = (&change.head, &stored.change.head) {
+            conn.prepare_cached("UPDATE changes SET head_sig = ?2 WHERE idx = ?1")?
+                .execute(params![idx, signature.to_vec()])?;
+        }
+        return Ok(Appended::Duplicate);
+    }
+    let previous = chain_head(conn, change.origin, &change.unit, stream)?;
+    let head = if previous.last_seq > change.seq {
+        if strict {
+            return Ok(Appended::OutOfOrder { last_seq: previous.last_seq });
+        }
+        ChainHead { length: 0, hash: GENESIS, last_seq: change.seq }
+    } else {
+        previous.next(change)
+    };
+    let (record_id, fields, bases) = change_columns(change);
+    let (reason, digest) = match &change.withheld {
+        Some(w) => (Some(w.reason.as_str()), Some(w.digest.to_vec())),
+        None => (None, None),
+    };
+    conn.prepare_cached(
+        "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, source,
+                              stream, chain_n, chain_hash, head_sig, withheld, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        origin,
+        change.seq as i64,
+        record_id,
+        change.kind,
+        change.unit,
+        change.hlc as i64,
+        fields,
+        bases,
+        source,
+        stream,
+        head.length as i64,
+        head.hash.to_vec(),
+        change.head.map(|s| s.to_vec()),
+        reason,
+        digest,
+    ])?;
+    Ok(Appended::New { idx: conn.last_insert_rowid() as u64, head })
+}
+
+/// The entry at a log position.
+pub fn entry_at(conn: &Connection, idx: u64) -> Result<Option<Entry>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM changes WHERE idx = ?1"))?;
+    let mut rows = stmt.query([idx as i64])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(read_entry(r)?)),
+        None => Ok(None),
+    }
+}
+
+/// The unit and kind a record belongs to, from the changes of it this log holds (None: none).
+pub fn record_home(conn: &Connection, record_id: &str) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT unit, kind FROM changes WHERE record_id = ?1 AND withheld IS NULL LIMIT 1")?
+        .query_row([record_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// The last position of the log (0 when empty).
@@ -145,38 +299,62 @@ pub fn head(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT coalesce(max(idx), 0) FROM changes", [], |r| r.get::<_, i64>(0))? as u64)
 }
 
-/// Up to `limit` entries after `after` that pass `filter`, and the position the answer covers
-/// up to: the last entry's, or the head of the log when fewer than `limit` passed.
-pub fn read(conn: &Connection, after: u64, limit: usize, filter: &ReadFilter) -> Result<(Vec<Entry>, u64, bool)> {
+/// Up to `limit` entries after `after` that pass `filter` (and, with `max_bytes`, about that
+/// many bytes of fields), and the position the answer covers up to: the last entry's, or the
+/// head of the log when all that passed were read.
+pub fn read(
+    conn: &Connection,
+    after: u64,
+    limit: usize,
+    max_bytes: Option<usize>,
+    filter: &ReadFilter,
+) -> Result<(Vec<Entry>, u64, bool)> {
     let tx = conn.unchecked_transaction()?;
     let units = filter.units.as_ref().map(|u| serde_json::to_string(u).expect("a list of strings"));
-    let mut stmt = tx.prepare_cached(
-        "SELECT idx, origin, seq, record_id, kind, unit, hlc, fields, bases, source FROM changes
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM changes
          WHERE idx > ?1 AND (?2 IS NULL OR source IS NULL OR source <> ?2)
            AND (?3 IS NULL OR unit IN (SELECT value FROM json_each(?3)))
-         ORDER BY idx LIMIT ?4",
-    )?;
-    let mut rows = stmt.query(params![after as i64, filter.not_from, units, limit as i64])?;
+         ORDER BY idx LIMIT ?4"
+    ))?;
+    let mut rows = stmt.query(params![after as i64, filter.not_from, units, limit as i64 + 1])?;
     let mut entries = Vec::new();
+    let mut bytes = 0usize;
+    let mut more = false;
     while let Some(r) = rows.next()? {
-        let change = change_from_columns(
-            &r.get::<_, String>(1)?,
-            r.get(2)?,
-            &r.get::<_, String>(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            &r.get::<_, String>(7)?,
-            r.get::<_, Option<String>>(8)?.as_deref(),
-        )?;
-        entries.push(Entry { idx: r.get::<_, i64>(0)? as u64, change, source: r.get(9)? });
+        if entries.len() == limit {
+            more = true;
+            break;
+        }
+        let entry = read_entry(r)?;
+        bytes += entry_size(&entry.change);
+        entries.push(entry);
+        if max_bytes.is_some_and(|max| bytes >= max) {
+            more = rows.next()?.is_some();
+            break;
+        }
     }
     drop(rows);
     drop(stmt);
-    let more = entries.len() == limit;
     let upto = if more { entries.last().map_or(after, |e| e.idx) } else { head(&tx)?.max(after) };
     tx.commit()?;
     Ok((entries, upto, more))
+}
+
+/// About how many bytes a change takes in a batch before compression.
+pub fn entry_size(change: &Change) -> usize {
+    let values: usize = change
+        .fields
+        .iter()
+        .map(|(name, value)| {
+            name.len()
+                + match value {
+                    WireValue::Text(s) => s.len() + 2,
+                    _ => 3,
+                }
+        })
+        .sum();
+    24 + values + change.bases.iter().map(|(_, c)| 4 + 8 * c.len()).sum::<usize>() + change.head.map_or(0, |_| 66)
 }
 
 /// How many entries after `after` did not come from `not_from` (what a peer still lacks).
@@ -195,4 +373,51 @@ pub fn last_seq(conn: &Connection, origin: NodeId) -> Result<u64> {
         .optional()?
         .flatten();
     Ok(seq.unwrap_or(0) as u64)
+}
+
+/// The highest record counter of records created by `node` that the log holds.
+pub fn last_counter(conn: &Connection, node: NodeId) -> Result<u64> {
+    let prefix = format!("{node}-");
+    let counter: Option<i64> = conn
+        .query_row(
+            "SELECT max(CAST(substr(record_id, 18) AS INTEGER)) FROM changes WHERE origin = ?1 AND substr(record_id, 1, 17) = ?2",
+            params![node.to_string(), prefix],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(counter.unwrap_or(0) as u64)
+}
+
+/// Up to `limit` changes of `origin` with sequence numbers after `after_seq`, in order.
+pub fn origin_after(conn: &Connection, origin: NodeId, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM changes WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+    ))?;
+    let mut rows = stmt.query(params![origin.to_string(), after_seq as i64, limit as i64])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read_entry(r)?.change);
+    }
+    Ok(out)
+}
+
+/// Computes every stored change's stream and chain (a log from before chains), in the order
+/// of each chain. `stream_of` names a kind's stream.
+pub fn fill_chains(conn: &Connection, stream_of: &dyn Fn(&str) -> u8) -> Result<()> {
+    let mut chains: std::collections::HashMap<(String, String, u8), ChainHead> = Default::default();
+    let mut read = conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM changes ORDER BY origin, seq"))?;
+    let mut update =
+        conn.prepare("UPDATE changes SET stream = ?2, chain_n = ?3, chain_hash = ?4 WHERE idx = ?1")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let entry = read_entry(r)?;
+        let c = &entry.change;
+        let stream = stream_of(&c.kind);
+        let key = (c.origin.to_string(), c.unit.clone(), stream);
+        let head = chains.get(&key).copied().unwrap_or(ChainHead::EMPTY).next(c);
+        chains.insert(key, head);
+        update.execute(params![entry.idx as i64, stream, head.length as i64, head.hash.to_vec()])?;
+    }
+    Ok(())
 }

@@ -694,8 +694,7 @@ fn row_cells(def: &KindDef, row: &Row) -> Vec<String> {
 pub fn export(store: &Store, kind: Kind, format: Format, out: &Path) -> Result<usize> {
     let def = kind.def();
     let rows = store.db().all_rows(kind)?;
-    let tmp = out.with_extension("partial");
-    match format {
+    let bytes = match format {
         Format::Jsonl => {
             let mut text = String::new();
             for row in &rows {
@@ -711,15 +710,15 @@ pub fn export(store: &Store, kind: Kind, format: Format, out: &Path) -> Result<u
                 text.push_str(&Value::Object(object).to_string());
                 text.push('\n');
             }
-            std::fs::write(&tmp, text)?;
+            text.into_bytes()
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_path(&tmp).map_err(csv_io)?;
+            let mut writer = csv::Writer::from_writer(Vec::new());
             writer.write_record(export_columns(def)).map_err(csv_io)?;
             for row in &rows {
                 writer.write_record(row_cells(def, row)).map_err(csv_io)?;
             }
-            writer.flush()?;
+            writer.into_inner().map_err(|e| Error::input(format!("writing CSV: {e}"), format!("lỗi ghi CSV: {e}")))?
         }
         Format::Xlsx => {
             let mut book = rust_xlsxwriter::Workbook::new();
@@ -750,10 +749,10 @@ pub fn export(store: &Store, kind: Kind, format: Format, out: &Path) -> Result<u
                 }
             }
             sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
-            book.save(&tmp).map_err(xlsx)?;
+            book.save_to_buffer().map_err(xlsx)?
         }
-    }
-    std::fs::rename(&tmp, out)?;
+    };
+    crate::files::write_whole(out, &bytes)?;
     Ok(rows.len())
 }
 

@@ -698,3 +698,34 @@ fn json_type(value: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+/// Checks a value that arrived by sync against its field's type and range, strictly: the
+/// canonical form a writer stores, nothing to parse or clean. Rules spanning records or
+/// depending on the ledger's law version are not checked here: they never refuse a synced
+/// change (nodes would disagree); the law checks report them instead.
+pub fn check_synced_value(fd: &FieldDef, value: &Value) -> Result<(), String> {
+    let fits = match (&fd.ty, value) {
+        (_, Value::Null) => true,
+        (FieldType::Text, Value::String(s)) => s.chars().count() <= TEXT_MAX && !s.contains('\0'),
+        (FieldType::LongText, Value::String(s)) => s.chars().count() <= LONG_TEXT_MAX && !s.contains('\0'),
+        (FieldType::Int { min, max }, Value::Number(n)) => n.as_i64().is_some_and(|n| (*min..=*max).contains(&n)),
+        (FieldType::Date, Value::String(s)) => {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok_and(|d| d.format("%Y-%m-%d").to_string() == *s)
+        }
+        (FieldType::PartialDate, Value::String(s)) => PartialDate::parse(s).is_some_and(|d| d.to_string() == *s),
+        (FieldType::Bool, Value::Bool(_)) => true,
+        (FieldType::Enum(choices), Value::String(s)) => choices.iter().any(|c| c.value == s),
+        (FieldType::Levels(choices), Value::String(s)) => {
+            let mut last = None;
+            s.split(',').all(|item| {
+                let at = choices.iter().position(|c| c.value == item);
+                let in_order = at.is_some() && at > last;
+                last = at;
+                in_order
+            })
+        }
+        (FieldType::Ref(_), Value::String(s)) => s.parse::<RecordId>().is_ok(),
+        _ => false,
+    };
+    if fits { Ok(()) } else { Err(format!("field `{}` holds a value that is not a valid {}", fd.name, describe(&fd.ty))) }
+}

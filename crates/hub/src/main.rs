@@ -2,18 +2,19 @@
 //! serves the sync protocol to the nodes and hubs enrolled below it, and relays everything
 //! upward to its own parent hub, if it has one.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use sobaucu_client::Child;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
-use sobaucu_hub::store::{HubStore, SqliteHubStore};
-use sobaucu_hub::{bundles, server};
-use tokio::sync::Notify;
+use sobaucu_hub::server::{self, AppState, Config};
+use sobaucu_hub::store::SqliteHubStore;
+use sobaucu_hub::bundles;
+use sobaucu_protocol::code::EnrolCode;
+use sobaucu_protocol::{NodeId, Role};
 
 #[derive(Parser)]
 #[command(name = "sobaucu-hub", version, about = "Sổ Bầu Cử hub: merges the ledgers of a district or a province")]
@@ -27,7 +28,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Creates the hub of a district or province; with --parent, enrolls it at its parent hub.
+    /// Creates the hub of a district or province; with --parent, enrolls it at its parent hub
+    /// (with a code the parent issued with `--role hub`).
     Init {
         #[arg(long)]
         unit: String,
@@ -41,10 +43,17 @@ enum Command {
         #[arg(long, requires = "parent")]
         code: Option<String>,
     },
-    /// Prints a one-time enrolment code for a unit of this hub's subtree.
+    /// Prints a one-time enrolment code for a unit of this hub's subtree: it enrols one node
+    /// (a ledger) or, with --role hub, one hub below this one, and pins this hub's keys.
     EnrollCode {
         #[arg(long)]
         unit: String,
+        /// What the code enrols: node (a ledger) or hub.
+        #[arg(long, default_value = "node")]
+        role: String,
+        /// Days the code stays valid.
+        #[arg(long, default_value_t = 7)]
+        expires_days: u32,
     },
     /// Serves the sync protocol, and relays to the parent hub in the background.
     Serve {
@@ -53,16 +62,38 @@ enum Command {
         /// Seconds between relays to the parent when nothing new arrives.
         #[arg(long, default_value_t = 30)]
         relay_interval: u64,
+        /// Connections served at once.
+        #[arg(long, default_value_t = 1024)]
+        max_connections: usize,
+        /// Seconds a client has to send a request's headers.
+        #[arg(long, default_value_t = 30)]
+        header_timeout: u64,
+        /// Seconds a client has to send a request's body.
+        #[arg(long, default_value_t = 180)]
+        body_timeout: u64,
+        /// Enrolment attempts one address may make in ten minutes.
+        #[arg(long, default_value_t = 20)]
+        enrol_attempts: u32,
+        /// Sync requests one node may make in ten minutes.
+        #[arg(long, default_value_t = 600)]
+        requests_per_node: u32,
     },
     /// USB bundles: import one, or export one for a node (--for) or for the parent (--up).
     Bundle {
         #[command(subcommand)]
         action: BundleAction,
     },
-    /// Refuses every further request of a node (a lost or stolen laptop).
+    /// Refuses every further request and bundle of a node (a lost or stolen laptop); the
+    /// revocation travels to every hub and ledger that reads its unit.
     Revoke {
         #[arg(long)]
         node: String,
+    },
+    /// Re-checks everything the hub holds: certificates, every chain and every signed head,
+    /// who wrote what. Exits non-zero when anything is wrong.
+    Verify {
+        #[arg(long)]
+        json: bool,
     },
     /// Prints the hub's identity, log and enrolled nodes.
     Status,
@@ -85,6 +116,13 @@ enum BundleAction {
 }
 
 fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SOBAUCU_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
@@ -92,12 +130,10 @@ fn main() {
     }
 }
 
-fn node_arg(s: &str) -> Result<u64> {
-    u64::from_str_radix(s.trim(), 16)
-        .ok()
-        .filter(|_| s.trim().len() == 16)
-        .with_context(|| format!("`{s}` is not a node id (16 hex digits)"))
+fn node_arg(s: &str) -> Result<NodeId> {
+    s.trim().parse::<NodeId>().with_context(|| format!("`{s}` is not a node id (16 hex digits)"))
 }
+
 
 fn run(cli: Cli) -> Result<()> {
     let mut store = SqliteHubStore::open(&cli.data)?;
@@ -105,28 +141,56 @@ fn run(cli: Cli) -> Result<()> {
         Command::Init { unit, scheme, parent, code } => {
             let unit: UnitCode = unit.parse()?;
             let scheme: Scheme = scheme.parse()?;
-            let me = store.init(&unit, scheme)?;
+            let me = store.init(&unit, scheme, parent.is_none())?;
             let name = &Catalogue::get(scheme).require(&unit)?.name;
-            println!(
-                "hub {:016x} for {name} ({unit}), {} units, in {}",
-                me.node_id,
-                scheme.as_str(),
-                cli.data.display()
-            );
+            println!("hub {} for {name} ({unit}), {} units, in {}", me.node_id, scheme.as_str(), cli.data.display());
             if let (Some(url), Some(code)) = (parent, code) {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-                let answer = runtime.block_on(sobaucu_client::enroll(&mut store, &url, &code, "hub"))?;
+                let answer = sobaucu_client::enroll(&mut store, &url, &code, Role::Hub)?;
                 println!("enrolled at hub {} ({}) at {url}", answer.hub_node_id, answer.hub_unit);
             }
         }
-        Command::EnrollCode { unit } => {
-            let code = store.issue_code(&unit.parse()?)?;
-            println!("{code}");
+        Command::EnrollCode { unit, role, expires_days } => {
+            let unit: UnitCode = unit.parse()?;
+            let role: Role = role.parse()?;
+            let me = store.identity()?;
+            let catalogue = Catalogue::get(me.scheme);
+            catalogue.require(&unit)?;
+            if !catalogue.is_within(&unit, &me.unit) {
+                bail!("unit {unit} is not in this hub's subtree ({})", me.unit);
+            }
+            if role == Role::Hub && unit == me.unit {
+                bail!("a hub below this one serves a unit below {}, not {} itself", me.unit, me.unit);
+            }
+            if store.chain()?.is_empty() {
+                bail!("this hub has no certificate yet: enrol it at its parent hub first (`init --parent URL --code CODE`)");
+            }
+            let keys = store.keys()?;
+            let expires_day = (chrono::Utc::now().timestamp() / 86_400) as u32 + expires_days.max(1);
+            let code = EnrolCode::new(role, unit.as_str(), expires_day, keys.public())?;
+            store.keep_code(&code.secret_hash(), &unit, role, expires_day)?;
+            println!("{}", code.to_text());
         }
-        Command::Serve { listen, relay_interval } => serve(store, &cli.data, &listen, relay_interval)?,
+        Command::Serve {
+            listen,
+            relay_interval,
+            max_connections,
+            header_timeout,
+            body_timeout,
+            enrol_attempts,
+            requests_per_node,
+        } => {
+            let config = Config {
+                max_connections: max_connections.max(1),
+                header_timeout: Duration::from_secs(header_timeout.max(1)),
+                body_timeout: Duration::from_secs(body_timeout.max(1)),
+                enrol_attempts,
+                requests_per_node,
+                ..Config::default()
+            };
+            serve(store, &cli.data, &listen, relay_interval, config)?
+        }
         Command::Bundle { action: BundleAction::Import { file } } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let said = bundles::import(&mut store, &bytes).with_context(|| file.display().to_string())?;
+            let said = bundles::import_file(&mut store, &file).with_context(|| file.display().to_string())?;
             println!("imported {}: {said}", file.display());
         }
         Command::Bundle { action: BundleAction::Export { file, for_node, up } } => {
@@ -135,24 +199,28 @@ fn run(cli: Cli) -> Result<()> {
                 (None, true) => bundles::export_up(&mut store)?,
                 _ => bail!("say whom the bundle is for: --for NODE_ID or --up"),
             };
-            let partial = file.with_extension("partial");
-            std::fs::write(&partial, &bytes)?;
-            std::fs::rename(&partial, &file)?;
+            sobaucu_core::files::write_whole(&file, &bytes)?;
             println!("exported {count} changes to {} ({} bytes)", file.display(), bytes.len());
         }
         Command::Revoke { node } => {
-            store.revoke(node_arg(&node)?)?;
-            println!("node {node} is revoked");
+            let revocation = store.revoke(node_arg(&node)?)?;
+            println!("node {node} is revoked (its changes up to number {} stay)", revocation.last_seq);
+        }
+        Command::Verify { json } => {
+            let me = store.identity()?;
+            let report = sobaucu_core::verify::verify(store.conn(), Catalogue::get(me.scheme))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+            }
+            if !report.ok() {
+                std::process::exit(2);
+            }
         }
         Command::Status => {
             let me = store.identity()?;
-            println!(
-                "hub {:016x}, unit {}, scheme {}, log head {}",
-                me.node_id,
-                me.unit,
-                me.scheme.as_str(),
-                store.log_head()?
-            );
+            println!("hub {}, unit {}, scheme {}, log head {}", me.node_id, me.unit, me.scheme.as_str(), store.log_head()?);
             if let Some(parent) = store.parent()? {
                 println!(
                     "parent {} at {}: sent up to {}, received up to {}",
@@ -164,15 +232,17 @@ fn run(cli: Cli) -> Result<()> {
             }
             for child in store.children()? {
                 println!(
-                    "child {} ({}, unit {}){}: received up to {}, has ours up to {}; changes new {}, duplicate {}, replays {}",
+                    "child {} ({}, unit {}){}{}: received up to {}, has ours up to {}; changes new {}, duplicate {}, refused {}, replays {}",
                     child.peer,
-                    child.kind,
+                    child.role.as_str(),
                     child.unit,
                     if child.revoked { " REVOKED" } else { "" },
+                    if child.identity.is_none() { " (must enrol again)" } else { "" },
                     child.received_idx,
                     child.sent_idx,
                     child.counts[0],
                     child.counts[1],
+                    child.counts[3],
                     child.counts[2]
                 );
             }
@@ -181,55 +251,79 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn serve(store: SqliteHubStore, dir: &std::path::Path, listen: &str, relay_interval: u64) -> Result<()> {
-    let me = store.identity()?;
-    let relay = Arc::new(Notify::new());
-    let has_parent = store.parent()?.is_some();
-    let state = Arc::new(server::AppState { store: Mutex::new(store), relay: relay.clone() });
-    if has_parent {
-        // The relay has its own connection to the store, on its own thread.
-        let relay_store = SqliteHubStore::open(dir)?;
-        std::thread::spawn(move || relay_loop(relay_store, relay, Duration::from_secs(relay_interval.max(1))));
+fn print_report(report: &sobaucu_core::verify::Report) {
+    println!(
+        "{} certificates, {} changes in {} chains: {} vouched for by {} signed heads, {} not yet, {} withheld",
+        report.certificates,
+        report.changes,
+        report.chains,
+        report.vouched_changes,
+        report.signed_heads,
+        report.unvouched_changes,
+        report.withheld
+    );
+    for p in &report.problems {
+        println!(
+            "BAD {}: node {}{}{}{}: {}",
+            p.what,
+            p.origin,
+            p.seq.map(|s| format!(" change {s}")).unwrap_or_default(),
+            p.record_id.as_ref().map(|r| format!(" record {r}")).unwrap_or_default(),
+            p.via.as_ref().map(|v| format!(" (from {v})")).unwrap_or_default(),
+            p.message
+        );
     }
+    if report.ok() {
+        println!("everything checks");
+    }
+}
+
+fn serve(store: SqliteHubStore, dir: &std::path::Path, listen: &str, relay_interval: u64, config: Config) -> Result<()> {
+    let me = store.identity()?;
+    let has_parent = store.parent()?.is_some();
+    let relay = if has_parent {
+        // The relay has its own connection to the store, on its own thread.
+        let mut relay_store = SqliteHubStore::open(dir)?;
+        let interval = Duration::from_secs(relay_interval.max(1));
+        let schedule = sobaucu_client::scheduler::Schedule {
+            first: Duration::from_millis(200),
+            after_change: Duration::from_millis(200),
+            every: interval,
+            first_retry: interval,
+            longest_retry: interval * 10,
+        };
+        Some(sobaucu_client::scheduler::Scheduler::start(
+            schedule,
+            move || match sobaucu_client::sync(&mut relay_store, None, |_| {}) {
+                Ok(p) => {
+                    if p.pushed > 0 || p.pulled > 0 {
+                        tracing::info!(pushed = p.pushed, pulled = p.pulled, rounds = p.rounds, "relay");
+                    }
+                    true
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, pending = relay_store.pending_count().unwrap_or(0), "relay failed");
+                    false
+                }
+            },
+            |_| {},
+        ))
+    } else {
+        None
+    };
+    let state = Arc::new(AppState::new(store, relay, config)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
-        let addr: SocketAddr = listener.local_addr()?;
-        println!("hub {:016x} ({}) listening on http://{addr}", me.node_id, me.unit);
+        let addr = listener.local_addr()?;
+        println!("hub {} ({}) listening on http://{addr}", me.node_id, me.unit);
         use std::io::Write;
         std::io::stdout().flush().ok();
+        tracing::info!(node = %me.node_id, unit = %me.unit, %addr, "serving");
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        axum::serve(listener, server::router(state)).with_graceful_shutdown(shutdown).await?;
+        server::serve(listener, state, shutdown).await?;
         Ok(())
     })
-}
-
-/// Pushes what the children sent up to the parent hub, and pulls what comes from above:
-/// soon after each push from below, and every `interval` otherwise; after a failure it waits
-/// longer each time, up to ten intervals.
-fn relay_loop(mut store: SqliteHubStore, wake: Arc<Notify>, interval: Duration) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-    runtime.block_on(async move {
-        let mut wait = Duration::from_millis(200);
-        loop {
-            tokio::select! {
-                _ = wake.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-            }
-            match sobaucu_client::sync(&mut store, None, |_| {}).await {
-                Ok(p) => {
-                    if p.pushed > 0 || p.pulled > 0 {
-                        eprintln!("relay: pushed {} and pulled {} changes", p.pushed, p.pulled);
-                    }
-                    wait = interval;
-                }
-                Err(e) => {
-                    eprintln!("relay: {e}");
-                    wait = (wait * 2).clamp(interval, interval * 10);
-                }
-            }
-        }
-    });
 }

@@ -1,17 +1,18 @@
 //! The hub's store: its identity, the change log of its whole subtree, its children and its
-//! parent with their cursors, and one-time enrolment codes. [`HubStore`] is what the server
-//! needs; [`SqliteHubStore`] keeps it in one SQLite file (WAL), using the same change-log SQL
-//! as a node's ledger (`sobaucu_core::log`).
+//! parent with their positions and counters, certificates and revocations, and one-time
+//! enrolment codes. All SQL of the hub lives here (the log's and the trust rules' through
+//! `sobaucu_core::log`, `trust` and `link`, which a node's ledger shares); the protocol's
+//! steps are in [`crate::service`].
 
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
-use sobaucu_client::{Child, ParentLink};
+use sobaucu_core::link::{self, ParentLink};
 use sobaucu_core::log::{self, ReadFilter};
+use sobaucu_core::trust;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
-use sobaucu_protocol::messages::{EnrollRequest, EnrollResponse, Refusal, Seen};
-use sobaucu_protocol::{Batch, Change, Keypair};
+use sobaucu_protocol::messages::Seen;
+use sobaucu_protocol::{Cert, Change, Identity, NodeId, PublicIdentity, Revocation, Role, Statement};
 
 /// The file of a hub's store inside its data directory.
 pub const HUB_FILE: &str = "hub.sqlite";
@@ -77,12 +78,63 @@ CREATE TABLE seen (
     last_sync_at TEXT NOT NULL
 ) WITHOUT ROWID;
 "#,
+    r#"
+-- Protocol 2: chains, epochs, certificates and revocations, refused changes, sealing keys
+-- and counters; codes that say the role they enrol and when they expire. (The same columns
+-- and tables as a ledger's migration 9; the chains of the changes held are computed after.)
+ALTER TABLE changes ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE changes ADD COLUMN chain_n INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE changes ADD COLUMN chain_hash BLOB;
+ALTER TABLE changes ADD COLUMN head_sig BLOB;
+ALTER TABLE changes ADD COLUMN withheld TEXT;
+ALTER TABLE changes ADD COLUMN digest BLOB;
+CREATE INDEX changes_by_chain ON changes(origin, unit, stream, seq);
+CREATE INDEX changes_by_record ON changes(record_id);
+CREATE TABLE epochs (
+    n         INTEGER PRIMARY KEY,
+    epoch     TEXT NOT NULL UNIQUE,
+    start_idx INTEGER NOT NULL,
+    opened_at TEXT NOT NULL
+);
+CREATE TABLE statements (
+    idx     INTEGER PRIMARY KEY,
+    kind    TEXT NOT NULL CHECK (kind IN ('cert', 'revocation')),
+    subject TEXT NOT NULL,
+    issuer  TEXT NOT NULL,
+    unit    TEXT,
+    role    TEXT,
+    body    BLOB NOT NULL,
+    source  TEXT,
+    UNIQUE (kind, subject)
+);
+CREATE TABLE refused (
+    origin  TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+ALTER TABLE peers ADD COLUMN seal_key TEXT;
+ALTER TABLE peers ADD COLUMN epoch TEXT;
+ALTER TABLE peers ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN certs_idx INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN certs_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN counter_in INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE peers ADD COLUMN refused_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE enroll_codes ADD COLUMN role TEXT NOT NULL DEFAULT 'node';
+ALTER TABLE enroll_codes ADD COLUMN expires_day INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
+
+/// The version the protocol 2 migration brings a hub's file to.
+const TRUST_VERSION: usize = 4;
 
 /// Who this hub is.
 #[derive(Debug, Clone)]
-pub struct Identity {
-    pub node_id: u64,
+pub struct HubInfo {
+    pub node_id: NodeId,
     pub unit: UnitCode,
     pub scheme: Scheme,
 }
@@ -90,38 +142,23 @@ pub struct Identity {
 /// A node or hub enrolled below this hub.
 #[derive(Debug, Clone)]
 pub struct ChildPeer {
-    pub peer: String,
-    pub kind: String,
+    pub peer: NodeId,
+    pub role: Role,
     pub unit: UnitCode,
-    pub public_key: String,
+    /// None for a child enrolled with protocol 1: it must enrol again.
+    pub identity: Option<PublicIdentity>,
+    /// The child's log position the hub has, in the child's epoch `epoch`.
     pub received_idx: u64,
+    pub epoch: u64,
+    /// The hub's log position the child last said it has.
     pub sent_idx: u64,
+    /// The last counter accepted from the child.
+    pub counter: u64,
     pub revoked: bool,
-    /// Changes received that were new, changes received again, batches refused as replays.
-    pub counts: [u64; 3],
-}
-
-/// A refusal, with the HTTP status it maps to.
-#[derive(Debug, Clone)]
-pub struct Refused {
-    pub status: u16,
-    pub body: Refusal,
-}
-
-impl Refused {
-    pub fn new(status: u16, kind: &str, message: impl Into<String>) -> Refused {
-        Refused { status, body: Refusal { kind: kind.into(), message: message.into(), ack: None } }
-    }
-    fn with_ack(mut self, ack: u64) -> Refused {
-        self.body.ack = Some(ack);
-        self
-    }
-}
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.body.message, self.body.kind)
-    }
+    pub last_sync_at: Option<String>,
+    /// Changes received that were new, changes received again, batches refused as replays,
+    /// changes refused.
+    pub counts: [u64; 4],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,86 +168,61 @@ pub enum StoreError {
     #[error("{0}")]
     Core(#[from] sobaucu_core::Error),
     #[error("{0}")]
-    Refused(Refused),
+    Protocol(#[from] sobaucu_protocol::ProtocolError),
     #[error("{0}")]
     Other(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// What the hub server needs of its storage.
-pub trait HubStore: Child<Error = StoreError> {
-    fn identity(&self) -> Result<Identity>;
-    /// A one-time enrolment code for a unit of this hub's subtree.
-    fn issue_code(&mut self, unit: &UnitCode) -> Result<String>;
-    fn enroll(&mut self, request: &EnrollRequest) -> Result<EnrollResponse>;
-    fn child(&self, peer: u64) -> Result<Option<ChildPeer>>;
-    fn revoke(&mut self, peer: u64) -> Result<()>;
-    /// Checks and applies a batch a child pushed; returns the acknowledgement.
-    fn accept(&mut self, child: &ChildPeer, batch: &Batch) -> Result<u64>;
-    /// What a child may read after the hub's log position `after`: `(changes, upto, more)`.
-    fn pull_for(&self, child: &ChildPeer, after: u64, limit: usize) -> Result<(Vec<Change>, u64, bool)>;
-    /// Notes the hub log position a child has (from a bundle's header).
-    fn child_has(&mut self, child: &ChildPeer, position: u64) -> Result<()>;
-    fn children(&self) -> Result<Vec<ChildPeer>>;
-    fn log_head(&self) -> Result<u64>;
-    /// Keeps a child hub's report of when the nodes and hubs below it last synced (only
-    /// entries within the child's own subtree).
-    fn record_seen(&mut self, child: &ChildPeer, seen: &[Seen]) -> Result<()>;
-    /// When every node and hub below this hub last synced: its own children as it saw them,
-    /// and what its child hubs reported of theirs.
-    fn seen(&self) -> Result<Vec<Seen>>;
-}
-
-/// The SQLite implementation of [`HubStore`].
-pub struct SqliteHubStore {
-    conn: Connection,
-}
-
 fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
-fn hash_code(code: &str) -> String {
-    let normalised: String =
-        code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
-    Sha256::digest(normalised.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+/// The hub's SQLite store.
+pub struct SqliteHubStore {
+    conn: Connection,
+    /// The log epoch this process opened before its first append.
+    epoch: Option<u64>,
 }
 
-/// A code of 16 characters from an alphabet without look-alikes, in groups of four.
-fn new_code() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
-}
+const CHILD_COLUMNS: &str = "peer, kind, unit, public_key, seal_key, protocol, received_idx, epoch, sent_idx, counter, \
+     revoked, last_sync_at, changes_new, changes_duplicate, replays, refused_count";
 
-type ChildRow = (String, String, String, String, i64, i64, i64, [i64; 3]);
-
-const CHILD_COLUMNS: &str =
-    "peer, kind, unit, public_key, received_idx, sent_idx, revoked, changes_new, changes_duplicate, replays";
-
-fn read_child(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChildRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, [r.get(7)?, r.get(8)?, r.get(9)?]))
-}
-
-fn child_from(row: ChildRow) -> Result<ChildPeer> {
-    let (peer, kind, unit, public_key, received, sent, revoked, counts) = row;
+fn read_child(r: &rusqlite::Row<'_>) -> Result<ChildPeer> {
+    let peer: NodeId = r.get::<_, String>(0)?.parse()?;
+    let sign: String = r.get(3)?;
+    let seal: Option<String> = r.get(4)?;
+    let protocol: i64 = r.get(5)?;
+    let identity = match (protocol, seal) {
+        (2, Some(seal)) => Some(PublicIdentity::from_hex(peer, &sign, &seal)?),
+        _ => None,
+    };
     Ok(ChildPeer {
-        counts: counts.map(|c| c as u64),
         peer,
-        kind,
-        unit: unit.parse()?,
-        public_key,
-        received_idx: received as u64,
-        sent_idx: sent as u64,
-        revoked: revoked != 0,
+        role: r.get::<_, String>(1)?.parse()?,
+        unit: r.get::<_, String>(2)?.parse()?,
+        identity,
+        received_idx: r.get::<_, i64>(6)? as u64,
+        epoch: r.get::<_, Option<String>>(7)?.and_then(|e| u64::from_str_radix(&e, 16).ok()).unwrap_or(0),
+        sent_idx: r.get::<_, i64>(8)? as u64,
+        counter: r.get::<_, i64>(9)? as u64,
+        revoked: r.get::<_, i64>(10)? != 0,
+        last_sync_at: r.get(11)?,
+        counts: [r.get::<_, i64>(12)? as u64, r.get::<_, i64>(13)? as u64, r.get::<_, i64>(14)? as u64, r.get::<_, i64>(15)? as u64],
     })
 }
 
+/// What a hub did with a batch a child pushed.
+#[derive(Debug, Default)]
+pub struct Accepted {
+    pub new: usize,
+    pub duplicates: usize,
+    pub refused: Vec<(NodeId, u64, trust::Refusal)>,
+}
+
 impl SqliteHubStore {
-    /// Opens the hub store in `dir`, creating and migrating its file.
+    /// Opens the hub store in `dir`, creating and migrating its file (owner-only).
     pub fn open(dir: &Path) -> Result<SqliteHubStore> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
         let mut conn = Connection::open(dir.join(HUB_FILE))?;
@@ -219,63 +231,57 @@ impl SqliteHubStore {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Acknowledgements and counters are on the disk before the answer that carries them
+        // leaves (see `sobaucu_core::link`).
+        conn.pragma_update(None, "synchronous", "FULL")?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
+            if i + 1 == TRUST_VERSION {
+                log::fill_chains(&tx, &|k| sobaucu_core::kinds::stream_of(k).unwrap_or(0))?;
+                // Children enrolled with protocol 1 must enrol again (their sealing keys are
+                // not known); codes issued before carry no role or expiry and are withdrawn.
+                tx.execute("UPDATE enroll_codes SET used_by = 'withdrawn', used_at = ?1 WHERE used_by IS NULL", [now()])?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
-        Ok(SqliteHubStore { conn })
+        Ok(SqliteHubStore { conn, epoch: None })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     pub fn is_initialized(&self) -> Result<bool> {
         Ok(self.conn.query_row("SELECT count(*) FROM hub", [], |r| r.get::<_, i64>(0))? > 0)
     }
 
-    /// Makes this store the hub of `unit`.
-    pub fn init(&mut self, unit: &UnitCode, scheme: Scheme) -> Result<Identity> {
+    /// Makes this store the hub of `unit`. A hub without a parent is the top of its tree and
+    /// certifies itself; a hub with one gets its certificate when it enrols there.
+    pub fn init(&mut self, unit: &UnitCode, scheme: Scheme, top: bool) -> Result<HubInfo> {
         if self.is_initialized()? {
             return Err(StoreError::Other("this directory already holds a hub".into()));
         }
         Catalogue::get(scheme).require(unit)?;
-        let node = sobaucu_core::NodeId::random();
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).expect("the operating system's random source");
-        self.conn.execute(
+        let node = NodeId::random();
+        let secret = Identity::new_secret_hex();
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO hub (singleton, node_id, unit, scheme, secret_key, created_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-            params![node.to_string(), unit.as_str(), scheme.as_str(), Keypair::from_secret(secret).secret_hex(), now()],
+            params![node.to_string(), unit.as_str(), scheme.as_str(), secret, now()],
         )?;
+        if top {
+            let me = Identity::from_secret_hex(node, &secret)?;
+            let cert = Cert::issue(&me, *me.public(), Role::Hub, unit.as_str(), chrono::Utc::now().timestamp());
+            trust::store_statement(&tx, &Statement::Cert(cert), None)?;
+        }
+        tx.commit()?;
         self.identity()
     }
 
-    /// What the hub knows of the syncs of the nodes and hubs in a child's subtree, the child
-    /// itself left out.
-    pub fn seen_within(&self, child: &ChildPeer) -> Result<Vec<Seen>> {
-        let catalogue = Catalogue::get(self.identity()?.scheme);
-        Ok(HubStore::seen(self)?
-            .into_iter()
-            .filter(|s| {
-                s.node != child.peer && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit))
-            })
-            .collect())
-    }
-
-    fn readable_units(&self, child: &ChildPeer) -> Result<Vec<String>> {
-        let catalogue = Catalogue::get(self.identity()?.scheme);
-        let mut units: Vec<String> = catalogue.subtree(&child.unit).iter().map(|u| u.code.to_string()).collect();
-        let mut above = catalogue.unit(&child.unit).and_then(|u| u.parent.clone());
-        while let Some(code) = above {
-            units.push(code.to_string());
-            above = catalogue.unit(&code).and_then(|u| u.parent.clone());
-        }
-        Ok(units)
-    }
-}
-
-impl HubStore for SqliteHubStore {
-    fn identity(&self) -> Result<Identity> {
+    pub fn identity(&self) -> Result<HubInfo> {
         let (node, unit, scheme): (String, String, String) = self
             .conn
             .query_row("SELECT node_id, unit, scheme FROM hub", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -283,187 +289,308 @@ impl HubStore for SqliteHubStore {
             .ok_or_else(|| {
                 StoreError::Other("no hub here: run `sobaucu-hub --data DIR init --unit CODE` first".into())
             })?;
-        Ok(Identity { node_id: node.parse::<sobaucu_core::NodeId>()?.0, unit: unit.parse()?, scheme: scheme.parse()? })
+        Ok(HubInfo { node_id: node.parse()?, unit: unit.parse()?, scheme: scheme.parse()? })
     }
 
-    fn issue_code(&mut self, unit: &UnitCode) -> Result<String> {
-        let me = self.identity()?;
-        let catalogue = Catalogue::get(me.scheme);
-        catalogue.require(unit)?;
-        if !catalogue.is_within(unit, &me.unit) {
-            return Err(StoreError::Other(format!("unit {unit} is not in this hub's subtree ({})", me.unit)));
+    /// The hub's keys.
+    pub fn keys(&self) -> Result<Identity> {
+        let (node, secret): (String, String) =
+            self.conn.query_row("SELECT node_id, secret_key FROM hub", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(Identity::from_secret_hex(node.parse()?, &secret)?)
+    }
+
+    /// Opens this process's epoch of the log before its first append.
+    pub fn start_epoch(&mut self) -> Result<u64> {
+        if let Some(e) = self.epoch {
+            return Ok(e);
         }
-        let code = new_code();
+        let e = link::start_epoch(&self.conn)?;
+        self.epoch = Some(e);
+        Ok(e)
+    }
+
+    pub fn current_epoch(&self) -> Result<u64> {
+        Ok(link::current_epoch(&self.conn)?)
+    }
+
+    /// Keeps a one-time code (its secret's hash) for `unit` and `role`, until `expires_day`.
+    pub fn keep_code(&mut self, secret_hash: &str, unit: &UnitCode, role: Role, expires_day: u32) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO enroll_codes (code_hash, unit, created_at) VALUES (?1, ?2, ?3)",
-            params![hash_code(&code), unit.as_str(), now()],
+            "INSERT INTO enroll_codes (code_hash, unit, created_at, role, expires_day) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![secret_hash, unit.as_str(), now(), role.as_str(), expires_day],
         )?;
-        Ok(code)
-    }
-
-    fn enroll(&mut self, request: &EnrollRequest) -> Result<EnrollResponse> {
-        let me = self.identity()?;
-        let refused = |kind: &str, message: String| StoreError::Refused(Refused::new(403, kind, message));
-        let tx = self.conn.transaction()?;
-        let code: Option<(String, Option<String>)> = tx
-            .query_row("SELECT unit, used_by FROM enroll_codes WHERE code_hash = ?1", [hash_code(&request.code)], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        let Some((unit, used_by)) = code else {
-            return Err(refused("bad_code", "this enrolment code is not known to this hub".into()));
-        };
-        if used_by.is_some() {
-            return Err(refused("bad_code", "this enrolment code was already used".into()));
-        }
-        if unit != request.unit {
-            return Err(refused("bad_code", format!("this code was issued for unit {unit}, not {}", request.unit)));
-        }
-        let node: sobaucu_core::NodeId =
-            request.node_id.parse().map_err(|_| refused("malformed", "the node id is not 16 hex digits".into()))?;
-        sobaucu_protocol::verifying_key_from_hex(&request.public_key)
-            .map_err(|e| refused("malformed", format!("public key: {e}")))?;
-        let kind = if request.role == "hub" { "hub" } else { "node" };
-        tx.execute(
-            "INSERT INTO peers (peer, role, kind, unit, public_key, enrolled_at) VALUES (?1, 'child', ?2, ?3, ?4, ?5)
-             ON CONFLICT (peer) DO UPDATE SET kind = excluded.kind, unit = excluded.unit,
-                 public_key = excluded.public_key, revoked = 0",
-            params![node.to_string(), kind, unit, request.public_key, now()],
-        )?;
-        tx.execute(
-            "UPDATE enroll_codes SET used_by = ?2, used_at = ?3 WHERE code_hash = ?1",
-            params![hash_code(&request.code), node.to_string(), now()],
-        )?;
-        tx.commit()?;
-        Ok(EnrollResponse {
-            hub_node_id: format!("{:016x}", me.node_id),
-            hub_unit: me.unit.to_string(),
-            hub_public_key: self.keypair()?.public_hex(),
-            scheme: me.scheme.as_str().to_string(),
-        })
-    }
-
-    fn child(&self, peer: u64) -> Result<Option<ChildPeer>> {
-        let row = self
-            .conn
-            .query_row(
-                &format!("SELECT {CHILD_COLUMNS} FROM peers WHERE peer = ?1 AND role = 'child'"),
-                [format!("{peer:016x}")],
-                read_child,
-            )
-            .optional()?;
-        row.map(child_from).transpose()
-    }
-
-    fn children(&self) -> Result<Vec<ChildPeer>> {
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE role = 'child' ORDER BY unit"))?;
-        let rows: Vec<_> = stmt.query_map([], read_child)?.collect::<rusqlite::Result<_>>()?;
-        rows.into_iter().map(child_from).collect()
-    }
-
-    fn revoke(&mut self, peer: u64) -> Result<()> {
-        let n = self
-            .conn
-            .execute("UPDATE peers SET revoked = 1 WHERE peer = ?1 AND role = 'child'", [format!("{peer:016x}")])?;
-        if n == 0 {
-            return Err(StoreError::Other(format!("no node {peer:016x} is enrolled here")));
-        }
         Ok(())
     }
 
-    fn accept(&mut self, child: &ChildPeer, batch: &Batch) -> Result<u64> {
-        let catalogue = Catalogue::get(self.identity()?.scheme);
-        let tx = self.conn.transaction()?;
-        let received: i64 =
-            tx.query_row("SELECT received_idx FROM peers WHERE peer = ?1", [&child.peer], |r| r.get(0))?;
-        let received = received as u64;
-        if batch.upto <= received && batch.upto > batch.after {
-            drop(tx);
-            self.conn.execute("UPDATE peers SET replays = replays + 1 WHERE peer = ?1", [&child.peer])?;
-            return Err(StoreError::Refused(
-                Refused::new(
-                    409,
-                    "replayed",
-                    format!(
-                        "this batch (positions {}..{}) was already received: the hub has up to {received}",
-                        batch.after, batch.upto
-                    ),
-                )
-                .with_ack(received),
-            ));
-        }
-        if batch.after > received {
-            return Err(StoreError::Refused(
-                Refused::new(
-                    409,
-                    "gap",
-                    format!("this batch starts after position {}, the hub has only up to {received}", batch.after),
-                )
-                .with_ack(received),
-            ));
-        }
-        let sender = u64::from_str_radix(&child.peer, 16).unwrap_or_default();
-        let (mut new, mut duplicate) = (0i64, 0i64);
-        for (n, change) in batch.changes.iter().enumerate() {
-            let unit: UnitCode = change.unit.parse().map_err(|_| {
-                StoreError::Refused(Refused::new(403, "foreign_unit", format!("change {} names no valid unit", n + 1)))
-            })?;
-            if !catalogue.is_within(&unit, &child.unit) {
-                return Err(StoreError::Refused(Refused::new(
-                    403,
-                    "foreign_unit",
-                    format!(
-                        "change {} of the batch is for unit {unit}, outside this node's unit {}: nothing was applied",
-                        n + 1,
-                        child.unit
-                    ),
-                )));
-            }
-            if child.kind == "node" && change.origin != sender {
-                return Err(StoreError::Refused(Refused::new(
-                    403,
-                    "foreign_origin",
-                    format!("change {} claims another node as its author: nothing was applied", n + 1),
-                )));
-            }
-            if log::append(&tx, change, Some(&child.peer))? {
-                new += 1;
-            } else {
-                duplicate += 1;
-            }
-        }
-        tx.execute(
-            "UPDATE peers SET received_idx = max(received_idx, ?2), last_sync_at = ?3,
-                 changes_new = changes_new + ?4, changes_duplicate = changes_duplicate + ?5 WHERE peer = ?1",
-            params![child.peer, batch.upto as i64, now(), new, duplicate],
-        )?;
-        tx.commit()?;
-        Ok(batch.upto.max(received))
+    /// A code's unit, role, expiry day and who used it.
+    pub fn code(&self, secret_hash: &str) -> Result<Option<(String, Role, u32, Option<String>)>> {
+        let row: Option<(String, String, i64, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT unit, role, expires_day, used_by FROM enroll_codes WHERE code_hash = ?1",
+                [secret_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        row.map(|(u, role, day, used)| Ok((u, role.parse()?, day as u32, used))).transpose()
     }
 
-    fn pull_for(&self, child: &ChildPeer, after: u64, limit: usize) -> Result<(Vec<Change>, u64, bool)> {
-        let filter = ReadFilter { not_from: Some(child.peer.clone()), units: Some(self.readable_units(child)?) };
-        let (entries, upto, more) = log::read(&self.conn, after, limit, &filter)?;
+    /// Enrols a child with the code `secret_hash`: binds its id, role, unit and keys once,
+    /// spends the code and keeps the child's certificate, in one transaction.
+    pub fn enrol_child(&mut self, secret_hash: &str, cert: &Cert, replacing_legacy: bool) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let spent = tx.execute(
+            "UPDATE enroll_codes SET used_by = ?2, used_at = ?3 WHERE code_hash = ?1 AND used_by IS NULL",
+            params![secret_hash, cert.subject.node.to_string(), now()],
+        )?;
+        if spent != 1 {
+            return Err(StoreError::Other("this enrolment code was already used".into()));
+        }
+        if replacing_legacy {
+            tx.execute(
+                "UPDATE peers SET seal_key = ?2, protocol = 2, kind = ?3, unit = ?4, epoch = NULL, received_idx = 0, sent_idx = 0
+                 WHERE peer = ?1 AND role = 'child' AND protocol = 1",
+                params![cert.subject.node.to_string(), cert.subject.seal_hex(), cert.role.as_str(), cert.unit],
+            )?;
+        } else {
+            tx.execute(
+                "INSERT INTO peers (peer, role, kind, unit, public_key, seal_key, protocol, enrolled_at)
+                 VALUES (?1, 'child', ?2, ?3, ?4, ?5, 2, ?6)",
+                params![
+                    cert.subject.node.to_string(),
+                    cert.role.as_str(),
+                    cert.unit,
+                    cert.subject.sign_hex(),
+                    cert.subject.seal_hex(),
+                    now()
+                ],
+            )?;
+        }
+        tx.execute("DELETE FROM statements WHERE kind = 'cert' AND subject = ?1", [cert.subject.node.to_string()])?;
+        trust::store_statement(&tx, &Statement::Cert(cert.clone()), None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether a node id is known here at all (a child, the parent, or a certificate).
+    pub fn knows_node(&self, node: NodeId) -> Result<Option<&'static str>> {
+        let peer: Option<(String, i64)> = self
+            .conn
+            .query_row("SELECT role, protocol FROM peers WHERE peer = ?1", [node.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((role, protocol)) = peer {
+            return Ok(Some(if role == "child" && protocol == 1 { "legacy" } else { "peer" }));
+        }
+        if trust::cert_of(&self.conn, node)?.is_some() || self.identity()?.node_id == node {
+            return Ok(Some("certified"));
+        }
+        Ok(None)
+    }
+
+    /// The protocol 1 child's signing key (for its enrolment again).
+    pub fn legacy_key(&self, node: NodeId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT public_key FROM peers WHERE peer = ?1 AND role = 'child' AND protocol = 1",
+                [node.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The certificates from this hub up to the top hub (this hub's own first).
+    pub fn chain(&self) -> Result<Vec<Statement>> {
+        let mut out = Vec::new();
+        let mut at = self.identity()?.node_id;
+        for _ in 0..8 {
+            let Some(cert) = trust::cert_of(&self.conn, at)? else { break };
+            let done = cert.is_self_signed();
+            at = cert.issuer;
+            out.push(Statement::Cert(cert));
+            if done {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn child(&self, peer: NodeId) -> Result<Option<ChildPeer>> {
+        let mut stmt =
+            self.conn.prepare_cached(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE peer = ?1 AND role = 'child'"))?;
+        let mut rows = stmt.query([peer.to_string()])?;
+        match rows.next()? {
+            Some(r) => Ok(Some(read_child(r)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn children(&self) -> Result<Vec<ChildPeer>> {
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE role = 'child' ORDER BY unit, peer"))?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(read_child(r)?);
+        }
+        Ok(out)
+    }
+
+    /// Takes a counter from a child's message if it is above every one taken before (written
+    /// at once: a replayed message is refused even after a crash).
+    pub fn take_counter(&mut self, peer: NodeId, counter: u64) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE peers SET counter = ?2 WHERE peer = ?1 AND role = 'child' AND counter < ?2",
+            params![peer.to_string(), counter.min(i64::MAX as u64) as i64],
+        )?;
+        if n == 0 {
+            self.conn.execute("UPDATE peers SET replays = replays + 1 WHERE peer = ?1", [peer.to_string()])?;
+        }
+        Ok(n == 1)
+    }
+
+    /// Revokes a child: every further message of it is refused, and a signed revocation (with
+    /// the last of its changes accepted) travels up and down so every peer refuses what it
+    /// makes after.
+    pub fn revoke(&mut self, peer: NodeId) -> Result<Revocation> {
+        let child = self.child(peer)?.ok_or_else(|| StoreError::Other(format!("no node {peer} is enrolled here")))?;
+        let keys = self.keys()?;
+        let last_seq = log::last_seq(&self.conn, peer)?;
+        let revocation = Revocation::issue(&keys, child.peer, chrono::Utc::now().timestamp(), last_seq);
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE peers SET revoked = 1 WHERE peer = ?1 AND role = 'child'", [peer.to_string()])?;
+        trust::store_statement(&tx, &Statement::Revocation(revocation.clone()), None)?;
+        tx.commit()?;
+        Ok(revocation)
+    }
+
+    /// The units a child may read: its subtree and the units above it.
+    pub fn readable_units(&self, unit: &UnitCode) -> Result<Vec<String>> {
+        let catalogue = Catalogue::get(self.identity()?.scheme);
+        let mut units: Vec<String> = catalogue.subtree(unit).iter().map(|u| u.code.to_string()).collect();
+        let mut above = catalogue.unit(unit).and_then(|u| u.parent.clone());
+        while let Some(code) = above {
+            units.push(code.to_string());
+            above = catalogue.unit(&code).and_then(|u| u.parent.clone());
+        }
+        Ok(units)
+    }
+
+    /// Checks and appends a batch a child pushed, in one transaction, and moves the child's
+    /// position; a batch whose chains do not hold, or that reuses a sequence number, changes
+    /// nothing.
+    pub fn accept(
+        &mut self,
+        child: &ChildPeer,
+        batch: &sobaucu_protocol::Batch,
+        child_epoch: u64,
+    ) -> Result<std::result::Result<Accepted, link::BatchRefused>> {
+        self.start_epoch()?;
+        let me = self.identity()?;
+        let catalogue = Catalogue::get(me.scheme);
+        let readable: std::collections::HashSet<String> = self.readable_units(&me.unit)?.into_iter().collect();
+        let readable = |u: &str| readable.contains(u);
+        let tx = self.conn.transaction()?;
+        let checker = trust::Checker {
+            conn: &tx,
+            catalogue,
+            readable: &readable,
+            now_ms: trust::now_ms(),
+            max_skew_ms: trust::max_skew_ms(),
+        };
+        let sender = trust::Sender::Child { peer: child.peer, role: child.role, unit: child.unit.clone() };
+        let applied = match link::append_batch(&checker, &sender, batch, &child.peer.to_string())? {
+            Ok(a) => a,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        tx.execute(
+            "UPDATE peers SET received_idx = ?2, epoch = ?3, last_sync_at = ?4,
+                 changes_new = changes_new + ?5, changes_duplicate = changes_duplicate + ?6,
+                 refused_count = refused_count + ?7
+             WHERE peer = ?1",
+            params![
+                child.peer.to_string(),
+                batch.upto.max(child.received_idx) as i64,
+                format!("{child_epoch:016x}"),
+                now(),
+                applied.new as i64,
+                applied.duplicates as i64,
+                applied.refused.len() as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Ok(Accepted { new: applied.new, duplicates: applied.duplicates, refused: applied.refused }))
+    }
+
+    /// What a child may read after the hub's log position `after`: `(changes, upto, more)`.
+    pub fn pull_for(
+        &self,
+        child: &ChildPeer,
+        after: u64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<(Vec<Change>, u64, bool)> {
+        let filter =
+            ReadFilter { not_from: Some(child.peer.to_string()), units: Some(self.readable_units(&child.unit)?) };
+        let (entries, upto, more) = log::read(&self.conn, after, limit, Some(max_bytes), &filter)?;
         Ok((entries.into_iter().map(|e| e.change).collect(), upto, more))
     }
 
-    fn child_has(&mut self, child: &ChildPeer, position: u64) -> Result<()> {
+    /// The statements a child lacks after `after`: those about the units it may read.
+    pub fn statements_for(&self, child: &ChildPeer, after: u64) -> Result<(Vec<Statement>, u64)> {
+        let readable: std::collections::HashSet<String> = self.readable_units(&child.unit)?.into_iter().collect();
+        let conn = &self.conn;
+        let keep = |s: &Statement, unit: Option<&str>| match s {
+            Statement::Cert(_) => unit.is_some_and(|u| readable.contains(u)),
+            Statement::Revocation(r) => {
+                trust::cert_of(conn, r.node).ok().flatten().is_some_and(|c| readable.contains(&c.unit))
+            }
+        };
+        Ok(trust::statements_after(conn, after, 5_000, Some(&child.peer.to_string()), &keep)?)
+    }
+
+    /// The hub's own changes of a child's origin after `after_seq` (a child restored from an
+    /// older copy takes back what it had sent).
+    pub fn own_changes_of(&self, child: NodeId, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
+        Ok(log::origin_after(&self.conn, child, after_seq, limit)?)
+    }
+
+    /// What the hub holds of a child's own changes: the highest sequence number, and the
+    /// highest counter of records it created.
+    pub fn held_of(&self, child: NodeId) -> Result<(u64, u64)> {
+        Ok((log::last_seq(&self.conn, child)?, log::last_counter(&self.conn, child)?))
+    }
+
+    /// How far the hub can vouch for a peer's claim to have its log up to `position` in `epoch`.
+    pub fn vouch(&self, epoch: u64, position: u64) -> Result<u64> {
+        Ok(link::vouch(&self.conn, epoch, position)?)
+    }
+
+    /// Notes the hub log position a child has, and when it synced.
+    pub fn child_has(&mut self, child: NodeId, position: u64) -> Result<()> {
         self.conn.execute(
-            "UPDATE peers SET sent_idx = max(sent_idx, ?2), last_sync_at = ?3 WHERE peer = ?1",
-            params![child.peer, position as i64, now()],
+            "UPDATE peers SET sent_idx = ?2, last_sync_at = ?3 WHERE peer = ?1",
+            params![child.to_string(), position as i64, now()],
         )?;
         Ok(())
     }
 
-    fn log_head(&self) -> Result<u64> {
+    pub fn log_head(&self) -> Result<u64> {
         Ok(log::head(&self.conn)?)
     }
 
-    fn record_seen(&mut self, child: &ChildPeer, seen: &[Seen]) -> Result<()> {
+    /// Keeps a child hub's report of when the nodes and hubs below it last synced: only entries
+    /// within the child's own subtree, dated no later than now.
+    pub fn record_seen(&mut self, child: &ChildPeer, seen: &[Seen]) -> Result<()> {
+        if child.role != Role::Hub {
+            return Ok(());
+        }
         let catalogue = Catalogue::get(self.identity()?.scheme);
+        let latest = chrono::Utc::now() + chrono::Duration::hours(1);
         let within = seen.iter().filter(|s| {
-            s.node != child.peer && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit))
+            s.node != child.peer
+                && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.unit(&u).is_some() && catalogue.is_within(&u, &child.unit))
+                && chrono::DateTime::parse_from_rfc3339(&s.last_sync_at).is_ok_and(|t| t <= latest)
         });
         let tx = self.conn.transaction()?;
         log::keep_seen(&tx, "seen", within)?;
@@ -471,7 +598,9 @@ impl HubStore for SqliteHubStore {
         Ok(())
     }
 
-    fn seen(&self) -> Result<Vec<Seen>> {
+    /// When every node and hub below this hub last synced: its own children as it saw them,
+    /// and what its child hubs reported of theirs.
+    pub fn seen(&self) -> Result<Vec<Seen>> {
         let mut stmt = self.conn.prepare(
             "SELECT peer, unit, kind, last_sync_at FROM peers
                WHERE role = 'child' AND revoked = 0 AND last_sync_at IS NOT NULL
@@ -479,87 +608,32 @@ impl HubStore for SqliteHubStore {
              SELECT node, unit, kind, last_sync_at FROM seen
                WHERE node NOT IN (SELECT peer FROM peers WHERE role = 'child')",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Seen { node: r.get(0)?, unit: r.get(1)?, kind: r.get(2)?, last_sync_at: r.get(3)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-}
-
-/// The hub as the child of its own parent (a district hub under a province hub).
-impl Child for SqliteHubStore {
-    type Error = StoreError;
-
-    fn presence(&self) -> Result<Vec<Seen>> {
-        HubStore::seen(self)
-    }
-
-    fn node_id(&self) -> Result<u64> {
-        Ok(self.identity()?.node_id)
-    }
-    fn unit(&self) -> Result<String> {
-        Ok(self.identity()?.unit.to_string())
-    }
-    fn keypair(&mut self) -> Result<Keypair> {
-        let secret: String = self.conn.query_row("SELECT secret_key FROM hub", [], |r| r.get(0))?;
-        Keypair::from_secret_hex(&secret).map_err(|e| StoreError::Other(e.to_string()))
-    }
-    fn parent(&self) -> Result<Option<ParentLink>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT peer, url, public_key, received_idx, sent_idx FROM peers WHERE role = 'parent'",
-                [],
-                |r| {
-                    Ok(ParentLink {
-                        peer: r.get(0)?,
-                        url: r.get(1)?,
-                        public_key: r.get(2)?,
-                        received_idx: r.get::<_, i64>(3)? as u64,
-                        sent_idx: r.get::<_, i64>(4)? as u64,
-                    })
-                },
-            )
-            .optional()?)
-    }
-    fn set_parent(&mut self, peer: &str, unit: &str, public_key: &str, url: Option<&str>) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM peers WHERE role = 'parent'", [])?;
-        tx.execute(
-            "INSERT INTO peers (peer, role, kind, unit, public_key, url, enrolled_at) VALUES (?1, 'parent', 'hub', ?2, ?3, ?4, ?5)",
-            params![peer, unit, public_key, url, now()],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-    fn pending_after(&self, after: u64, limit: usize) -> Result<(Vec<Change>, u64)> {
-        let parent = self.parent()?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
-        let filter = ReadFilter { not_from: Some(parent.peer), units: None };
-        let (entries, upto, _) = log::read(&self.conn, after, limit, &filter)?;
-        Ok((entries.into_iter().map(|e| e.change).collect(), upto))
-    }
-    fn pending_count(&self) -> Result<u64> {
-        let Some(parent) = self.parent()? else { return Ok(0) };
-        Ok(log::count_after(&self.conn, parent.sent_idx, &parent.peer)?)
-    }
-    fn acknowledge_up(&mut self, upto: u64) -> Result<()> {
-        self.conn.execute(
-            "UPDATE peers SET sent_idx = max(sent_idx, ?1), last_sync_at = ?2 WHERE role = 'parent'",
-            params![upto as i64, now()],
-        )?;
-        Ok(())
-    }
-    fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        let parent: String = tx.query_row("SELECT peer FROM peers WHERE role = 'parent'", [], |r| r.get(0))?;
-        for change in changes {
-            log::append(&tx, change, Some(&parent))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (node, unit, kind, last_sync_at) = row?;
+            let (Ok(node), Ok(kind)) = (node.parse(), kind.parse()) else { continue };
+            out.push(Seen { node, unit, kind, last_sync_at });
         }
-        tx.execute(
-            "UPDATE peers SET received_idx = max(received_idx, ?1), last_sync_at = ?2 WHERE role = 'parent'",
-            params![upto as i64, now()],
-        )?;
-        tx.commit()?;
-        Ok(())
+        Ok(out)
+    }
+
+    /// What the hub knows of the syncs of the nodes and hubs in a child's subtree, the child
+    /// itself left out.
+    pub fn seen_within(&self, child: &ChildPeer) -> Result<Vec<Seen>> {
+        let catalogue = Catalogue::get(self.identity()?.scheme);
+        Ok(self
+            .seen()?
+            .into_iter()
+            .filter(|s| {
+                s.node != child.peer && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.is_within(&u, &child.unit))
+            })
+            .collect())
+    }
+
+    /// The parent link (a hub enrolled at a parent hub).
+    pub fn parent(&self) -> Result<Option<ParentLink>> {
+        Ok(link::parent(&self.conn)?)
     }
 }

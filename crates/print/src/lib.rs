@@ -125,23 +125,7 @@ pub fn print_candidates(store: &Store, level: Option<&str>, path: &Path) -> Resu
     })
 }
 
-/// Writes `bytes` to `path` whole or not at all: to a temporary file in the same directory,
-/// then renamed over the target. Errors name the file.
+/// Writes `bytes` to `path` whole or not at all ([`sobaucu_core::files::write_whole`]).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if name.is_empty() {
-        return Err(Error::input(
-            format!("{}: not a file name", path.display()),
-            format!("{}: không phải tên tệp", path.display()),
-        ));
-    }
-    let partial = path.with_file_name(format!(".{name}.partial"));
-    let failed = |e: std::io::Error| {
-        Error::input(format!("{}: {e}", path.display()), format!("{}: không ghi được tệp ({e})", path.display()))
-    };
-    std::fs::write(&partial, bytes).map_err(failed)?;
-    std::fs::rename(&partial, path).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        failed(e)
-    })
+    sobaucu_core::files::write_whole(path, bytes)
 }

@@ -8,7 +8,8 @@ mod lists;
 mod replica;
 pub mod schema;
 
-pub use replica::{ApplySummary, Conflict, Peer};
+pub use crate::link::ParentLink;
+pub use replica::{ApplySummary, Conflict};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -107,6 +108,8 @@ pub struct Store {
     node: Option<NodeInfo>,
     /// Each kind's list in order, read once and kept while the change log stays where it was.
     lists: std::cell::RefCell<std::collections::HashMap<Kind, lists::ListIndex>>,
+    /// The log epoch this process opened before its first write ([`crate::link`]).
+    epoch: Option<u64>,
 }
 
 impl Store {
@@ -120,7 +123,10 @@ impl Store {
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Positions, acknowledgements and counters must survive a power cut: a commit is on the
+        // disk when it returns (with WAL, NORMAL could lose the last commits, and a peer would
+        // then hold acknowledgements this file no longer remembers).
+        conn.pragma_update(None, "synchronous", "FULL")?;
         // A list of 100,000 voters and its indexes are some 100 MB: a page cache of 64 MiB and
         // the file mapped keep an import and a walk through the list off the disk.
         conn.pragma_update(None, "cache_size", -65_536)?;
@@ -129,7 +135,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&mut conn)?;
         let node = Db(&conn).node()?;
-        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default() })
+        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default(), epoch: None })
     }
 
     /// Opens a ledger that must already be initialised.
@@ -144,6 +150,17 @@ impl Store {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Opens this process's epoch of the log before its first write (a file restored from an
+    /// older copy then tells its hub where its positions stop being the ones it acknowledged).
+    pub(crate) fn start_epoch(&mut self) -> Result<u64> {
+        if let Some(epoch) = self.epoch {
+            return Ok(epoch);
+        }
+        let epoch = crate::link::start_epoch(&self.conn)?;
+        self.epoch = Some(epoch);
+        Ok(epoch)
     }
 
     pub fn is_initialized(&self) -> bool {
@@ -214,6 +231,7 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let node = self.node()?.clone();
         let node_text = node.node_id.to_string();
+        self.start_epoch()?;
         let tx = self.conn.transaction()?;
         let (counter, hlc, seq) = tx.query_row("SELECT next_counter, last_hlc, last_seq FROM node", [], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
@@ -228,6 +246,7 @@ impl Store {
             now: crate::now(),
             origin: node_text,
             statements: std::collections::HashMap::new(),
+            chains: std::collections::HashMap::new(),
         };
         let out = f(&mut writer)?;
         writer.tx.execute(
@@ -404,6 +423,8 @@ pub struct Writer<'c> {
     origin: String,
     /// The INSERT and UPDATE of each kind's rows, built once per transaction.
     statements: std::collections::HashMap<(Kind, bool), String>,
+    /// The heads of this node's chains by (unit, stream), as the transaction moves them.
+    chains: std::collections::HashMap<(UnitCode, u8), crate::log::ChainHead>,
 }
 
 /// Cached lookups by (kinds, key).
@@ -518,6 +539,20 @@ impl Writer<'_> {
                         format!("trùng mã {id}: đã có bản ghi mang mã này"),
                     ));
                 }
+                // Only the node that made an id may create a record under it: another node's
+                // id for a record this ledger does not hold would take over that record
+                // wherever the two meet.
+                if id.node != self.node.node_id {
+                    return Err(Error::input(
+                        format!(
+                            "id {id} was made by another node and this ledger holds no record under it: leave `id` empty to create a new record"
+                        ),
+                        format!(
+                            "mã {id} do máy khác tạo và sổ này không có bản ghi mang mã đó: để trống cột `id` để tạo bản ghi mới"
+                        ),
+                    ));
+                }
+                self.next_counter = self.next_counter.max(id.counter.saturating_add(1));
                 None
             }
             Put::Create(None) => None,
@@ -525,6 +560,20 @@ impl Writer<'_> {
                 Some(self.db().row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?)
             }
         };
+        if let (Some(row), Some(asked)) = (&existing, &unit)
+            && row.unit != *asked
+        {
+            return Err(Error::input(
+                format!(
+                    "record {} belongs to unit {} for good: a record's unit never changes (delete it and create it again in unit {asked})",
+                    row.id, row.unit
+                ),
+                format!(
+                    "bản ghi {} thuộc đơn vị {}: không đổi được đơn vị của bản ghi (hãy xóa rồi tạo lại ở đơn vị {asked})",
+                    row.id, row.unit
+                ),
+            ));
+        }
         let unit = unit.or_else(|| existing.as_ref().map(|r| r.unit.clone())).unwrap_or_else(|| self.node.unit.clone());
         self.check_unit(&unit)?;
         let empty = Fields::new();
@@ -704,10 +753,28 @@ impl Writer<'_> {
         self.seq += 1;
         // Only a change to an existing record (it has bases) can touch a conflict.
         let bases_present = bases.is_some();
+        let bases = bases.unwrap_or_default();
+        let change = crate::log::change_from_maps(
+            self.node.node_id,
+            self.seq,
+            *id,
+            kind.as_str().to_string(),
+            unit.to_string(),
+            self.hlc.0,
+            &changed,
+            &bases,
+        );
+        let stream = kind.stream();
+        let previous = match self.chains.get(&(unit.clone(), stream)) {
+            Some(head) => *head,
+            None => crate::log::chain_head(&self.tx, self.node.node_id, unit.as_str(), stream)?,
+        };
+        let head = previous.next(&change);
+        self.chains.insert((unit.clone(), stream), head);
         self.tx
             .prepare_cached(
-                "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, stream, chain_n, chain_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 self.origin,
@@ -717,7 +784,10 @@ impl Writer<'_> {
                 unit.as_str(),
                 self.hlc.0 as i64,
                 Value::Object(changed).to_string(),
-                bases.map(|b| Value::Object(b).to_string()),
+                bases_present.then(|| Value::Object(bases).to_string()),
+                stream,
+                head.length as i64,
+                head.hash.to_vec(),
             ])?;
         if bases_present && replica::has_conflicts(&self.tx, id)? {
             replica::recompute_conflicts(&self.tx, kind, id)?;
@@ -906,7 +976,9 @@ impl<'c> Db<'c> {
         let mut clocks = Map::new();
         let mut stmt = self
             .0
-            .prepare_cached("SELECT hlc, fields FROM changes WHERE record_id = ?1 ORDER BY hlc DESC, origin DESC")?;
+            .prepare_cached(
+                "SELECT hlc, fields FROM changes WHERE record_id = ?1 AND withheld IS NULL ORDER BY hlc DESC, origin DESC",
+            )?;
         let mut rows = stmt.query([id.to_string()])?;
         while let Some(r) = rows.next()? {
             if wanted.is_empty() {

@@ -8,36 +8,22 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sobaucu_protocol::{Change, Keypair};
+use sobaucu_protocol::{Batch, Change, Identity, PublicIdentity, Statement};
 
 use crate::error::{Error, Result};
-use crate::ids::{Hlc, NodeId, RecordId};
+use crate::ids::{Hlc, RecordId};
 use crate::kinds::Kind;
+use crate::link::{self, ParentLink};
 use crate::log;
 use crate::store::{Put, Store, from_sql, search_text, sort_key, stamp_of, to_sql};
 use crate::validate::Fields;
 
 /// A fresh secret key, from the operating system's random source.
 pub(crate) fn new_secret_hex() -> String {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).expect("the operating system's random source");
-    Keypair::from_secret(secret).secret_hex()
-}
-
-/// The other end of sync.
-#[derive(Debug, Clone, Serialize)]
-pub struct Peer {
-    pub peer: String,
-    pub role: String,
-    pub unit: String,
-    pub public_key: String,
-    pub url: Option<String>,
-    pub received_idx: u64,
-    pub sent_idx: u64,
-    pub last_sync_at: Option<String>,
+    Identity::new_secret_hex()
 }
 
 /// What applying changes did.
@@ -46,7 +32,37 @@ pub struct ApplySummary {
     pub applied: usize,
     pub duplicates: usize,
     pub records: usize,
+    /// Changes the rules refused (kept as their digests, never applied).
+    pub refused: usize,
 }
+
+/// Moves the node's clock, sequence number and record counter above what arrived. Clocks are
+/// bounded on arrival ([`crate::trust`]), so a clock taken here is never far ahead.
+fn bump_node(conn: &Connection, max_hlc: u64, max_seq: u64, max_counter: u64) -> Result<()> {
+    conn.execute(
+        "UPDATE node SET last_hlc = max(last_hlc, ?1), last_seq = max(last_seq, ?2), next_counter = max(next_counter, ?3)",
+        params![
+            Hlc(max_hlc.min(Hlc::MAX.0)).0 as i64,
+            max_seq.min(i64::MAX as u64) as i64,
+            max_counter.saturating_add(1).min(i64::MAX as u64) as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// The units a node may hold: its subtree and the units above it.
+pub(crate) fn readable_units(node: &crate::store::NodeInfo) -> std::collections::HashSet<String> {
+    let catalogue = node.catalogue();
+    let mut units: std::collections::HashSet<String> =
+        catalogue.subtree(&node.unit).iter().map(|u| u.code.to_string()).collect();
+    let mut above = catalogue.unit(&node.unit).and_then(|u| u.parent.clone());
+    while let Some(code) = above {
+        units.insert(code.to_string());
+        above = catalogue.unit(&code).and_then(|u| u.parent.clone());
+    }
+    units
+}
+
 
 /// One losing side of a concurrent edit, with the winning side beside it.
 #[derive(Debug, Clone, Serialize)]
@@ -82,7 +98,8 @@ struct Stored {
 
 fn stored_changes(conn: &Connection, record_id: &str) -> Result<Vec<Stored>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT origin, seq, hlc, unit, kind, fields, bases FROM changes WHERE record_id = ?1 ORDER BY hlc, origin",
+        "SELECT origin, seq, hlc, unit, kind, fields, bases FROM changes WHERE record_id = ?1 AND withheld IS NULL
+         ORDER BY hlc, origin",
     )?;
     let rows = stmt.query_map([record_id], |r| {
         Ok((
@@ -203,22 +220,10 @@ pub(crate) fn recompute_conflicts(conn: &Connection, kind: Kind, id: &RecordId) 
     Ok(())
 }
 
-fn read_peer(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
-    Ok(Peer {
-        peer: r.get(0)?,
-        role: r.get(1)?,
-        unit: r.get(2)?,
-        public_key: r.get(3)?,
-        url: r.get(4)?,
-        received_idx: r.get::<_, i64>(5)? as u64,
-        sent_idx: r.get::<_, i64>(6)? as u64,
-        last_sync_at: r.get(7)?,
-    })
-}
-
 impl Store {
-    /// This node's signing key (made at `init`; made now for a ledger from before sync).
-    pub fn keypair(&mut self) -> Result<Keypair> {
+    /// This node's keys (made at `init`; made now for a ledger from before sync).
+    pub fn identity(&mut self) -> Result<Identity> {
+        let node = self.node()?.node_id;
         let secret: Option<String> = self.conn.query_row("SELECT secret_key FROM node", [], |r| r.get(0))?;
         let secret = match secret {
             Some(s) => s,
@@ -228,60 +233,78 @@ impl Store {
                 s
             }
         };
-        Keypair::from_secret_hex(&secret).map_err(|e| Error::input(e.to_string(), e.to_string()))
+        Ok(Identity::from_secret_hex(node, &secret)?)
     }
 
     /// The hub this node syncs with, once enrolled.
-    pub fn parent(&self) -> Result<Option<Peer>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT peer, role, unit, public_key, url, received_idx, sent_idx, last_sync_at FROM peers WHERE role = 'parent'",
-                [],
-                read_peer,
-            )
-            .optional()?)
+    pub fn parent(&self) -> Result<Option<ParentLink>> {
+        link::parent(&self.conn)
     }
 
-    /// Records the hub this node enrolled with (replacing an earlier one).
-    pub fn set_parent(&mut self, peer: &str, unit: &str, public_key: &str, url: Option<&str>) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM peers WHERE role = 'parent'", [])?;
-        tx.execute(
-            "INSERT INTO peers (peer, role, unit, public_key, url, enrolled_at) VALUES (?1, 'parent', ?2, ?3, ?4, ?5)",
-            params![peer, unit, public_key, url, chrono::Utc::now().to_rfc3339()],
-        )?;
-        tx.commit()?;
-        Ok(())
+    /// Records the hub this node enrolled with and the certificates of its answer (this node's
+    /// own, and its hub's up to the top hub).
+    pub fn set_parent(&mut self, hub: &PublicIdentity, unit: &str, url: Option<&str>, chain: &[Statement]) -> Result<()> {
+        link::set_parent(&self.conn, hub, unit, url, chain)
     }
 
-    /// Up to `limit` changes for the hub after this log's position `after` (all but those that
-    /// came from the hub), with the position they cover up to.
-    pub fn pending_after(&self, after: u64, limit: usize) -> Result<(Vec<Change>, u64)> {
-        let parent = self.parent()?.ok_or_else(not_enrolled)?;
-        let filter = log::ReadFilter { not_from: Some(parent.peer.clone()), units: None };
-        let (entries, upto, _) = log::read(&self.conn, after, limit, &filter)?;
-        Ok((entries.into_iter().map(|e| e.change).collect(), upto))
+    /// The next counter to seal a message to the hub with (written before it is used).
+    pub fn next_counter(&mut self) -> Result<u64> {
+        link::next_counter(&self.conn)
+    }
+
+    /// This ledger's log epoch now (one is opened if this process has none yet).
+    pub fn log_epoch(&mut self) -> Result<u64> {
+        self.start_epoch()
+    }
+
+    /// The batch to push next (up to `limit` changes, about `max_bytes`), its chains' heads
+    /// signed, and the statements position it covers.
+    pub fn push_batch(&mut self, from: link::PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64)> {
+        let me = self.identity()?;
+        let link = self.parent()?.ok_or_else(not_enrolled)?;
+        link::push_batch(&self.conn, &me, &link, from, limit, max_bytes)
     }
 
     /// How many of this node's changes its hub has not acknowledged.
     pub fn pending_count(&self) -> Result<u64> {
-        let Some(parent) = self.parent()? else {
-            return Ok(self
-                .conn
-                .query_row("SELECT count(*) FROM changes WHERE source IS NULL", [], |r| r.get::<_, i64>(0))?
-                as u64);
-        };
-        log::count_after(&self.conn, parent.sent_idx, &parent.peer)
+        link::pending_count(&self.conn)
     }
 
-    /// Notes that the hub has this node's log up to `upto`.
-    pub fn acknowledge_up(&mut self, upto: u64) -> Result<()> {
-        self.conn.execute(
-            "UPDATE peers SET sent_idx = max(sent_idx, ?1), last_sync_at = ?2 WHERE role = 'parent'",
-            params![upto as i64, chrono::Utc::now().to_rfc3339()],
-        )?;
-        Ok(())
+    /// The highest sequence number of this node's own changes.
+    pub fn own_seq(&self) -> Result<u64> {
+        log::last_seq(&self.conn, self.node()?.node_id)
+    }
+
+    /// Takes the hub's acknowledgement (from a sealed answer only); returns the position now
+    /// acknowledged, which may be lower than before (a hub restored from an older copy).
+    pub fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64> {
+        link::take_ack(&self.conn, ack, ack_epoch, certs_upto)
+    }
+
+    /// Notes this node's changes the hub refused, with the reasons it gave.
+    pub fn record_refused(&mut self, refused: &[sobaucu_protocol::messages::RefusedChange]) -> Result<()> {
+        let me = self.node()?.node_id;
+        link::record_refused(&self.conn, me, refused)
+    }
+
+    /// Re-checks everything this ledger holds ([`crate::verify`]).
+    pub fn verify(&self) -> Result<crate::verify::Report> {
+        crate::verify::verify(&self.conn, self.node()?.catalogue())
+    }
+
+    /// Changes refused, by the hub or on arrival here.
+    pub fn refused(&self) -> Result<Vec<link::RefusedEntry>> {
+        link::refused(&self.conn)
+    }
+
+    /// Takes the counter of a message the hub sealed in a bundle (false: imported before).
+    pub fn take_counter_in(&mut self, counter: u64) -> Result<bool> {
+        link::take_counter_in(&self.conn, counter)
+    }
+
+    /// Makes the next pull start after `to` (the hub's log is not what it was).
+    pub fn rewind_pull(&mut self, to: u64) -> Result<()> {
+        link::rewind_pull(&self.conn, to)
     }
 
     /// Keeps what the hub reported of when the nodes and hubs below this node last synced:
@@ -293,15 +316,77 @@ impl Store {
         Ok(())
     }
 
-    /// Applies changes from the hub in one transaction and records that this node now has the
-    /// hub's log up to `upto`. Applying a change twice does nothing.
-    pub fn apply_from_parent(&mut self, changes: &[Change], upto: u64) -> Result<ApplySummary> {
+    /// Checks and applies a batch the hub sent, in one transaction, and records that this node
+    /// now has the hub's log up to the batch's end in `epoch` and its statements up to
+    /// `certs_upto`. A change the rules refuse is kept as its digest and listed; a batch whose
+    /// chains do not hold is refused whole, and nothing of it is applied.
+    pub fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<ApplySummary> {
         let parent = self.parent()?.ok_or_else(not_enrolled)?;
-        self.apply(changes, Some(&parent.peer), Some(upto))
+        let node = self.node()?.clone();
+        self.start_epoch()?;
+        let catalogue = node.catalogue();
+        let readable = readable_units(&node);
+        let readable = |u: &str| readable.contains(u);
+        let tx = self.conn.transaction()?;
+        let checker = crate::trust::Checker {
+            conn: &tx,
+            catalogue,
+            readable: &readable,
+            now_ms: crate::trust::now_ms(),
+            max_skew_ms: crate::trust::max_skew_ms(),
+        };
+        let source = parent.peer.to_string();
+        let applied = match link::append_batch(&checker, &crate::trust::Sender::Parent, batch, &source)? {
+            Ok(applied) => applied,
+            Err(link::BatchRefused::Chain(refusal)) => {
+                return Err(Error::refused(
+                    refusal.kind.as_str(),
+                    format!("the hub {} sent changes this ledger cannot accept: {}", parent.peer, refusal.message),
+                    format!("máy chủ {} gửi thay đổi không nhận được: {}", parent.peer, refusal.message),
+                ));
+            }
+            Err(link::BatchRefused::Reused { origin, seq }) => {
+                return Err(Error::refused(
+                    "seq_reused",
+                    format!("the hub {} sent a change {seq} of node {origin} that differs from the one this ledger holds", parent.peer),
+                    format!("máy chủ {} gửi thay đổi {seq} của máy {origin} khác với thay đổi sổ đang giữ", parent.peer),
+                ));
+            }
+        };
+        for record in &applied.touched {
+            materialize(&tx, record)?;
+        }
+        let own = node.node_id;
+        let (mut max_seq, mut max_counter) = (0u64, 0u64);
+        for change in &batch.changes {
+            if change.origin == own {
+                max_seq = max_seq.max(change.seq);
+            }
+            if change.record_node == own {
+                max_counter = max_counter.max(change.record_counter);
+            }
+        }
+        bump_node(&tx, applied.max_hlc, max_seq, max_counter)?;
+        link::received(&tx, batch.upto, epoch, certs_upto)?;
+        tx.commit()?;
+        Ok(ApplySummary {
+            applied: applied.new,
+            duplicates: applied.duplicates,
+            records: applied.touched.len(),
+            refused: applied.refused.len(),
+        })
     }
 
-    /// Applies changes (from `source`, a peer id) in one transaction: each is added to the log
-    /// once, and every record they touch is rewritten from all its changes.
+    /// Makes sure this ledger's sequence numbers and record counters stay above what the hub
+    /// holds of this node (`held_seq`, `held_counter`): a ledger restored from an older copy
+    /// then continues above them instead of reusing them.
+    pub fn stay_above(&mut self, held_seq: u64, held_counter: u64) -> Result<()> {
+        bump_node(&self.conn, 0, held_seq, held_counter)
+    }
+
+    /// Applies changes as they come, in any order, with no rule of who may write what: the
+    /// merge alone (the convergence model's tests). Each is added to the log once, and every
+    /// record they touch is rewritten from all its changes.
     pub fn apply(
         &mut self,
         changes: &[Change],
@@ -314,18 +399,18 @@ impl Store {
         let mut touched = BTreeSet::new();
         let (mut max_hlc, mut max_seq, mut max_counter) = (0u64, 0u64, 0u64);
         for change in changes {
-            if log::append(&tx, change, source)? {
+            let stream = crate::kinds::stream_of(&change.kind).unwrap_or(crate::kinds::STREAM_MAIN);
+            if let log::Appended::New { .. } = log::append_any_order(&tx, change, stream, source)? {
                 summary.applied += 1;
-                touched
-                    .insert(RecordId { node: NodeId(change.record_node), counter: change.record_counter }.to_string());
+                touched.insert(RecordId { node: change.record_node, counter: change.record_counter }.to_string());
                 max_hlc = max_hlc.max(change.hlc);
             } else {
                 summary.duplicates += 1;
             }
-            if change.origin == own.0 {
+            if change.origin == own {
                 max_seq = max_seq.max(change.seq);
             }
-            if change.record_node == own.0 {
+            if change.record_node == own {
                 max_counter = max_counter.max(change.record_counter);
             }
         }
@@ -333,14 +418,7 @@ impl Store {
             materialize(&tx, record)?;
         }
         summary.records = touched.len();
-        tx.execute(
-            "UPDATE node SET last_hlc = max(last_hlc, ?1), last_seq = max(last_seq, ?2), next_counter = max(next_counter, ?3)",
-            params![
-                Hlc::observe(Hlc(0), Hlc(max_hlc), 0).0.min(i64::MAX as u64) as i64,
-                max_seq as i64,
-                (max_counter + 1) as i64
-            ],
-        )?;
+        bump_node(&tx, max_hlc, max_seq, max_counter)?;
         if let (Some(peer), Some(upto)) = (source, received_upto) {
             tx.execute(
                 "UPDATE peers SET received_idx = max(received_idx, ?2), last_sync_at = ?3 WHERE peer = ?1",

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_6,
     MIGRATION_PRESENCE,
     MIGRATION_VOTER_FIGURES,
+    MIGRATION_TRUST,
 ];
 
 /// The common columns every record table starts with.
@@ -278,6 +279,57 @@ const MIGRATION_VOTER_FIGURES: &str = r#"
 CREATE INDEX voter_figures ON voter(deleted, list_status, sex, ballots);
 "#;
 
+/// Version 9: the sync of protocol 2. Each change keeps its chain (stream, place, hash, the
+/// origin's signature of the head where it signed one; a refused change its digest and
+/// reason); the log's epochs (a file restored from an older copy tells its peers where its
+/// positions stop being theirs); certificates and revocations; the node's own changes its hub
+/// refused; the hub's sealing key and the link's counter, epoch and certificate position.
+/// The chains of the changes already held are computed after the SQL ([`migrate`]).
+const MIGRATION_TRUST: &str = r#"
+ALTER TABLE changes ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE changes ADD COLUMN chain_n INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE changes ADD COLUMN chain_hash BLOB;
+ALTER TABLE changes ADD COLUMN head_sig BLOB;
+ALTER TABLE changes ADD COLUMN withheld TEXT;
+ALTER TABLE changes ADD COLUMN digest BLOB;
+CREATE INDEX changes_by_chain ON changes(origin, unit, stream, seq);
+CREATE TABLE epochs (
+    n         INTEGER PRIMARY KEY,
+    epoch     TEXT NOT NULL UNIQUE,
+    start_idx INTEGER NOT NULL,
+    opened_at TEXT NOT NULL
+);
+CREATE TABLE statements (
+    idx     INTEGER PRIMARY KEY,
+    kind    TEXT NOT NULL CHECK (kind IN ('cert', 'revocation')),
+    subject TEXT NOT NULL,
+    issuer  TEXT NOT NULL,
+    unit    TEXT,
+    role    TEXT,
+    body    BLOB NOT NULL,
+    source  TEXT,
+    UNIQUE (kind, subject)
+);
+CREATE TABLE refused (
+    origin  TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+ALTER TABLE peers ADD COLUMN seal_key TEXT;
+ALTER TABLE peers ADD COLUMN epoch TEXT;
+ALTER TABLE peers ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN certs_idx INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN certs_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN counter_in INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 1;
+"#;
+
+/// The version [`MIGRATION_TRUST`] brings a file to.
+pub const TRUST_VERSION: usize = 9;
+
 /// Brings a connection's file up to the newest schema, one migration at a time, each in its
 /// own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -285,6 +337,9 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if index + 1 == TRUST_VERSION {
+            crate::log::fill_chains(&tx, &|kind| crate::kinds::stream_of(kind).unwrap_or(crate::kinds::STREAM_MAIN))?;
+        }
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         tx.commit()?;
     }

@@ -1,0 +1,436 @@
+//! The child's side of a sync link, over the tables a node's ledger and a hub's store share
+//! (`peers` with its `parent` row, `changes`, `statements`, `epochs`, `refused`): what to push,
+//! what an answer acknowledges, where to pull from, and the log's epochs.
+//!
+//! **Positions and epochs.** Each side acknowledges the other's log by position. A file
+//! restored from an older copy would reuse positions its peers already hold, so every process
+//! that appends to a log first opens an *epoch* (a random id and the position it starts at).
+//! A peer's claim "I have your log up to `p` in epoch `e`" is vouched for only as far as it
+//! can be true of this file: up to `p` in the current epoch, up to the end of `e` in an older
+//! one, and not at all in an epoch this file never had (a later one, lost with the restore).
+//! What is not vouched for is sent again; duplicates are idempotent, so nothing is lost.
+//!
+//! **Durability.** Both stores write with `synchronous=FULL`: a position or counter written
+//! is on the disk before the message that depends on it leaves.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sobaucu_protocol::chain::Head;
+use sobaucu_protocol::{Batch, Change, Identity, PublicIdentity, Statement};
+
+use crate::error::{Error, Result};
+use crate::ids::NodeId;
+use crate::log::{self, ReadFilter};
+
+/// What a child knows of its parent.
+#[derive(Debug, Clone)]
+pub struct ParentLink {
+    pub peer: NodeId,
+    /// The parent's keys; None for a link made with protocol 1 (the child must enrol again).
+    pub identity: Option<PublicIdentity>,
+    pub unit: String,
+    pub url: Option<String>,
+    /// The parent's log position this child has everything up to, in the parent's `epoch`.
+    pub received_idx: u64,
+    pub epoch: u64,
+    /// This child's log position the parent has acknowledged.
+    pub sent_idx: u64,
+    /// The parent's statements position this child has.
+    pub certs_idx: u64,
+    /// This child's statements position the parent has.
+    pub certs_sent: u64,
+    /// The last counter this child sealed a message to the parent with.
+    pub counter: u64,
+    /// The last counter of a message from the parent this child took (bundles).
+    pub counter_in: u64,
+    pub last_sync_at: Option<String>,
+}
+
+fn parse_epoch(text: Option<String>) -> u64 {
+    text.and_then(|t| u64::from_str_radix(&t, 16).ok()).unwrap_or(0)
+}
+
+pub(crate) fn epoch_text(epoch: u64) -> String {
+    format!("{epoch:016x}")
+}
+
+fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+/// The parent link, if the child is enrolled.
+pub fn parent(conn: &Connection) -> Result<Option<ParentLink>> {
+    let row = conn
+        .query_row(
+            "SELECT peer, public_key, seal_key, unit, url, received_idx, epoch, sent_idx, certs_idx, certs_sent,
+                    counter, last_sync_at, protocol, counter_in
+             FROM peers WHERE role = 'parent'",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    [r.get::<_, i64>(5)?, r.get::<_, i64>(7)?, r.get::<_, i64>(8)?, r.get::<_, i64>(9)?, r.get::<_, i64>(10)?],
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(11)?,
+                    r.get::<_, i64>(12)?,
+                    r.get::<_, i64>(13)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((peer, sign, seal, unit, url, [received, sent, certs, certs_sent, counter], epoch, last_sync_at, protocol, counter_in)) =
+        row
+    else {
+        return Ok(None);
+    };
+    let peer: NodeId = peer.parse()?;
+    let identity = match (protocol, seal) {
+        (2, Some(seal)) => Some(PublicIdentity::from_hex(peer, &sign, &seal)?),
+        _ => None,
+    };
+    Ok(Some(ParentLink {
+        peer,
+        identity,
+        unit,
+        url,
+        received_idx: received as u64,
+        epoch: parse_epoch(epoch),
+        sent_idx: sent as u64,
+        certs_idx: certs as u64,
+        certs_sent: certs_sent as u64,
+        counter: counter as u64,
+        counter_in: counter_in as u64,
+        last_sync_at,
+    }))
+}
+
+/// Records the hub this child enrolled with (replacing a link of protocol 1 to the same hub)
+/// and the certificates its answer carried, in one transaction.
+pub fn set_parent(
+    conn: &Connection,
+    hub: &PublicIdentity,
+    unit: &str,
+    url: Option<&str>,
+    chain: &[Statement],
+) -> Result<()> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute("DELETE FROM peers WHERE role = 'parent'", [])?;
+    tx.execute(
+        "INSERT INTO peers (peer, role, unit, public_key, seal_key, url, enrolled_at, protocol)
+         VALUES (?1, 'parent', ?2, ?3, ?4, ?5, ?6, 2)",
+        params![hub.node.to_string(), unit, hub.sign_hex(), hub.seal_hex(), url, now_text()],
+    )?;
+    for statement in chain {
+        crate::trust::store_statement(&tx, statement, Some(&hub.node.to_string()))?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The next counter to seal a message to the parent with: above every one used before and
+/// above the clock in microseconds (so a file restored from an older copy still counts up),
+/// written before the message leaves.
+pub fn next_counter(conn: &Connection) -> Result<u64> {
+    let micros =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0);
+    let last: i64 = conn.query_row("SELECT counter FROM peers WHERE role = 'parent'", [], |r| r.get(0))?;
+    let next = (last as u64).saturating_add(1).max(micros).min(i64::MAX as u64);
+    conn.execute("UPDATE peers SET counter = ?1 WHERE role = 'parent'", [next as i64])?;
+    Ok(next)
+}
+
+/// Opens a new epoch of this log, starting after its head: the first thing a process does
+/// before it appends. Returns its id.
+pub fn start_epoch(conn: &Connection) -> Result<u64> {
+    let epoch = NodeId::random().0.max(1);
+    let head = log::head(conn)?;
+    conn.execute(
+        "INSERT INTO epochs (epoch, start_idx, opened_at) VALUES (?1, ?2, ?3)",
+        params![epoch_text(epoch), (head + 1) as i64, now_text()],
+    )?;
+    Ok(epoch)
+}
+
+/// The latest epoch of this log (0 when it never had one).
+pub fn current_epoch(conn: &Connection) -> Result<u64> {
+    Ok(parse_epoch(
+        conn.query_row("SELECT epoch FROM epochs ORDER BY n DESC LIMIT 1", [], |r| r.get(0)).optional()?,
+    ))
+}
+
+/// How much of a peer's claim to have this log up to `position` in `epoch` this file can
+/// stand behind (see the module's note).
+pub fn vouch(conn: &Connection, epoch: u64, position: u64) -> Result<u64> {
+    if position == 0 {
+        return Ok(0);
+    }
+    let head = log::head(conn)?;
+    let row: Option<i64> = conn
+        .query_row("SELECT n FROM epochs WHERE epoch = ?1", [epoch_text(epoch)], |r| r.get(0))
+        .optional()?;
+    let Some(n) = row else { return Ok(0) };
+    let next_start: Option<i64> = conn
+        .query_row("SELECT start_idx FROM epochs WHERE n > ?1 ORDER BY n LIMIT 1", [n], |r| r.get(0))
+        .optional()?;
+    let end = next_start.map_or(head, |s| (s as u64).saturating_sub(1));
+    Ok(position.min(end).min(head))
+}
+
+/// Where a push starts: after a log position and a statements position.
+#[derive(Debug, Clone, Copy)]
+pub struct PushFrom {
+    pub after: u64,
+    pub certs_after: u64,
+}
+
+/// The batch to push from `from`: the statements the parent lacks, then up to `limit`
+/// changes (about `max_bytes` of them), with this node's signature of the head of each of its
+/// chains the batch carries (kept in the log too). Returns the batch and the statements
+/// position it covers.
+pub fn push_batch(
+    conn: &Connection,
+    me: &Identity,
+    link: &ParentLink,
+    from: PushFrom,
+    limit: usize,
+    max_bytes: usize,
+) -> Result<(Batch, u64)> {
+    let parent = link.peer.to_string();
+    let (statements, certs_upto) =
+        crate::trust::statements_after(conn, from.certs_after, 5_000, Some(&parent), &|_, _| true)?;
+    let filter = ReadFilter { not_from: Some(parent), units: None };
+    let (entries, upto, _) = log::read(conn, from.after, limit, Some(max_bytes), &filter)?;
+    let mut changes: Vec<Change> = entries.iter().map(|e| e.change.clone()).collect();
+    sign_heads(conn, me, &mut changes)?;
+    Ok((Batch { after: from.after, upto, statements, changes }, certs_upto))
+}
+
+/// Signs, for each chain of `me` in `changes`, its head at the last of its changes there.
+fn sign_heads(conn: &Connection, me: &Identity, changes: &mut [Change]) -> Result<()> {
+    let mut last: std::collections::HashMap<(String, u8), usize> = Default::default();
+    for (i, c) in changes.iter().enumerate() {
+        if c.origin == me.node() && c.withheld.is_none() {
+            last.insert((c.unit.clone(), crate::kinds::stream_of(&c.kind).unwrap_or(0)), i);
+        }
+    }
+    for ((unit, stream), i) in last {
+        let c = &changes[i];
+        if c.head.is_some() {
+            continue;
+        }
+        let (length, hash): (i64, Vec<u8>) = conn.query_row(
+            "SELECT chain_n, chain_hash FROM changes WHERE origin = ?1 AND seq = ?2",
+            params![c.origin.to_string(), c.seq as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let hash: [u8; 32] = hash.try_into().map_err(|_| Error::input("a chain hash is damaged", "mã chuỗi bị hỏng"))?;
+        let signature = Head { origin: me.node(), unit: &unit, stream, length: length as u64, hash }.sign(me);
+        conn.execute(
+            "UPDATE changes SET head_sig = ?3 WHERE origin = ?1 AND seq = ?2",
+            params![c.origin.to_string(), c.seq as i64, signature.to_vec()],
+        )?;
+        changes[i].head = Some(signature);
+    }
+    Ok(())
+}
+
+/// How many changes the parent has not acknowledged.
+pub fn pending_count(conn: &Connection) -> Result<u64> {
+    match parent(conn)? {
+        Some(link) => log::count_after(conn, link.sent_idx, &link.peer.to_string()),
+        None => Ok(conn.query_row("SELECT count(*) FROM changes WHERE source IS NULL", [], |r| r.get::<_, i64>(0))?
+            as u64),
+    }
+}
+
+/// Takes the parent's acknowledgement: it has this log up to `ack` in epoch `ack_epoch`, and
+/// the statements of the round's push up to `certs_upto`. The position may move back (a
+/// parent restored from an older copy); it moves only as far as this file vouches for.
+/// Returns the position now acknowledged.
+pub fn take_ack(conn: &Connection, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64> {
+    let vouched = vouch(conn, ack_epoch, ack)?;
+    conn.execute(
+        "UPDATE peers SET sent_idx = ?1, last_sync_at = ?2,
+             certs_sent = CASE WHEN ?3 IS NULL THEN certs_sent ELSE max(certs_sent, ?3) END
+         WHERE role = 'parent'",
+        params![vouched as i64, now_text(), certs_upto.map(|c| c as i64)],
+    )?;
+    Ok(vouched)
+}
+
+/// Notes the parent's refusal of changes this child sent.
+pub fn record_refused(conn: &Connection, origin: NodeId, refused: &[sobaucu_protocol::messages::RefusedChange]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO refused (origin, seq, kind, message, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for r in refused {
+        stmt.execute(params![origin.to_string(), r.seq as i64, r.kind.as_str(), r.message, now_text()])?;
+    }
+    Ok(())
+}
+
+/// The changes of this log refused by the parent or when they arrived here: origin, sequence
+/// number, rule, message, when.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RefusedEntry {
+    pub origin: String,
+    pub seq: u64,
+    pub kind: String,
+    pub message: String,
+    pub at: String,
+    pub record_id: Option<String>,
+    pub record_kind: Option<String>,
+}
+
+pub fn refused(conn: &Connection) -> Result<Vec<RefusedEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.origin, r.seq, r.kind, r.message, r.at, c.record_id, c.kind FROM refused r
+         LEFT JOIN changes c ON c.origin = r.origin AND c.seq = r.seq ORDER BY r.at, r.origin, r.seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(RefusedEntry {
+            origin: r.get(0)?,
+            seq: r.get::<_, i64>(1)? as u64,
+            kind: r.get(2)?,
+            message: r.get(3)?,
+            at: r.get(4)?,
+            record_id: r.get(5)?,
+            record_kind: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Where the next pull starts: the parent may have said this child's position is not in its
+/// log as it is now (it was restored from an older copy).
+pub fn rewind_pull(conn: &Connection, to: u64) -> Result<()> {
+    conn.execute("UPDATE peers SET received_idx = min(received_idx, ?1) WHERE role = 'parent'", [to as i64])?;
+    Ok(())
+}
+
+/// Records that this child now has the parent's log up to `upto` in `epoch`, and its
+/// statements up to `certs_upto`. Runs in the caller's transaction.
+pub fn received(conn: &Connection, upto: u64, epoch: u64, certs_upto: u64) -> Result<()> {
+    conn.execute(
+        "UPDATE peers SET received_idx = ?1, epoch = ?2, certs_idx = max(certs_idx, ?3), last_sync_at = ?4
+         WHERE role = 'parent'",
+        params![upto as i64, epoch_text(epoch), certs_upto as i64, now_text()],
+    )?;
+    Ok(())
+}
+
+/// What checking and appending a batch from another peer did.
+#[derive(Debug, Default, Clone)]
+pub struct Applied {
+    /// Changes new to this log, and those it already had.
+    pub new: usize,
+    pub duplicates: usize,
+    /// Records the new changes touch (a ledger rewrites their rows).
+    pub touched: std::collections::BTreeSet<String>,
+    /// Changes refused by the rules (kept as their digests), by sequence number.
+    pub refused: Vec<(NodeId, u64, crate::trust::Refusal)>,
+    /// Statements refused.
+    pub refused_statements: Vec<crate::trust::Refusal>,
+    /// The greatest clock among the new changes.
+    pub max_hlc: u64,
+}
+
+/// Whether a whole batch must be refused: a broken chain, a reused sequence number or a
+/// reordering means the sender (or a hub before it) altered what an origin wrote.
+#[derive(Debug)]
+pub enum BatchRefused {
+    Chain(crate::trust::Refusal),
+    /// The log holds another change under one of the batch's (origin, sequence number).
+    Reused { origin: NodeId, seq: u64 },
+}
+
+/// Checks and appends a batch from `sender` in the caller's transaction: the statements
+/// first, then each change (a refused one is kept as its digest and reason, never applied),
+/// then each chain head the batch carries. `source` names the peer in the log.
+pub fn append_batch(
+    checker: &crate::trust::Checker<'_>,
+    sender: &crate::trust::Sender,
+    batch: &Batch,
+    source: &str,
+) -> Result<std::result::Result<Applied, BatchRefused>> {
+    use sobaucu_protocol::Withheld;
+    use sobaucu_protocol::messages::RefusalKind;
+    let conn = checker.conn;
+    let mut applied = Applied::default();
+    for statement in &batch.statements {
+        if let Err(refusal) = checker.take_statement(sender, statement, Some(source))? {
+            applied.refused_statements.push(refusal);
+        }
+    }
+    for change in &batch.changes {
+        let verdict = checker.check_change(sender, change)?;
+        let stream = crate::kinds::stream_of(&change.kind).unwrap_or(crate::kinds::STREAM_MAIN);
+        let kept;
+        let to_append = match &verdict {
+            Ok(()) => change,
+            Err(refusal) => {
+                let mut withheld = change.clone();
+                withheld.fields.clear();
+                withheld.bases.clear();
+                withheld.withheld = Some(Withheld {
+                    digest: sobaucu_protocol::chain::digest(change),
+                    reason: refusal.kind.as_str().to_string(),
+                });
+                kept = withheld;
+                &kept
+            }
+        };
+        match log::append(conn, to_append, stream, Some(source))? {
+            log::Appended::New { head, .. } => {
+                if let Err(refusal) = checker.check_head(change, stream, &head)? {
+                    return Ok(Err(BatchRefused::Chain(refusal)));
+                }
+                match verdict {
+                    Ok(()) if change.withheld.is_none() => {
+                        applied.new += 1;
+                        applied.touched.insert(change.record_id());
+                        applied.max_hlc = applied.max_hlc.max(change.hlc);
+                    }
+                    Ok(()) => applied.new += 1,
+                    Err(refusal) => {
+                        conn.prepare_cached(
+                            "INSERT OR REPLACE INTO refused (origin, seq, kind, message, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        )?
+                        .execute(params![
+                            change.origin.to_string(),
+                            change.seq as i64,
+                            refusal.kind.as_str(),
+                            refusal.message,
+                            now_text()
+                        ])?;
+                        applied.refused.push((change.origin, change.seq, refusal));
+                    }
+                }
+            }
+            log::Appended::Duplicate => applied.duplicates += 1,
+            log::Appended::Reused => return Ok(Err(BatchRefused::Reused { origin: change.origin, seq: change.seq })),
+            log::Appended::OutOfOrder { last_seq } => {
+                return Ok(Err(BatchRefused::Chain(crate::trust::Refusal::new(
+                    RefusalKind::BadChain,
+                    format!(
+                        "change {} of node {} arrived after its change {last_seq} of the same chain: the changes were reordered",
+                        change.seq, change.origin
+                    ),
+                ))));
+            }
+        }
+    }
+    Ok(Ok(applied))
+}
+
+/// Takes a counter of a message from the parent (a bundle it made) if it is above every one
+/// taken before; a bundle imported again, or an older one, is then recognised.
+pub fn take_counter_in(conn: &Connection, counter: u64) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE peers SET counter_in = ?1 WHERE role = 'parent' AND counter_in < ?1",
+        [counter.min(i64::MAX as u64) as i64],
+    )? == 1)
+}

@@ -1,0 +1,96 @@
+//! The hub as the child of its own parent (a district hub under a province hub): the same
+//! client as a node's ledger, over the hub's store. The hub pushes everything its subtree
+//! sent (changes, certificates, revocations) and pulls what comes from above, checking it as a
+//! ledger does, without materialising records (a hub keeps the log, not the records).
+
+use sobaucu_client::Child;
+use sobaucu_core::link::{self, ParentLink, PushFrom};
+use sobaucu_core::trust;
+use sobaucu_core::units::Catalogue;
+use sobaucu_protocol::messages::Seen;
+use sobaucu_protocol::{Batch, Identity, PublicIdentity, Statement};
+
+use crate::store::{SqliteHubStore, StoreError};
+
+impl Child for SqliteHubStore {
+    type Error = StoreError;
+
+    fn identity(&mut self) -> Result<Identity, StoreError> {
+        self.keys()
+    }
+    fn unit(&self) -> Result<String, StoreError> {
+        Ok(self.identity()?.unit.to_string())
+    }
+    fn parent(&self) -> Result<Option<ParentLink>, StoreError> {
+        SqliteHubStore::parent(self)
+    }
+    fn set_parent(
+        &mut self,
+        hub: &PublicIdentity,
+        unit: &str,
+        url: Option<&str>,
+        chain: &[Statement],
+    ) -> Result<(), StoreError> {
+        Ok(link::set_parent(self.conn(), hub, unit, url, chain)?)
+    }
+    fn next_counter(&mut self) -> Result<u64, StoreError> {
+        Ok(link::next_counter(self.conn())?)
+    }
+    fn log_epoch(&mut self) -> Result<u64, StoreError> {
+        self.start_epoch()
+    }
+    fn push_batch(&mut self, from: PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64), StoreError> {
+        let me = self.keys()?;
+        let parent = SqliteHubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
+        Ok(link::push_batch(self.conn(), &me, &parent, from, limit, max_bytes)?)
+    }
+    fn pending_count(&self) -> Result<u64, StoreError> {
+        if SqliteHubStore::parent(self)?.is_none() {
+            return Ok(0);
+        }
+        Ok(link::pending_count(self.conn())?)
+    }
+    fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64, StoreError> {
+        Ok(link::take_ack(self.conn(), ack, ack_epoch, certs_upto)?)
+    }
+    fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<usize, StoreError> {
+        let parent = SqliteHubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
+        self.start_epoch()?;
+        let me = SqliteHubStore::identity(self)?;
+        let readable: std::collections::HashSet<String> = self.readable_units(&me.unit)?.into_iter().collect();
+        let readable = |u: &str| readable.contains(u);
+        let conn = self.conn();
+        let tx = conn.unchecked_transaction()?;
+        let checker = trust::Checker {
+            conn: &tx,
+            catalogue: Catalogue::get(me.scheme),
+            readable: &readable,
+            now_ms: trust::now_ms(),
+            max_skew_ms: trust::max_skew_ms(),
+        };
+        let applied = match link::append_batch(&checker, &trust::Sender::Parent, batch, &parent.peer.to_string())? {
+            Ok(applied) => applied,
+            Err(link::BatchRefused::Chain(r)) => {
+                return Err(StoreError::Other(format!("the parent hub {} sent changes this hub cannot accept: {}", parent.peer, r.message)));
+            }
+            Err(link::BatchRefused::Reused { origin, seq }) => {
+                return Err(StoreError::Other(format!(
+                    "the parent hub {} sent a change {seq} of node {origin} that differs from the one this hub holds",
+                    parent.peer
+                )));
+            }
+        };
+        link::received(&tx, batch.upto, epoch, certs_upto)?;
+        tx.commit()?;
+        Ok(applied.new)
+    }
+    fn take_counter_in(&mut self, counter: u64) -> Result<bool, StoreError> {
+        Ok(link::take_counter_in(self.conn(), counter)?)
+    }
+    fn rewind_pull(&mut self, to: u64) -> Result<(), StoreError> {
+        Ok(link::rewind_pull(self.conn(), to)?)
+    }
+    fn presence(&self) -> Result<Vec<Seen>, StoreError> {
+        self.seen()
+    }
+}

@@ -1,0 +1,176 @@
+//! A [`Batch`] of changes from one log, and a [`Message`]: what a sealed request, answer or
+//! bundle part holds once opened (a JSON header and batches).
+
+use std::io::Read;
+
+use crate::cert::Statement;
+use crate::codec::{self, Reader, put_varint};
+use crate::{Change, Limits, ProtocolError};
+
+/// Changes from one sender's log, covering its log positions `(after, upto]`, with the
+/// certificates and revocations the receiver needs before them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Batch {
+    pub after: u64,
+    pub upto: u64,
+    pub statements: Vec<Statement>,
+    pub changes: Vec<Change>,
+}
+
+impl Batch {
+    /// Encodes and compresses the batch.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        put_varint(&mut out, self.after);
+        put_varint(&mut out, self.upto);
+        put_varint(&mut out, self.statements.len() as u64);
+        for s in &self.statements {
+            s.encode(&mut out);
+        }
+        if self.changes.is_empty() {
+            put_varint(&mut out, 0);
+            return out;
+        }
+        let raw = codec::encode(&self.changes);
+        let compressed = zstd::bulk::compress(&raw, 19).expect("zstd compresses in memory");
+        put_varint(&mut out, raw.len() as u64);
+        out.extend_from_slice(&compressed);
+        out
+    }
+
+    /// Decodes a batch within `limits`: its declared size is checked before decompressing, and
+    /// decompression stops at that size (a compression bomb costs no more than the limit).
+    pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Batch, ProtocolError> {
+        let mut r = Reader::new(bytes);
+        let after = r.varint()?;
+        let upto = r.varint()?;
+        if upto < after {
+            return Err(ProtocolError::Corrupt("the batch's range ends before it starts".into()));
+        }
+        let count = r.count(limits.max_statements, 50, "certificates")?;
+        let mut statements = Vec::with_capacity(count.min(1024));
+        for _ in 0..count {
+            statements.push(Statement::decode(&mut r, limits)?);
+        }
+        let raw_len = r.varint()?;
+        if raw_len == 0 {
+            if !r.is_done() {
+                return Err(ProtocolError::Corrupt("bytes after an empty batch".into()));
+            }
+            return Ok(Batch { after, upto, statements, changes: Vec::new() });
+        }
+        if raw_len > limits.max_decompressed as u64 {
+            return Err(ProtocolError::OverLimit(format!("a batch of {raw_len} bytes once decompressed")));
+        }
+        let compressed = r.take(r.left())?;
+        let mut raw = Vec::with_capacity((raw_len as usize).min(1 << 20));
+        let decoder = zstd::stream::read::Decoder::with_buffer(compressed)
+            .map_err(|e| ProtocolError::Corrupt(format!("the payload does not decompress: {e}")))?;
+        decoder
+            .take(raw_len + 1)
+            .read_to_end(&mut raw)
+            .map_err(|e| ProtocolError::Corrupt(format!("the payload does not decompress: {e}")))?;
+        if raw.len() as u64 != raw_len {
+            return Err(ProtocolError::Corrupt(format!(
+                "the payload decompresses to {} bytes, not the {raw_len} its header says",
+                raw.len()
+            )));
+        }
+        let changes = codec::decode(&raw, limits)?;
+        Ok(Batch { after, upto, statements, changes })
+    }
+}
+
+/// What a sealed message holds once opened: a JSON header and up to a few parts (a request's
+/// pushed batch; an answer's pulled batch and the requester's own changes sent back).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub meta: serde_json::Value,
+    pub parts: Vec<Vec<u8>>,
+}
+
+/// The most parts a message may have.
+const MAX_PARTS: usize = 4;
+
+impl Message {
+    pub fn new(meta: &impl serde::Serialize, parts: Vec<Vec<u8>>) -> Message {
+        Message { meta: serde_json::to_value(meta).expect("JSON"), parts }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let meta = serde_json::to_vec(&self.meta).expect("JSON serialises");
+        let mut out = Vec::with_capacity(meta.len() + self.parts.iter().map(Vec::len).sum::<usize>() + 16);
+        put_varint(&mut out, meta.len() as u64);
+        out.extend_from_slice(&meta);
+        put_varint(&mut out, self.parts.len() as u64);
+        for part in &self.parts {
+            put_varint(&mut out, part.len() as u64);
+            out.extend_from_slice(part);
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Message, ProtocolError> {
+        let mut r = Reader::new(bytes);
+        let meta_len = r.count(1 << 20, 1, "header bytes")?;
+        let meta =
+            serde_json::from_slice(r.take(meta_len)?).map_err(|e| ProtocolError::Corrupt(format!("header: {e}")))?;
+        let count = r.count(MAX_PARTS, 1, "parts")?;
+        let mut parts = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = r.count(usize::MAX, 1, "part bytes")?;
+            parts.push(r.take(len)?.to_vec());
+        }
+        if !r.is_done() {
+            return Err(ProtocolError::Corrupt("bytes after the last part".into()));
+        }
+        Ok(Message { meta, parts })
+    }
+
+    /// The header as a typed value.
+    pub fn header<T: serde::de::DeserializeOwned>(&self) -> Result<T, ProtocolError> {
+        serde_json::from_value(self.meta.clone()).map_err(|e| ProtocolError::Corrupt(format!("header: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn batches_round_trip(changes in prop::collection::vec(crate::codec::tests::change(), 0..20), after in 0u64..1000) {
+            let batch = Batch { after, upto: after + changes.len() as u64, statements: Vec::new(), changes };
+            prop_assert_eq!(Batch::decode(&batch.encode(), &Limits::default()).unwrap(), batch);
+        }
+
+        #[test]
+        fn raw_bytes_never_panic_the_batch_or_message_decoders(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = Batch::decode(&bytes, &Limits::default());
+            let _ = Message::decode(&bytes);
+        }
+    }
+
+    #[test]
+    fn a_compression_bomb_is_refused_at_its_declared_size() {
+        // 64 MiB of zeros compress to a few kilobytes; declared as 100 bytes, or as 64 MiB.
+        let zeros = vec![0u8; 64 << 20];
+        let compressed = zstd::bulk::compress(&zeros, 3).unwrap();
+        for declared in [100u64, 64 << 20] {
+            let mut bomb = Vec::new();
+            for n in [0, 0, 0, declared] {
+                put_varint(&mut bomb, n);
+            }
+            bomb.extend_from_slice(&compressed);
+            let err = Batch::decode(&bomb, &Limits::default()).unwrap_err();
+            assert!(matches!(err, ProtocolError::OverLimit(_) | ProtocolError::Corrupt(_)), "{err}");
+        }
+    }
+
+    #[test]
+    fn messages_round_trip() {
+        let m = Message { meta: serde_json::json!({"pull_after": 4}), parts: vec![vec![1, 2, 3], vec![]] };
+        assert_eq!(Message::decode(&m.encode()).unwrap(), m);
+    }
+}
