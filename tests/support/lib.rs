@@ -331,7 +331,7 @@ impl Hub {
         let mut init = Hub::command(dir);
         init.args(["init", "--unit", unit, "--scheme", scheme]);
         if let Some(parent) = parent {
-            let code = parent.enroll_code(unit);
+            let code = parent.enroll_code_for(unit, "hub");
             init.args(["--parent", &parent.url, "--code", &code]);
         }
         run_ok(&mut init);
@@ -366,8 +366,19 @@ impl Hub {
         self.process = None;
     }
 
+    /// The serving process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(|g| g.0.id())
+    }
+
+    /// A one-time code that enrols a ledger of `unit`.
     pub fn enroll_code(&self, unit: &str) -> String {
-        run_ok(Hub::command(&self.dir).args(["enroll-code", "--unit", unit])).trim().to_string()
+        self.enroll_code_for(unit, "node")
+    }
+
+    /// A one-time code that enrols a `role` (`node` or `hub`) of `unit`.
+    pub fn enroll_code_for(&self, unit: &str, role: &str) -> String {
+        run_ok(Hub::command(&self.dir).args(["enroll-code", "--unit", unit, "--role", role])).trim().to_string()
     }
 }
 

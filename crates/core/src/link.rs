@@ -347,6 +347,21 @@ pub enum BatchRefused {
     Reused { origin: NodeId, seq: u64 },
 }
 
+/// Whether a refused change is kept as its digest: only when it belongs to a chain the sender
+/// may carry (its own as a node; one of its subtree's origins as a hub; anything from this
+/// peer's own parent), so its origin's chain stays whole and no sender takes another origin's
+/// sequence numbers.
+fn keeps_withheld(checker: &crate::trust::Checker<'_>, sender: &crate::trust::Sender, change: &Change) -> Result<bool> {
+    use crate::trust::Sender;
+    Ok(match sender {
+        Sender::Parent => true,
+        Sender::Child { peer, role: sobaucu_protocol::Role::Node, .. } => change.origin == *peer,
+        Sender::Child { unit, .. } => crate::trust::cert_of(checker.conn, change.origin)?.is_some_and(|c| {
+            c.unit.parse::<crate::units::UnitCode>().is_ok_and(|u| checker.catalogue.is_within(&u, unit))
+        }),
+    })
+}
+
 /// Checks and appends a batch from `sender` in the caller's transaction: the statements
 /// first, then each change (a refused one is kept as its digest and reason, never applied),
 /// then each chain head the batch carries. `source` names the peer in the log.
@@ -368,6 +383,14 @@ pub fn append_batch(
     for change in &batch.changes {
         let verdict = checker.check_change(sender, change)?;
         let stream = crate::kinds::stream_of(&change.kind).unwrap_or(crate::kinds::STREAM_MAIN);
+        if let Err(refusal) = &verdict
+            && !keeps_withheld(checker, sender, change)?
+        {
+            // Not the sender's to send at all (another origin's, outside its subtree): kept
+            // nowhere, so it cannot take another origin's place in this log.
+            applied.refused.push((change.origin, change.seq, refusal.clone()));
+            continue;
+        }
         let kept;
         let to_append = match &verdict {
             Ok(()) => change,

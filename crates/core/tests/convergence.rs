@@ -1,7 +1,9 @@
 //! Convergence, property-based: several nodes of one commune edit the same records, and their
 //! changes reach each other in random orders, duplicated and reordered. Whatever the order,
 //! every node ends in the same state, and every concurrent edit that lost is listed as a
-//! conflict — no more, no fewer — until someone settles it.
+//! conflict — no more, no fewer — until someone settles it. Clocks come from the whole range
+//! a ledger can store: besides the nodes' own, changes of far-off nodes arrive stamped with any
+//! clock from 0 to the largest, and the nodes' own clocks then run on from there.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,7 +12,7 @@ use serde_json::{Map, Value, json};
 use sobaucu_core::kinds::Kind;
 use sobaucu_core::log::{self, ReadFilter};
 use sobaucu_core::store::InitOptions;
-use sobaucu_core::{RecordId, Store};
+use sobaucu_core::{Hlc, NodeId, RecordId, Store};
 use sobaucu_protocol::Change;
 
 const NODES: usize = 3;
@@ -40,6 +42,14 @@ enum Op {
     Resolve {
         node: usize,
     },
+    /// A far-off node's edit, stamped with any clock of the whole range, reaches `node`.
+    Remote {
+        node: usize,
+        record: usize,
+        field: u8,
+        value: u8,
+        clock: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -50,6 +60,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0..NODES, 0..NODES, prop::collection::vec((0usize..64, any::<bool>()), 0..12))
             .prop_map(|(from, to, picks)| Op::Sync { from, to, picks }),
         1 => (0..NODES).prop_map(|node| Op::Resolve { node }),
+        2 => (0..NODES, 0usize..8, 0u8..3, 0u8..3, prop_oneof![0..=Hlc::MAX.0, (Hlc::MAX.0 - 1000)..=Hlc::MAX.0])
+            .prop_map(|(node, record, field, value, clock)| Op::Remote { node, record, field, value, clock }),
     ]
 }
 
@@ -57,6 +69,8 @@ struct Net {
     _dirs: Vec<tempfile::TempDir>,
     stores: Vec<Store>,
     records: Vec<RecordId>,
+    /// The far-off node's changes so far.
+    remote_seq: u64,
 }
 
 fn net() -> Net {
@@ -76,11 +90,11 @@ fn net() -> Net {
         dirs.push(dir);
         stores.push(store);
     }
-    Net { _dirs: dirs, stores, records: Vec::new() }
+    Net { _dirs: dirs, stores, records: Vec::new(), remote_seq: 0 }
 }
 
 fn all_changes(store: &Store) -> Vec<Change> {
-    let (entries, _, _) = log::read(store.db().conn(), 0, 1_000_000, &ReadFilter::default()).unwrap();
+    let (entries, _, _) = log::read(store.db().conn(), 0, 1_000_000, None, &ReadFilter::default()).unwrap();
     entries.into_iter().map(|e| e.change).collect()
 }
 
@@ -139,6 +153,24 @@ fn run(net: &mut Net, op: &Op) {
             let source = format!("peer-{from}");
             net.stores[*to].apply(&batch, Some(&source), None).unwrap();
         }
+        Op::Remote { node, record, field, value, clock } => {
+            let Some(id) = net.records.get(*record).copied() else { return };
+            net.remote_seq += 1;
+            let change = Change {
+                origin: NodeId(0xfeed),
+                seq: net.remote_seq,
+                record_node: id.node,
+                record_counter: id.counter,
+                kind: "incident".into(),
+                unit: "03637".into(),
+                hlc: *clock,
+                fields: vec![(FIELDS[*field as usize].into(), sobaucu_protocol::Value::Text(VALUES[*value as usize].into()))],
+                bases: vec![],
+                withheld: None,
+                head: None,
+            };
+            net.stores[*node].apply(&[change], Some("far-off"), None).unwrap();
+        }
         Op::Resolve { node } => {
             let store = &mut net.stores[*node];
             if let Some(c) = store.conflicts().unwrap().into_iter().next()
@@ -182,7 +214,7 @@ fn state(store: &Store) -> (Vec<String>, Vec<String>) {
 /// The conflicts the definition gives for a set of changes: per field of a record, the
 /// changes that no other change of that field saw, whose value differs from the winner's.
 fn expected_conflicts(changes: &[Change]) -> BTreeSet<(String, String, String, u64)> {
-    let mut by_field: BTreeMap<(u64, u64, String), Vec<&Change>> = BTreeMap::new();
+    let mut by_field: BTreeMap<(NodeId, u64, String), Vec<&Change>> = BTreeMap::new();
     for c in changes {
         for (name, _) in &c.fields {
             by_field.entry((c.record_node, c.record_counter, name.clone())).or_default().push(c);
@@ -190,7 +222,7 @@ fn expected_conflicts(changes: &[Change]) -> BTreeSet<(String, String, String, u
     }
     let mut out = BTreeSet::new();
     for ((node, counter, name), mut list) in by_field {
-        list.sort_by_key(|c| (c.hlc, format!("{:016x}", c.origin)));
+        list.sort_by_key(|c| (c.hlc, c.origin.to_string(), c.seq));
         list.dedup_by_key(|c| (c.origin, c.seq));
         let winner = list.last().unwrap();
         let value_of = |c: &Change| c.fields.iter().find(|(n, _)| *n == name).unwrap().1.clone();
@@ -199,9 +231,9 @@ fn expected_conflicts(changes: &[Change]) -> BTreeSet<(String, String, String, u
         for loser in &list[..list.len() - 1] {
             if !seen.contains(&loser.hlc) && value_of(loser) != value_of(winner) {
                 out.insert((
-                    format!("{node:016x}-{counter}"),
+                    format!("{node}-{counter}"),
                     name.clone(),
-                    format!("{:016x}", loser.origin),
+                    loser.origin.to_string(),
                     loser.hlc,
                 ));
             }

@@ -132,9 +132,9 @@ fn a_district_is_done_with_commune_work_when_all_its_communes_are() {
 fn last_syncs_come_from_what_the_hubs_reported() {
     let (_dir, mut store) = ledger();
     let seen = |node: &str, unit: &str, kind: &str, at: &str| Seen {
-        node: node.into(),
+        node: format!("{node:0>16}").parse().unwrap(),
         unit: unit.into(),
-        kind: kind.into(),
+        kind: kind.parse().unwrap(),
         last_sync_at: at.into(),
     };
     store

@@ -977,7 +977,8 @@ impl<'c> Db<'c> {
         let mut stmt = self
             .0
             .prepare_cached(
-                "SELECT hlc, fields FROM changes WHERE record_id = ?1 AND withheld IS NULL ORDER BY hlc DESC, origin DESC",
+                "SELECT hlc, fields FROM changes WHERE record_id = ?1 AND withheld IS NULL
+                 ORDER BY hlc DESC, origin DESC, seq DESC",
             )?;
         let mut rows = stmt.query([id.to_string()])?;
         while let Some(r) = rows.next()? {

@@ -99,7 +99,7 @@ struct Stored {
 fn stored_changes(conn: &Connection, record_id: &str) -> Result<Vec<Stored>> {
     let mut stmt = conn.prepare_cached(
         "SELECT origin, seq, hlc, unit, kind, fields, bases FROM changes WHERE record_id = ?1 AND withheld IS NULL
-         ORDER BY hlc, origin",
+         ORDER BY hlc, origin, seq",
     )?;
     let rows = stmt.query_map([record_id], |r| {
         Ok((
