@@ -33,7 +33,6 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let hub = link.identity.ok_or(ClientError::Legacy)?;
     let me = child.identity().map_err(local)?;
-    let my_epoch = child.log_epoch().map_err(local)?;
     let seen = child.presence().map_err(local)?;
     let mut from = PushFrom { after: link.sent_idx, certs_after: link.certs_sent };
     let mut messages = Vec::new();
@@ -48,8 +47,7 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
         let request = SyncRequest {
             pull_after: link.received_idx,
             max_changes: BATCH_CHANGES as u32,
-            epoch: link.epoch,
-            my_epoch,
+            pull_check: link.received_check.clone(),
             certs_after: link.certs_idx,
             own_seq: first.then(|| child.own_seq()).transpose().map_err(local)?,
             ..SyncRequest::default()
@@ -114,7 +112,7 @@ pub fn import_down<C: Child>(child: &mut C, bytes: impl Read) -> Result<ImportRe
             return Err(ClientError::Refused("this bundle is not one for this ledger".into()));
         }
         let answer: SyncResponse = message.header().map_err(|e| ClientError::Refused(format!("bundle header: {e}")))?;
-        child.take_ack(answer.ack, answer.ack_epoch, None).map_err(local)?;
+        child.take_ack(answer.ack, None).map_err(local)?;
         if !answer.refused.is_empty() {
             child.record_refused(&answer.refused).map_err(local)?;
         }
@@ -139,7 +137,8 @@ pub fn import_down<C: Child>(child: &mut C, bytes: impl Read) -> Result<ImportRe
                 batch.after
             )));
         }
-        report.changes += child.apply_from_parent(&batch, answer.epoch, answer.certs_upto).map_err(local)?;
+        report.changes +=
+            child.apply_from_parent(&batch, answer.pull_check.as_deref(), answer.certs_upto).map_err(local)?;
         child.take_counter_in(header.counter).map_err(local)?;
     }
     Ok(report)

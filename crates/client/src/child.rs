@@ -22,8 +22,6 @@ pub trait Child {
     ) -> Result<(), Self::Error>;
     /// The next counter to seal a message to the parent with (written before it is used).
     fn next_counter(&mut self) -> Result<u64, Self::Error>;
-    /// The child's log epoch now.
-    fn log_epoch(&mut self) -> Result<u64, Self::Error>;
     /// The batch to push from `from` (up to `limit` changes, about `max_bytes`) and the
     /// statements position it covers.
     fn push_batch(&mut self, from: PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64), Self::Error>;
@@ -34,14 +32,15 @@ pub trait Child {
         Ok(0)
     }
     /// Takes the parent's acknowledgement; returns the position now acknowledged.
-    fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error>;
+    fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error>;
     /// Notes the child's own changes the parent refused.
     fn record_refused(&mut self, _refused: &[RefusedChange]) -> Result<(), Self::Error> {
         Ok(())
     }
     /// Checks and applies a batch from the parent, all or nothing, and records the parent's
-    /// position, epoch and statements position. Returns how many changes were new.
-    fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<usize, Self::Error>;
+    /// position (with `check`, the parent's entry there) and statements position. Returns how
+    /// many changes were new.
+    fn apply_from_parent(&mut self, batch: &Batch, check: Option<&str>, certs_upto: u64) -> Result<usize, Self::Error>;
     /// Takes the counter of a message the parent sealed for a bundle; false when one as new
     /// was taken before (the bundle, or a later one, was imported already).
     fn take_counter_in(&mut self, counter: u64) -> Result<bool, Self::Error>;
@@ -90,9 +89,6 @@ impl Child for Store {
     fn next_counter(&mut self) -> Result<u64, Self::Error> {
         Store::next_counter(self)
     }
-    fn log_epoch(&mut self) -> Result<u64, Self::Error> {
-        Store::log_epoch(self)
-    }
     fn push_batch(&mut self, from: PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64), Self::Error> {
         Store::push_batch(self, from, limit, max_bytes)
     }
@@ -102,14 +98,14 @@ impl Child for Store {
     fn own_seq(&self) -> Result<u64, Self::Error> {
         Store::own_seq(self)
     }
-    fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error> {
-        Store::take_ack(self, ack, ack_epoch, certs_upto)
+    fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error> {
+        Store::take_ack(self, ack, certs_upto)
     }
     fn record_refused(&mut self, refused: &[RefusedChange]) -> Result<(), Self::Error> {
         Store::record_refused(self, refused)
     }
-    fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<usize, Self::Error> {
-        Store::apply_from_parent(self, batch, epoch, certs_upto).map(|s| s.applied)
+    fn apply_from_parent(&mut self, batch: &Batch, check: Option<&str>, certs_upto: u64) -> Result<usize, Self::Error> {
+        Store::apply_from_parent(self, batch, check, certs_upto).map(|s| s.applied)
     }
     fn take_counter_in(&mut self, counter: u64) -> Result<bool, Self::Error> {
         Store::take_counter_in(self, counter)

@@ -264,7 +264,6 @@ fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Res
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let before = (link.sent_idx, link.received_idx, link.certs_idx);
     let me = child.identity().map_err(local)?;
-    let my_epoch = child.log_epoch().map_err(local)?;
     let from = sobaucu_core::link::PushFrom { after: link.sent_idx, certs_after: link.certs_sent };
     let (batch, certs_upto) = child.push_batch(from, BATCH_CHANGES, s.batch_bytes).map_err(local)?;
     let pushing = batch.upto > batch.after || !batch.statements.is_empty();
@@ -276,8 +275,7 @@ fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Res
         max_bytes: s.batch_bytes as u32,
         seen: if first { child.presence().map_err(local)? } else { Vec::new() },
         want_seen: first && child.wants_presence(),
-        epoch: link.epoch,
-        my_epoch,
+        pull_check: link.received_check.clone(),
         own_seq: first.then_some(own_seq),
         own_after: None,
         certs_after: link.certs_idx,
@@ -308,8 +306,8 @@ fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Res
     if let Some(r) = &answer.refusal {
         return Err(ClientError::Refused(format!("{} ({})", r.message, r.kind)));
     }
-    let acked_all = answer.ack >= batch.upto && answer.ack_epoch == my_epoch;
-    child.take_ack(answer.ack, answer.ack_epoch, acked_all.then_some(certs_upto)).map_err(local)?;
+    let acked_all = answer.ack >= batch.upto;
+    child.take_ack(answer.ack, acked_all.then_some(certs_upto)).map_err(local)?;
     if !answer.refused.is_empty() {
         progress.refused += answer.refused.len() as u64;
         child.record_refused(&answer.refused).map_err(local)?;
@@ -330,7 +328,7 @@ fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Res
         return Err(ClientError::BadAnswer("the hub answered for another position".into()));
     }
     progress.pulled += pulled.changes.len() as u64;
-    child.apply_from_parent(&pulled, answer.epoch, answer.certs_upto).map_err(local)?;
+    child.apply_from_parent(&pulled, answer.pull_check.as_deref(), answer.certs_upto).map_err(local)?;
     let left = child.pending_count().map_err(local)?;
     progress.pushed = s.started_pending.saturating_sub(left);
     let after = child.parent().map_err(local)?.map(|p| (p.sent_idx, p.received_idx, p.certs_idx));

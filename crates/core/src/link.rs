@@ -1,14 +1,16 @@
 //! The child's side of a sync link, over the tables a node's ledger and a hub's store share
-//! (`peers` with its `parent` row, `changes`, `statements`, `epochs`, `refused`): what to push,
-//! what an answer acknowledges, where to pull from, and the log's epochs.
+//! (`peers` with its `parent` row, `changes`, `statements`, `refused`): what to push, what an
+//! answer acknowledges, and where to pull from.
 //!
-//! **Positions and epochs.** Each side acknowledges the other's log by position. A file
-//! restored from an older copy would reuse positions its peers already hold, so every process
-//! that appends to a log first opens an *epoch* (a random id and the position it starts at).
-//! A peer's claim "I have your log up to `p` in epoch `e`" is vouched for only as far as it
-//! can be true of this file: up to `p` in the current epoch, up to the end of `e` in an older
-//! one, and not at all in an epoch this file never had (a later one, lost with the restore).
-//! What is not vouched for is sent again; duplicates are idempotent, so nothing is lost.
+//! **Positions, checked.** Each side acknowledges the other's log by position, and a position
+//! is only as good as the entries behind it: a file restored from an older copy would reuse
+//! positions its peers already hold. So the child pushes from where the parent's *sealed*
+//! acknowledgement says (it may move back: a parent restored from an older copy asks again
+//! for what it lost), the parent takes a batch it already has only when every change in it
+//! is the one it holds (a child restored from an older copy is caught reusing a number), and
+//! the child pulls after a position only with the check of the parent's entry there (a parent
+//! whose entry is another one answers from the start again). Duplicates are idempotent, so
+//! what is sent again costs bytes and loses nothing.
 //!
 //! **Durability.** Both stores write with `synchronous=FULL`: a position or counter written
 //! is on the disk before the message that depends on it leaves.
@@ -29,9 +31,10 @@ pub struct ParentLink {
     pub identity: Option<PublicIdentity>,
     pub unit: String,
     pub url: Option<String>,
-    /// The parent's log position this child has everything up to, in the parent's `epoch`.
+    /// The parent's log position this child has everything up to, and the check of the
+    /// parent's entry there.
     pub received_idx: u64,
-    pub epoch: u64,
+    pub received_check: Option<String>,
     /// This child's log position the parent has acknowledged.
     pub sent_idx: u64,
     /// The parent's statements position this child has.
@@ -45,14 +48,6 @@ pub struct ParentLink {
     pub last_sync_at: Option<String>,
 }
 
-fn parse_epoch(text: Option<String>) -> u64 {
-    text.and_then(|t| u64::from_str_radix(&t, 16).ok()).unwrap_or(0)
-}
-
-pub(crate) fn epoch_text(epoch: u64) -> String {
-    format!("{epoch:016x}")
-}
-
 fn now_text() -> String {
     chrono::Utc::now().to_rfc3339()
 }
@@ -61,7 +56,7 @@ fn now_text() -> String {
 pub fn parent(conn: &Connection) -> Result<Option<ParentLink>> {
     let row = conn
         .query_row(
-            "SELECT peer, public_key, seal_key, unit, url, received_idx, epoch, sent_idx, certs_idx, certs_sent,
+            "SELECT peer, public_key, seal_key, unit, url, received_idx, received_check, sent_idx, certs_idx, certs_sent,
                     counter, last_sync_at, protocol, counter_in
              FROM peers WHERE role = 'parent'",
             [],
@@ -81,7 +76,7 @@ pub fn parent(conn: &Connection) -> Result<Option<ParentLink>> {
             },
         )
         .optional()?;
-    let Some((peer, sign, seal, unit, url, [received, sent, certs, certs_sent, counter], epoch, last_sync_at, protocol, counter_in)) =
+    let Some((peer, sign, seal, unit, url, [received, sent, certs, certs_sent, counter], received_check, last_sync_at, protocol, counter_in)) =
         row
     else {
         return Ok(None);
@@ -97,7 +92,7 @@ pub fn parent(conn: &Connection) -> Result<Option<ParentLink>> {
         unit,
         url,
         received_idx: received as u64,
-        epoch: parse_epoch(epoch),
+        received_check,
         sent_idx: sent as u64,
         certs_idx: certs as u64,
         certs_sent: certs_sent as u64,
@@ -142,41 +137,18 @@ pub fn next_counter(conn: &Connection) -> Result<u64> {
     Ok(next)
 }
 
-/// Opens a new epoch of this log, starting after its head: the first thing a process does
-/// before it appends. Returns its id.
-pub fn start_epoch(conn: &Connection) -> Result<u64> {
-    let epoch = NodeId::random().0.max(1);
-    let head = log::head(conn)?;
-    conn.execute(
-        "INSERT INTO epochs (epoch, start_idx, opened_at) VALUES (?1, ?2, ?3)",
-        params![epoch_text(epoch), (head + 1) as i64, now_text()],
-    )?;
-    Ok(epoch)
-}
-
-/// The latest epoch of this log (0 when it never had one).
-pub fn current_epoch(conn: &Connection) -> Result<u64> {
-    Ok(parse_epoch(
-        conn.query_row("SELECT epoch FROM epochs ORDER BY n DESC LIMIT 1", [], |r| r.get(0)).optional()?,
-    ))
-}
-
-/// How much of a peer's claim to have this log up to `position` in `epoch` this file can
-/// stand behind (see the module's note).
-pub fn vouch(conn: &Connection, epoch: u64, position: u64) -> Result<u64> {
+/// The check of this log's entry at `position`: the first 8 bytes of its digest, hex (None
+/// at position 0, or where no entry is).
+pub fn check_at(conn: &Connection, position: u64) -> Result<Option<String>> {
     if position == 0 {
-        return Ok(0);
+        return Ok(None);
     }
-    let head = log::head(conn)?;
-    let row: Option<i64> = conn
-        .query_row("SELECT n FROM epochs WHERE epoch = ?1", [epoch_text(epoch)], |r| r.get(0))
-        .optional()?;
-    let Some(n) = row else { return Ok(0) };
-    let next_start: Option<i64> = conn
-        .query_row("SELECT start_idx FROM epochs WHERE n > ?1 ORDER BY n LIMIT 1", [n], |r| r.get(0))
-        .optional()?;
-    let end = next_start.map_or(head, |s| (s as u64).saturating_sub(1));
-    Ok(position.min(end).min(head))
+    Ok(log::entry_at(conn, position)?
+        .map(|e| crate::link::short_hex(&sobaucu_protocol::chain::digest(&e.change))))
+}
+
+pub(crate) fn short_hex(digest: &[u8; 32]) -> String {
+    sobaucu_protocol::to_hex(&digest[..8])
 }
 
 /// Where a push starts: after a log position and a statements position.
@@ -246,19 +218,18 @@ pub fn pending_count(conn: &Connection) -> Result<u64> {
     }
 }
 
-/// Takes the parent's acknowledgement: it has this log up to `ack` in epoch `ack_epoch`, and
-/// the statements of the round's push up to `certs_upto`. The position may move back (a
-/// parent restored from an older copy); it moves only as far as this file vouches for.
-/// Returns the position now acknowledged.
-pub fn take_ack(conn: &Connection, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64> {
-    let vouched = vouch(conn, ack_epoch, ack)?;
+/// Takes the parent's acknowledgement, from a sealed answer only: it has this log up to `ack`,
+/// and the statements of the round's push up to `certs_upto`. The position may move back (a
+/// parent restored from an older copy asks again for what it lost). Returns it.
+pub fn take_ack(conn: &Connection, ack: u64, certs_upto: Option<u64>) -> Result<u64> {
+    let ack = ack.min(log::head(conn)?);
     conn.execute(
         "UPDATE peers SET sent_idx = ?1, last_sync_at = ?2,
              certs_sent = CASE WHEN ?3 IS NULL THEN certs_sent ELSE max(certs_sent, ?3) END
          WHERE role = 'parent'",
-        params![vouched as i64, now_text(), certs_upto.map(|c| c as i64)],
+        params![ack as i64, now_text(), certs_upto.map(|c| c as i64)],
     )?;
-    Ok(vouched)
+    Ok(ack)
 }
 
 /// Notes the parent's refusal of changes this child sent.
@@ -311,13 +282,14 @@ pub fn rewind_pull(conn: &Connection, to: u64) -> Result<()> {
     Ok(())
 }
 
-/// Records that this child now has the parent's log up to `upto` in `epoch`, and its
-/// statements up to `certs_upto`. Runs in the caller's transaction.
-pub fn received(conn: &Connection, upto: u64, epoch: u64, certs_upto: u64) -> Result<()> {
+/// Records that this child now has the parent's log up to `upto` (with the check of the
+/// parent's entry there), and its statements up to `certs_upto`. Runs in the caller's
+/// transaction.
+pub fn received(conn: &Connection, upto: u64, check: Option<&str>, certs_upto: u64) -> Result<()> {
     conn.execute(
-        "UPDATE peers SET received_idx = ?1, epoch = ?2, certs_idx = max(certs_idx, ?3), last_sync_at = ?4
+        "UPDATE peers SET received_idx = ?1, received_check = ?2, certs_idx = max(certs_idx, ?3), last_sync_at = ?4
          WHERE role = 'parent'",
-        params![upto as i64, epoch_text(epoch), certs_upto as i64, now_text()],
+        params![upto as i64, check, certs_upto as i64, now_text()],
     )?;
     Ok(())
 }

@@ -106,7 +106,7 @@ pub fn export_for_child(store: &mut SqliteHubStore, child_id: NodeId) -> Result<
         max_changes: crate::service::MAX_PULL,
         max_bytes: 4 << 20,
         want_seen: true,
-        epoch: store.current_epoch()?,
+        pull_check: store.check_at(child.sent_idx)?,
         certs_after: 0,
         ..SyncRequest::default()
     };

@@ -71,7 +71,7 @@ enum Command {
         /// Seconds a client has to send a request's body.
         #[arg(long, default_value_t = 180)]
         body_timeout: u64,
-        /// Enrolment attempts one address may make in ten minutes.
+        /// Refused enrolment attempts one address may make in ten minutes.
         #[arg(long, default_value_t = 20)]
         enrol_attempts: u32,
         /// Sync requests one node may make in ten minutes.

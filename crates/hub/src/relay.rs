@@ -36,9 +36,6 @@ impl Child for SqliteHubStore {
     fn next_counter(&mut self) -> Result<u64, StoreError> {
         Ok(link::next_counter(self.conn())?)
     }
-    fn log_epoch(&mut self) -> Result<u64, StoreError> {
-        self.start_epoch()
-    }
     fn push_batch(&mut self, from: PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64), StoreError> {
         let me = self.keys()?;
         let parent = SqliteHubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
@@ -50,12 +47,11 @@ impl Child for SqliteHubStore {
         }
         Ok(link::pending_count(self.conn())?)
     }
-    fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64, StoreError> {
-        Ok(link::take_ack(self.conn(), ack, ack_epoch, certs_upto)?)
+    fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64, StoreError> {
+        Ok(link::take_ack(self.conn(), ack, certs_upto)?)
     }
-    fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<usize, StoreError> {
+    fn apply_from_parent(&mut self, batch: &Batch, check: Option<&str>, certs_upto: u64) -> Result<usize, StoreError> {
         let parent = SqliteHubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
-        self.start_epoch()?;
         let me = SqliteHubStore::identity(self)?;
         let readable: std::collections::HashSet<String> = self.readable_units(&me.unit)?.into_iter().collect();
         let readable = |u: &str| readable.contains(u);
@@ -80,7 +76,7 @@ impl Child for SqliteHubStore {
                 )));
             }
         };
-        link::received(&tx, batch.upto, epoch, certs_upto)?;
+        link::received(&tx, batch.upto, check, certs_upto)?;
         tx.commit()?;
         Ok(applied.new)
     }

@@ -45,7 +45,7 @@ pub struct Config {
     pub request_timeout: Duration,
     /// The largest body.
     pub max_body: usize,
-    /// Enrolment attempts one address may make per window.
+    /// Refused enrolment attempts one address may make per window.
     pub enrol_attempts: u32,
     /// Sync requests one node may make per window.
     pub requests_per_node: u32,
@@ -88,8 +88,8 @@ impl AppState {
         Ok(AppState { store: Mutex::new(store), keys, relay, config, rates: Mutex::new(HashMap::new()), next_request: AtomicU64::new(1) })
     }
 
-    /// Counts one more request under `key`; false when the window's allowance is spent.
-    fn allow(&self, key: String, allowance: u32) -> bool {
+    /// Whether `key` has some of the window's allowance left; with `count`, spends one.
+    fn allow(&self, key: String, allowance: u32, count: bool) -> bool {
         let mut rates = self.rates.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         if rates.len() > 100_000 {
@@ -100,7 +100,9 @@ impl AppState {
         if now.duration_since(entry.0) >= self.config.window {
             *entry = (now, 0);
         }
-        entry.1 += 1;
+        if count {
+            entry.1 += 1;
+        }
         entry.1 <= allowance
     }
 }
@@ -170,7 +172,10 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
 
 async fn enroll(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
     let id = state.next_request.fetch_add(1, Ordering::Relaxed);
-    if !state.allow(format!("enrol:{}", ip_key(peer.ip())), state.config.enrol_attempts) {
+    // Refused attempts count (someone guessing codes), enrolments do not: a district office
+    // enrols its forty communes from one address in an afternoon.
+    let key = format!("enrol:{}", ip_key(peer.ip()));
+    if !state.allow(key.clone(), state.config.enrol_attempts, false) {
         tracing::warn!(request = id, peer = %peer.ip(), "enrolment refused: too many attempts");
         return refusal(Refused::new(
             RefusalKind::TooManyRequests,
@@ -189,6 +194,7 @@ async fn enroll(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectIn
             answer.into_response()
         }
         Err(r) => {
+            state.allow(key, state.config.enrol_attempts, true);
             tracing::warn!(request = id, peer = %peer.ip(), status = r.status().as_u16(), "enrolment refused");
             r
         }
@@ -233,7 +239,7 @@ async fn sync(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo
 
 async fn sync_steps(state: Arc<AppState>, body: Bytes, id: u64) -> Result<(Vec<u8>, SyncOutcome), Response> {
     let header = Sealed::peek(&body).map_err(|e| refusal(Refused::new(RefusalKind::Malformed, e.to_string())))?;
-    if !state.allow(format!("sync:{}", header.sender), state.config.requests_per_node) {
+    if !state.allow(format!("sync:{}", header.sender), state.config.requests_per_node, true) {
         return Err(refusal(Refused::new(
             RefusalKind::TooManyRequests,
             format!("node {} sent too many requests: wait a few minutes", header.sender),

@@ -182,19 +182,19 @@ impl Hub<'_> {
             self.store.record_seen(child, &request.seen)?;
         }
         let mut ack = child.received_idx;
-        let mut ack_epoch = child.epoch;
         if let Some(batch) = push {
             if batch.after > child.received_idx {
                 // A gap: the child believes the hub has more than it does (the hub was restored
                 // from an older copy). The acknowledgement tells it where to send from again.
                 outcome.push_refused = Some(RefusalKind::Gap);
-            } else if batch.upto <= child.received_idx && batch.upto > batch.after {
-                outcome.push_refused = Some(RefusalKind::Replayed);
             } else {
-                match self.store.accept(child, batch, request.my_epoch)? {
+                match self.store.accept(child, batch)? {
+                    Ok(accepted) if accepted.replay => {
+                        ack = batch.upto;
+                        outcome.push_refused = Some(RefusalKind::Replayed);
+                    }
                     Ok(accepted) => {
-                        ack = batch.upto.max(child.received_idx);
-                        ack_epoch = request.my_epoch;
+                        ack = batch.upto;
                         outcome.pushed = accepted.new;
                         outcome.refused = accepted.refused.len();
                         response.refused = accepted
@@ -222,12 +222,17 @@ impl Hub<'_> {
             }
         }
         response.ack = ack;
-        response.ack_epoch = ack_epoch;
-        // Where to pull from: as far as this hub's log vouches for the child's position.
-        let pull_after = self.store.vouch(request.epoch, request.pull_after)?;
-        if pull_after < request.pull_after {
-            response.rewound_to = Some(pull_after);
-        }
+        // Where to pull from: after the child's position, if the hub's entry there is the one
+        // the child was told of; from the start again if not (the hub was restored from an
+        // older copy, and its positions are not what the child saw).
+        let pull_after = if request.pull_after == 0
+            || (request.pull_check.is_some() && self.store.check_at(request.pull_after)? == request.pull_check)
+        {
+            request.pull_after
+        } else {
+            response.rewound_to = Some(0);
+            0
+        };
         self.store.child_has(child.peer, pull_after)?;
         let (statements, certs_upto) = self.store.statements_for(child, request.certs_after)?;
         let limit = request.max_changes.clamp(1, MAX_PULL) as usize;
@@ -240,7 +245,7 @@ impl Hub<'_> {
         outcome.pulled = changes.len();
         response.pull_upto = upto.max(pull_after);
         response.more = more;
-        response.epoch = self.store.current_epoch()?;
+        response.pull_check = self.store.check_at(response.pull_upto)?;
         response.certs_upto = certs_upto;
         let (held_seq, held_counter) = self.store.held_of(child.peer)?;
         response.held_seq = held_seq;

@@ -79,7 +79,7 @@ CREATE TABLE seen (
 ) WITHOUT ROWID;
 "#,
     r#"
--- Protocol 2: chains, epochs, certificates and revocations, refused changes, sealing keys
+-- Protocol 2: chains, certificates and revocations, refused changes, sealing keys
 -- and counters; codes that say the role they enrol and when they expire. (The same columns
 -- and tables as a ledger's migration 9; the chains of the changes held are computed after.)
 ALTER TABLE changes ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;
@@ -90,12 +90,6 @@ ALTER TABLE changes ADD COLUMN withheld TEXT;
 ALTER TABLE changes ADD COLUMN digest BLOB;
 CREATE INDEX changes_by_chain ON changes(origin, unit, stream, seq);
 CREATE INDEX changes_by_record ON changes(record_id);
-CREATE TABLE epochs (
-    n         INTEGER PRIMARY KEY,
-    epoch     TEXT NOT NULL UNIQUE,
-    start_idx INTEGER NOT NULL,
-    opened_at TEXT NOT NULL
-);
 CREATE TABLE statements (
     idx     INTEGER PRIMARY KEY,
     kind    TEXT NOT NULL CHECK (kind IN ('cert', 'revocation')),
@@ -116,7 +110,7 @@ CREATE TABLE refused (
     PRIMARY KEY (origin, seq)
 ) WITHOUT ROWID;
 ALTER TABLE peers ADD COLUMN seal_key TEXT;
-ALTER TABLE peers ADD COLUMN epoch TEXT;
+ALTER TABLE peers ADD COLUMN received_check TEXT;
 ALTER TABLE peers ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN certs_idx INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN certs_sent INTEGER NOT NULL DEFAULT 0;
@@ -147,9 +141,8 @@ pub struct ChildPeer {
     pub unit: UnitCode,
     /// None for a child enrolled with protocol 1: it must enrol again.
     pub identity: Option<PublicIdentity>,
-    /// The child's log position the hub has, in the child's epoch `epoch`.
+    /// The child's log position the hub has.
     pub received_idx: u64,
-    pub epoch: u64,
     /// The hub's log position the child last said it has.
     pub sent_idx: u64,
     /// The last counter accepted from the child.
@@ -182,11 +175,9 @@ fn now() -> String {
 /// The hub's SQLite store.
 pub struct SqliteHubStore {
     conn: Connection,
-    /// The log epoch this process opened before its first append.
-    epoch: Option<u64>,
 }
 
-const CHILD_COLUMNS: &str = "peer, kind, unit, public_key, seal_key, protocol, received_idx, epoch, sent_idx, counter, \
+const CHILD_COLUMNS: &str = "peer, kind, unit, public_key, seal_key, protocol, received_idx, received_check, sent_idx, counter, \
      revoked, last_sync_at, changes_new, changes_duplicate, replays, refused_count";
 
 fn read_child(r: &rusqlite::Row<'_>) -> Result<ChildPeer> {
@@ -204,7 +195,6 @@ fn read_child(r: &rusqlite::Row<'_>) -> Result<ChildPeer> {
         unit: r.get::<_, String>(2)?.parse()?,
         identity,
         received_idx: r.get::<_, i64>(6)? as u64,
-        epoch: r.get::<_, Option<String>>(7)?.and_then(|e| u64::from_str_radix(&e, 16).ok()).unwrap_or(0),
         sent_idx: r.get::<_, i64>(8)? as u64,
         counter: r.get::<_, i64>(9)? as u64,
         revoked: r.get::<_, i64>(10)? != 0,
@@ -219,6 +209,8 @@ pub struct Accepted {
     pub new: usize,
     pub duplicates: usize,
     pub refused: Vec<(NodeId, u64, trust::Refusal)>,
+    /// The batch was held already, change for change.
+    pub replay: bool,
 }
 
 impl SqliteHubStore {
@@ -247,7 +239,7 @@ impl SqliteHubStore {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
-        Ok(SqliteHubStore { conn, epoch: None })
+        Ok(SqliteHubStore { conn })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -299,18 +291,9 @@ impl SqliteHubStore {
         Ok(Identity::from_secret_hex(node.parse()?, &secret)?)
     }
 
-    /// Opens this process's epoch of the log before its first append.
-    pub fn start_epoch(&mut self) -> Result<u64> {
-        if let Some(e) = self.epoch {
-            return Ok(e);
-        }
-        let e = link::start_epoch(&self.conn)?;
-        self.epoch = Some(e);
-        Ok(e)
-    }
-
-    pub fn current_epoch(&self) -> Result<u64> {
-        Ok(link::current_epoch(&self.conn)?)
+    /// The check of the hub's log entry at `position` (what a child pulling after it names).
+    pub fn check_at(&self, position: u64) -> Result<Option<String>> {
+        Ok(link::check_at(&self.conn, position)?)
     }
 
     /// Keeps a one-time code (its secret's hash) for `unit` and `role`, until `expires_day`.
@@ -348,7 +331,7 @@ impl SqliteHubStore {
         }
         if replacing_legacy {
             tx.execute(
-                "UPDATE peers SET seal_key = ?2, protocol = 2, kind = ?3, unit = ?4, epoch = NULL, received_idx = 0, sent_idx = 0
+                "UPDATE peers SET seal_key = ?2, protocol = 2, kind = ?3, unit = ?4, received_idx = 0, sent_idx = 0
                  WHERE peer = ?1 AND role = 'child' AND protocol = 1",
                 params![cert.subject.node.to_string(), cert.subject.seal_hex(), cert.role.as_str(), cert.unit],
             )?;
@@ -476,16 +459,44 @@ impl SqliteHubStore {
         Ok(units)
     }
 
+    /// Whether every change of a batch is already held here, the very same (a batch sent
+    /// again after its answer was lost).
+    fn holds_all(&self, batch: &sobaucu_protocol::Batch) -> Result<bool> {
+        for change in &batch.changes {
+            let idx: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT idx FROM changes WHERE origin = ?1 AND seq = ?2")?
+                .query_row(params![change.origin.to_string(), change.seq as i64], |r| r.get(0))
+                .optional()?;
+            let Some(idx) = idx else { return Ok(false) };
+            let held = log::entry_at(&self.conn, idx as u64)?;
+            let same = held.is_some_and(|e| {
+                sobaucu_protocol::chain::digest(&e.change) == sobaucu_protocol::chain::digest(change)
+                    || e.change.withheld.is_some()
+            });
+            if !same {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// Checks and appends a batch a child pushed, in one transaction, and moves the child's
-    /// position; a batch whose chains do not hold, or that reuses a sequence number, changes
-    /// nothing.
+    /// position to the batch's end; a batch whose chains do not hold, or that reuses a
+    /// sequence number, changes nothing. A batch the hub holds already, change for change, is
+    /// counted as a replay (an answer lost in a cut).
     pub fn accept(
         &mut self,
         child: &ChildPeer,
         batch: &sobaucu_protocol::Batch,
-        child_epoch: u64,
     ) -> Result<std::result::Result<Accepted, link::BatchRefused>> {
-        self.start_epoch()?;
+        if batch.upto <= child.received_idx && self.holds_all(batch)? {
+            self.conn.execute(
+                "UPDATE peers SET received_idx = ?2, replays = replays + 1, last_sync_at = ?3 WHERE peer = ?1",
+                params![child.peer.to_string(), batch.upto as i64, now()],
+            )?;
+            return Ok(Ok(Accepted { replay: true, ..Accepted::default() }));
+        }
         let me = self.identity()?;
         let catalogue = Catalogue::get(me.scheme);
         let readable: std::collections::HashSet<String> = self.readable_units(&me.unit)?.into_iter().collect();
@@ -504,14 +515,13 @@ impl SqliteHubStore {
             Err(refused) => return Ok(Err(refused)),
         };
         tx.execute(
-            "UPDATE peers SET received_idx = ?2, epoch = ?3, last_sync_at = ?4,
-                 changes_new = changes_new + ?5, changes_duplicate = changes_duplicate + ?6,
-                 refused_count = refused_count + ?7
+            "UPDATE peers SET received_idx = ?2, last_sync_at = ?3,
+                 changes_new = changes_new + ?4, changes_duplicate = changes_duplicate + ?5,
+                 refused_count = refused_count + ?6
              WHERE peer = ?1",
             params![
                 child.peer.to_string(),
-                batch.upto.max(child.received_idx) as i64,
-                format!("{child_epoch:016x}"),
+                batch.upto as i64,
                 now(),
                 applied.new as i64,
                 applied.duplicates as i64,
@@ -519,7 +529,7 @@ impl SqliteHubStore {
             ],
         )?;
         tx.commit()?;
-        Ok(Ok(Accepted { new: applied.new, duplicates: applied.duplicates, refused: applied.refused }))
+        Ok(Ok(Accepted { new: applied.new, duplicates: applied.duplicates, refused: applied.refused, replay: false }))
     }
 
     /// What a child may read after the hub's log position `after`: `(changes, upto, more)`.
@@ -561,10 +571,6 @@ impl SqliteHubStore {
         Ok((log::last_seq(&self.conn, child)?, log::last_counter(&self.conn, child)?))
     }
 
-    /// How far the hub can vouch for a peer's claim to have its log up to `position` in `epoch`.
-    pub fn vouch(&self, epoch: u64, position: u64) -> Result<u64> {
-        Ok(link::vouch(&self.conn, epoch, position)?)
-    }
 
     /// Notes the hub log position a child has, and when it synced.
     pub fn child_has(&mut self, child: NodeId, position: u64) -> Result<()> {

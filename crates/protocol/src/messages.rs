@@ -77,13 +77,11 @@ pub struct SyncRequest {
     /// Asks the hub for the same report about the requester's subtree (first round).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub want_seen: bool,
-    /// The hub's log epoch `pull_after` counts in (0: none yet). A hub restored from an older
-    /// copy of itself answers with where to pull from again.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub epoch: u64,
-    /// The requester's own log epoch now: the hub's acknowledgement names it back.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub my_epoch: u64,
+    /// What the hub said of its entry at `pull_after` (its digest's first bytes, hex): a hub
+    /// whose entry there is not that one (it was restored from an older copy) answers with
+    /// where to pull from again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_check: Option<String>,
     /// The highest sequence number of its own changes the requester holds (first round).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_seq: Option<u64>,
@@ -126,9 +124,9 @@ pub struct RefusedChange {
 /// The header of the answer to `POST /v1/sync` (sealed to the requester).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct SyncResponse {
-    /// The requester's log position the hub has everything up to (the push acknowledgement),
-    /// in the requester's epoch `ack_epoch`. It may be lower than what the requester believed
-    /// (a hub restored from an older copy): the requester sends again from there.
+    /// The requester's log position the hub has everything up to (the push acknowledgement).
+    /// It may be lower than what the requester believed (a hub restored from an older copy):
+    /// the requester sends again from there.
     pub ack: u64,
     /// The hub's log position the answer's batch covers up to (the next `pull_after`).
     pub pull_upto: u64,
@@ -137,12 +135,10 @@ pub struct SyncResponse {
     /// When asked: when the nodes and hubs in the requester's subtree last synced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seen: Vec<Seen>,
-    /// The requester's epoch `ack` counts in.
-    #[serde(default)]
-    pub ack_epoch: u64,
-    /// The hub's log epoch `pull_upto` counts in.
-    #[serde(default)]
-    pub epoch: u64,
+    /// The hub's entry at `pull_upto` (its digest's first bytes, hex): the next request's
+    /// `pull_check`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_check: Option<String>,
     /// Set when the requester's pull position is not in the hub's log as it is now: the
     /// answer's batch starts after this position instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -108,8 +108,6 @@ pub struct Store {
     node: Option<NodeInfo>,
     /// Each kind's list in order, read once and kept while the change log stays where it was.
     lists: std::cell::RefCell<std::collections::HashMap<Kind, lists::ListIndex>>,
-    /// The log epoch this process opened before its first write ([`crate::link`]).
-    epoch: Option<u64>,
 }
 
 impl Store {
@@ -135,7 +133,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&mut conn)?;
         let node = Db(&conn).node()?;
-        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default(), epoch: None })
+        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default() })
     }
 
     /// Opens a ledger that must already be initialised.
@@ -152,16 +150,6 @@ impl Store {
         &self.dir
     }
 
-    /// Opens this process's epoch of the log before its first write (a file restored from an
-    /// older copy then tells its hub where its positions stop being the ones it acknowledged).
-    pub(crate) fn start_epoch(&mut self) -> Result<u64> {
-        if let Some(epoch) = self.epoch {
-            return Ok(epoch);
-        }
-        let epoch = crate::link::start_epoch(&self.conn)?;
-        self.epoch = Some(epoch);
-        Ok(epoch)
-    }
 
     pub fn is_initialized(&self) -> bool {
         self.node.is_some()
@@ -231,7 +219,6 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let node = self.node()?.clone();
         let node_text = node.node_id.to_string();
-        self.start_epoch()?;
         let tx = self.conn.transaction()?;
         let (counter, hlc, seq) = tx.query_row("SELECT next_counter, last_hlc, last_seq FROM node", [], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))

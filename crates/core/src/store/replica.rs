@@ -252,11 +252,6 @@ impl Store {
         link::next_counter(&self.conn)
     }
 
-    /// This ledger's log epoch now (one is opened if this process has none yet).
-    pub fn log_epoch(&mut self) -> Result<u64> {
-        self.start_epoch()
-    }
-
     /// The batch to push next (up to `limit` changes, about `max_bytes`), its chains' heads
     /// signed, and the statements position it covers.
     pub fn push_batch(&mut self, from: link::PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64)> {
@@ -277,8 +272,8 @@ impl Store {
 
     /// Takes the hub's acknowledgement (from a sealed answer only); returns the position now
     /// acknowledged, which may be lower than before (a hub restored from an older copy).
-    pub fn take_ack(&mut self, ack: u64, ack_epoch: u64, certs_upto: Option<u64>) -> Result<u64> {
-        link::take_ack(&self.conn, ack, ack_epoch, certs_upto)
+    pub fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64> {
+        link::take_ack(&self.conn, ack, certs_upto)
     }
 
     /// Notes this node's changes the hub refused, with the reasons it gave.
@@ -317,13 +312,12 @@ impl Store {
     }
 
     /// Checks and applies a batch the hub sent, in one transaction, and records that this node
-    /// now has the hub's log up to the batch's end in `epoch` and its statements up to
-    /// `certs_upto`. A change the rules refuse is kept as its digest and listed; a batch whose
+    /// now has the hub's log up to the batch's end (`check`: the hub's entry there) and its
+    /// statements up to `certs_upto`. A change the rules refuse is kept as its digest and listed; a batch whose
     /// chains do not hold is refused whole, and nothing of it is applied.
-    pub fn apply_from_parent(&mut self, batch: &Batch, epoch: u64, certs_upto: u64) -> Result<ApplySummary> {
+    pub fn apply_from_parent(&mut self, batch: &Batch, check: Option<&str>, certs_upto: u64) -> Result<ApplySummary> {
         let parent = self.parent()?.ok_or_else(not_enrolled)?;
         let node = self.node()?.clone();
-        self.start_epoch()?;
         let catalogue = node.catalogue();
         let readable = readable_units(&node);
         let readable = |u: &str| readable.contains(u);
@@ -367,7 +361,7 @@ impl Store {
             }
         }
         bump_node(&tx, applied.max_hlc, max_seq, max_counter)?;
-        link::received(&tx, batch.upto, epoch, certs_upto)?;
+        link::received(&tx, batch.upto, check, certs_upto)?;
         tx.commit()?;
         Ok(ApplySummary {
             applied: applied.new,

@@ -281,9 +281,9 @@ CREATE INDEX voter_figures ON voter(deleted, list_status, sex, ballots);
 
 /// Version 9: the sync of protocol 2. Each change keeps its chain (stream, place, hash, the
 /// origin's signature of the head where it signed one; a refused change its digest and
-/// reason); the log's epochs (a file restored from an older copy tells its peers where its
-/// positions stop being theirs); certificates and revocations; the node's own changes its hub
-/// refused; the hub's sealing key and the link's counter, epoch and certificate position.
+/// reason); certificates and revocations; the node's own changes its hub refused; the hub's
+/// sealing key, and the link's counter, check of the hub's entry it pulled up to (a hub
+/// restored from an older copy is then noticed) and certificate positions.
 /// The chains of the changes already held are computed after the SQL ([`migrate`]).
 const MIGRATION_TRUST: &str = r#"
 ALTER TABLE changes ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;
@@ -293,12 +293,6 @@ ALTER TABLE changes ADD COLUMN head_sig BLOB;
 ALTER TABLE changes ADD COLUMN withheld TEXT;
 ALTER TABLE changes ADD COLUMN digest BLOB;
 CREATE INDEX changes_by_chain ON changes(origin, unit, stream, seq);
-CREATE TABLE epochs (
-    n         INTEGER PRIMARY KEY,
-    epoch     TEXT NOT NULL UNIQUE,
-    start_idx INTEGER NOT NULL,
-    opened_at TEXT NOT NULL
-);
 CREATE TABLE statements (
     idx     INTEGER PRIMARY KEY,
     kind    TEXT NOT NULL CHECK (kind IN ('cert', 'revocation')),
@@ -319,7 +313,7 @@ CREATE TABLE refused (
     PRIMARY KEY (origin, seq)
 ) WITHOUT ROWID;
 ALTER TABLE peers ADD COLUMN seal_key TEXT;
-ALTER TABLE peers ADD COLUMN epoch TEXT;
+ALTER TABLE peers ADD COLUMN received_check TEXT;
 ALTER TABLE peers ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN certs_idx INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN certs_sent INTEGER NOT NULL DEFAULT 0;
