@@ -343,10 +343,12 @@ impl Hub {
     /// Starts (or restarts) serving, on a fresh port.
     pub fn serve(&mut self) {
         self.process = None;
+        // The hub's log goes beside its store, for a failing test to be read.
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("serve.log")).unwrap();
         let mut child = Hub::command(&self.dir)
             .args(["serve", "--listen", "127.0.0.1:0", "--relay-interval", "1"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("sobaucu-hub starts");
         let mut stdout = child.stdout.take().expect("piped stdout");

@@ -50,6 +50,18 @@ pub trait Child {
     fn stay_above(&mut self, _held_seq: u64, _held_counter: u64) -> Result<(), Self::Error> {
         Ok(())
     }
+    /// Recovery after a restore from an older copy (a node's own changes; a hub makes none):
+    /// sets the unacknowledged ones aside, takes back what the parent holds, writes the set-aside
+    /// ones again above `held_seq` and `held_counter`.
+    fn park_unacked(&mut self) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
+    fn apply_recovered(&mut self, _batch: &Batch) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
+    fn unpark(&mut self, _held_seq: u64, _held_counter: u64) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
     /// When the nodes and hubs below this child last synced, to report upward (a hub's
     /// children; a node has none).
     fn presence(&self) -> Result<Vec<Seen>, Self::Error> {
@@ -115,6 +127,15 @@ impl Child for Store {
     }
     fn stay_above(&mut self, held_seq: u64, held_counter: u64) -> Result<(), Self::Error> {
         Store::stay_above(self, held_seq, held_counter)
+    }
+    fn park_unacked(&mut self) -> Result<usize, Self::Error> {
+        Store::park_unacked(self)
+    }
+    fn apply_recovered(&mut self, batch: &Batch) -> Result<usize, Self::Error> {
+        Store::apply_recovered(self, batch)
+    }
+    fn unpark(&mut self, held_seq: u64, held_counter: u64) -> Result<usize, Self::Error> {
+        Store::unpark(self, held_seq, held_counter)
     }
     fn wants_presence(&self) -> bool {
         // Only a ledger with units below it has a progress board to show them on.

@@ -247,6 +247,11 @@ fn check_chain(chain: &[Statement], me: &PublicIdentity, hub: &PublicIdentity, u
 struct Round {
     again: bool,
     moved: bool,
+    /// The hub holds more of this node's own changes than this file does (it was restored
+    /// from an older copy): the highest sequence number and record counter the hub holds.
+    recover: Option<(u64, u64)>,
+    /// The node's own changes the hub sent back (a recovery round).
+    recovered: usize,
 }
 
 /// The sync's state between rounds.
@@ -259,13 +264,23 @@ struct State {
     started_pending: u64,
 }
 
-/// One round: push one batch (if any is pending), pull one batch.
-fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Result<Round, ClientError> {
+/// One round: push one batch (if any is pending), pull one batch; with `own_after`, take back
+/// this node's own changes after that number instead of pushing (a recovery round).
+fn round<C: Child>(
+    child: &mut C,
+    s: &mut State,
+    progress: &mut Progress,
+    own_after: Option<u64>,
+) -> Result<Round, ClientError> {
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let before = (link.sent_idx, link.received_idx, link.certs_idx);
     let me = child.identity().map_err(local)?;
     let from = sobaucu_core::link::PushFrom { after: link.sent_idx, certs_after: link.certs_sent };
-    let (batch, certs_upto) = child.push_batch(from, BATCH_CHANGES, s.batch_bytes).map_err(local)?;
+    let (batch, certs_upto) = if own_after.is_some() {
+        (Batch { after: link.sent_idx, upto: link.sent_idx, ..Batch::default() }, link.certs_sent)
+    } else {
+        child.push_batch(from, BATCH_CHANGES, s.batch_bytes).map_err(local)?
+    };
     let pushing = batch.upto > batch.after || !batch.statements.is_empty();
     let first = progress.rounds == 0;
     let own_seq = child.own_seq().map_err(local)?;
@@ -277,7 +292,7 @@ fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Res
         want_seen: first && child.wants_presence(),
         pull_check: link.received_check.clone(),
         own_seq: first.then_some(own_seq),
-        own_after: None,
+        own_after,
         certs_after: link.certs_idx,
     };
     let parts = if pushing { vec![batch.encode()] } else { Vec::new() };
@@ -304,6 +319,14 @@ fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Res
         progress.clock_off_seconds = Some(off / 1000);
     }
     if let Some(r) = &answer.refusal {
+        if r.kind == RefusalKind::SeqReused && own_after.is_none() {
+            return Ok(Round {
+                again: true,
+                moved: true,
+                recover: Some((answer.held_seq, answer.held_counter)),
+                recovered: 0,
+            });
+        }
         return Err(ClientError::Refused(format!("{} ({})", r.message, r.kind)));
     }
     let acked_all = answer.ack >= batch.upto;
@@ -329,10 +352,52 @@ fn round<C: Child>(child: &mut C, s: &mut State, progress: &mut Progress) -> Res
     }
     progress.pulled += pulled.changes.len() as u64;
     child.apply_from_parent(&pulled, answer.pull_check.as_deref(), answer.certs_upto).map_err(local)?;
+    let mut recovered = 0;
+    if own_after.is_some()
+        && let Some(part) = message.parts.get(1)
+    {
+        let own = Batch::decode(part, &s.limits).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+        recovered = own.changes.len();
+        child.apply_recovered(&own).map_err(local)?;
+    }
     let left = child.pending_count().map_err(local)?;
     progress.pushed = s.started_pending.saturating_sub(left);
     let after = child.parent().map_err(local)?.map(|p| (p.sent_idx, p.received_idx, p.certs_idx));
-    Ok(Round { again: answer.more || left > 0, moved: after != Some(before) || !pulled.changes.is_empty() })
+    let restored = first && answer.held_seq > own_seq;
+    Ok(Round {
+        again: answer.more || left > 0 || restored,
+        moved: after != Some(before) || !pulled.changes.is_empty() || recovered > 0,
+        recover: restored.then_some((answer.held_seq, answer.held_counter)),
+        recovered,
+    })
+}
+
+/// Takes back what the hub holds of this node's own changes (a file restored from an older
+/// copy), then writes the node's newer changes again above them.
+fn recover<C: Child>(
+    child: &mut C,
+    s: &mut State,
+    progress: &mut Progress,
+    held: (u64, u64),
+) -> Result<(), ClientError> {
+    child.park_unacked().map_err(local)?;
+    let mut failures = 0;
+    loop {
+        let own_after = child.own_seq().map_err(local)?;
+        match round(child, s, progress, Some(own_after)) {
+            Ok(r) if r.recovered == 0 => break,
+            Ok(_) => failures = 0,
+            Err(ClientError::Cut { .. }) if failures < MAX_RETRIES => {
+                failures += 1;
+                std::thread::sleep(Duration::from_millis(100 << failures.min(6)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    child.unpark(held.0, held.1).map_err(local)?;
+    s.started_pending = s.started_pending.max(child.pending_count().map_err(local)?);
+    progress.to_push = s.started_pending;
+    Ok(())
 }
 
 /// Syncs until nothing is left to push or pull, reporting progress after every round.
@@ -363,7 +428,11 @@ pub fn sync<C: Child>(
     let mut failures = 0;
     let mut still = 0;
     loop {
-        match round(child, &mut s, &mut progress) {
+        match round(child, &mut s, &mut progress, None) {
+            Ok(Round { recover: Some(held), .. }) => {
+                recover(child, &mut s, &mut progress, held)?;
+                on_progress(&progress);
+            }
             Ok(r) => {
                 failures = 0;
                 s.batch_bytes = (s.batch_bytes * 2).min(BATCH_BYTES);

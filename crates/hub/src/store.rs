@@ -490,7 +490,11 @@ impl SqliteHubStore {
         child: &ChildPeer,
         batch: &sobaucu_protocol::Batch,
     ) -> Result<std::result::Result<Accepted, link::BatchRefused>> {
-        if batch.upto <= child.received_idx && self.holds_all(batch)? {
+        if batch.statements.is_empty()
+            && !batch.changes.is_empty()
+            && batch.upto <= child.received_idx
+            && self.holds_all(batch)?
+        {
             self.conn.execute(
                 "UPDATE peers SET received_idx = ?2, replays = replays + 1, last_sync_at = ?3 WHERE peer = ?1",
                 params![child.peer.to_string(), batch.upto as i64, now()],

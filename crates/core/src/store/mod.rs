@@ -219,6 +219,12 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let node = self.node()?.clone();
         let node_text = node.node_id.to_string();
+        if replica::parked_count(&self.conn)? > 0 {
+            return Err(Error::input(
+                "this ledger is taking back from its hub the changes it had sent before it was restored from an older copy: sync it, then try again",
+                "sổ đang nhận lại từ máy chủ các thay đổi đã gửi trước khi sổ được khôi phục từ bản sao cũ: hãy đồng bộ rồi thử lại",
+            ));
+        }
         let tx = self.conn.transaction()?;
         let (counter, hlc, seq) = tx.query_row("SELECT next_counter, last_hlc, last_seq FROM node", [], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))

@@ -505,3 +505,155 @@ fn not_enrolled() -> Error {
         "sổ này chưa đăng ký với máy chủ: hãy chạy `sobaucu enroll --hub URL --code CODE` trước",
     )
 }
+
+/// How many of this node's changes are set aside (a restore being recovered).
+pub(crate) fn parked_count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT count(*) FROM parked", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// Recovery after a restore from an older copy: the hub holds changes of this node that this
+/// file lost, and this file may hold new changes under the same numbers. The node sets its
+/// unacknowledged changes aside ([`Store::park_unacked`]), takes back from the hub what it
+/// had sent ([`Store::apply_recovered`]), then writes the set-aside changes again above every
+/// number the hub holds ([`Store::unpark`]), giving records made since the restore new ids
+/// where the hub holds records under theirs. Nothing is lost and nothing is dropped; writes
+/// wait meanwhile.
+impl Store {
+    /// Sets this node's unacknowledged changes aside; returns how many.
+    pub fn park_unacked(&mut self) -> Result<usize> {
+        let node = self.node()?.node_id;
+        let link = self.parent()?.ok_or_else(not_enrolled)?;
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "INSERT INTO parked (seq, record_id, kind, unit, hlc, fields, bases)
+             SELECT seq, record_id, kind, unit, hlc, fields, bases FROM changes
+             WHERE origin = ?1 AND source IS NULL AND idx > ?2 ORDER BY seq",
+            params![node.to_string(), link.sent_idx as i64],
+        )?;
+        tx.execute(
+            "DELETE FROM changes WHERE origin = ?1 AND source IS NULL AND idx > ?2",
+            params![node.to_string(), link.sent_idx as i64],
+        )?;
+        tx.execute(
+            "UPDATE node SET last_seq = (SELECT coalesce(max(seq), 0) FROM changes WHERE origin = ?1)",
+            [node.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Applies this node's own changes the hub sent back (in order), and the records they touch.
+    pub fn apply_recovered(&mut self, batch: &Batch) -> Result<usize> {
+        let parent = self.parent()?.ok_or_else(not_enrolled)?;
+        let node = self.node()?.clone();
+        let readable = readable_units(&node);
+        let readable = |u: &str| readable.contains(u);
+        let tx = self.conn.transaction()?;
+        let checker = crate::trust::Checker {
+            conn: &tx,
+            catalogue: node.catalogue(),
+            readable: &readable,
+            now_ms: crate::trust::now_ms(),
+            max_skew_ms: crate::trust::max_skew_ms(),
+        };
+        let own = Batch { after: 0, upto: 0, statements: Vec::new(), changes: batch.changes.clone() };
+        let applied = match link::append_batch(&checker, &crate::trust::Sender::Parent, &own, &parent.peer.to_string())? {
+            Ok(a) => a,
+            Err(_) => {
+                return Err(Error::refused(
+                    "bad_chain",
+                    "the hub sent back changes of this node that do not follow its own",
+                    "máy chủ gửi lại các thay đổi không khớp với sổ này",
+                ));
+            }
+        };
+        for record in &applied.touched {
+            materialize(&tx, record)?;
+        }
+        let max_seq = batch.changes.iter().filter(|c| c.origin == node.node_id).map(|c| c.seq).max().unwrap_or(0);
+        let max_counter =
+            batch.changes.iter().filter(|c| c.record_node == node.node_id).map(|c| c.record_counter).max().unwrap_or(0);
+        bump_node(&tx, applied.max_hlc, max_seq, max_counter)?;
+        tx.commit()?;
+        Ok(applied.new)
+    }
+
+    /// Writes the set-aside changes again above `held_seq` (and above every number this file
+    /// holds), records made since the restore under an id the hub holds getting a new one
+    /// above `held_counter`; changes the hub sent back unchanged are dropped. Returns how many
+    /// were written again.
+    pub fn unpark(&mut self, held_seq: u64, held_counter: u64) -> Result<usize> {
+        let node = self.node()?.node_id;
+        let me = node.to_string();
+        let tx = self.conn.transaction()?;
+        let parked: Vec<(String, String, String, i64, String, Option<String>)> = tx
+            .prepare("SELECT record_id, kind, unit, hlc, fields, bases FROM parked ORDER BY n")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let (mut seq, mut counter): (i64, i64) =
+            tx.query_row("SELECT last_seq, next_counter FROM node", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        seq = seq.max(held_seq as i64);
+        counter = counter.max(held_counter as i64 + 1);
+        // Records made since the restore whose id the hub holds for another record: new ids.
+        let mut renamed: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut seen_records = HashSet::new();
+        for (record_id, _, _, _, fields, _) in &parked {
+            let first = seen_records.insert(record_id.clone());
+            let creates = first && record_id.starts_with(&format!("{me}-")) && fields.contains("\"unit\"");
+            if creates && log::record_home(&tx, record_id)?.is_some() {
+                renamed.insert(record_id.clone(), format!("{me}-{counter}"));
+                counter += 1;
+            }
+        }
+        let rename = |text: &str| -> String {
+            let mut value: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
+            for v in value.values_mut() {
+                if let Some(new) = v.as_str().and_then(|s| renamed.get(s)) {
+                    *v = Value::String(new.clone());
+                }
+            }
+            Value::Object(value).to_string()
+        };
+        let mut touched = BTreeSet::new();
+        let mut written = 0;
+        for (record_id, kind, unit, hlc, fields, bases) in &parked {
+            let record_id = renamed.get(record_id).cloned().unwrap_or_else(|| record_id.clone());
+            let fields = rename(fields);
+            let same_held: bool = tx
+                .prepare_cached(
+                    "SELECT 1 FROM changes WHERE origin = ?1 AND record_id = ?2 AND hlc = ?3 AND fields = ?4
+                       AND coalesce(bases, '') = coalesce(?5, '')",
+                )?
+                .exists(params![me, record_id, hlc, fields, bases])?;
+            if same_held {
+                continue;
+            }
+            seq += 1;
+            let record: RecordId = record_id.parse()?;
+            let fields_map: Map<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
+            let bases_map: Map<String, Value> =
+                bases.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or_default();
+            let change =
+                log::change_from_maps(node, seq as u64, record, kind.clone(), unit.clone(), *hlc as u64, &fields_map, &bases_map);
+            let stream = crate::kinds::stream_of(kind).unwrap_or(crate::kinds::STREAM_MAIN);
+            log::append(&tx, &change, stream, None)?;
+            touched.insert(record_id.clone());
+            written += 1;
+        }
+        for (old, new) in &renamed {
+            tx.execute("UPDATE import_records SET record_id = ?2 WHERE record_id = ?1", params![old, new])?;
+            touched.insert(old.clone());
+            touched.insert(new.clone());
+        }
+        for record in &touched {
+            materialize(&tx, record)?;
+        }
+        tx.execute("DELETE FROM parked", [])?;
+        tx.execute(
+            "UPDATE node SET last_seq = max(last_seq, ?1), next_counter = max(next_counter, ?2)",
+            params![seq, counter],
+        )?;
+        tx.commit()?;
+        Ok(written)
+    }
+}

@@ -304,6 +304,18 @@ CREATE TABLE statements (
     source  TEXT,
     UNIQUE (kind, subject)
 );
+-- This node's own changes set aside while it takes back from its hub the changes it had sent
+-- before it was restored from an older copy (they then continue above them).
+CREATE TABLE parked (
+    n         INTEGER PRIMARY KEY,
+    seq       INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    unit      TEXT NOT NULL,
+    hlc       INTEGER NOT NULL,
+    fields    TEXT NOT NULL,
+    bases     TEXT
+);
 CREATE TABLE refused (
     origin  TEXT NOT NULL,
     seq     INTEGER NOT NULL,
