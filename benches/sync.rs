@@ -7,7 +7,7 @@
 //! Run: `cargo bench --bench sync` (optionally `-- 5000` for one size). It prints figures and
 //! asserts nothing.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
@@ -15,8 +15,8 @@ use sobaucu_core::demo::{OCCUPATIONS, Rng, VILLAGES, person};
 use sobaucu_core::kinds::{FieldType, Kind};
 use sobaucu_core::store::{InitOptions, Put, display_value};
 use sobaucu_core::{RecordId, Store};
-use sobaucu_hub::server::{AppState, router};
-use sobaucu_hub::store::{HubStore, SqliteHubStore};
+use sobaucu_hub::server::{AppState, Config};
+use sobaucu_hub::store::SqliteHubStore;
 use sobaucu_tests::{LinkShape, Proxy};
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -72,13 +72,13 @@ struct Measure {
     rounds: u64,
 }
 
-async fn sync(store: &mut Store, proxy: &Proxy) -> Measure {
+fn sync(store: &mut Store, proxy: &Proxy) -> Measure {
     let (up0, down0) = (
         proxy.stats.up.load(std::sync::atomic::Ordering::SeqCst),
         proxy.stats.down.load(std::sync::atomic::Ordering::SeqCst),
     );
     let start = Instant::now();
-    let progress = sobaucu_client::sync(store, Some(&proxy.url), |_| {}).await.expect("sync");
+    let progress = sobaucu_client::sync(store, Some(&proxy.url), |_| {}).expect("sync");
     Measure {
         up: proxy.stats.up.load(std::sync::atomic::Ordering::SeqCst) - up0,
         down: proxy.stats.down.load(std::sync::atomic::Ordering::SeqCst) - down0,
@@ -104,12 +104,16 @@ fn line(voters: usize, what: &str, m: &Measure, floor: usize) {
 fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
     let tmp = tempfile::tempdir().unwrap();
     let mut hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
-    hub.init(&"12".parse().unwrap(), "2025".parse().unwrap()).unwrap();
-    let code = hub.issue_code(&"03637".parse().unwrap()).unwrap();
-    let state = Arc::new(AppState { store: Mutex::new(hub), relay: Arc::new(tokio::sync::Notify::new()) });
+    hub.init(&"12".parse().unwrap(), "2025".parse().unwrap(), true).unwrap();
+    let keys = hub.keys().unwrap();
+    let day = (chrono::Utc::now().timestamp() / 86_400) as u32 + 7;
+    let code = sobaucu_protocol::code::EnrolCode::new(sobaucu_protocol::Role::Node, "03637", day, keys.public()).unwrap();
+    hub.keep_code(&code.secret_hash(), &"03637".parse().unwrap(), sobaucu_protocol::Role::Node, day).unwrap();
+    let code = code.to_text();
+    let state = Arc::new(AppState::new(hub, None, Config::default()).unwrap());
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let hub_url = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(async move { axum::serve(listener, router(state)).await });
+    runtime.spawn(async move { sobaucu_hub::server::serve(listener, state, std::future::pending()).await });
     let proxy = Proxy::start(&hub_url, LinkShape::default());
 
     let mut store = Store::open(&tmp.path().join("commune")).unwrap();
@@ -121,7 +125,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
             law: None,
         })
         .unwrap();
-    runtime.block_on(sobaucu_client::enroll(&mut store, &proxy.url, &code, "node")).unwrap();
+    sobaucu_client::enroll(&mut store, &proxy.url, &code, sobaucu_protocol::Role::Node).unwrap();
     let mut rng = Rng::new(voters as u64);
     let areas = (voters / 400).max(1);
     let started = Instant::now();
@@ -150,7 +154,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
         .unwrap();
     let entered = started.elapsed().as_secs_f64();
     let (_, floor) = csv_floor(&store, &[Kind::PollingArea, Kind::Voter]);
-    let first = runtime.block_on(sync(&mut store, &proxy));
+    let first = sync(&mut store, &proxy);
     line(voters, "first sync", &first, floor);
 
     // 200 edits, 50 additions, 20 removals; the floor is the changed cells with row numbers.
@@ -191,7 +195,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
         .unwrap();
     let raw = changed.into_inner().unwrap();
     let floor = zstd::bulk::compress(&raw, 19).unwrap().len();
-    let incremental = runtime.block_on(sync(&mut store, &proxy));
+    let incremental = sync(&mut store, &proxy);
     line(voters, "incremental", &incremental, floor);
     eprintln!("         ({voters} voters entered in {entered:.1} s)");
 }

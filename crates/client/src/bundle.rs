@@ -48,6 +48,7 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
             pull_after: link.received_idx,
             max_changes: BATCH_CHANGES as u32,
             pull_check: link.received_check.clone(),
+            push_check: if carries { child.check_at(batch.upto).map_err(local)? } else { None },
             certs_after: link.certs_idx,
             own_seq: first.then(|| child.own_seq()).transpose().map_err(local)?,
             ..SyncRequest::default()
@@ -112,7 +113,7 @@ pub fn import_down<C: Child>(child: &mut C, bytes: impl Read) -> Result<ImportRe
             return Err(ClientError::Refused("this bundle is not one for this ledger".into()));
         }
         let answer: SyncResponse = message.header().map_err(|e| ClientError::Refused(format!("bundle header: {e}")))?;
-        child.take_ack(answer.ack, None).map_err(local)?;
+        child.take_ack(answer.ack, answer.ack_check.as_deref(), None, None).map_err(local)?;
         if !answer.refused.is_empty() {
             child.record_refused(&answer.refused).map_err(local)?;
         }

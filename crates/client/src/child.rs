@@ -32,7 +32,15 @@ pub trait Child {
         Ok(0)
     }
     /// Takes the parent's acknowledgement; returns the position now acknowledged.
-    fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error>;
+    fn take_ack(
+        &mut self,
+        ack: u64,
+        check: Option<&str>,
+        pushed: Option<(u64, u64)>,
+        certs_upto: Option<u64>,
+    ) -> Result<u64, Self::Error>;
+    /// The check of this child's own log entry at `position`.
+    fn check_at(&self, position: u64) -> Result<Option<String>, Self::Error>;
     /// Notes the child's own changes the parent refused.
     fn record_refused(&mut self, _refused: &[RefusedChange]) -> Result<(), Self::Error> {
         Ok(())
@@ -110,8 +118,17 @@ impl Child for Store {
     fn own_seq(&self) -> Result<u64, Self::Error> {
         Store::own_seq(self)
     }
-    fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64, Self::Error> {
-        Store::take_ack(self, ack, certs_upto)
+    fn take_ack(
+        &mut self,
+        ack: u64,
+        check: Option<&str>,
+        pushed: Option<(u64, u64)>,
+        certs_upto: Option<u64>,
+    ) -> Result<u64, Self::Error> {
+        Store::take_ack(self, ack, check, pushed, certs_upto)
+    }
+    fn check_at(&self, position: u64) -> Result<Option<String>, Self::Error> {
+        Store::check_at(self, position)
     }
     fn record_refused(&mut self, refused: &[RefusedChange]) -> Result<(), Self::Error> {
         Store::record_refused(self, refused)

@@ -291,6 +291,7 @@ fn round<C: Child>(
         seen: if first { child.presence().map_err(local)? } else { Vec::new() },
         want_seen: first && child.wants_presence(),
         pull_check: link.received_check.clone(),
+        push_check: if pushing { child.check_at(batch.upto).map_err(local)? } else { None },
         own_seq: first.then_some(own_seq),
         own_after,
         certs_after: link.certs_idx,
@@ -330,7 +331,10 @@ fn round<C: Child>(
         return Err(ClientError::Refused(format!("{} ({})", r.message, r.kind)));
     }
     let acked_all = answer.ack >= batch.upto;
-    child.take_ack(answer.ack, acked_all.then_some(certs_upto)).map_err(local)?;
+    let pushed = pushing.then_some((batch.after, batch.upto));
+    child
+        .take_ack(answer.ack, answer.ack_check.as_deref(), pushed, acked_all.then_some(certs_upto))
+        .map_err(local)?;
     if !answer.refused.is_empty() {
         progress.refused += answer.refused.len() as u64;
         child.record_refused(&answer.refused).map_err(local)?;

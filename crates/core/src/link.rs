@@ -218,10 +218,25 @@ pub fn pending_count(conn: &Connection) -> Result<u64> {
     }
 }
 
-/// Takes the parent's acknowledgement, from a sealed answer only: it has this log up to `ack`,
-/// and the statements of the round's push up to `certs_upto`. The position may move back (a
-/// parent restored from an older copy asks again for what it lost). Returns it.
-pub fn take_ack(conn: &Connection, ack: u64, certs_upto: Option<u64>) -> Result<u64> {
+/// Takes the parent's acknowledgement, from a sealed answer only: it has this log up to `ack`
+/// (with `check`, this child's own check of its entry there), and the statements of the
+/// round's push up to `certs_upto`. `pushed` is the range the round sent. Beyond it, the
+/// position moves only if the entry there is still the one the check names (a batch sent again
+/// after a lost answer); before it, it moves back (a parent restored from an older copy asks
+/// again for what it lost). Returns the position taken.
+pub fn take_ack(
+    conn: &Connection,
+    ack: u64,
+    check: Option<&str>,
+    pushed: Option<(u64, u64)>,
+    certs_upto: Option<u64>,
+) -> Result<u64> {
+    let ack = match pushed {
+        Some((_, upto)) if ack > upto => {
+            if check.is_some() && check_at(conn, ack)?.as_deref() == check { ack } else { upto }
+        }
+        _ => ack,
+    };
     let ack = ack.min(log::head(conn)?);
     conn.execute(
         "UPDATE peers SET sent_idx = ?1, last_sync_at = ?2,

@@ -47,8 +47,17 @@ impl Child for SqliteHubStore {
         }
         Ok(link::pending_count(self.conn())?)
     }
-    fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64, StoreError> {
-        Ok(link::take_ack(self.conn(), ack, certs_upto)?)
+    fn take_ack(
+        &mut self,
+        ack: u64,
+        check: Option<&str>,
+        pushed: Option<(u64, u64)>,
+        certs_upto: Option<u64>,
+    ) -> Result<u64, StoreError> {
+        Ok(link::take_ack(self.conn(), ack, check, pushed, certs_upto)?)
+    }
+    fn check_at(&self, position: u64) -> Result<Option<String>, StoreError> {
+        self.check_at(position)
     }
     fn apply_from_parent(&mut self, batch: &Batch, check: Option<&str>, certs_upto: u64) -> Result<usize, StoreError> {
         let parent = SqliteHubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;

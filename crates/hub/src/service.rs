@@ -182,19 +182,21 @@ impl Hub<'_> {
             self.store.record_seen(child, &request.seen)?;
         }
         let mut ack = child.received_idx;
+        response.ack_check = child.received_check.clone();
         if let Some(batch) = push {
             if batch.after > child.received_idx {
                 // A gap: the child believes the hub has more than it does (the hub was restored
                 // from an older copy). The acknowledgement tells it where to send from again.
                 outcome.push_refused = Some(RefusalKind::Gap);
             } else {
-                match self.store.accept(child, batch)? {
+                match self.store.accept(child, batch, request.push_check.as_deref())? {
                     Ok(accepted) if accepted.replay => {
-                        ack = batch.upto;
+                        // Sent again after a lost answer: the hub has it, and had more.
                         outcome.push_refused = Some(RefusalKind::Replayed);
                     }
                     Ok(accepted) => {
                         ack = batch.upto;
+                        response.ack_check = request.push_check.clone();
                         outcome.pushed = accepted.new;
                         outcome.refused = accepted.refused.len();
                         response.refused = accepted

@@ -141,8 +141,9 @@ pub struct ChildPeer {
     pub unit: UnitCode,
     /// None for a child enrolled with protocol 1: it must enrol again.
     pub identity: Option<PublicIdentity>,
-    /// The child's log position the hub has.
+    /// The child's log position the hub has, and the child's check of its entry there.
     pub received_idx: u64,
+    pub received_check: Option<String>,
     /// The hub's log position the child last said it has.
     pub sent_idx: u64,
     /// The last counter accepted from the child.
@@ -195,6 +196,7 @@ fn read_child(r: &rusqlite::Row<'_>) -> Result<ChildPeer> {
         unit: r.get::<_, String>(2)?.parse()?,
         identity,
         received_idx: r.get::<_, i64>(6)? as u64,
+        received_check: r.get(7)?,
         sent_idx: r.get::<_, i64>(8)? as u64,
         counter: r.get::<_, i64>(9)? as u64,
         revoked: r.get::<_, i64>(10)? != 0,
@@ -489,6 +491,7 @@ impl SqliteHubStore {
         &mut self,
         child: &ChildPeer,
         batch: &sobaucu_protocol::Batch,
+        push_check: Option<&str>,
     ) -> Result<std::result::Result<Accepted, link::BatchRefused>> {
         if batch.statements.is_empty()
             && !batch.changes.is_empty()
@@ -496,8 +499,8 @@ impl SqliteHubStore {
             && self.holds_all(batch)?
         {
             self.conn.execute(
-                "UPDATE peers SET received_idx = ?2, replays = replays + 1, last_sync_at = ?3 WHERE peer = ?1",
-                params![child.peer.to_string(), batch.upto as i64, now()],
+                "UPDATE peers SET replays = replays + 1, last_sync_at = ?2 WHERE peer = ?1",
+                params![child.peer.to_string(), now()],
             )?;
             return Ok(Ok(Accepted { replay: true, ..Accepted::default() }));
         }
@@ -519,7 +522,7 @@ impl SqliteHubStore {
             Err(refused) => return Ok(Err(refused)),
         };
         tx.execute(
-            "UPDATE peers SET received_idx = ?2, last_sync_at = ?3,
+            "UPDATE peers SET received_idx = ?2, received_check = ?7, last_sync_at = ?3,
                  changes_new = changes_new + ?4, changes_duplicate = changes_duplicate + ?5,
                  refused_count = refused_count + ?6
              WHERE peer = ?1",
@@ -529,7 +532,8 @@ impl SqliteHubStore {
                 now(),
                 applied.new as i64,
                 applied.duplicates as i64,
-                applied.refused.len() as i64
+                applied.refused.len() as i64,
+                push_check
             ],
         )?;
         tx.commit()?;

@@ -89,6 +89,10 @@ pub struct SyncRequest {
     /// backup takes back what it had sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_after: Option<u64>,
+    /// The check of the requester's own entry at the end of its pushed batch (so a later
+    /// acknowledgement beyond what it sent can be checked against its log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_check: Option<String>,
     /// The hub's certificates and revocations the requester has, up to this position.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub certs_after: u64,
@@ -128,6 +132,11 @@ pub struct SyncResponse {
     /// It may be lower than what the requester believed (a hub restored from an older copy):
     /// the requester sends again from there.
     pub ack: u64,
+    /// The check the requester gave of its entry at `ack`, when `ack` is beyond what it just
+    /// sent (a batch sent again after a lost answer): it moves there only if its entry still is
+    /// that one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_check: Option<String>,
     /// The hub's log position the answer's batch covers up to (the next `pull_after`).
     pub pull_upto: u64,
     /// Whether the hub has more for the requester after `pull_upto`.

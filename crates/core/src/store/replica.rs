@@ -272,8 +272,14 @@ impl Store {
 
     /// Takes the hub's acknowledgement (from a sealed answer only); returns the position now
     /// acknowledged, which may be lower than before (a hub restored from an older copy).
-    pub fn take_ack(&mut self, ack: u64, certs_upto: Option<u64>) -> Result<u64> {
-        link::take_ack(&self.conn, ack, certs_upto)
+    pub fn take_ack(
+        &mut self,
+        ack: u64,
+        check: Option<&str>,
+        pushed: Option<(u64, u64)>,
+        certs_upto: Option<u64>,
+    ) -> Result<u64> {
+        link::take_ack(&self.conn, ack, check, pushed, certs_upto)
     }
 
     /// Notes this node's changes the hub refused, with the reasons it gave.
@@ -290,6 +296,11 @@ impl Store {
     /// Changes refused, by the hub or on arrival here.
     pub fn refused(&self) -> Result<Vec<link::RefusedEntry>> {
         link::refused(&self.conn)
+    }
+
+    /// The check of this ledger's log entry at `position`.
+    pub fn check_at(&self, position: u64) -> Result<Option<String>> {
+        link::check_at(&self.conn, position)
     }
 
     /// Takes the counter of a message the hub sealed in a bundle (false: imported before).
