@@ -107,7 +107,8 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
     hub.init(&"12".parse().unwrap(), "2025".parse().unwrap(), true).unwrap();
     let keys = hub.keys().unwrap();
     let day = (chrono::Utc::now().timestamp() / 86_400) as u32 + 7;
-    let code = sobaucu_protocol::code::EnrolCode::new(sobaucu_protocol::Role::Node, "03637", day, keys.public()).unwrap();
+    let code =
+        sobaucu_protocol::code::EnrolCode::new(sobaucu_protocol::Role::Node, "03637", day, keys.public()).unwrap();
     hub.keep_code(&code.secret_hash(), &"03637".parse().unwrap(), sobaucu_protocol::Role::Node, day).unwrap();
     let code = code.to_text();
     let state = Arc::new(AppState::new(hub, None, Config::default()).unwrap());

@@ -155,7 +155,12 @@ fn a_commune_cannot_take_over_a_record_of_its_neighbour() {
         withheld: None,
         head: None,
     };
-    let batch = Batch { after, upto: after + 2, statements: vec![], changes: vec![forged("03390", seq + 1), forged("03394", seq + 2)] };
+    let batch = Batch {
+        after,
+        upto: after + 2,
+        statements: vec![],
+        changes: vec![forged("03390", seq + 1), forged("03394", seq + 2)],
+    };
     let (body, _) = request(&me, &hub, &pull_request(), Some(&batch));
     let (status, bytes) = post(&t.hub, "/v1/sync", &body);
     assert_eq!(status, 200);
@@ -258,9 +263,10 @@ fn enrolment_binds_role_unit_and_key_once() {
     let t = tree();
     // A commune's code cannot enrol a hub.
     let code = t.hub.enroll_code("03394");
-    let err = run_fails(Hub::command(&t.tmp.path().join("fake-hub")).args([
-        "init", "--unit", "03394", "--scheme", "2021", "--parent", &t.hub.url, "--code", &code,
-    ]));
+    let err = run_fails(
+        Hub::command(&t.tmp.path().join("fake-hub"))
+            .args(["init", "--unit", "03394", "--scheme", "2021", "--parent", &t.hub.url, "--code", &code]),
+    );
     assert!(err.contains("enrols a ledger, not a hub"), "{err}");
     // Nor, crafted by hand, a request that claims the role a code does not give.
     let stranger = Identity::from_secret(NodeId(0x5eed), [5; 32]);
@@ -291,7 +297,8 @@ fn enrolment_binds_role_unit_and_key_once() {
     // A known node id cannot be enrolled again, even with a good code: its key and unit stay.
     let b = identity(&t.b);
     let impostor = Identity::from_secret(b.node(), [6; 32]);
-    let refusal = refused(&t.hub, "/v1/enroll", &enrol(&impostor, sobaucu_protocol::Role::Node, &code), 403, "known_node");
+    let refusal =
+        refused(&t.hub, "/v1/enroll", &enrol(&impostor, sobaucu_protocol::Role::Node, &code), 403, "known_node");
     assert!(refusal["message"].as_str().unwrap().contains("new node"), "{refusal}");
     // The real node still syncs with its own key.
     t.b.ok(&["sync"]);
@@ -409,7 +416,9 @@ fn bombs_are_refused_within_bounded_memory() {
 #[test]
 fn a_fake_hub_cannot_acknowledge_anything() {
     let t = tree();
-    t.a.import(&[json!({"kind": "incident", "occurred_on": "2021-03-19", "place": "Bản Nà Tăm", "summary": "Mất điện"})]);
+    t.a.import(&[
+        json!({"kind": "incident", "occurred_on": "2021-03-19", "place": "Bản Nà Tăm", "summary": "Mất điện"}),
+    ]);
     let pending = |node: &Node| Store::open_existing(&node.dir).unwrap().pending_count().unwrap();
     assert_eq!(pending(&t.a), 1);
     // A server that answers every sync with a 409 and a huge acknowledgement, in clear.
@@ -466,7 +475,9 @@ fn a_revoked_node_is_refused_over_http_bundles_and_relays() {
 #[test]
 fn bad_bundles_are_refused_and_nothing_is_applied() {
     let t = tree();
-    t.a.import(&[json!({"kind": "incident", "occurred_on": "2021-03-19", "place": "Bản Nà Tăm", "summary": "Mất điện"})]);
+    t.a.import(&[
+        json!({"kind": "incident", "occurred_on": "2021-03-19", "place": "Bản Nà Tăm", "summary": "Mất điện"}),
+    ]);
     let good = t.tmp.path().join("good.sbc");
     t.a.ok(&["bundle", "export", good.to_str().unwrap()]);
     let bytes = std::fs::read(&good).unwrap();

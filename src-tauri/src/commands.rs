@@ -47,7 +47,8 @@ impl From<sobaucu_client::ClientError> for UiError {
             sobaucu_client::ClientError::Unreachable { .. } => "Không kết nối được máy chủ".to_string(),
             sobaucu_client::ClientError::Refused(why) => format!("Máy chủ từ chối: {why}"),
             sobaucu_client::ClientError::Legacy => {
-                "Sổ đã đăng ký với máy chủ theo phiên bản cũ: hãy xin mã mới và đăng ký lại; dữ liệu được giữ nguyên".to_string()
+                "Sổ đã đăng ký với máy chủ theo phiên bản cũ: hãy xin mã mới và đăng ký lại; dữ liệu được giữ nguyên"
+                    .to_string()
             }
             sobaucu_client::ClientError::Pending { pending, .. } => {
                 format!("Còn {pending} thay đổi chưa gửi được; sẽ thử lại")

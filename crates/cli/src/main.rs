@@ -387,10 +387,18 @@ fn run(cli: Cli) -> Result<()> {
             let progress = progress?;
             println!(
                 "synced: the hub has {} of {} changes, pulled {} ({} bytes up, {} bytes down, {} round trips)",
-                progress.pushed, progress.to_push, progress.pulled, progress.bytes_up, progress.bytes_down, progress.rounds
+                progress.pushed,
+                progress.to_push,
+                progress.pulled,
+                progress.bytes_up,
+                progress.bytes_down,
+                progress.rounds
             );
             if progress.refused > 0 {
-                println!("the hub refused {} changes of this ledger: `sobaucu refused` lists them with the reasons", progress.refused);
+                println!(
+                    "the hub refused {} changes of this ledger: `sobaucu refused` lists them with the reasons",
+                    progress.refused
+                );
             }
             if let Some(off) = progress.clock_off_seconds {
                 println!(
@@ -447,8 +455,13 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 println!(
                     "{} certificates, {} changes in {} chains: {} vouched for by {} signed heads, {} not yet, {} withheld",
-                    report.certificates, report.changes, report.chains, report.vouched_changes, report.signed_heads,
-                    report.unvouched_changes, report.withheld
+                    report.certificates,
+                    report.changes,
+                    report.chains,
+                    report.vouched_changes,
+                    report.signed_heads,
+                    report.unvouched_changes,
+                    report.withheld
                 );
                 for p in &report.problems {
                     println!(
@@ -531,7 +544,6 @@ fn print_import(summary: &transfer::ImportSummary, preview: bool) {
         println!("… and {} more probable duplicates (--json lists them all)", summary.duplicates.len() - SHOWN);
     }
 }
-
 
 /// A one-line progress bar on the terminal's error stream.
 fn print_progress(p: &sobaucu_client::Progress) {

@@ -102,10 +102,10 @@ fn unreachable(url: &str, e: reqwest::Error) -> ClientError {
 /// Reads a body of at most `max` bytes (a hub cannot make the child allocate more).
 fn read_body(url: &str, response: reqwest::blocking::Response, max: usize) -> Result<Vec<u8>, ClientError> {
     let mut body = Vec::new();
-    response.take(max as u64 + 1).read_to_end(&mut body).map_err(|e| ClientError::Cut {
-        url: url.to_string(),
-        reason: e.to_string(),
-    })?;
+    response
+        .take(max as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| ClientError::Cut { url: url.to_string(), reason: e.to_string() })?;
     if body.len() > max {
         return Err(ClientError::BadAnswer(format!("the answer is larger than {max} bytes")));
     }
@@ -147,12 +147,17 @@ pub fn enroll<C: Child>(child: &mut C, url: &str, code_text: &str, role: Role) -
     if code.role != role {
         return Err(ClientError::Refused(match code.role {
             Role::Hub => "this code enrols a hub: use it with `sobaucu-hub init --parent URL --code CODE`".into(),
-            Role::Node => "this code enrols a ledger, not a hub: ask the parent hub for a code with `--role hub`".into(),
+            Role::Node => {
+                "this code enrols a ledger, not a hub: ask the parent hub for a code with `--role hub`".into()
+            }
         }));
     }
     let unit = child.unit().map_err(local)?;
     if code.unit != unit {
-        return Err(ClientError::Refused(format!("this code is for unit {}, and this ledger is for unit {unit}", code.unit)));
+        return Err(ClientError::Refused(format!(
+            "this code is for unit {}, and this ledger is for unit {unit}",
+            code.unit
+        )));
     }
     let today = (chrono::Utc::now().timestamp() / 86_400) as u32;
     if today > code.expires_day {
@@ -190,7 +195,8 @@ pub fn enroll<C: Child>(child: &mut C, url: &str, code_text: &str, role: Role) -
         return Err(refusal(url, response));
     }
     let bytes = read_body(url, response, 1 << 20)?;
-    let (header, plain) = Sealed::open(&me, &bytes, Some(&hub), 1 << 20).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    let (header, plain) =
+        Sealed::open(&me, &bytes, Some(&hub), 1 << 20).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
     if header.counter != counter {
         return Err(ClientError::BadAnswer("the answer is not the answer to this request".into()));
     }
@@ -212,7 +218,13 @@ pub fn enroll<C: Child>(child: &mut C, url: &str, code_text: &str, role: Role) -
 /// Checks the certificates an enrolment answer carries: the child's own, issued by the hub
 /// for the unit and role asked, then the hub's, each signed by the next, up to a top hub that
 /// signed its own.
-fn check_chain(chain: &[Statement], me: &PublicIdentity, hub: &PublicIdentity, unit: &str, role: Role) -> Result<(), ClientError> {
+fn check_chain(
+    chain: &[Statement],
+    me: &PublicIdentity,
+    hub: &PublicIdentity,
+    unit: &str,
+    role: Role,
+) -> Result<(), ClientError> {
     let bad = |m: &str| ClientError::BadAnswer(format!("the hub's certificates: {m}"));
     let certs: Vec<&sobaucu_protocol::Cert> = chain
         .iter()
@@ -308,8 +320,8 @@ fn round<C: Child>(
     let bytes = read_body(url, response, s.limits.max_message)?;
     progress.bytes_down += bytes.len() as u64;
     progress.rounds += 1;
-    let (header, plain) =
-        Sealed::open(&me, &bytes, Some(&s.hub), s.limits.max_message).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
+    let (header, plain) = Sealed::open(&me, &bytes, Some(&s.hub), s.limits.max_message)
+        .map_err(|e| ClientError::BadAnswer(e.to_string()))?;
     if header.counter != counter {
         return Err(ClientError::BadAnswer("the answer is not the answer to this request".into()));
     }
@@ -332,9 +344,7 @@ fn round<C: Child>(
     }
     let acked_all = answer.ack >= batch.upto;
     let pushed = pushing.then_some((batch.after, batch.upto));
-    child
-        .take_ack(answer.ack, answer.ack_check.as_deref(), pushed, acked_all.then_some(certs_upto))
-        .map_err(local)?;
+    child.take_ack(answer.ack, answer.ack_check.as_deref(), pushed, acked_all.then_some(certs_upto)).map_err(local)?;
     if !answer.refused.is_empty() {
         progress.refused += answer.refused.len() as u64;
         child.record_refused(&answer.refused).map_err(local)?;

@@ -21,7 +21,8 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
         Error::input(format!("{}: {e}", path.display()), format!("{}: không ghi được tệp ({e})", path.display()))
     };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".partial").tempfile_in(dir).map_err(failed)?;
+    let mut file =
+        tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".partial").tempfile_in(dir).map_err(failed)?;
     file.write_all(bytes).map_err(failed)?;
     file.as_file().sync_all().map_err(failed)?;
     file.persist(path).map_err(|e| failed(e.error))?;

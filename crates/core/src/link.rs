@@ -76,8 +76,18 @@ pub fn parent(conn: &Connection) -> Result<Option<ParentLink>> {
             },
         )
         .optional()?;
-    let Some((peer, sign, seal, unit, url, [received, sent, certs, certs_sent, counter], received_check, last_sync_at, protocol, counter_in)) =
-        row
+    let Some((
+        peer,
+        sign,
+        seal,
+        unit,
+        url,
+        [received, sent, certs, certs_sent, counter],
+        received_check,
+        last_sync_at,
+        protocol,
+        counter_in,
+    )) = row
     else {
         return Ok(None);
     };
@@ -143,8 +153,7 @@ pub fn check_at(conn: &Connection, position: u64) -> Result<Option<String>> {
     if position == 0 {
         return Ok(None);
     }
-    Ok(log::entry_at(conn, position)?
-        .map(|e| crate::link::short_hex(&sobaucu_protocol::chain::digest(&e.change))))
+    Ok(log::entry_at(conn, position)?.map(|e| crate::link::short_hex(&sobaucu_protocol::chain::digest(&e.change))))
 }
 
 pub(crate) fn short_hex(digest: &[u8; 32]) -> String {
@@ -198,7 +207,8 @@ fn sign_heads(conn: &Connection, me: &Identity, changes: &mut [Change]) -> Resul
             params![c.origin.to_string(), c.seq as i64],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let hash: [u8; 32] = hash.try_into().map_err(|_| Error::input("a chain hash is damaged", "mã chuỗi bị hỏng"))?;
+        let hash: [u8; 32] =
+            hash.try_into().map_err(|_| Error::input("a chain hash is damaged", "mã chuỗi bị hỏng"))?;
         let signature = Head { origin: me.node(), unit: &unit, stream, length: length as u64, hash }.sign(me);
         conn.execute(
             "UPDATE changes SET head_sig = ?3 WHERE origin = ?1 AND seq = ?2",
@@ -213,8 +223,9 @@ fn sign_heads(conn: &Connection, me: &Identity, changes: &mut [Change]) -> Resul
 pub fn pending_count(conn: &Connection) -> Result<u64> {
     match parent(conn)? {
         Some(link) => log::count_after(conn, link.sent_idx, &link.peer.to_string()),
-        None => Ok(conn.query_row("SELECT count(*) FROM changes WHERE source IS NULL", [], |r| r.get::<_, i64>(0))?
-            as u64),
+        None => {
+            Ok(conn.query_row("SELECT count(*) FROM changes WHERE source IS NULL", [], |r| r.get::<_, i64>(0))? as u64)
+        }
     }
 }
 
@@ -233,7 +244,11 @@ pub fn take_ack(
 ) -> Result<u64> {
     let ack = match pushed {
         Some((_, upto)) if ack > upto => {
-            if check.is_some() && check_at(conn, ack)?.as_deref() == check { ack } else { upto }
+            if check.is_some() && check_at(conn, ack)?.as_deref() == check {
+                ack
+            } else {
+                upto
+            }
         }
         _ => ack,
     };
@@ -248,7 +263,11 @@ pub fn take_ack(
 }
 
 /// Notes the parent's refusal of changes this child sent.
-pub fn record_refused(conn: &Connection, origin: NodeId, refused: &[sobaucu_protocol::messages::RefusedChange]) -> Result<()> {
+pub fn record_refused(
+    conn: &Connection,
+    origin: NodeId,
+    refused: &[sobaucu_protocol::messages::RefusedChange],
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR REPLACE INTO refused (origin, seq, kind, message, at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -331,7 +350,10 @@ pub struct Applied {
 pub enum BatchRefused {
     Chain(crate::trust::Refusal),
     /// The log holds another change under one of the batch's (origin, sequence number).
-    Reused { origin: NodeId, seq: u64 },
+    Reused {
+        origin: NodeId,
+        seq: u64,
+    },
 }
 
 /// Whether a refused change is kept as its digest: only when it belongs to a chain the sender

@@ -97,8 +97,7 @@ pub const ENTRY_COLUMNS: &str =
 pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
     let origin: NodeId = r.get::<_, String>(1)?.parse()?;
     let record: RecordId = r.get::<_, String>(3)?.parse()?;
-    let fields: Map<String, Value> =
-        serde_json::from_str(&r.get::<_, String>(7)?).map_err(|_| bad_stored("fields"))?;
+    let fields: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(7)?).map_err(|_| bad_stored("fields"))?;
     let bases: Map<String, Value> = match r.get::<_, Option<String>>(8)? {
         Some(b) => serde_json::from_str(&b).map_err(|_| bad_stored("bases"))?,
         None => Map::new(),
@@ -170,7 +169,11 @@ impl ChainHead {
 
     /// The head after one more change.
     pub fn next(&self, change: &Change) -> ChainHead {
-        ChainHead { length: self.length + 1, hash: chain::step(&self.hash, &chain::digest(change)), last_seq: change.seq }
+        ChainHead {
+            length: self.length + 1,
+            hash: chain::step(&self.hash, &chain::digest(change)),
+            last_seq: change.seq,
+        }
     }
 }
 
@@ -407,8 +410,7 @@ pub fn origin_after(conn: &Connection, origin: NodeId, after_seq: u64, limit: us
 pub fn fill_chains(conn: &Connection, stream_of: &dyn Fn(&str) -> u8) -> Result<()> {
     let mut chains: std::collections::HashMap<(String, String, u8), ChainHead> = Default::default();
     let mut read = conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM changes ORDER BY origin, seq"))?;
-    let mut update =
-        conn.prepare("UPDATE changes SET stream = ?2, chain_n = ?3, chain_hash = ?4 WHERE idx = ?1")?;
+    let mut update = conn.prepare("UPDATE changes SET stream = ?2, chain_n = ?3, chain_hash = ?4 WHERE idx = ?1")?;
     let mut rows = read.query([])?;
     while let Some(r) = rows.next()? {
         let entry = read_entry(r)?;

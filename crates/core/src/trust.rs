@@ -125,7 +125,10 @@ impl Checker<'_> {
             return refuse(K::UnknownOrigin, format!("{what}: no certificate of node {} is known here", change.origin));
         };
         if cert.role != Role::Node {
-            return refuse(K::ForeignOrigin, format!("{what}: node {} is a hub, and hubs write no records", change.origin));
+            return refuse(
+                K::ForeignOrigin,
+                format!("{what}: node {} is a hub, and hubs write no records", change.origin),
+            );
         }
         if !unit_within(self.catalogue, unit.as_str(), &cert.unit) {
             return refuse(
@@ -154,7 +157,9 @@ impl Checker<'_> {
                 if home_unit != unit.as_str() {
                     return refuse(
                         K::ForeignRecord,
-                        format!("{what} names record {record_id} as of unit {unit}, but it belongs to unit {home_unit}"),
+                        format!(
+                            "{what} names record {record_id} as of unit {unit}, but it belongs to unit {home_unit}"
+                        ),
                     );
                 }
                 if home_kind != change.kind {
@@ -187,7 +192,13 @@ impl Checker<'_> {
                 },
             };
             if !ok {
-                return refuse(K::BadValue, format!("{what}: field `{name}` is not a field of {} or holds a value of the wrong type", change.kind));
+                return refuse(
+                    K::BadValue,
+                    format!(
+                        "{what}: field `{name}` is not a field of {} or holds a value of the wrong type",
+                        change.kind
+                    ),
+                );
             }
         }
         for (name, _) in &change.bases {
@@ -200,10 +211,18 @@ impl Checker<'_> {
 
     /// Checks the origin's signature of a chain head that a change carried, after the change
     /// was appended and its chain stands at `head`.
-    pub fn check_head(&self, change: &Change, stream: u8, head: &ChainHead) -> Result<std::result::Result<(), Refusal>> {
+    pub fn check_head(
+        &self,
+        change: &Change,
+        stream: u8,
+        head: &ChainHead,
+    ) -> Result<std::result::Result<(), Refusal>> {
         let Some(signature) = &change.head else { return Ok(Ok(())) };
         let Some(cert) = cert_of(self.conn, change.origin)? else {
-            return Ok(Err(Refusal::new(RefusalKind::UnknownOrigin, format!("no certificate of node {} is known here", change.origin))));
+            return Ok(Err(Refusal::new(
+                RefusalKind::UnknownOrigin,
+                format!("no certificate of node {} is known here", change.origin),
+            )));
         };
         let signed = Head { origin: change.origin, unit: &change.unit, stream, length: head.length, hash: head.hash };
         match signed.verify(&cert.subject, signature) {
@@ -276,13 +295,25 @@ pub fn store_statement(conn: &Connection, statement: &Statement, source: Option<
 
 impl Checker<'_> {
     /// Checks a certificate or revocation that arrived from `from`, and stores it.
-    pub fn take_statement(&self, from: &Sender, statement: &Statement, source: Option<&str>) -> Result<std::result::Result<Stored, Refusal>> {
+    pub fn take_statement(
+        &self,
+        from: &Sender,
+        statement: &Statement,
+        source: Option<&str>,
+    ) -> Result<std::result::Result<Stored, Refusal>> {
         use RefusalKind as K;
         let refuse = |kind: RefusalKind, message: String| Ok(Err(Refusal::new(kind, message)));
         let issuer = match cert_of(self.conn, statement.issuer())? {
             Some(c) if c.role == Role::Hub => c,
             _ => {
-                return refuse(K::UnknownOrigin, format!("a statement about node {} is signed by {}, which is not a hub known here", statement.subject(), statement.issuer()));
+                return refuse(
+                    K::UnknownOrigin,
+                    format!(
+                        "a statement about node {} is signed by {}, which is not a hub known here",
+                        statement.subject(),
+                        statement.issuer()
+                    ),
+                );
             }
         };
         if let Sender::Child { unit, .. } = from
@@ -293,27 +324,54 @@ impl Checker<'_> {
         match statement {
             Statement::Cert(cert) => {
                 if cert.verify(&issuer.subject).is_err() {
-                    return refuse(K::BadSignature, format!("the certificate of node {} does not carry its issuer's signature", cert.subject.node));
+                    return refuse(
+                        K::BadSignature,
+                        format!("the certificate of node {} does not carry its issuer's signature", cert.subject.node),
+                    );
                 }
                 if !unit_within(self.catalogue, &cert.unit, &issuer.unit) || cert.is_self_signed() {
-                    return refuse(K::ForeignUnit, format!("hub {} certified node {} for unit {}, outside its own unit {}", issuer.subject.node, cert.subject.node, cert.unit, issuer.unit));
+                    return refuse(
+                        K::ForeignUnit,
+                        format!(
+                            "hub {} certified node {} for unit {}, outside its own unit {}",
+                            issuer.subject.node, cert.subject.node, cert.unit, issuer.unit
+                        ),
+                    );
                 }
                 if let Some(known) = cert_of(self.conn, cert.subject.node)? {
                     if known.subject == cert.subject && known.unit == cert.unit && known.role == cert.role {
                         return Ok(Ok(Stored::AlreadyHeld));
                     }
-                    return refuse(K::KnownNode, format!("hub {} certified node {} again with other keys or another unit: a node id is bound once", cert.issuer, cert.subject.node));
+                    return refuse(
+                        K::KnownNode,
+                        format!(
+                            "hub {} certified node {} again with other keys or another unit: a node id is bound once",
+                            cert.issuer, cert.subject.node
+                        ),
+                    );
                 }
             }
             Statement::Revocation(revocation) => {
                 if revocation.verify(&issuer.subject).is_err() {
-                    return refuse(K::BadSignature, format!("the revocation of node {} does not carry its issuer's signature", revocation.node));
+                    return refuse(
+                        K::BadSignature,
+                        format!("the revocation of node {} does not carry its issuer's signature", revocation.node),
+                    );
                 }
                 let Some(subject) = cert_of(self.conn, revocation.node)? else {
-                    return refuse(K::UnknownOrigin, format!("node {} revoked by {} is not known here", revocation.node, revocation.issuer));
+                    return refuse(
+                        K::UnknownOrigin,
+                        format!("node {} revoked by {} is not known here", revocation.node, revocation.issuer),
+                    );
                 };
                 if !unit_within(self.catalogue, &subject.unit, &issuer.unit) {
-                    return refuse(K::ForeignUnit, format!("hub {} may not revoke node {} of unit {}", revocation.issuer, revocation.node, subject.unit));
+                    return refuse(
+                        K::ForeignUnit,
+                        format!(
+                            "hub {} may not revoke node {} of unit {}",
+                            revocation.issuer, revocation.node, subject.unit
+                        ),
+                    );
                 }
             }
         }

@@ -727,5 +727,9 @@ pub fn check_synced_value(fd: &FieldDef, value: &Value) -> Result<(), String> {
         (FieldType::Ref(_), Value::String(s)) => s.parse::<RecordId>().is_ok(),
         _ => false,
     };
-    if fits { Ok(()) } else { Err(format!("field `{}` holds a value that is not a valid {}", fd.name, describe(&fd.ty))) }
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("field `{}` holds a value that is not a valid {}", fd.name, describe(&fd.ty)))
+    }
 }

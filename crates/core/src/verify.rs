@@ -93,7 +93,10 @@ pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report
         if stored_n as u64 != head.length || stored_hash.as_deref() != Some(&head.hash[..]) {
             report.problems.push(problem(
                 "chain",
-                format!("the stored chain of node {} for unit {} does not follow from its changes at this change", c.origin, c.unit),
+                format!(
+                    "the stored chain of node {} for unit {} does not follow from its changes at this change",
+                    c.origin, c.unit
+                ),
             ));
         }
         let mut vouched = vouched_upto;
@@ -112,7 +115,9 @@ pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report
                         vouched = head.length;
                     }
                 }
-                None => report.problems.push(problem("head", format!("no certificate of node {} to check its signature", c.origin))),
+                None => report
+                    .problems
+                    .push(problem("head", format!("no certificate of node {} to check its signature", c.origin))),
             }
         }
         chains.insert(key, (head, vouched));
@@ -131,7 +136,13 @@ pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report
                 if cert.role != Role::Node || !within {
                     report.problems.push(problem(
                         "authority",
-                        format!("node {} ({} of unit {}) may not write records of unit {}", c.origin, cert.role.as_str(), cert.unit, c.unit),
+                        format!(
+                            "node {} ({} of unit {}) may not write records of unit {}",
+                            c.origin,
+                            cert.role.as_str(),
+                            cert.unit,
+                            c.unit
+                        ),
                     ));
                 }
             }
@@ -140,7 +151,10 @@ pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report
         match homes.get(&record) {
             Some((unit, kind)) if *unit != c.unit || *kind != c.kind => report.problems.push(problem(
                 "record",
-                format!("record {record} is a {kind} of unit {unit}, and this change names it a {} of unit {}", c.kind, c.unit),
+                format!(
+                    "record {record} is a {kind} of unit {unit}, and this change names it a {} of unit {}",
+                    c.kind, c.unit
+                ),
             )),
             Some(_) => {}
             None => {
@@ -186,7 +200,9 @@ fn check_certificates(
         for _ in 0..8 {
             if at.is_self_signed() {
                 if at.verify(&at.subject).is_err() {
-                    report.problems.push(problem(format!("the top hub {} did not sign its own certificate", at.subject.node)));
+                    report
+                        .problems
+                        .push(problem(format!("the top hub {} did not sign its own certificate", at.subject.node)));
                     ok = false;
                 }
                 break;

@@ -164,7 +164,10 @@ fn run(net: &mut Net, op: &Op) {
                 kind: "incident".into(),
                 unit: "03637".into(),
                 hlc: *clock,
-                fields: vec![(FIELDS[*field as usize].into(), sobaucu_protocol::Value::Text(VALUES[*value as usize].into()))],
+                fields: vec![(
+                    FIELDS[*field as usize].into(),
+                    sobaucu_protocol::Value::Text(VALUES[*value as usize].into()),
+                )],
                 bases: vec![],
                 withheld: None,
                 head: None,
@@ -230,12 +233,7 @@ fn expected_conflicts(changes: &[Change]) -> BTreeSet<(String, String, String, u
             list.iter().flat_map(|c| c.bases.iter().filter(|(n, _)| *n == name).flat_map(|(_, h)| h.clone())).collect();
         for loser in &list[..list.len() - 1] {
             if !seen.contains(&loser.hlc) && value_of(loser) != value_of(winner) {
-                out.insert((
-                    format!("{node}-{counter}"),
-                    name.clone(),
-                    loser.origin.to_string(),
-                    loser.hlc,
-                ));
+                out.insert((format!("{node}-{counter}"), name.clone(), loser.origin.to_string(), loser.hlc));
             }
         }
     }

@@ -46,11 +46,16 @@ pub fn import(store: &mut SqliteHubStore, bytes: &[u8]) -> Result<String, StoreE
                 let meta: BundleMeta = message.header().map_err(|e| other(format!("bundle header: {e}")))?;
                 let me = hub.store.identity()?.node_id;
                 if meta.direction != Direction::Up || meta.to != me {
-                    return Err(other(format!("this bundle is for {} ({:?}), not for this hub ({me})", meta.to, meta.direction)));
+                    return Err(other(format!(
+                        "this bundle is for {} ({:?}), not for this hub ({me})",
+                        meta.to, meta.direction
+                    )));
                 }
                 let request: SyncRequest = message.header().map_err(|e| other(format!("bundle header: {e}")))?;
                 let push = match message.parts.first() {
-                    Some(p) if !p.is_empty() => Some(Batch::decode(p, &limits).map_err(|e| other(format!("bundle batch: {e}")))?),
+                    Some(p) if !p.is_empty() => {
+                        Some(Batch::decode(p, &limits).map_err(|e| other(format!("bundle batch: {e}")))?)
+                    }
                     _ => None,
                 };
                 let mut request = request;
@@ -59,7 +64,11 @@ pub fn import(store: &mut SqliteHubStore, bytes: &[u8]) -> Result<String, StoreE
                 if let Some(kind) = outcome.push_refused {
                     match kind {
                         sobaucu_protocol::messages::RefusalKind::Replayed => already += 1,
-                        k => return Err(other(format!("the bundle's changes were refused ({k}): nothing more was applied"))),
+                        k => {
+                            return Err(other(format!(
+                                "the bundle's changes were refused ({k}): nothing more was applied"
+                            )));
+                        }
                     }
                 }
                 applied += outcome.pushed;
@@ -114,11 +123,15 @@ pub fn export_for_child(store: &mut SqliteHubStore, child_id: NodeId) -> Result<
     loop {
         let mut hub = Hub { store, limits: Limits::default() };
         let (message, _) = hub.answer(&child, &request, None).map_err(|r: Refused| other(r.to_string()))?;
-        let response: sobaucu_protocol::messages::SyncResponse =
-            message.header().map_err(|e| other(e.to_string()))?;
+        let response: sobaucu_protocol::messages::SyncResponse = message.header().map_err(|e| other(e.to_string()))?;
         let batch = Batch::decode(&message.parts[0], &Limits::default()).map_err(|e| other(e.to_string()))?;
         count += batch.changes.len();
-        let meta = BundleMeta { direction: Direction::Down, to: child.peer, cursor: response.ack, seen: response.seen.clone() };
+        let meta = BundleMeta {
+            direction: Direction::Down,
+            to: child.peer,
+            cursor: response.ack,
+            seen: response.seen.clone(),
+        };
         let framed = Message { meta: bundle_header(&response, &meta), parts: message.parts.clone() };
         counter += 1;
         messages.push(Sealed::seal(&keys, &identity, counter, &framed.encode()));

@@ -10,9 +10,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use sobaucu_client::Child;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
+use sobaucu_hub::bundles;
 use sobaucu_hub::server::{self, AppState, Config};
 use sobaucu_hub::store::SqliteHubStore;
-use sobaucu_hub::bundles;
 use sobaucu_protocol::code::EnrolCode;
 use sobaucu_protocol::{NodeId, Role};
 
@@ -117,9 +117,7 @@ enum BundleAction {
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SOBAUCU_LOG").unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SOBAUCU_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
@@ -133,7 +131,6 @@ fn main() {
 fn node_arg(s: &str) -> Result<NodeId> {
     s.trim().parse::<NodeId>().with_context(|| format!("`{s}` is not a node id (16 hex digits)"))
 }
-
 
 fn run(cli: Cli) -> Result<()> {
     let mut store = SqliteHubStore::open(&cli.data)?;
@@ -162,7 +159,9 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("a hub below this one serves a unit below {}, not {} itself", me.unit, me.unit);
             }
             if store.chain()?.is_empty() {
-                bail!("this hub has no certificate yet: enrol it at its parent hub first (`init --parent URL --code CODE`)");
+                bail!(
+                    "this hub has no certificate yet: enrol it at its parent hub first (`init --parent URL --code CODE`)"
+                );
             }
             let keys = store.keys()?;
             let expires_day = (chrono::Utc::now().timestamp() / 86_400) as u32 + expires_days.max(1);
@@ -220,7 +219,13 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Status => {
             let me = store.identity()?;
-            println!("hub {}, unit {}, scheme {}, log head {}", me.node_id, me.unit, me.scheme.as_str(), store.log_head()?);
+            println!(
+                "hub {}, unit {}, scheme {}, log head {}",
+                me.node_id,
+                me.unit,
+                me.scheme.as_str(),
+                store.log_head()?
+            );
             if let Some(parent) = store.parent()? {
                 println!(
                     "parent {} at {}: sent up to {}, received up to {}",
@@ -278,7 +283,13 @@ fn print_report(report: &sobaucu_core::verify::Report) {
     }
 }
 
-fn serve(store: SqliteHubStore, dir: &std::path::Path, listen: &str, relay_interval: u64, config: Config) -> Result<()> {
+fn serve(
+    store: SqliteHubStore,
+    dir: &std::path::Path,
+    listen: &str,
+    relay_interval: u64,
+    config: Config,
+) -> Result<()> {
     let me = store.identity()?;
     let has_parent = store.parent()?.is_some();
     let relay = if has_parent {

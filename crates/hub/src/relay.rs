@@ -76,7 +76,10 @@ impl Child for SqliteHubStore {
         let applied = match link::append_batch(&checker, &trust::Sender::Parent, batch, &parent.peer.to_string())? {
             Ok(applied) => applied,
             Err(link::BatchRefused::Chain(r)) => {
-                return Err(StoreError::Other(format!("the parent hub {} sent changes this hub cannot accept: {}", parent.peer, r.message)));
+                return Err(StoreError::Other(format!(
+                    "the parent hub {} sent changes this hub cannot accept: {}",
+                    parent.peer, r.message
+                )));
             }
             Err(link::BatchRefused::Reused { origin, seq }) => {
                 return Err(StoreError::Other(format!(

@@ -83,9 +83,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: SqliteHubStore, relay: Option<sobaucu_client::scheduler::Scheduler>, config: Config) -> anyhow::Result<AppState> {
+    pub fn new(
+        store: SqliteHubStore,
+        relay: Option<sobaucu_client::scheduler::Scheduler>,
+        config: Config,
+    ) -> anyhow::Result<AppState> {
         let keys = store.keys()?;
-        Ok(AppState { store: Mutex::new(store), keys, relay, config, rates: Mutex::new(HashMap::new()), next_request: AtomicU64::new(1) })
+        Ok(AppState {
+            store: Mutex::new(store),
+            keys,
+            relay,
+            config,
+            rates: Mutex::new(HashMap::new()),
+            next_request: AtomicU64::new(1),
+        })
     }
 
     /// Whether `key` has some of the window's allowance left; with `count`, spends one.
@@ -124,7 +135,13 @@ pub fn status_of(kind: RefusalKind) -> StatusCode {
     use RefusalKind as K;
     match kind {
         K::BadSignature | K::UnknownNode => StatusCode::UNAUTHORIZED,
-        K::Revoked | K::ForeignUnit | K::ForeignOrigin | K::ForeignRecord | K::ForeignKind | K::BadCode | K::KnownNode
+        K::Revoked
+        | K::ForeignUnit
+        | K::ForeignOrigin
+        | K::ForeignRecord
+        | K::ForeignKind
+        | K::BadCode
+        | K::KnownNode
         | K::WrongHub => StatusCode::FORBIDDEN,
         K::Replayed | K::Gap | K::SeqReused => StatusCode::CONFLICT,
         K::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -145,7 +162,9 @@ fn internal(e: impl std::fmt::Display) -> Response {
 }
 
 /// Runs blocking work (the store, or a CPU-heavy step) off the async threads.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, Refused> + Send + 'static) -> Result<T, Response> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Refused> + Send + 'static,
+) -> Result<T, Response> {
     tokio::task::spawn_blocking(work).await.map_err(internal)?.map_err(refusal)
 }
 
@@ -170,7 +189,11 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
-async fn enroll(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
+async fn enroll(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Response {
     let id = state.next_request.fetch_add(1, Ordering::Relaxed);
     // Refused attempts count (someone guessing codes), enrolments do not: a district office
     // enrols its forty communes from one address in an afternoon.

@@ -285,7 +285,7 @@ impl Hub<'_> {
             return Err(Refused::new(RefusalKind::WrongHub, "this enrolment code was issued by another hub"));
         }
         let secret_hash = code.secret_hash();
-        let Some((unit, role, expires_day, used_by)) = self.store.code(&secret_hash)? else {
+        let Some(crate::store::IssuedCode { unit, role, expires_day, used_by }) = self.store.code(&secret_hash)? else {
             return Err(bad_code("this enrolment code is not known to this hub".into()));
         };
         if used_by.is_some() {
@@ -315,7 +315,9 @@ impl Hub<'_> {
             .map_err(|_| Refused::new(RefusalKind::BadSignature, "the node does not hold the key it names"))?;
         let replacing_legacy = match self.store.knows_node(request.node_id)? {
             None => false,
-            Some("legacy") if self.store.legacy_key(request.node_id)?.as_deref() == Some(request.public_key.as_str()) => {
+            Some("legacy")
+                if self.store.legacy_key(request.node_id)?.as_deref() == Some(request.public_key.as_str()) =>
+            {
                 true
             }
             Some(_) => {
@@ -348,7 +350,8 @@ impl Hub<'_> {
             scheme: me.scheme.as_str().to_string(),
         };
         let batch = Batch { after: 0, upto: 0, statements: chain, changes: Vec::new() };
-        let sealed = Sealed::seal(&keys, &subject, header.counter, &Message::new(&answer, vec![batch.encode()]).encode());
+        let sealed =
+            Sealed::seal(&keys, &subject, header.counter, &Message::new(&answer, vec![batch.encode()]).encode());
         Ok((sealed, request.node_id, role, unit))
     }
 }

@@ -201,8 +201,24 @@ fn read_child(r: &rusqlite::Row<'_>) -> Result<ChildPeer> {
         counter: r.get::<_, i64>(9)? as u64,
         revoked: r.get::<_, i64>(10)? != 0,
         last_sync_at: r.get(11)?,
-        counts: [r.get::<_, i64>(12)? as u64, r.get::<_, i64>(13)? as u64, r.get::<_, i64>(14)? as u64, r.get::<_, i64>(15)? as u64],
+        counts: [
+            r.get::<_, i64>(12)? as u64,
+            r.get::<_, i64>(13)? as u64,
+            r.get::<_, i64>(14)? as u64,
+            r.get::<_, i64>(15)? as u64,
+        ],
     })
+}
+
+/// An enrolment code as the hub keeps it.
+#[derive(Debug, Clone)]
+pub struct IssuedCode {
+    pub unit: String,
+    pub role: Role,
+    /// The last day it can be used, as days since 1970-01-01.
+    pub expires_day: u32,
+    /// The node it enrolled, once used.
+    pub used_by: Option<String>,
 }
 
 /// What a hub did with a batch a child pushed.
@@ -236,7 +252,10 @@ impl SqliteHubStore {
                 log::fill_chains(&tx, &|k| sobaucu_core::kinds::stream_of(k).unwrap_or(0))?;
                 // Children enrolled with protocol 1 must enrol again (their sealing keys are
                 // not known); codes issued before carry no role or expiry and are withdrawn.
-                tx.execute("UPDATE enroll_codes SET used_by = 'withdrawn', used_at = ?1 WHERE used_by IS NULL", [now()])?;
+                tx.execute(
+                    "UPDATE enroll_codes SET used_by = 'withdrawn', used_at = ?1 WHERE used_by IS NULL",
+                    [now()],
+                )?;
             }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
@@ -308,7 +327,7 @@ impl SqliteHubStore {
     }
 
     /// A code's unit, role, expiry day and who used it.
-    pub fn code(&self, secret_hash: &str) -> Result<Option<(String, Role, u32, Option<String>)>> {
+    pub fn code(&self, secret_hash: &str) -> Result<Option<IssuedCode>> {
         let row: Option<(String, String, i64, Option<String>)> = self
             .conn
             .query_row(
@@ -317,7 +336,10 @@ impl SqliteHubStore {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        row.map(|(u, role, day, used)| Ok((u, role.parse()?, day as u32, used))).transpose()
+        row.map(|(unit, role, day, used_by)| {
+            Ok(IssuedCode { unit, role: role.parse()?, expires_day: day as u32, used_by })
+        })
+        .transpose()
     }
 
     /// Enrols a child with the code `secret_hash`: binds its id, role, unit and keys once,
@@ -361,7 +383,9 @@ impl SqliteHubStore {
     pub fn knows_node(&self, node: NodeId) -> Result<Option<&'static str>> {
         let peer: Option<(String, i64)> = self
             .conn
-            .query_row("SELECT role, protocol FROM peers WHERE peer = ?1", [node.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT role, protocol FROM peers WHERE peer = ?1", [node.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         if let Some((role, protocol)) = peer {
             return Ok(Some(if role == "child" && protocol == 1 { "legacy" } else { "peer" }));
@@ -401,8 +425,9 @@ impl SqliteHubStore {
     }
 
     pub fn child(&self, peer: NodeId) -> Result<Option<ChildPeer>> {
-        let mut stmt =
-            self.conn.prepare_cached(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE peer = ?1 AND role = 'child'"))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE peer = ?1 AND role = 'child'"))?;
         let mut rows = stmt.query([peer.to_string()])?;
         match rows.next()? {
             Some(r) => Ok(Some(read_child(r)?)),
@@ -411,8 +436,9 @@ impl SqliteHubStore {
     }
 
     pub fn children(&self) -> Result<Vec<ChildPeer>> {
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE role = 'child' ORDER BY unit, peer"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE role = 'child' ORDER BY unit, peer"))?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -579,7 +605,6 @@ impl SqliteHubStore {
         Ok((log::last_seq(&self.conn, child)?, log::last_counter(&self.conn, child)?))
     }
 
-
     /// Notes the hub log position a child has, and when it synced.
     pub fn child_has(&mut self, child: NodeId, position: u64) -> Result<()> {
         self.conn.execute(
@@ -603,7 +628,9 @@ impl SqliteHubStore {
         let latest = chrono::Utc::now() + chrono::Duration::hours(1);
         let within = seen.iter().filter(|s| {
             s.node != child.peer
-                && s.unit.parse::<UnitCode>().is_ok_and(|u| catalogue.unit(&u).is_some() && catalogue.is_within(&u, &child.unit))
+                && s.unit
+                    .parse::<UnitCode>()
+                    .is_ok_and(|u| catalogue.unit(&u).is_some() && catalogue.is_within(&u, &child.unit))
                 && chrono::DateTime::parse_from_rfc3339(&s.last_sync_at).is_ok_and(|t| t <= latest)
         });
         let tx = self.conn.transaction()?;
@@ -622,8 +649,9 @@ impl SqliteHubStore {
              SELECT node, unit, kind, last_sync_at FROM seen
                WHERE node NOT IN (SELECT peer FROM peers WHERE role = 'child')",
         )?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (node, unit, kind, last_sync_at) = row?;

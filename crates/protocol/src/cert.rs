@@ -77,7 +77,8 @@ impl Cert {
         if issuer.node != self.issuer {
             return Err(ProtocolError::UnknownKey(self.issuer));
         }
-        issuer.verify(&Cert::message(&self.subject, self.role, &self.unit, self.issuer, self.issued_at), &self.signature)
+        issuer
+            .verify(&Cert::message(&self.subject, self.role, &self.unit, self.issuer, self.issued_at), &self.signature)
     }
 
     /// Whether the top hub signed this certificate for itself.
@@ -161,9 +162,8 @@ impl Statement {
 
     pub fn decode(r: &mut Reader<'_>, limits: &Limits) -> Result<Statement, ProtocolError> {
         let at = r.position();
-        let array32 = |r: &mut Reader<'_>| -> Result<[u8; 32], ProtocolError> {
-            Ok(r.take(32)?.try_into().expect("32 bytes"))
-        };
+        let array32 =
+            |r: &mut Reader<'_>| -> Result<[u8; 32], ProtocolError> { Ok(r.take(32)?.try_into().expect("32 bytes")) };
         match r.take(1)?[0] {
             1 => {
                 let node = NodeId(r.u64_le()?);

@@ -536,10 +536,11 @@ pub(crate) mod tests {
 
     #[test]
     fn numbers_a_ledger_cannot_store_are_refused() {
-        for bad in [Change { hlc: u64::MAX, ..one("A") }, Change { seq: 0, ..one("A") }, Change {
-            record_counter: 1 << 63,
-            ..one("A")
-        }] {
+        for bad in [
+            Change { hlc: u64::MAX, ..one("A") },
+            Change { seq: 0, ..one("A") },
+            Change { record_counter: 1 << 63, ..one("A") },
+        ] {
             assert!(matches!(decode(&encode(&[bad]), &Limits::default()), Err(ProtocolError::Corrupt(_))));
         }
     }

@@ -111,11 +111,8 @@ impl Identity {
         ikm.extend_from_slice(b"sobaucu seal key v2");
         ikm.extend_from_slice(&secret);
         let (kem_secret, kem_public) = Kem::derive_keypair(&ikm);
-        let public = PublicIdentity {
-            node,
-            sign: signing.verifying_key().to_bytes(),
-            seal: kem_public.to_bytes().into(),
-        };
+        let public =
+            PublicIdentity { node, sign: signing.verifying_key().to_bytes(), seal: kem_public.to_bytes().into() };
         Identity { signing, kem_secret, public }
     }
 
@@ -215,8 +212,8 @@ impl Sealed {
             )));
         }
         let (aad, rest) = bytes.split_at(HEADER_LEN);
-        let encapped = <Kem as KemTrait>::EncappedKey::from_bytes(&aad[HEADER_LEN - 32..])
-            .map_err(|_| ProtocolError::BadSeal)?;
+        let encapped =
+            <Kem as KemTrait>::EncappedKey::from_bytes(&aad[HEADER_LEN - 32..]).map_err(|_| ProtocolError::BadSeal)?;
         let plaintext = match (header.mode, sender) {
             (Mode::Auth, Some(sender)) => {
                 if sender.node != header.sender {

@@ -150,7 +150,6 @@ impl Store {
         &self.dir
     }
 
-
     pub fn is_initialized(&self) -> bool {
         self.node.is_some()
     }
@@ -967,12 +966,10 @@ impl<'c> Db<'c> {
     fn field_clocks<'k>(&self, id: &RecordId, fields: impl Iterator<Item = &'k String>) -> Result<Map<String, Value>> {
         let mut wanted: Vec<&String> = fields.collect();
         let mut clocks = Map::new();
-        let mut stmt = self
-            .0
-            .prepare_cached(
-                "SELECT hlc, fields FROM changes WHERE record_id = ?1 AND withheld IS NULL
+        let mut stmt = self.0.prepare_cached(
+            "SELECT hlc, fields FROM changes WHERE record_id = ?1 AND withheld IS NULL
                  ORDER BY hlc DESC, origin DESC, seq DESC",
-            )?;
+        )?;
         let mut rows = stmt.query([id.to_string()])?;
         while let Some(r) = rows.next()? {
             if wanted.is_empty() {

@@ -63,7 +63,6 @@ pub(crate) fn readable_units(node: &crate::store::NodeInfo) -> std::collections:
     units
 }
 
-
 /// One losing side of a concurrent edit, with the winning side beside it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Conflict {
@@ -243,7 +242,13 @@ impl Store {
 
     /// Records the hub this node enrolled with and the certificates of its answer (this node's
     /// own, and its hub's up to the top hub).
-    pub fn set_parent(&mut self, hub: &PublicIdentity, unit: &str, url: Option<&str>, chain: &[Statement]) -> Result<()> {
+    pub fn set_parent(
+        &mut self,
+        hub: &PublicIdentity,
+        unit: &str,
+        url: Option<&str>,
+        chain: &[Statement],
+    ) -> Result<()> {
         link::set_parent(&self.conn, hub, unit, url, chain)
     }
 
@@ -353,8 +358,14 @@ impl Store {
             Err(link::BatchRefused::Reused { origin, seq }) => {
                 return Err(Error::refused(
                     "seq_reused",
-                    format!("the hub {} sent a change {seq} of node {origin} that differs from the one this ledger holds", parent.peer),
-                    format!("máy chủ {} gửi thay đổi {seq} của máy {origin} khác với thay đổi sổ đang giữ", parent.peer),
+                    format!(
+                        "the hub {} sent a change {seq} of node {origin} that differs from the one this ledger holds",
+                        parent.peer
+                    ),
+                    format!(
+                        "máy chủ {} gửi thay đổi {seq} của máy {origin} khác với thay đổi sổ đang giữ",
+                        parent.peer
+                    ),
                 ));
             }
         };
@@ -568,7 +579,8 @@ impl Store {
             max_skew_ms: crate::trust::max_skew_ms(),
         };
         let own = Batch { after: 0, upto: 0, statements: Vec::new(), changes: batch.changes.clone() };
-        let applied = match link::append_batch(&checker, &crate::trust::Sender::Parent, &own, &parent.peer.to_string())? {
+        let applied = match link::append_batch(&checker, &crate::trust::Sender::Parent, &own, &parent.peer.to_string())?
+        {
             Ok(a) => a,
             Err(_) => {
                 return Err(Error::refused(
@@ -644,8 +656,16 @@ impl Store {
             let fields_map: Map<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
             let bases_map: Map<String, Value> =
                 bases.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or_default();
-            let change =
-                log::change_from_maps(node, seq as u64, record, kind.clone(), unit.clone(), *hlc as u64, &fields_map, &bases_map);
+            let change = log::change_from_maps(
+                node,
+                seq as u64,
+                record,
+                kind.clone(),
+                unit.clone(),
+                *hlc as u64,
+                &fields_map,
+                &bases_map,
+            );
             let stream = crate::kinds::stream_of(kind).unwrap_or(crate::kinds::STREAM_MAIN);
             log::append(&tx, &change, stream, None)?;
             touched.insert(record_id.clone());
