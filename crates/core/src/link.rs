@@ -128,7 +128,12 @@ pub fn set_parent(
          VALUES (?1, 'parent', ?2, ?3, ?4, ?5, ?6, 2)",
         params![hub.node.to_string(), unit, hub.sign_hex(), hub.seal_hex(), url, now_text()],
     )?;
+    // The enrolment's answer is the truth about the certificates it carries (this child's own
+    // among them, replacing one it signed itself as a top hub).
     for statement in chain {
+        if let Statement::Cert(cert) = statement {
+            tx.execute("DELETE FROM statements WHERE kind = 'cert' AND subject = ?1", [cert.subject.node.to_string()])?;
+        }
         crate::trust::store_statement(&tx, statement, Some(&hub.node.to_string()))?;
     }
     tx.commit()?;

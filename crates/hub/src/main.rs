@@ -43,6 +43,14 @@ enum Command {
         #[arg(long, requires = "parent")]
         code: Option<String>,
     },
+    /// Enrolls this hub at a parent hub (a hub made without one, or enrolled with an older
+    /// version of the sync), with a code the parent issued with `--role hub`.
+    Enroll {
+        #[arg(long)]
+        parent: String,
+        #[arg(long)]
+        code: String,
+    },
     /// Prints a one-time enrolment code for a unit of this hub's subtree: it enrols one node
     /// (a ledger) or, with --role hub, one hub below this one, and pins this hub's keys.
     EnrollCode {
@@ -145,6 +153,13 @@ fn run(cli: Cli) -> Result<()> {
                 let answer = sobaucu_client::enroll(&mut store, &url, &code, Role::Hub)?;
                 println!("enrolled at hub {} ({}) at {url}", answer.hub_node_id, answer.hub_unit);
             }
+        }
+        Command::Enroll { parent, code } => {
+            if store.parent()?.is_some_and(|p| p.identity.is_some()) {
+                bail!("this hub is already enrolled at a parent hub");
+            }
+            let answer = sobaucu_client::enroll(&mut store, &parent, &code, Role::Hub)?;
+            println!("enrolled at hub {} ({}) at {parent}", answer.hub_node_id, answer.hub_unit);
         }
         Command::EnrollCode { unit, role, expires_days } => {
             let unit: UnitCode = unit.parse()?;
