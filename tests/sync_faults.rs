@@ -148,3 +148,28 @@ fn a_2g_link_still_carries_a_first_sync_of_5000_voters() {
     let again = commune.ok(&["sync", "--hub", &hub.url]);
     assert!(again.contains("has 0 of 0 changes"), "nothing is left to send: {again}");
 }
+
+#[test]
+fn a_link_that_carries_4_kb_between_cuts_finishes_a_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = Hub::start(&tmp.path().join("hub"), "106", "2021", None);
+    let commune = Node::init(&tmp.path().join("commune"), "03390", "2021", "2021-05-23");
+    commune.enroll(&hub, "03390");
+    commune.import(&voters(3000));
+    // Every connection is cut once about 4 KB have crossed it, both ways together.
+    let proxy = Proxy::start(&hub.url, LinkShape { cut_after_bytes: Some((4_000, 4_100)), ..LinkShape::default() });
+    let out = commune.command().args(["sync", "--hub", &proxy.url]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "one sync finishes: {said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("has 3001 of 3001 changes"), "{said}");
+    assert!(proxy.stats.cuts.load(std::sync::atomic::Ordering::SeqCst) > 10, "the link was cut, often");
+    let (new, duplicate, _) = hub_counts(&hub);
+    assert_eq!(new as i64, log_count(&commune));
+    assert_eq!(duplicate, 0);
+    // And the other way: a district ledger pulls all of it through the same link.
+    let district = Node::init(&tmp.path().join("district"), "106", "2021", "2021-05-23");
+    district.enroll(&hub, "106");
+    let out = district.command().args(["sync", "--hub", &proxy.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(district.report()["voters"], 3000);
+}

@@ -256,6 +256,12 @@ pub fn list_conflicts(state: State<'_, AppState>) -> Reply<Value> {
     with(&state, |s| Ok(serde_json::to_value(s.conflicts()?).unwrap_or_default()))
 }
 
+/// This ledger's changes the hub refused (and changes refused on arrival), with the reasons.
+#[tauri::command]
+pub fn list_refused(state: State<'_, AppState>) -> Reply<Value> {
+    with(&state, |s| Ok(serde_json::to_value(s.refused()?).unwrap_or_default()))
+}
+
 #[tauri::command]
 pub fn resolve_conflict(
     state: State<'_, AppState>,

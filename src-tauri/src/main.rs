@@ -10,6 +10,12 @@ mod sync;
 use tauri::Manager;
 
 fn main() {
+    // What the app did (syncs, their outcomes), on the error stream, never personal data.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SOBAUCU_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let data_dir = sobaucu_core::default_data_dir();
     let state = commands::AppState::open(data_dir.clone()).expect("the ledger's data directory can be opened");
     tauri::Builder::default()
@@ -39,6 +45,7 @@ fn main() {
             commands::bundle_export,
             commands::bundle_import,
             commands::list_conflicts,
+            commands::list_refused,
             commands::resolve_conflict,
             commands::choose_import_file,
             commands::import_preview,

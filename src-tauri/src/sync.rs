@@ -124,6 +124,16 @@ fn run_once(app: &AppHandle, dir: &std::path::Path, activity: &Arc<Mutex<Activit
         })
     };
     let ok = result.is_ok();
+    match &result {
+        Ok(p) => tracing::info!(
+            pushed = p.pushed,
+            pulled = p.pulled,
+            refused = p.refused,
+            rounds = p.rounds,
+            "background sync"
+        ),
+        Err(e) => tracing::warn!(error = %e, "background sync failed"),
+    }
     {
         let mut a = activity.lock().unwrap_or_else(|p| p.into_inner());
         a.running = false;

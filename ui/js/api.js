@@ -117,6 +117,7 @@ export const bundleImport = (path) => call('bundle_import', { path });
 
 /** Every open conflict: `[{ kind, record_id, title, unit, field, winner, loser }]`. */
 export const listConflicts = () => call('list_conflicts');
+export const listRefused = () => call('list_refused');
 
 /** Settles the conflicts of one field of a record with `value`; resolves with null. */
 /** A file to save an export to, chosen in the system's save dialog (null if cancelled). */

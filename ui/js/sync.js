@@ -165,6 +165,9 @@ export function render(container, params, ctx) {
     const urlValue = h('dd', null, h('code', { class: 'sync-url' }));
     const lastValue = h('dd', { id: 'sync-last' });
     const pendingValue = h('dd', { id: 'sync-pending', class: 'sync-number' });
+    const refusedValue = h('dd', { id: 'sync-refused', class: 'sync-number' });
+    const refusedFact = h('div', { class: 'sync-fact', hidden: true }, h('dt', { text: t('sync.refused') }), refusedValue);
+    const refusedList = h('ul', { id: 'sync-refused-list', class: 'sync-refused-list', hidden: true });
     const progress = h('progress', { id: 'sync-progress', 'aria-label': t('sync.progress_label'), hidden: true });
     const progressLine = h('p', { class: 'sync-progress-line muted' });
     const progressWrap = h('div', { class: 'sync-progress-wrap', hidden: true }, progress, progressLine);
@@ -176,14 +179,16 @@ export function render(container, params, ctx) {
       nextAttempt);
     const nowButton = h('button', { type: 'button', id: 'sync-now', class: 'btn btn-primary', text: t('sync.now'), on: { click: syncNow } });
     const nowError = h('div', { id: 'sync-now-error', class: 'form-error', role: 'alert', hidden: true });
-    hubRefs = { unitValue, urlValue, lastValue, pendingValue, progress, progressLine, progressWrap, errorBox, errorMessage, nextAttempt, nowButton, nowError };
+    hubRefs = { unitValue, urlValue, lastValue, pendingValue, refusedValue, refusedFact, refusedList, refusedShown: -1, progress, progressLine, progressWrap, errorBox, errorMessage, nextAttempt, nowButton, nowError };
     return h('section', { class: 'panel sync-hub', 'aria-labelledby': 'sync-hub-title' },
       h('h2', { id: 'sync-hub-title', class: 'panel-title', text: t('sync.hub_heading') }),
       h('dl', { class: 'sync-facts' },
         h('div', { class: 'sync-fact' }, h('dt', { text: t('sync.hub') }), unitValue),
         h('div', { class: 'sync-fact' }, h('dt', { text: t('sync.address') }), urlValue),
         h('div', { class: 'sync-fact' }, h('dt', { text: t('sync.last') }), lastValue),
-        h('div', { class: 'sync-fact' }, h('dt', { text: t('sync.pending') }), pendingValue)),
+        h('div', { class: 'sync-fact' }, h('dt', { text: t('sync.pending') }), pendingValue),
+        refusedFact),
+      refusedList,
       progressWrap,
       errorBox,
       h('div', { class: 'sync-actions' },
@@ -211,6 +216,13 @@ export function render(container, params, ctx) {
     refs.urlValue.firstChild.textContent = status.hub_url || '—';
     refs.lastValue.textContent = status.last_sync_at ? fullMoment(status.last_sync_at) || String(status.last_sync_at) : t('sync.last_never');
     refs.pendingValue.textContent = String(Number(status.pending) || 0);
+    const refused = Number(status.refused) || 0;
+    refs.refusedValue.textContent = String(refused);
+    refs.refusedFact.hidden = refused === 0;
+    if (refused !== refs.refusedShown) {
+      refs.refusedShown = refused;
+      loadRefused(refs);
+    }
 
     const running = Boolean(status.running);
     refs.progressWrap.hidden = !running;
@@ -242,6 +254,25 @@ export function render(container, params, ctx) {
     }
     refs.nowButton.disabled = running || nowPending;
     refs.nowButton.setAttribute('aria-disabled', String(refs.nowButton.disabled));
+  }
+
+  /** The changes the hub refused, each with its record and the reason in the window's language. */
+  async function loadRefused(refs) {
+    let list = [];
+    try {
+      list = await api.listRefused();
+    } catch (_) {
+      list = [];
+    }
+    if (!alive || hubRefs !== refs) return;
+    const items = (Array.isArray(list) ? list : []).slice(-50).map((r) => {
+      const kind = r.record_kind ? kindLabel(String(r.record_kind)) : '';
+      const what = [kind, r.record_id || ''].filter(Boolean).join(' ');
+      const why = t(`refusal.${r.kind}`) !== `refusal.${r.kind}` ? t(`refusal.${r.kind}`) : String(r.message || r.kind);
+      return h('li', { class: 'sync-refused-item', 'data-kind': String(r.kind || '') }, t('sync.refused_item', { what: what || '—', why }));
+    });
+    replaceChildren(refs.refusedList, items);
+    refs.refusedList.hidden = items.length === 0;
   }
 
   async function syncNow() {

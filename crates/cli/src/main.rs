@@ -203,6 +203,13 @@ enum BundleAction {
 }
 
 fn main() -> ExitCode {
+    // What the sync did, for IT staff (`SOBAUCU_LOG=info` or `debug`), on the error stream; it
+    // never holds personal data.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SOBAUCU_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

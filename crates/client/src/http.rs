@@ -378,6 +378,11 @@ fn round<C: Child>(
     progress.pushed = s.started_pending.saturating_sub(left);
     let after = child.parent().map_err(local)?.map(|p| (p.sent_idx, p.received_idx, p.certs_idx));
     let restored = first && answer.held_seq > own_seq;
+    tracing::debug!(
+        round = progress.rounds, hub = %s.hub.node, pushed = batch.changes.len(), ack = answer.ack,
+        pulled = pulled.changes.len(), refused = answer.refused.len(), left, up = progress.bytes_up,
+        down = progress.bytes_down, "sync round"
+    );
     Ok(Round {
         again: answer.more || left > 0 || restored,
         moved: after != Some(before) || !pulled.changes.is_empty() || recovered > 0,
@@ -394,7 +399,8 @@ fn recover<C: Child>(
     progress: &mut Progress,
     held: (u64, u64),
 ) -> Result<(), ClientError> {
-    child.park_unacked().map_err(local)?;
+    let parked = child.park_unacked().map_err(local)?;
+    tracing::warn!(held_seq = held.0, parked, "the hub holds changes of this ledger that it lacks: taking them back");
     let mut failures = 0;
     loop {
         let own_after = child.own_seq().map_err(local)?;
@@ -467,6 +473,7 @@ pub fn sync<C: Child>(
                 failures += 1;
                 progress.retries += 1;
                 s.batch_bytes = (s.batch_bytes / 2).max(MIN_BATCH_BYTES);
+                tracing::info!(%url, failures, batch_bytes = s.batch_bytes, "the link broke; trying again with a smaller batch");
                 if failures > MAX_RETRIES {
                     let pending = child.pending_count().map_err(local)?;
                     return Err(ClientError::Pending {

@@ -185,8 +185,13 @@ pub fn push_batch(
     max_bytes: usize,
 ) -> Result<(Batch, u64)> {
     let parent = link.peer.to_string();
+    let statement_limit = (max_bytes / 200).clamp(1, 5_000);
     let (statements, certs_upto) =
-        crate::trust::statements_after(conn, from.certs_after, 5_000, Some(&parent), &|_, _| true)?;
+        crate::trust::statements_after(conn, from.certs_after, statement_limit, Some(&parent), &|_, _| true)?;
+    if statements.len() >= statement_limit {
+        // The changes that need these certificates go in the next batch.
+        return Ok((Batch { after: from.after, upto: from.after, statements, changes: Vec::new() }, certs_upto));
+    }
     let filter = ReadFilter { not_from: Some(parent), units: None };
     let (entries, upto, _) = log::read(conn, from.after, limit, Some(max_bytes), &filter)?;
     let mut changes: Vec<Change> = entries.iter().map(|e| e.change.clone()).collect();

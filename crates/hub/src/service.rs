@@ -236,10 +236,12 @@ impl Hub<'_> {
             0
         };
         self.store.child_has(child.peer, pull_after)?;
-        let (statements, certs_upto) = self.store.statements_for(child, request.certs_after)?;
         let limit = request.max_changes.clamp(1, MAX_PULL) as usize;
         let max_bytes = if request.max_bytes == 0 { DEFAULT_PULL_BYTES } else { request.max_bytes as usize };
-        let (changes, upto, more) = if statements.len() >= 5_000 {
+        // A certificate takes some 170 bytes: as many as the answer's size allows.
+        let statement_limit = (max_bytes / 200).clamp(1, 5_000);
+        let (statements, certs_upto) = self.store.statements_for(child, request.certs_after, statement_limit)?;
+        let (changes, upto, more) = if statements.len() >= statement_limit {
             (Vec::new(), pull_after, true)
         } else {
             self.store.pull_for(child, pull_after, limit, max_bytes)?

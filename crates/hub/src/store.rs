@@ -581,7 +581,7 @@ impl SqliteHubStore {
     }
 
     /// The statements a child lacks after `after`: those about the units it may read.
-    pub fn statements_for(&self, child: &ChildPeer, after: u64) -> Result<(Vec<Statement>, u64)> {
+    pub fn statements_for(&self, child: &ChildPeer, after: u64, limit: usize) -> Result<(Vec<Statement>, u64)> {
         let readable: std::collections::HashSet<String> = self.readable_units(&child.unit)?.into_iter().collect();
         let conn = &self.conn;
         let keep = |s: &Statement, unit: Option<&str>| match s {
@@ -590,7 +590,7 @@ impl SqliteHubStore {
                 trust::cert_of(conn, r.node).ok().flatten().is_some_and(|c| readable.contains(&c.unit))
             }
         };
-        Ok(trust::statements_after(conn, after, 5_000, Some(&child.peer.to_string()), &keep)?)
+        Ok(trust::statements_after(conn, after, limit, Some(&child.peer.to_string()), &keep)?)
     }
 
     /// The hub's own changes of a child's origin after `after_seq` (a child restored from an
