@@ -153,6 +153,7 @@ fn a_commune_cannot_take_over_a_record_of_its_neighbour() {
         fields: vec![("full_name".into(), sobaucu_protocol::Value::Text("Kẻ Mạo Danh".into()))],
         bases: vec![],
         withheld: None,
+        base_refs: Vec::new(),
         head: None,
     };
     let batch = Batch {
@@ -203,6 +204,7 @@ fn a_node_cannot_write_as_another_node() {
         fields: vec![("summary".into(), sobaucu_protocol::Value::Text("Giả mạo".into()))],
         bases: vec![],
         withheld: None,
+        base_refs: Vec::new(),
         head: None,
     };
     let batch = Batch { after, upto: after + 1, statements: vec![], changes: vec![forged] };
@@ -239,6 +241,7 @@ fn a_poisoned_clock_is_refused_and_no_clock_moves() {
         fields: vec![("location".into(), sobaucu_protocol::Value::Text("Nhà văn hóa".into()))],
         bases: vec![],
         withheld: None,
+        base_refs: Vec::new(),
         head: None,
     };
     let batch = Batch { after, upto: after + 1, statements: vec![], changes: vec![poisoned] };

@@ -196,6 +196,7 @@ pub fn push_batch(
     let (entries, upto, _) = log::read(conn, from.after, limit, Some(max_bytes), &filter)?;
     let mut changes: Vec<Change> = entries.iter().map(|e| e.change.clone()).collect();
     sign_heads(conn, me, &mut changes)?;
+    log::bases_to_refs(conn, &mut changes)?;
     Ok((Batch { after: from.after, upto, statements, changes }, certs_upto))
 }
 
@@ -400,6 +401,18 @@ pub fn append_batch(
         }
     }
     for change in &batch.changes {
+        // References among the bases become clocks again before anything else (the digest,
+        // the rules and the log all see clocks).
+        let Some(change) = log::resolve_refs(conn, change)? else {
+            return Ok(Err(BatchRefused::Chain(crate::trust::Refusal::new(
+                RefusalKind::BadChain,
+                format!(
+                    "change {} of node {} names as its base a change this peer does not hold",
+                    change.seq, change.origin
+                ),
+            ))));
+        };
+        let change = &change;
         let verdict = checker.check_change(sender, change)?;
         let stream = crate::kinds::stream_of(&change.kind).unwrap_or(crate::kinds::STREAM_MAIN);
         if let Err(refusal) = &verdict

@@ -85,6 +85,7 @@ pub fn change_from_maps(
             })
             .collect(),
         withheld: None,
+        base_refs: Vec::new(),
         head: None,
     }
 }
@@ -422,4 +423,60 @@ pub fn fill_chains(conn: &Connection, stream_of: &dyn Fn(&str) -> u8) -> Result<
         update.execute(params![entry.idx as i64, stream, head.length as i64, head.hash.to_vec()])?;
     }
     Ok(())
+}
+
+/// Turns the bases of changes about to be sent into references to the changes they are the
+/// clocks of (two or three bytes on the wire instead of six), where this log holds them.
+pub fn bases_to_refs(conn: &Connection, changes: &mut [Change]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("SELECT origin, seq FROM changes WHERE record_id = ?1 AND hlc = ?2 LIMIT 1")?;
+    for change in changes.iter_mut() {
+        if change.bases.is_empty() {
+            continue;
+        }
+        let record = change.record_id();
+        let mut kept = Vec::new();
+        for (field, clocks) in std::mem::take(&mut change.bases) {
+            let mut raw = Vec::new();
+            let mut refs = Vec::new();
+            for clock in clocks {
+                let found: Option<(String, i64)> =
+                    stmt.query_row(params![record, clock as i64], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                match found {
+                    Some((origin, seq)) => refs.push((origin.parse::<NodeId>()?, seq as u64)),
+                    None => raw.push(clock),
+                }
+            }
+            if !raw.is_empty() || refs.is_empty() {
+                kept.push((field.clone(), raw));
+            }
+            if !refs.is_empty() {
+                change.base_refs.push((field, refs));
+            }
+        }
+        change.bases = kept;
+    }
+    Ok(())
+}
+
+/// Turns the references among a received change's bases back into clocks, from the changes
+/// this log holds; None when it names a change this log does not hold.
+pub fn resolve_refs(conn: &Connection, change: &Change) -> Result<Option<Change>> {
+    if change.base_refs.is_empty() {
+        return Ok(Some(change.clone()));
+    }
+    let mut stmt = conn.prepare_cached("SELECT hlc FROM changes WHERE origin = ?1 AND seq = ?2")?;
+    let mut resolved = change.clone();
+    for (field, refs) in std::mem::take(&mut resolved.base_refs) {
+        let mut clocks = Vec::with_capacity(refs.len());
+        for (origin, seq) in refs {
+            let hlc: Option<i64> = stmt.query_row(params![origin.to_string(), seq as i64], |r| r.get(0)).optional()?;
+            let Some(hlc) = hlc else { return Ok(None) };
+            clocks.push(hlc as u64);
+        }
+        match resolved.bases.iter_mut().find(|(name, _)| *name == field) {
+            Some((_, list)) => list.extend(clocks),
+            None => resolved.bases.push((field, clocks)),
+        }
+    }
+    Ok(Some(resolved))
 }

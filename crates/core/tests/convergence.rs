@@ -170,6 +170,7 @@ fn run(net: &mut Net, op: &Op) {
                 )],
                 bases: vec![],
                 withheld: None,
+                base_refs: Vec::new(),
                 head: None,
             };
             net.stores[*node].apply(&[change], Some("far-off"), None).unwrap();

@@ -491,6 +491,8 @@ impl SqliteHubStore {
     /// again after its answer was lost).
     fn holds_all(&self, batch: &sobaucu_protocol::Batch) -> Result<bool> {
         for change in &batch.changes {
+            let Some(change) = log::resolve_refs(&self.conn, change)? else { return Ok(false) };
+            let change = &change;
             let idx: Option<i64> = self
                 .conn
                 .prepare_cached("SELECT idx FROM changes WHERE origin = ?1 AND seq = ?2")?
@@ -577,7 +579,9 @@ impl SqliteHubStore {
         let filter =
             ReadFilter { not_from: Some(child.peer.to_string()), units: Some(self.readable_units(&child.unit)?) };
         let (entries, upto, more) = log::read(&self.conn, after, limit, Some(max_bytes), &filter)?;
-        Ok((entries.into_iter().map(|e| e.change).collect(), upto, more))
+        let mut changes: Vec<Change> = entries.into_iter().map(|e| e.change).collect();
+        log::bases_to_refs(&self.conn, &mut changes)?;
+        Ok((changes, upto, more))
     }
 
     /// The statements a child lacks after `after`: those about the units it may read.
@@ -596,7 +600,9 @@ impl SqliteHubStore {
     /// The hub's own changes of a child's origin after `after_seq` (a child restored from an
     /// older copy takes back what it had sent).
     pub fn own_changes_of(&self, child: NodeId, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
-        Ok(log::origin_after(&self.conn, child, after_seq, limit)?)
+        let mut changes = log::origin_after(&self.conn, child, after_seq, limit)?;
+        log::bases_to_refs(&self.conn, &mut changes)?;
+        Ok(changes)
     }
 
     /// What the hub holds of a child's own changes: the highest sequence number, and the

@@ -135,6 +135,7 @@ mod tests {
             fields: vec![("sex".into(), Value::Text("female".into())), ("full_name".into(), Value::Text(name.into()))],
             bases: vec![("sex".into(), vec![9, 3])],
             withheld: None,
+            base_refs: Vec::new(),
             head: None,
         }
     }

@@ -208,13 +208,25 @@ pub fn encode(changes: &[Change]) -> Vec<u8> {
             put_value(&mut values[id], value);
             put_varint(&mut names_col, id as u64);
         }
-        put_varint(&mut bases_col, c.bases.len() as u64);
-        for (name, clocks) in &c.bases {
+        // A field's bases: clocks (tag 0, then the difference from the previous clock) and
+        // references to the changes they are the clocks of (tag: the node's index + 1, then
+        // the sequence number).
+        let mut names: Vec<&String> = c.bases.iter().map(|(n, _)| n).collect();
+        names.extend(c.base_refs.iter().map(|(n, _)| n).filter(|n| !c.bases.iter().any(|(b, _)| b == *n)));
+        put_varint(&mut bases_col, names.len() as u64);
+        for name in names {
+            let clocks = c.bases.iter().find(|(n, _)| n == name).map(|(_, c)| c.as_slice()).unwrap_or_default();
+            let refs = c.base_refs.iter().find(|(n, _)| n == name).map(|(_, r)| r.as_slice()).unwrap_or_default();
             put_varint(&mut bases_col, strings.id(name));
-            put_varint(&mut bases_col, clocks.len() as u64);
+            put_varint(&mut bases_col, (clocks.len() + refs.len()) as u64);
             for clock in clocks {
+                put_varint(&mut bases_col, 0);
                 put_varint(&mut bases_col, zigzag(clock.wrapping_sub(last_base) as i64));
                 last_base = *clock;
+            }
+            for (origin, seq) in refs {
+                put_varint(&mut bases_col, nodes.id(&origin.0) + 1);
+                put_varint(&mut bases_col, *seq);
             }
         }
         if let Some(signature) = &c.head {
@@ -284,7 +296,7 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
     let mut r = Reader::new(bytes);
     // Every change takes at least one byte in each of its nine fixed columns.
     let n = r.count(limits.max_changes, 9, "changes")?;
-    let node_count = r.count(2 * n, 8, "node ids")?;
+    let node_count = r.count(usize::MAX, 8, "node ids")?;
     let mut nodes = Vec::with_capacity(node_count);
     for _ in 0..node_count {
         nodes.push(r.u64_le()?);
@@ -354,15 +366,30 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
         }
         let base_count = bases_c.count(limits.max_fields, 2, "bases")?;
         let mut bases = Vec::with_capacity(base_count);
+        let mut base_refs = Vec::new();
         for _ in 0..base_count {
             let name = string(bases_c.varint()?)?;
-            let clock_count = bases_c.count(limits.max_clocks, 1, "clocks")?;
+            let clock_count = bases_c.count(limits.max_clocks, 2, "clocks")?;
             let mut clocks = Vec::with_capacity(clock_count);
+            let mut refs = Vec::new();
             for _ in 0..clock_count {
-                last_base = last_base.wrapping_add(unzigzag(bases_c.varint()?) as u64);
-                clocks.push(in_range(last_base, "a base clock", 0)?);
+                match bases_c.varint()? {
+                    0 => {
+                        last_base = last_base.wrapping_add(unzigzag(bases_c.varint()?) as u64);
+                        clocks.push(in_range(last_base, "a base clock", 0)?);
+                    }
+                    tag => {
+                        let origin = node(tag - 1)?;
+                        refs.push((origin, in_range(bases_c.varint()?, "a base's sequence number", 1)?));
+                    }
+                }
             }
-            bases.push((name, clocks));
+            if !clocks.is_empty() || refs.is_empty() {
+                bases.push((name.clone(), clocks));
+            }
+            if !refs.is_empty() {
+                base_refs.push((name, refs));
+            }
         }
         out.push(Change {
             origin,
@@ -375,6 +402,7 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
             fields,
             bases,
             withheld: None,
+            base_refs,
             head: None,
         });
     }
@@ -394,7 +422,7 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
         let reason = string(withheld_c.varint()?)?;
         let change =
             out.get_mut(at).ok_or_else(|| ProtocolError::Corrupt("a withheld change names no change".into()))?;
-        if !change.fields.is_empty() || !change.bases.is_empty() {
+        if !change.fields.is_empty() || !change.bases.is_empty() || !change.base_refs.is_empty() {
             return Err(ProtocolError::Corrupt("a withheld change carries fields".into()));
         }
         change.withheld = Some(Withheld { digest, reason });
@@ -444,8 +472,12 @@ pub(crate) mod tests {
                 0..2,
             ),
             (any::<bool>(), any::<bool>(), any::<[u8; 32]>()),
+            prop::collection::vec(
+                (prop::sample::select(vec!["occupation", "place"]), prop::collection::vec((0u64..3, 1u64..100_000), 1..3)),
+                0..2,
+            ),
         )
-            .prop_map(|((o, seq, rn, rc), kind, unit, hlc, fields, bases, (head, withheld, bytes))| {
+            .prop_map(|((o, seq, rn, rc), kind, unit, hlc, fields, bases, (head, withheld, bytes), refs)| {
                 let mut c = Change {
                     origin: NodeId(0xabc0 + o),
                     seq,
@@ -455,8 +487,25 @@ pub(crate) mod tests {
                     unit: unit.to_string(),
                     hlc,
                     fields: fields.into_iter().map(|(n, v)| (n.to_string(), v)).collect(),
-                    bases: bases.into_iter().map(|(n, c)| (n.to_string(), c)).collect(),
+                    bases: {
+                        let mut out: Vec<(String, Vec<u64>)> = Vec::new();
+                        for (n, c) in bases {
+                            if !out.iter().any(|(o, _)| o == n) {
+                                out.push((n.to_string(), c));
+                            }
+                        }
+                        out
+                    },
                     withheld: None,
+                    base_refs: {
+                        let mut out: Vec<(String, Vec<(NodeId, u64)>)> = Vec::new();
+                        for (name, list) in refs {
+                            if !out.iter().any(|(n, _)| n == name) {
+                                out.push((name.to_string(), list.into_iter().map(|(o, s)| (NodeId(0xbee0 + o), s)).collect()));
+                            }
+                        }
+                        out
+                    },
                     head: head.then(|| {
                         let mut s = [0u8; 64];
                         s[..32].copy_from_slice(&bytes);
@@ -466,6 +515,7 @@ pub(crate) mod tests {
                 if withheld {
                     c.fields.clear();
                     c.bases.clear();
+                    c.base_refs.clear();
                     c.withheld = Some(Withheld { digest: bytes, reason: "foreign_record".into() });
                 }
                 c
@@ -507,6 +557,7 @@ pub(crate) mod tests {
             fields: vec![("full_name".into(), Value::Text(name.into()))],
             bases: vec![],
             withheld: None,
+            base_refs: Vec::new(),
             head: None,
         }
     }

@@ -153,16 +153,16 @@ pub struct SyncResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rewound_to: Option<u64>,
     /// The highest sequence number of the requester's own changes the hub holds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub held_seq: u64,
     /// The highest record counter of records the requester created that the hub holds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub held_counter: u64,
     /// Changes of the pushed batch the hub refused (the rest were taken).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<RefusedChange>,
     /// The hub's certificate position the answer's batch covers up to.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub certs_upto: u64,
     /// The hub's clock (milliseconds since the Unix epoch), so a node can tell its own is wrong.
     #[serde(default)]
