@@ -429,6 +429,7 @@ pub fn fill_chains(conn: &Connection, stream_of: &dyn Fn(&str) -> u8) -> Result<
 /// clocks of (two or three bytes on the wire instead of six), where this log holds them.
 pub fn bases_to_refs(conn: &Connection, changes: &mut [Change]) -> Result<()> {
     let mut stmt = conn.prepare_cached("SELECT origin, seq FROM changes WHERE record_id = ?1 AND hlc = ?2 LIMIT 1")?;
+    let mut created = conn.prepare_cached("SELECT min(seq) FROM changes WHERE record_id = ?1 AND origin = ?2")?;
     for change in changes.iter_mut() {
         if change.bases.is_empty() {
             continue;
@@ -442,7 +443,16 @@ pub fn bases_to_refs(conn: &Connection, changes: &mut [Change]) -> Result<()> {
                 let found: Option<(String, i64)> =
                     stmt.query_row(params![record, clock as i64], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
                 match found {
-                    Some((origin, seq)) => refs.push((origin.parse::<NodeId>()?, seq as u64)),
+                    Some((origin, seq)) => {
+                        let origin: NodeId = origin.parse()?;
+                        let first: Option<i64> =
+                            created.query_row(params![record, change.record_node.to_string()], |r| r.get(0))?;
+                        if origin == change.record_node && first == Some(seq) {
+                            refs.push((origin, 0));
+                        } else {
+                            refs.push((origin, seq as u64));
+                        }
+                    }
                     None => raw.push(clock),
                 }
             }
@@ -465,11 +475,18 @@ pub fn resolve_refs(conn: &Connection, change: &Change) -> Result<Option<Change>
         return Ok(Some(change.clone()));
     }
     let mut stmt = conn.prepare_cached("SELECT hlc FROM changes WHERE origin = ?1 AND seq = ?2")?;
+    let mut creation =
+        conn.prepare_cached("SELECT hlc FROM changes WHERE record_id = ?1 AND origin = ?2 ORDER BY seq LIMIT 1")?;
+    let record = change.record_id();
     let mut resolved = change.clone();
     for (field, refs) in std::mem::take(&mut resolved.base_refs) {
         let mut clocks = Vec::with_capacity(refs.len());
         for (origin, seq) in refs {
-            let hlc: Option<i64> = stmt.query_row(params![origin.to_string(), seq as i64], |r| r.get(0)).optional()?;
+            let hlc: Option<i64> = if seq == 0 {
+                creation.query_row(params![record, origin.to_string()], |r| r.get(0)).optional()?
+            } else {
+                stmt.query_row(params![origin.to_string(), seq as i64], |r| r.get(0)).optional()?
+            };
             let Some(hlc) = hlc else { return Ok(None) };
             clocks.push(hlc as u64);
         }

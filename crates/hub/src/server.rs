@@ -341,7 +341,9 @@ pub async fn serve(
                 request.extensions_mut().insert(ConnectInfo(peer));
                 app.clone().oneshot(request)
             });
+            // No `date` header: on 2G every header byte counts, and nothing reads it.
             let connection = hyper::server::conn::http1::Builder::new()
+                .auto_date_header(false)
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
                 .serve_connection(TokioIo::new(stream), service);

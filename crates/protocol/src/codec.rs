@@ -225,8 +225,13 @@ pub fn encode(changes: &[Change]) -> Vec<u8> {
                 last_base = *clock;
             }
             for (origin, seq) in refs {
-                put_varint(&mut bases_col, nodes.id(&origin.0) + 1);
-                put_varint(&mut bases_col, *seq);
+                if *seq == 0 && *origin == c.record_node {
+                    // The change that created the record.
+                    put_varint(&mut bases_col, 1);
+                } else {
+                    put_varint(&mut bases_col, nodes.id(&origin.0) + 2);
+                    put_varint(&mut bases_col, *seq);
+                }
             }
         }
         if let Some(signature) = &c.head {
@@ -369,7 +374,7 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
         let mut base_refs = Vec::new();
         for _ in 0..base_count {
             let name = string(bases_c.varint()?)?;
-            let clock_count = bases_c.count(limits.max_clocks, 2, "clocks")?;
+            let clock_count = bases_c.count(limits.max_clocks, 1, "clocks")?;
             let mut clocks = Vec::with_capacity(clock_count);
             let mut refs = Vec::new();
             for _ in 0..clock_count {
@@ -378,8 +383,9 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
                         last_base = last_base.wrapping_add(unzigzag(bases_c.varint()?) as u64);
                         clocks.push(in_range(last_base, "a base clock", 0)?);
                     }
+                    1 => refs.push((record_node, 0)),
                     tag => {
-                        let origin = node(tag - 1)?;
+                        let origin = node(tag - 2)?;
                         refs.push((origin, in_range(bases_c.varint()?, "a base's sequence number", 1)?));
                     }
                 }
@@ -473,7 +479,10 @@ pub(crate) mod tests {
             ),
             (any::<bool>(), any::<bool>(), any::<[u8; 32]>()),
             prop::collection::vec(
-                (prop::sample::select(vec!["occupation", "place"]), prop::collection::vec((0u64..3, 1u64..100_000), 1..3)),
+                (
+                    prop::sample::select(vec!["occupation", "place"]),
+                    prop::collection::vec((0u64..3, 1u64..100_000), 1..3),
+                ),
                 0..2,
             ),
         )
@@ -501,8 +510,15 @@ pub(crate) mod tests {
                         let mut out: Vec<(String, Vec<(NodeId, u64)>)> = Vec::new();
                         for (name, list) in refs {
                             if !out.iter().any(|(n, _)| n == name) {
-                                out.push((name.to_string(), list.into_iter().map(|(o, s)| (NodeId(0xbee0 + o), s)).collect()));
+                                out.push((
+                                    name.to_string(),
+                                    list.into_iter().map(|(o, s)| (NodeId(0xbee0 + o), s)).collect(),
+                                ));
                             }
+                        }
+                        // A reference to the record's creation.
+                        if rn == 1 && !out.is_empty() {
+                            out[0].1.push((NodeId(0xabc0 + rn), 0));
                         }
                         out
                     },
@@ -560,6 +576,19 @@ pub(crate) mod tests {
             base_refs: Vec::new(),
             head: None,
         }
+    }
+
+    #[test]
+    fn a_reference_to_the_records_creation_takes_one_byte_and_round_trips() {
+        let edit = Change {
+            base_refs: vec![("place".into(), vec![(NodeId(1), 0)])],
+            fields: vec![("place".into(), Value::Text("Bản Hon".into()))],
+            ..one("A")
+        };
+        let with_ref = encode(std::slice::from_ref(&edit));
+        assert_eq!(decode(&with_ref, &Limits::default()).unwrap(), vec![edit.clone()]);
+        let with_clock = encode(&[Change { base_refs: vec![], bases: vec![("place".into(), vec![1 << 50])], ..edit }]);
+        assert!(with_ref.len() + 5 <= with_clock.len(), "{} vs {}", with_ref.len(), with_clock.len());
     }
 
     #[test]

@@ -123,9 +123,11 @@ pub struct Change {
     /// For each field it replaced: the clocks of the values the writer saw there (the value it
     /// overwrote and, for a conflict resolution, the losing values it settled).
     pub bases: Vec<(String, Vec<u64>)>,
-    /// Bases as they travel: the changes (origin, sequence number) whose clocks they are. A
-    /// reference costs two or three bytes where a clock costs six; the receiver turns them back
-    /// into clocks from the changes it holds ([`Change::bases`]) before anything else.
+    /// Bases as they travel: the changes (origin, sequence number) whose clocks they are;
+    /// sequence number 0 names the change that created the record (most edits replace a value
+    /// set then, and that reference costs a byte). A reference costs one to three bytes where
+    /// a clock costs six; the receiver turns them back into clocks from the changes it holds
+    /// ([`Change::bases`]) before anything else.
     pub base_refs: Vec<(String, Vec<(NodeId, u64)>)>,
     /// A change a hub refused travels on as its digest alone (the chain it belongs to stays
     /// whole and checkable) with the reason, never applied.
