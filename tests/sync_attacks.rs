@@ -60,9 +60,9 @@ fn pull_request() -> SyncRequest {
     SyncRequest { max_changes: 100, ..SyncRequest::default() }
 }
 
-/// Opens a hub's sealed answer.
-fn answer(me: &Identity, hub: &PublicIdentity, bytes: &[u8]) -> (SyncResponse, Vec<Batch>) {
-    let (_, plain) = Sealed::open(me, bytes, Some(hub), 64 << 20).expect("a sealed answer");
+/// Opens a hub's sealed answer to the request sent with `counter`.
+fn answer(me: &Identity, hub: &PublicIdentity, counter: u64, bytes: &[u8]) -> (SyncResponse, Vec<Batch>) {
+    let plain = Sealed::open_answer(me, bytes, hub, counter, 64 << 20).expect("a sealed answer");
     let message = Message::decode(&plain).unwrap();
     let parts = message.parts.iter().map(|p| Batch::decode(p, &Limits::default()).unwrap()).collect();
     (message.header().unwrap(), parts)
@@ -162,10 +162,10 @@ fn a_commune_cannot_take_over_a_record_of_its_neighbour() {
         statements: vec![],
         changes: vec![forged("03390", seq + 1), forged("03394", seq + 2)],
     };
-    let (body, _) = request(&me, &hub, &pull_request(), Some(&batch));
+    let (body, counter) = request(&me, &hub, &pull_request(), Some(&batch));
     let (status, bytes) = post(&t.hub, "/v1/sync", &body);
     assert_eq!(status, 200);
-    let (response, _) = answer(&me, &hub, &bytes);
+    let (response, _) = answer(&me, &hub, counter, &bytes);
     let kinds: Vec<RefusalKind> = response.refused.iter().map(|r| r.kind).collect();
     assert_eq!(kinds, vec![RefusalKind::ForeignRecord, RefusalKind::ForeignUnit], "{:?}", response.refused);
     assert!(response.refused[0].message.contains(&victim_id), "{:?}", response.refused);
@@ -245,10 +245,10 @@ fn a_poisoned_clock_is_refused_and_no_clock_moves() {
         head: None,
     };
     let batch = Batch { after, upto: after + 1, statements: vec![], changes: vec![poisoned] };
-    let (body, _) = request(&me, &hub, &pull_request(), Some(&batch));
+    let (body, counter) = request(&me, &hub, &pull_request(), Some(&batch));
     let (status, bytes) = post(&t.hub, "/v1/sync", &body);
     assert_eq!(status, 200);
-    let (response, _) = answer(&me, &hub, &bytes);
+    let (response, _) = answer(&me, &hub, counter, &bytes);
     assert_eq!(response.refused.len(), 1, "{:?}", response.refused);
     assert_eq!(response.refused[0].kind, RefusalKind::ClockAhead);
     assert!(response.refused[0].message.contains("clock is wrong"), "{:?}", response.refused);
@@ -333,12 +333,14 @@ fn a_captured_request_is_useless_when_replayed() {
     let t = tree();
     let me = identity(&t.a);
     let hub = hub_identity(&t.hub);
-    let (body, _) = request(&me, &hub, &pull_request(), None);
+    let (body, counter) = request(&me, &hub, &pull_request(), None);
     let (status, bytes) = post(&t.hub, "/v1/sync", &body);
     assert_eq!(status, 200);
     // The answer is sealed: no one else can read it, and the names in it do not show.
     let eavesdropper = Identity::from_secret(me.node(), [8; 32]);
-    assert!(Sealed::open(&eavesdropper, &bytes, Some(&hub), 1 << 20).is_err());
+    assert!(Sealed::open_answer(&eavesdropper, &bytes, &hub, counter, 1 << 20).is_err());
+    assert!(Sealed::open_answer(&me, &bytes, &hub, counter + 1, 1 << 20).is_err(), "bound to its request");
+    let _ = answer(&me, &hub, counter, &bytes);
     assert!(!bytes.windows("Giàng".len()).any(|w| w == "Giàng".as_bytes()));
     // Sent again, it is refused and answers nothing.
     let refusal = refused(&t.hub, "/v1/sync", &body, 409, "replayed");

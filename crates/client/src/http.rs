@@ -23,7 +23,7 @@ pub const BATCH_CHANGES: usize = 1500;
 
 /// The bytes of changes a round carries each way when the link is good, and the least it
 /// shrinks to after cuts: small enough for a link that carries 4 KB between two cuts.
-pub const BATCH_BYTES: usize = 256 * 1024;
+pub const BATCH_BYTES: usize = 1024 * 1024;
 pub const MIN_BATCH_BYTES: usize = 600;
 
 /// Consecutive failed rounds a sync retries (each with a smaller batch) before giving up.
@@ -195,11 +195,9 @@ pub fn enroll<C: Child>(child: &mut C, url: &str, code_text: &str, role: Role) -
         return Err(refusal(url, response));
     }
     let bytes = read_body(url, response, 1 << 20)?;
-    let (header, plain) =
-        Sealed::open(&me, &bytes, Some(&hub), 1 << 20).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
-    if header.counter != counter {
-        return Err(ClientError::BadAnswer("the answer is not the answer to this request".into()));
-    }
+    let plain = Sealed::open_answer(&me, &bytes, &hub, counter, 1 << 20).map_err(|e| {
+        ClientError::BadAnswer(format!("{e} (not the answer of the hub the code names to this request)"))
+    })?;
     let message = Message::decode(&plain).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
     let answer: EnrollResponse = message.header().map_err(|e| ClientError::BadAnswer(e.to_string()))?;
     let chain = message
@@ -320,14 +318,14 @@ fn round<C: Child>(
     let bytes = read_body(url, response, s.limits.max_message)?;
     progress.bytes_down += bytes.len() as u64;
     progress.rounds += 1;
-    let (header, plain) = Sealed::open(&me, &bytes, Some(&s.hub), s.limits.max_message)
-        .map_err(|e| ClientError::BadAnswer(e.to_string()))?;
-    if header.counter != counter {
-        return Err(ClientError::BadAnswer("the answer is not the answer to this request".into()));
-    }
+    let plain = Sealed::open_answer(&me, &bytes, &s.hub, counter, s.limits.max_message)
+        .map_err(|e| ClientError::BadAnswer(format!("{e} (not the enrolled hub's answer to this request)")))?;
     let message = Message::decode(&plain).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
     let answer: SyncResponse = message.header().map_err(|e| ClientError::BadAnswer(e.to_string()))?;
     let off = answer.time_ms as i64 - sobaucu_core::trust::now_ms() as i64;
+    if first {
+        child.stay_above(answer.held_seq, answer.held_counter).map_err(local)?;
+    }
     if answer.time_ms > 0 && off.unsigned_abs() > sobaucu_core::trust::max_skew_ms() / 4 {
         progress.clock_off_seconds = Some(off / 1000);
     }
@@ -349,7 +347,6 @@ fn round<C: Child>(
         progress.refused += answer.refused.len() as u64;
         child.record_refused(&answer.refused).map_err(local)?;
     }
-    child.stay_above(answer.held_seq, answer.held_counter).map_err(local)?;
     if !answer.seen.is_empty() {
         child.record_presence(&answer.seen).map_err(local)?;
     }

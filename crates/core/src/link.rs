@@ -152,7 +152,7 @@ pub fn next_counter(conn: &Connection) -> Result<u64> {
     Ok(next)
 }
 
-/// The check of this log's entry at `position`: the first 8 bytes of its digest, hex (None
+/// The check of this log's entry at `position`: the first 4 bytes of its digest, hex (None
 /// at position 0, or where no entry is).
 pub fn check_at(conn: &Connection, position: u64) -> Result<Option<String>> {
     if position == 0 {
@@ -162,7 +162,8 @@ pub fn check_at(conn: &Connection, position: u64) -> Result<Option<String>> {
 }
 
 pub(crate) fn short_hex(digest: &[u8; 32]) -> String {
-    sobaucu_protocol::to_hex(&digest[..8])
+    // Four bytes: a check of position, not a seal (the seal is the messages').
+    sobaucu_protocol::to_hex(&digest[..4])
 }
 
 /// Where a push starts: after a log position and a statements position.

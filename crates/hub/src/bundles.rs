@@ -117,6 +117,7 @@ pub fn export_for_child(store: &mut SqliteHubStore, child_id: NodeId) -> Result<
         want_seen: true,
         pull_check: store.check_at(child.sent_idx)?,
         certs_after: 0,
+        own_seq: Some(0),
         ..SyncRequest::default()
     };
     let mut counter = crate::service::now_micros();

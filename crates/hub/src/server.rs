@@ -298,7 +298,7 @@ async fn sync_steps(state: Arc<AppState>, body: Bytes, id: u64) -> Result<(Vec<u
     let s = state.clone();
     let answer = blocking(move || {
         let message = Message::new(&response, parts.iter().map(Batch::encode).collect());
-        Ok(Sealed::seal(&s.keys, &identity, counter, &message.encode()))
+        Ok(Sealed::seal_answer(&s.keys, &identity, counter, &message.encode()))
     })
     .await?;
     Ok((answer, outcome))

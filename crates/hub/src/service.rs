@@ -154,7 +154,7 @@ impl Hub<'_> {
         let (request, push) = read_request(&message, &self.limits)?;
         let (answer, outcome) = self.answer(&child, &request, push.as_ref())?;
         let keys = self.store.keys()?;
-        Ok((Sealed::seal(&keys, &identity, counter, &answer.encode()), outcome))
+        Ok((Sealed::seal_answer(&keys, &identity, counter, &answer.encode()), outcome))
     }
 
     /// Takes a child's push (if any) and answers with what it lacks.
@@ -182,7 +182,6 @@ impl Hub<'_> {
             self.store.record_seen(child, &request.seen)?;
         }
         let mut ack = child.received_idx;
-        response.ack_check = child.received_check.clone();
         if let Some(batch) = push {
             if batch.after > child.received_idx {
                 // A gap: the child believes the hub has more than it does (the hub was restored
@@ -191,12 +190,13 @@ impl Hub<'_> {
             } else {
                 match self.store.accept(child, batch, request.push_check.as_deref())? {
                     Ok(accepted) if accepted.replay => {
-                        // Sent again after a lost answer: the hub has it, and had more.
+                        // Sent again after a lost answer: the hub has it, and had more (the
+                        // child checks its entry there before it moves on).
                         outcome.push_refused = Some(RefusalKind::Replayed);
+                        response.ack_check = child.received_check.clone();
                     }
                     Ok(accepted) => {
                         ack = batch.upto;
-                        response.ack_check = request.push_check.clone();
                         outcome.pushed = accepted.new;
                         outcome.refused = accepted.refused.len();
                         response.refused = accepted
@@ -251,9 +251,14 @@ impl Hub<'_> {
         response.more = more;
         response.pull_check = self.store.check_at(response.pull_upto)?;
         response.certs_upto = certs_upto;
-        let (held_seq, held_counter) = self.store.held_of(child.peer)?;
-        response.held_seq = held_seq;
-        response.held_counter = held_counter;
+        if request.own_seq.is_some() {
+            // The first round of a sync: what the hub holds of the child's own, and its clock.
+            let (held_seq, held_counter) = self.store.held_of(child.peer)?;
+            response.held_seq = held_seq;
+            response.held_counter = held_counter;
+        } else {
+            response.time_ms = 0;
+        }
         if request.want_seen {
             response.seen = self.store.seen_within(child)?;
         }
@@ -353,7 +358,7 @@ impl Hub<'_> {
         };
         let batch = Batch { after: 0, upto: 0, statements: chain, changes: Vec::new() };
         let sealed =
-            Sealed::seal(&keys, &subject, header.counter, &Message::new(&answer, vec![batch.encode()]).encode());
+            Sealed::seal_answer(&keys, &subject, header.counter, &Message::new(&answer, vec![batch.encode()]).encode());
         Ok((sealed, request.node_id, role, unit))
     }
 }

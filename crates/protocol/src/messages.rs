@@ -140,6 +140,7 @@ pub struct SyncResponse {
     /// The hub's log position the answer's batch covers up to (the next `pull_after`).
     pub pull_upto: u64,
     /// Whether the hub has more for the requester after `pull_upto`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub more: bool,
     /// When asked: when the nodes and hubs in the requester's subtree last synced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -164,8 +165,9 @@ pub struct SyncResponse {
     /// The hub's certificate position the answer's batch covers up to.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub certs_upto: u64,
-    /// The hub's clock (milliseconds since the Unix epoch), so a node can tell its own is wrong.
-    #[serde(default)]
+    /// The hub's clock (milliseconds since the Unix epoch), so a node can tell its own is wrong
+    /// (first round of a sync).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub time_ms: u64,
     /// A refusal of the whole request, sealed (so the requester may act on it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

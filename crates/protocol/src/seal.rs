@@ -38,7 +38,14 @@ pub enum Mode {
     Auth = 1,
     /// An enrolment request: the sender is not known yet (it proves its key inside).
     Anonymous = 2,
+    /// An answer over the connection its request came on: sender, recipient and counter are
+    /// the request's, known to both ends, bound as associated data and not sent again (24
+    /// bytes less on every answer).
+    Answer = 3,
 }
+
+/// The clear header of an answer: magic, version, mode, encapsulated key.
+pub const ANSWER_HEADER_LEN: usize = 3 + 2 + 1 + 32;
 
 /// A node's public keys: the ed25519 key it signs with and the X25519 key messages are
 /// sealed to.
@@ -170,6 +177,64 @@ impl Sealed {
         seal_with(&OpModeS::Base, Mode::Anonymous, sender, to, counter, plaintext)
     }
 
+    /// Seals an answer to a request `to` sent with `counter`, authenticated with `me`'s key.
+    pub fn seal_answer(me: &Identity, to: &PublicIdentity, counter: u64, plaintext: &[u8]) -> Vec<u8> {
+        let recipient = to.seal_key().expect("a recipient's key is checked when it is stored");
+        let mode = OpModeS::Auth((me.kem_secret.clone(), <Kem as KemTrait>::sk_to_pk(&me.kem_secret)));
+        let mut rng = rand_core::UnwrapErr(rand_core::OsRng);
+        let (encapped, mut context) =
+            hpke::setup_sender::<ChaCha20Poly1305, HkdfSha256, Kem, _>(&mode, &recipient, INFO, &mut rng)
+                .expect("X25519 encapsulation with a valid key");
+        let mut out = Vec::with_capacity(ANSWER_HEADER_LEN + plaintext.len() + TAG_LEN);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&PROTOCOL_VERSION.to_le_bytes());
+        out.push(Mode::Answer as u8);
+        out.extend_from_slice(&encapped.to_bytes());
+        let aad = answer_aad(&out, me.node(), to.node, counter);
+        let ciphertext = context.seal(plaintext, &aad).expect("sealing in memory");
+        out.extend_from_slice(&ciphertext);
+        out
+    }
+
+    /// Opens the answer `from` sent to `me`'s request sealed with `counter`.
+    pub fn open_answer(
+        me: &Identity,
+        bytes: &[u8],
+        from: &PublicIdentity,
+        counter: u64,
+        max: usize,
+    ) -> Result<Vec<u8>, ProtocolError> {
+        if bytes.len() > max {
+            return Err(ProtocolError::TooLarge(bytes.len()));
+        }
+        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+            return Err(ProtocolError::BadMagic("sealed answer"));
+        }
+        if bytes.len() < ANSWER_HEADER_LEN + TAG_LEN {
+            return Err(ProtocolError::Truncated(bytes.len()));
+        }
+        let version = u16::from_le_bytes([bytes[3], bytes[4]]);
+        if version != PROTOCOL_VERSION {
+            return Err(ProtocolError::UnsupportedVersion(version));
+        }
+        if bytes[5] != Mode::Answer as u8 {
+            return Err(ProtocolError::Corrupt("not an answer".into()));
+        }
+        let (header, rest) = bytes.split_at(ANSWER_HEADER_LEN);
+        let encapped = <Kem as KemTrait>::EncappedKey::from_bytes(&header[ANSWER_HEADER_LEN - 32..])
+            .map_err(|_| ProtocolError::BadSeal)?;
+        let aad = answer_aad(header, from.node, me.node(), counter);
+        hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Kem>(
+            &OpModeR::Auth(from.seal_key()?),
+            &me.kem_secret,
+            &encapped,
+            INFO,
+            rest,
+            &aad,
+        )
+        .map_err(|_| ProtocolError::BadSeal)
+    }
+
     /// Reads the clear header (to find the sender's key) without opening anything.
     pub fn peek(bytes: &[u8]) -> Result<Header, ProtocolError> {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
@@ -185,6 +250,7 @@ impl Sealed {
         let mode = match bytes[5] {
             1 => Mode::Auth,
             2 => Mode::Anonymous,
+            3 => return Err(ProtocolError::Corrupt("an answer, not a request".into())),
             other => return Err(ProtocolError::Corrupt(format!("unknown sealing mode {other}"))),
         };
         let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
@@ -241,6 +307,7 @@ impl Sealed {
             (Mode::Anonymous, Some(_)) => {
                 return Err(ProtocolError::Corrupt("an enrolled peer must seal with its key".into()));
             }
+            (Mode::Answer, _) => return Err(ProtocolError::Corrupt("an answer, not a request".into())),
         }
         .map_err(|_| ProtocolError::BadSeal)?;
         Ok((header, plaintext))
@@ -273,6 +340,16 @@ fn seal_with(
     let ciphertext = context.seal(plaintext, &out).expect("sealing in memory");
     out.extend_from_slice(&ciphertext);
     out
+}
+
+/// What an answer's seal binds: its header, who sent it to whom, and its request's counter.
+fn answer_aad(header: &[u8], sender: NodeId, recipient: NodeId, counter: u64) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(header.len() + 24);
+    aad.extend_from_slice(header);
+    aad.extend_from_slice(&sender.0.to_le_bytes());
+    aad.extend_from_slice(&recipient.0.to_le_bytes());
+    aad.extend_from_slice(&counter.to_le_bytes());
+    aad
 }
 
 /// SHA-256 of bytes.
@@ -310,6 +387,20 @@ mod tests {
         assert!(!sealed.windows(5).any(|w| w == "Giàng".as_bytes()));
         assert!(matches!(Sealed::open(&b, &sealed[..40], Some(a.public()), 1 << 20), Err(ProtocolError::Truncated(_))));
         assert_eq!(Sealed::open(&b, &sealed, Some(a.public()), 10), Err(ProtocolError::TooLarge(sealed.len())));
+    }
+
+    #[test]
+    fn an_answer_opens_only_for_its_request() {
+        let (hub, node, other) = (id(1), id(2), id(3));
+        let answer = Sealed::seal_answer(&hub, node.public(), 41, b"ack 7");
+        assert_eq!(answer.len(), ANSWER_HEADER_LEN + 5 + TAG_LEN);
+        assert_eq!(Sealed::open_answer(&node, &answer, hub.public(), 41, 1 << 20).unwrap(), b"ack 7");
+        // An answer to another request (a replayed old answer), or from another hub, or for
+        // another node: none opens.
+        assert_eq!(Sealed::open_answer(&node, &answer, hub.public(), 42, 1 << 20), Err(ProtocolError::BadSeal));
+        assert!(Sealed::open_answer(&node, &answer, other.public(), 41, 1 << 20).is_err());
+        assert!(Sealed::open_answer(&other, &answer, hub.public(), 41, 1 << 20).is_err());
+        assert!(Sealed::peek(&answer).is_err(), "an answer is not taken for a request");
     }
 
     #[test]
