@@ -387,6 +387,7 @@ fn bombs_are_refused_within_bounded_memory() {
     sobaucu_protocol::codec::put_varint(&mut inner, 1_000_000_000);
     inner.extend_from_slice(&[0; 64]);
     sobaucu_protocol::codec::put_varint(&mut count_bomb, inner.len() as u64);
+    count_bomb.push(0);
     count_bomb.extend_from_slice(&zstd::bulk::compress(&inner, 3).unwrap());
     // 256 MiB of zeros compressed to a few hundred kilobytes, declared at their true size.
     let zeros = vec![0u8; 256 << 20];
@@ -394,6 +395,7 @@ fn bombs_are_refused_within_bounded_memory() {
     for n in [0u64, 1, 0, 256 << 20] {
         sobaucu_protocol::codec::put_varint(&mut zip_bomb, n);
     }
+    zip_bomb.push(0);
     zip_bomb.extend_from_slice(&zstd::bulk::compress(&zeros, 3).unwrap());
     drop(zeros);
     // The same, declared small (the decoder stops at the declared size).
@@ -401,6 +403,7 @@ fn bombs_are_refused_within_bounded_memory() {
     for n in [0u64, 1, 0, 1000] {
         sobaucu_protocol::codec::put_varint(&mut lying, n);
     }
+    lying.push(0);
     lying.extend_from_slice(&zip_bomb[zip_bomb.len() - 1000.min(zip_bomb.len())..]);
     for bomb in [&count_bomb, &zip_bomb, &lying] {
         let counter = now_micros();

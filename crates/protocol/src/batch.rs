@@ -13,6 +13,9 @@ use crate::{Change, Limits, ProtocolError};
 /// core keeps every kind and field in it.
 pub const BATCH_DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
 
+/// Batches smaller than this (encoded, before compression) are compressed with the dictionary.
+const DICTIONARY_BELOW: usize = 32 * 1024;
+
 /// Changes from one sender's log, covering its log positions `(after, upto]`, with the
 /// certificates and revocations the receiver needs before them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -38,10 +41,17 @@ impl Batch {
             return out;
         }
         let raw = codec::encode(&self.changes);
-        let compressed = zstd::bulk::Compressor::with_dictionary(19, BATCH_DICTIONARY)
-            .and_then(|mut c| c.compress(&raw))
-            .expect("zstd compresses in memory");
+        // The dictionary pays on a few changes (an incremental sync); a large batch compresses
+        // better on its own.
+        let with_dictionary = raw.len() < DICTIONARY_BELOW;
+        let compressed = if with_dictionary {
+            zstd::bulk::Compressor::with_dictionary(19, BATCH_DICTIONARY).and_then(|mut c| c.compress(&raw))
+        } else {
+            zstd::bulk::compress(&raw, 19)
+        }
+        .expect("zstd compresses in memory");
         put_varint(&mut out, raw.len() as u64);
+        out.push(with_dictionary as u8);
         out.extend_from_slice(&compressed);
         out
     }
@@ -70,9 +80,14 @@ impl Batch {
         if raw_len > limits.max_decompressed as u64 {
             return Err(ProtocolError::OverLimit(format!("a batch of {raw_len} bytes once decompressed")));
         }
+        let dictionary: &[u8] = match r.take(1)?[0] {
+            0 => &[],
+            1 => BATCH_DICTIONARY,
+            other => return Err(ProtocolError::Corrupt(format!("unknown compression {other}"))),
+        };
         let compressed = r.take(r.left())?;
         let mut raw = Vec::with_capacity((raw_len as usize).min(1 << 20));
-        let decoder = zstd::stream::read::Decoder::with_dictionary(compressed, BATCH_DICTIONARY)
+        let decoder = zstd::stream::read::Decoder::with_dictionary(compressed, dictionary)
             .map_err(|e| ProtocolError::Corrupt(format!("the payload does not decompress: {e}")))?;
         decoder
             .take(raw_len + 1)
@@ -208,6 +223,7 @@ mod tests {
             for n in [0, 0, 0, declared] {
                 put_varint(&mut bomb, n);
             }
+            bomb.push(0);
             bomb.extend_from_slice(&compressed);
             let err = Batch::decode(&bomb, &Limits::default()).unwrap_err();
             assert!(matches!(err, ProtocolError::OverLimit(_) | ProtocolError::Corrupt(_)), "{err}");

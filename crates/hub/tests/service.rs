@@ -1,0 +1,165 @@
+//! The hub's store and its protocol steps in process, without HTTP: enrolment binds a node once
+//! and spends its code, a sync takes a push and answers with what the child lacks, a batch sent
+//! again counts as a replay, a message sent again is refused, a revoked child is refused, and a
+//! child reads only the units it may.
+
+use sobaucu_core::Store;
+use sobaucu_core::store::InitOptions;
+use sobaucu_hub::service::{Hub, child_of};
+use sobaucu_hub::store::SqliteHubStore;
+use sobaucu_protocol::code::EnrolCode;
+use sobaucu_protocol::messages::{EnrollRequest, RefusalKind, SyncRequest, SyncResponse};
+use sobaucu_protocol::{Batch, Identity, Limits, Message, NodeId, Role, Sealed, Statement};
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    hub: SqliteHubStore,
+    keys: Identity,
+}
+
+fn hub() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
+    hub.init(&"106".parse().unwrap(), "2021".parse().unwrap(), true).unwrap();
+    let keys = hub.keys().unwrap();
+    Fixture { _tmp: tmp, hub, keys }
+}
+
+fn code(f: &mut Fixture, unit: &str, role: Role) -> EnrolCode {
+    let day = (chrono::Utc::now().timestamp() / 86_400) as u32 + 1;
+    let code = EnrolCode::new(role, unit, day, f.keys.public()).unwrap();
+    f.hub.keep_code(&code.secret_hash(), &unit.parse().unwrap(), role, day).unwrap();
+    code
+}
+
+fn enrol_request(
+    me: &Identity,
+    code: &EnrolCode,
+    unit: &str,
+    role: Role,
+    hub: &sobaucu_protocol::PublicIdentity,
+) -> Vec<u8> {
+    let public = *me.public();
+    let proof = me.sign(&EnrollRequest::proof_message(
+        &code.secret_hash(),
+        public.node,
+        &public.sign_hex(),
+        &public.seal_hex(),
+    ));
+    let request = EnrollRequest {
+        code: code.to_text(),
+        node_id: public.node,
+        unit: unit.into(),
+        public_key: public.sign_hex(),
+        seal_key: public.seal_hex(),
+        role,
+        proof: sobaucu_protocol::to_hex(&proof),
+    };
+    Sealed::seal_anonymous(public.node, hub, 1, &Message::new(&request, vec![]).encode())
+}
+
+fn enrol(f: &mut Fixture, me: &Identity, unit: &str, role: Role) -> Result<Vec<Statement>, RefusalKind> {
+    let code = code(f, unit, role);
+    let body = enrol_request(me, &code, unit, role, f.keys.public());
+    let mut hub = Hub { store: &mut f.hub, limits: Limits::default() };
+    let (answer, node, got_role, got_unit) = hub.enroll(&body).map_err(|r| r.body.kind)?;
+    assert_eq!((node, got_role, got_unit.as_str()), (me.node(), role, unit));
+    let plain = Sealed::open_answer(me, &answer, f.keys.public(), 1, 1 << 20).unwrap();
+    let message = Message::decode(&plain).unwrap();
+    Ok(Batch::decode(&message.parts[0], &Limits::default()).unwrap().statements)
+}
+
+fn sync(
+    f: &mut Fixture,
+    me: &Identity,
+    counter: u64,
+    request: &SyncRequest,
+    push: Option<&Batch>,
+) -> Result<(SyncResponse, Batch), RefusalKind> {
+    let parts = push.map(|b| vec![b.encode()]).unwrap_or_default();
+    let body = Sealed::seal(me, f.keys.public(), counter, &Message::new(request, parts).encode());
+    let mut hub = Hub { store: &mut f.hub, limits: Limits::default() };
+    let (answer, _) = hub.sync(&body).map_err(|r| r.body.kind)?;
+    let plain = Sealed::open_answer(me, &answer, f.keys.public(), counter, 1 << 24).unwrap();
+    let message = Message::decode(&plain).unwrap();
+    Ok((message.header().unwrap(), Batch::decode(&message.parts[0], &Limits::default()).unwrap()))
+}
+
+/// A commune ledger with its identity, holding `n` incidents, and the batch of them.
+fn ledger_with(unit: &str, n: usize) -> (tempfile::TempDir, Store, Identity) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path()).unwrap();
+    store
+        .init(InitOptions {
+            unit: unit.parse().unwrap(),
+            scheme: "2021".parse().unwrap(),
+            election_date: chrono::NaiveDate::from_ymd_opt(2021, 5, 23).unwrap(),
+            law: None,
+        })
+        .unwrap();
+    for i in 0..n {
+        let input =
+            serde_json::json!({"occurred_on": "2021-03-19", "place": format!("Bản {i}"), "summary": "Mất điện"});
+        store.save(sobaucu_core::Kind::Incident, None, input.as_object().unwrap()).unwrap();
+    }
+    let id = store.identity().unwrap();
+    (tmp, store, id)
+}
+
+fn own_changes(store: &Store) -> Vec<sobaucu_protocol::Change> {
+    let (entries, _, _) = sobaucu_core::log::read(store.db().conn(), 0, 1000, None, &Default::default()).unwrap();
+    entries.into_iter().map(|e| e.change).collect()
+}
+
+#[test]
+fn enrolment_certifies_a_node_once_and_spends_its_code() {
+    let mut f = hub();
+    assert_eq!(f.hub.chain().unwrap().len(), 1, "a top hub certifies itself");
+    let node = Identity::from_secret(NodeId(7), [7; 32]);
+    let chain = enrol(&mut f, &node, "03390", Role::Node).unwrap();
+    match &chain[0] {
+        Statement::Cert(c) => assert_eq!((c.subject, c.role, c.unit.as_str()), (*node.public(), Role::Node, "03390")),
+        other => panic!("{other:?}"),
+    }
+    let child = f.hub.child(NodeId(7)).unwrap().unwrap();
+    assert_eq!((child.role, child.unit.as_str()), (Role::Node, "03390"));
+    // The same id again, with a fresh code: refused, the first binding kept.
+    let other_keys = Identity::from_secret(NodeId(7), [8; 32]);
+    assert_eq!(enrol(&mut f, &other_keys, "03390", Role::Node).unwrap_err(), RefusalKind::KnownNode);
+    assert_eq!(f.hub.child(NodeId(7)).unwrap().unwrap().identity, Some(*node.public()));
+    // A unit outside the hub's subtree cannot even get a code enrolled.
+    let far = Identity::from_secret(NodeId(9), [9; 32]);
+    assert_eq!(enrol(&mut f, &far, "03433", Role::Node).unwrap_err(), RefusalKind::BadCode);
+}
+
+#[test]
+fn a_sync_takes_a_push_once_and_answers_what_the_child_lacks() {
+    let mut f = hub();
+    let (_a, store_a, a) = ledger_with("03390", 3);
+    let (_b, _store_b, b) = ledger_with("03394", 0);
+    enrol(&mut f, &a, "03390", Role::Node).unwrap();
+    enrol(&mut f, &b, "03394", Role::Node).unwrap();
+    let changes = own_changes(&store_a);
+    let batch = Batch { after: 0, upto: 3, statements: vec![], changes };
+    let request = SyncRequest { max_changes: 100, own_seq: Some(3), ..SyncRequest::default() };
+    let (answer, _) = sync(&mut f, &a, 10, &request, Some(&batch)).unwrap();
+    assert_eq!((answer.ack, answer.held_seq), (3, 3));
+    assert_eq!(f.hub.log_head().unwrap(), 3);
+    // The same message again: refused by its counter.
+    assert_eq!(sync(&mut f, &a, 10, &request, Some(&batch)).unwrap_err(), RefusalKind::Replayed);
+    // The same batch in a new message (an answer lost in a cut): a replay, nothing appended.
+    let (answer, _) = sync(&mut f, &a, 11, &request, Some(&batch)).unwrap();
+    assert_eq!(answer.ack, 3);
+    assert_eq!(f.hub.child(a.node()).unwrap().unwrap().counts[2], 2, "one refused message, one replayed batch");
+    assert_eq!(f.hub.log_head().unwrap(), 3);
+    // The neighbour reads none of it; the district-level reader would.
+    let (answer, pulled) =
+        sync(&mut f, &b, 1, &SyncRequest { max_changes: 100, ..SyncRequest::default() }, None).unwrap();
+    assert!(pulled.changes.is_empty());
+    assert_eq!(answer.pull_upto, 3);
+    // A revoked child is refused before anything is opened.
+    f.hub.revoke(a.node()).unwrap();
+    assert_eq!(sync(&mut f, &a, 12, &request, None).unwrap_err(), RefusalKind::Revoked);
+    let body = Sealed::seal(&a, f.keys.public(), 13, &Message::new(&request, vec![]).encode());
+    assert_eq!(child_of(&f.hub, &body).unwrap_err().body.kind, RefusalKind::Revoked);
+}
