@@ -4,7 +4,8 @@
 //! officials actually entered, as CSV without ids compressed with zstd -19 (for the
 //! incremental sync, the changed cells with their row numbers).
 //!
-//! Run: `cargo bench --bench sync` (optionally `-- 5000` for one size). It prints figures and
+//! Run: `cargo bench --bench sync` (optionally `-- 5000` for one size, or `-- 2g` for the first
+//! sync over a shaped 2G link, with and without cuts). It prints figures and
 //! asserts nothing.
 
 use std::sync::Arc;
@@ -101,7 +102,18 @@ fn line(voters: usize, what: &str, m: &Measure, floor: usize) {
     );
 }
 
-fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
+/// A province hub served in process, a commune ledger enrolled at it through a proxy shaped as
+/// `shape`, and `voters` voters entered (not yet synced).
+struct Setup {
+    tmp: tempfile::TempDir,
+    proxy: Proxy,
+    store: Store,
+    ids: Vec<RecordId>,
+    rng: Rng,
+    entered: f64,
+}
+
+fn setup(voters: usize, runtime: &tokio::runtime::Runtime, shape: LinkShape) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
     let mut hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
     hub.init(&"12".parse().unwrap(), "2025".parse().unwrap(), true).unwrap();
@@ -115,7 +127,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let hub_url = format!("http://{}", listener.local_addr().unwrap());
     runtime.spawn(async move { sobaucu_hub::server::serve(listener, state, std::future::pending()).await });
-    let proxy = Proxy::start(&hub_url, LinkShape::default());
+    let proxy = Proxy::start(&hub_url, shape);
 
     let mut store = Store::open(&tmp.path().join("commune")).unwrap();
     store
@@ -130,7 +142,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
     let mut rng = Rng::new(voters as u64);
     let areas = (voters / 400).max(1);
     let started = Instant::now();
-    let mut ids: Vec<RecordId> = store
+    let ids: Vec<RecordId> = store
         .write(|w| {
             let mut area_ids = Vec::new();
             for n in 1..=areas {
@@ -154,9 +166,27 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
         })
         .unwrap();
     let entered = started.elapsed().as_secs_f64();
+    Setup { tmp, proxy, store, ids, rng, entered }
+}
+
+fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
+    let Setup { tmp, proxy, mut store, mut ids, mut rng, entered } = setup(voters, runtime, LinkShape::default());
     let (_, floor) = csv_floor(&store, &[Kind::PollingArea, Kind::Voter]);
     let first = sync(&mut store, &proxy);
     line(voters, "first sync", &first, floor);
+    // The end-to-end checks a province runs: every chain, head and certificate the hub holds.
+    let hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
+    let started = Instant::now();
+    let report =
+        sobaucu_core::verify::verify(hub.conn(), sobaucu_core::units::Catalogue::get("2025".parse().unwrap())).unwrap();
+    let took = started.elapsed().as_secs_f64();
+    assert!(report.ok(), "{:?}", report.problems);
+    eprintln!(
+        "         verify: {} changes, {} signed heads in {took:.2} s: {:.0} changes verified per second",
+        report.changes,
+        report.signed_heads,
+        report.changes as f64 / took
+    );
 
     // 200 edits, 50 additions, 20 removals; the floor is the changed cells with row numbers.
     let mut changed = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
@@ -201,8 +231,51 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
     eprintln!("         ({voters} voters entered in {entered:.1} s)");
 }
 
+/// The first sync of 5,000 voters over a 2G link (about 50 kbit/s each way, 300 ms round
+/// trips), with no cut and with every connection cut every 5 seconds: the time it takes, beside
+/// the time its bytes need on that link.
+fn shaped(runtime: &tokio::runtime::Runtime) {
+    let rate = 6_250u64;
+    println!("\n2G link: 6,250 bytes/s each way, 300 ms round trips; first sync of 5,000 voters");
+    println!(
+        "{:<16} {:>10} {:>10} {:>12} {:>12} {:>8} {:>6}",
+        "cuts", "bytes up", "bytes down", "time", "bytes' time", "ratio", "cuts"
+    );
+    for (label, every) in [("none", None), ("every 5 s", Some(std::time::Duration::from_secs(5)))] {
+        let shape = LinkShape {
+            bytes_per_second: Some(rate),
+            one_way_delay: std::time::Duration::from_millis(150),
+            cut_every: every,
+            ..LinkShape::default()
+        };
+        let Setup { tmp: _tmp, proxy, mut store, .. } = setup(5_000, runtime, shape);
+        let started = Instant::now();
+        // A run may fail after its retries; the next resumes (as the desktop's schedule does).
+        for _ in 0..20 {
+            if sobaucu_client::sync(&mut store, Some(&proxy.url), |_| {}).is_ok() {
+                break;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let up = proxy.stats.up.load(std::sync::atomic::Ordering::SeqCst);
+        let down = proxy.stats.down.load(std::sync::atomic::Ordering::SeqCst);
+        let cuts = proxy.stats.cuts.load(std::sync::atomic::Ordering::SeqCst);
+        let physical = (up + down) as f64 / rate as f64;
+        println!(
+            "{label:<16} {up:>10} {down:>10} {seconds:>10.1} s {physical:>10.1} s {:>7.2}x {cuts:>6}",
+            seconds / physical
+        );
+    }
+}
+
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "2g") {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        shaped(&runtime);
+        return;
+    }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![5_000, 50_000] } else { sizes };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     println!("sobaucu sync benchmark: bytes on the wire (HTTP included) against the floor (CSV without ids, zstd -19)");

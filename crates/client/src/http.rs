@@ -21,10 +21,16 @@ use crate::child::Child;
 /// At most this many changes in one pushed or pulled batch.
 pub const BATCH_CHANGES: usize = 1500;
 
-/// The bytes of changes a round carries each way when the link is good, and the least it
-/// shrinks to after cuts: small enough for a link that carries 4 KB between two cuts.
+/// The bytes of changes (before compression) a round carries each way: at most, at first, and
+/// the least it shrinks to after cuts (small enough for a link that carries 4 KB between two
+/// cuts). A round that takes less than half of [`ROUND_TARGET`] doubles the next; one that
+/// takes more than twice as long halves it; a cut halves it. On a good link batches reach
+/// their largest in a few rounds; on 2G they settle where a round takes a second or two, so a
+/// cut loses little and the link is seldom idle.
 pub const BATCH_BYTES: usize = 1024 * 1024;
+pub const FIRST_BATCH_BYTES: usize = 128 * 1024;
 pub const MIN_BATCH_BYTES: usize = 600;
+pub const ROUND_TARGET: Duration = Duration::from_millis(1500);
 
 /// Consecutive failed rounds a sync retries (each with a smaller batch) before giving up.
 pub const MAX_RETRIES: u32 = 16;
@@ -272,6 +278,8 @@ struct State {
     batch_bytes: usize,
     limits: Limits,
     started_pending: u64,
+    /// The one change the last round pushed alone, named for the error if it cannot pass.
+    last_single: Option<String>,
 }
 
 /// One round: push one batch (if any is pending), pull one batch; with `own_after`, take back
@@ -292,6 +300,16 @@ fn round<C: Child>(
         child.push_batch(from, BATCH_CHANGES, s.batch_bytes).map_err(local)?
     };
     let pushing = batch.upto > batch.after || !batch.statements.is_empty();
+    s.last_single = match batch.changes.as_slice() {
+        [one] => Some(format!(
+            "change {} (record {}, a {}) of about {} bytes",
+            one.seq,
+            one.record_id(),
+            one.kind,
+            sobaucu_core::log::entry_size(one)
+        )),
+        _ => None,
+    };
     let first = progress.rounds == 0;
     let own_seq = child.own_seq().map_err(local)?;
     let request = SyncRequest {
@@ -436,15 +454,17 @@ pub fn sync<C: Child>(
         url: url.trim_end_matches('/').to_string(),
         http: client(),
         hub,
-        batch_bytes: BATCH_BYTES,
+        batch_bytes: FIRST_BATCH_BYTES,
         limits: Limits::default(),
         started_pending,
+        last_single: None,
     };
     let mut progress = Progress { to_push: started_pending, ..Progress::default() };
     on_progress(&progress);
     let mut failures = 0;
     let mut still = 0;
     loop {
+        let started = std::time::Instant::now();
         match round(child, &mut s, &mut progress, None) {
             Ok(Round { recover: Some(held), .. }) => {
                 recover(child, &mut s, &mut progress, held)?;
@@ -452,7 +472,12 @@ pub fn sync<C: Child>(
             }
             Ok(r) => {
                 failures = 0;
-                s.batch_bytes = (s.batch_bytes * 2).min(BATCH_BYTES);
+                let took = started.elapsed();
+                if took < ROUND_TARGET / 2 {
+                    s.batch_bytes = (s.batch_bytes * 2).min(BATCH_BYTES);
+                } else if took > ROUND_TARGET * 2 {
+                    s.batch_bytes = (s.batch_bytes / 2).max(MIN_BATCH_BYTES);
+                }
                 on_progress(&progress);
                 if !r.again {
                     return Ok(progress);
@@ -473,12 +498,19 @@ pub fn sync<C: Child>(
                 tracing::info!(%url, failures, batch_bytes = s.batch_bytes, "the link broke; trying again with a smaller batch");
                 if failures > MAX_RETRIES {
                     let pending = child.pending_count().map_err(local)?;
+                    let too_large = match (&s.last_single, s.batch_bytes == MIN_BATCH_BYTES) {
+                        (Some(change), true) => format!(
+                            "; {change} is more than this link carries between two cuts: send it on a USB stick (`sobaucu bundle export`)"
+                        ),
+                        _ => String::new(),
+                    };
                     return Err(ClientError::Pending {
                         pending,
-                        reason: format!("the link to {url} broke {MAX_RETRIES} times in a row ({reason})"),
+                        reason: format!("the link to {url} broke {MAX_RETRIES} times in a row ({reason}){too_large}"),
                     });
                 }
-                std::thread::sleep(Duration::from_millis(100 << failures.min(6)));
+                // The link is likely back at once (2G drops and returns): try again soon.
+                std::thread::sleep(Duration::from_millis((100 * failures as u64).min(2000)));
                 on_progress(&progress);
             }
             Err(e) => return Err(e),
