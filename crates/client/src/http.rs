@@ -30,7 +30,7 @@ pub const BATCH_CHANGES: usize = 1500;
 pub const BATCH_BYTES: usize = 1024 * 1024;
 pub const FIRST_BATCH_BYTES: usize = 128 * 1024;
 pub const MIN_BATCH_BYTES: usize = 600;
-pub const ROUND_TARGET: Duration = Duration::from_millis(1500);
+pub const ROUND_TARGET: Duration = Duration::from_millis(6000);
 
 /// Consecutive failed rounds a sync retries (each with a smaller batch) before giving up.
 pub const MAX_RETRIES: u32 = 16;
