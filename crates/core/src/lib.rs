@@ -18,6 +18,7 @@ pub mod kinds;
 pub mod law;
 pub mod link;
 pub mod log;
+pub mod merge;
 pub mod progress;
 pub mod report;
 pub mod store;

@@ -690,47 +690,18 @@ impl Writer<'_> {
     }
 
     fn store_row(&mut self, def: &KindDef, row: &Row, insert: bool) -> Result<()> {
-        use rusqlite::types::{ToSqlOutput, ValueRef};
-        let text = |s: &str| ToSqlOutput::Owned(SqlValue::Text(s.to_string()));
-        let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(def.fields.len() + 7);
-        values.extend([
-            text(&row.id.to_string()),
-            ToSqlOutput::Borrowed(ValueRef::Text(row.unit.as_str().as_bytes())),
-            ToSqlOutput::Borrowed(ValueRef::Text(row.updated_at.as_bytes())),
-            ToSqlOutput::Borrowed(ValueRef::Text(row.updated_by.as_bytes())),
-            ToSqlOutput::Owned(SqlValue::Text(search_text(def, &row.fields))),
-            ToSqlOutput::Owned(SqlValue::Text(sort_key(def, &row.fields))),
-        ]);
-        for fd in def.fields {
-            // Borrowed, not copied: the row outlives the statement.
-            values.push(match row.fields.get(fd.name) {
-                Some(Value::String(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-                other => ToSqlOutput::Owned(to_sql(other)),
-            });
-        }
-        if insert {
-            values.push(ToSqlOutput::Borrowed(ValueRef::Text(row.updated_at.as_bytes())));
-        }
-        let sql = self.statements.entry((def.kind, insert)).or_insert_with(|| {
-            let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
-            if insert {
-                let marks: Vec<String> = (1..=def.fields.len() + 7).map(|i| format!("?{i}")).collect();
-                format!(
-                    "INSERT INTO {} (id, unit, updated_at, updated_by, search, sort_key, {}, created_at) VALUES ({})",
-                    def.name,
-                    columns.join(", "),
-                    marks.join(", ")
-                )
-            } else {
-                let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 7)).collect();
-                format!(
-                    "UPDATE {} SET unit = ?2, updated_at = ?3, updated_by = ?4, search = ?5, sort_key = ?6, {} WHERE id = ?1",
-                    def.name,
-                    sets.join(", ")
-                )
-            }
-        });
-        self.tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(values))?;
+        let mode = if insert { RowWrite::Insert } else { RowWrite::Update };
+        let values = RowValues {
+            id: &row.id.to_string(),
+            unit: row.unit.as_str(),
+            deleted: false,
+            created_at: insert.then(|| row.updated_at.clone()),
+            updated_at: &row.updated_at,
+            updated_by: &row.updated_by,
+            fields: &row.fields,
+        };
+        let sql = self.statements.entry((def.kind, insert)).or_insert_with(|| row_sql(def, mode));
+        self.tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(row_params(def, &values)))?;
         Ok(())
     }
 
@@ -810,6 +781,83 @@ pub(crate) fn stamp_of(hlc: Hlc) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+/// How a record's row is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowWrite {
+    /// A new record, by its writer.
+    Insert,
+    /// A live record changed by its writer (its creation time kept).
+    Update,
+    /// A record rewritten from all its changes (the merge).
+    Replace,
+}
+
+/// What a record's row holds, the one shape both the writer and the merge write.
+pub(crate) struct RowValues<'a> {
+    pub id: &'a str,
+    pub unit: &'a str,
+    pub deleted: bool,
+    pub created_at: Option<String>,
+    pub updated_at: &'a str,
+    pub updated_by: &'a str,
+    pub fields: &'a Fields,
+}
+
+/// The statement that writes a row of `def` (parameters: id, unit, deleted, created_at,
+/// updated_at, updated_by, search, sort_key, then the fields in order; see [`row_params`]).
+pub(crate) fn row_sql(def: &KindDef, mode: RowWrite) -> String {
+    let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+    match mode {
+        RowWrite::Insert | RowWrite::Replace => {
+            let marks: Vec<String> = (1..=def.fields.len() + 8).map(|i| format!("?{i}")).collect();
+            format!(
+                "INSERT{} INTO {} (id, unit, deleted, created_at, updated_at, updated_by, search, sort_key, {}) VALUES ({})",
+                if mode == RowWrite::Replace { " OR REPLACE" } else { "" },
+                def.name,
+                columns.join(", "),
+                marks.join(", ")
+            )
+        }
+        RowWrite::Update => {
+            let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 9)).collect();
+            format!(
+                // ?4 (the creation time) is bound and not used: a row keeps its creation time.
+                "UPDATE {} SET unit = ?2, deleted = ?3, updated_at = ?5, updated_by = ?6, search = ?7, sort_key = ?8, {} \
+                 WHERE id = ?1",
+                def.name,
+                sets.join(", ")
+            )
+        }
+    }
+}
+
+/// The parameters of [`row_sql`]: text borrowed from the row, not copied.
+pub(crate) fn row_params<'a>(def: &KindDef, row: &'a RowValues<'a>) -> Vec<rusqlite::types::ToSqlOutput<'a>> {
+    use rusqlite::types::{ToSqlOutput, ValueRef};
+    let text = |s: &'a str| ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()));
+    let mut values: Vec<ToSqlOutput<'a>> = Vec::with_capacity(def.fields.len() + 8);
+    values.extend([
+        text(row.id),
+        text(row.unit),
+        ToSqlOutput::Owned(SqlValue::Integer(row.deleted as i64)),
+        match &row.created_at {
+            Some(at) => text(at),
+            None => ToSqlOutput::Owned(SqlValue::Null),
+        },
+        text(row.updated_at),
+        text(row.updated_by),
+        ToSqlOutput::Owned(SqlValue::Text(search_text(def, row.fields))),
+        ToSqlOutput::Owned(SqlValue::Text(sort_key(def, row.fields))),
+    ]);
+    for fd in def.fields {
+        values.push(match row.fields.get(fd.name) {
+            Some(Value::String(s)) => text(s),
+            other => ToSqlOutput::Owned(to_sql(other)),
+        });
+    }
+    values
 }
 
 pub(crate) fn to_sql(value: Option<&Value>) -> SqlValue {

@@ -18,7 +18,7 @@ use crate::ids::{Hlc, RecordId};
 use crate::kinds::Kind;
 use crate::link::{self, ParentLink};
 use crate::log;
-use crate::store::{Put, Store, from_sql, search_text, sort_key, stamp_of, to_sql};
+use crate::store::{Put, RowValues, RowWrite, Store, from_sql, row_params, row_sql, stamp_of, to_sql};
 use crate::validate::Fields;
 
 /// A fresh secret key, from the operating system's random source.
@@ -127,11 +127,20 @@ fn stored_changes(conn: &Connection, record_id: &str) -> Result<Vec<Stored>> {
     Ok(out)
 }
 
-/// Rewrites a record's row from all its changes. A record of a kind or unit this ledger does
-/// not know stays in the log only.
+/// The merge's view of stored changes.
+fn merge_input(changes: &[Stored]) -> Vec<crate::merge::Change<'_>> {
+    changes
+        .iter()
+        .map(|c| crate::merge::Change { origin: &c.origin, seq: c.seq, hlc: c.hlc, fields: &c.fields, bases: &c.bases })
+        .collect()
+}
+
+/// Rewrites a record's row and its conflicts from all its changes ([`crate::merge`]). A record
+/// of a kind or unit this ledger does not know stays in the log only.
 fn materialize(conn: &Connection, record_id: &str) -> Result<()> {
     let changes = stored_changes(conn, record_id)?;
-    let (Some(first), Some(last)) = (changes.first(), changes.last()) else { return Ok(()) };
+    let Some(merged) = crate::merge::merge(&merge_input(&changes)) else { return Ok(()) };
+    let (first, last) = (&changes[merged.first], &changes[merged.last]);
     let Some(kind) = Kind::parse(&last.kind) else { return Ok(()) };
     let known_unit: bool = conn.prepare_cached("SELECT 1 FROM units WHERE code = ?1")?.exists([last.unit.as_str()])?;
     if !known_unit {
@@ -139,82 +148,66 @@ fn materialize(conn: &Connection, record_id: &str) -> Result<()> {
     }
     let def = kind.def();
     let mut fields = Fields::new();
-    let mut deleted = false;
-    for change in &changes {
-        for (name, value) in &change.fields {
-            if name == "_deleted" {
-                deleted = value.as_bool().unwrap_or(false);
-            } else if let Some(fd) = def.field(name) {
-                match from_sql(&fd.ty, to_sql(Some(value))) {
-                    Some(v) => fields.insert(fd.name, v),
-                    None => fields.remove(fd.name),
-                };
-            }
+    for (name, value) in &merged.fields {
+        if let Some(fd) = def.field(name)
+            && let Some(v) = from_sql(&fd.ty, to_sql(Some(value)))
+        {
+            fields.insert(fd.name, v);
         }
     }
-    let mut values = vec![
-        rusqlite::types::Value::Text(record_id.to_string()),
-        rusqlite::types::Value::Text(last.unit.clone()),
-        rusqlite::types::Value::Integer(deleted as i64),
-        rusqlite::types::Value::Text(stamp_of(Hlc(first.hlc))),
-        rusqlite::types::Value::Text(stamp_of(Hlc(last.hlc))),
-        rusqlite::types::Value::Text(last.origin.clone()),
-        rusqlite::types::Value::Text(search_text(def, &fields)),
-        rusqlite::types::Value::Text(sort_key(def, &fields)),
-    ];
-    for fd in def.fields {
-        values.push(to_sql(fields.get(fd.name)));
-    }
-    let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
-    let marks: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT OR REPLACE INTO {} (id, unit, deleted, created_at, updated_at, updated_by, search, sort_key, {}) VALUES ({})",
-        def.name,
-        columns.join(", "),
-        marks.join(", ")
-    );
-    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-    recompute_conflicts(conn, kind, &record_id.parse()?)
+    let row = RowValues {
+        id: record_id,
+        unit: &last.unit,
+        deleted: merged.deleted,
+        created_at: Some(stamp_of(Hlc(first.hlc))),
+        updated_at: &stamp_of(Hlc(last.hlc)),
+        updated_by: &last.origin,
+        fields: &fields,
+    };
+    conn.prepare_cached(&row_sql(def, RowWrite::Replace))?
+        .execute(rusqlite::params_from_iter(row_params(def, &row)))?;
+    write_conflicts(conn, kind, record_id, &changes, &merged)
 }
 
 pub(crate) fn has_conflicts(conn: &Connection, id: &RecordId) -> Result<bool> {
     Ok(conn.prepare_cached("SELECT 1 FROM conflicts WHERE record_id = ?1")?.exists([id.to_string()])?)
 }
 
-/// Lists, for every field of a record, the changes that lost to a concurrent one: those no
-/// other change of the field names as seen, whose value differs from the winner's.
+/// Lists again, for every field of a record, the changes that lost to a concurrent one.
 pub(crate) fn recompute_conflicts(conn: &Connection, kind: Kind, id: &RecordId) -> Result<()> {
     let record_id = id.to_string();
-    conn.prepare_cached("DELETE FROM conflicts WHERE record_id = ?1")?.execute([&record_id])?;
     let changes = stored_changes(conn, &record_id)?;
-    let names: BTreeSet<&String> = changes.iter().flat_map(|c| c.fields.keys()).collect();
-    for name in names {
-        let touching: Vec<&Stored> = changes.iter().filter(|c| c.fields.contains_key(name)).collect();
-        let Some(winner) = touching.last() else { continue };
-        let seen: HashSet<u64> = touching
-            .iter()
-            .filter_map(|c| c.bases.get(name.as_str()))
-            .filter_map(Value::as_array)
-            .flatten()
-            .filter_map(Value::as_u64)
-            .collect();
-        for loser in &touching[..touching.len() - 1] {
-            if seen.contains(&loser.hlc) || loser.fields[name.as_str()] == winner.fields[name.as_str()] {
-                continue;
-            }
-            conn.prepare_cached(
-                "INSERT INTO conflicts (record_id, kind, field, origin, seq, hlc, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                record_id,
-                kind.as_str(),
-                name,
-                loser.origin,
-                loser.seq,
-                loser.hlc as i64,
-                loser.fields[name.as_str()].to_string()
-            ])?;
+    match crate::merge::merge(&merge_input(&changes)) {
+        Some(merged) => write_conflicts(conn, kind, &record_id, &changes, &merged),
+        None => {
+            conn.prepare_cached("DELETE FROM conflicts WHERE record_id = ?1")?.execute([&record_id])?;
+            Ok(())
         }
+    }
+}
+
+fn write_conflicts(
+    conn: &Connection,
+    kind: Kind,
+    record_id: &str,
+    changes: &[Stored],
+    merged: &crate::merge::Merged,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM conflicts WHERE record_id = ?1")?.execute([record_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO conflicts (record_id, kind, field, origin, seq, hlc, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for loser in &merged.losers {
+        let c = &changes[loser.change];
+        insert.execute(params![
+            record_id,
+            kind.as_str(),
+            loser.field,
+            c.origin,
+            c.seq,
+            c.hlc as i64,
+            c.fields[loser.field.as_str()].to_string()
+        ])?;
     }
     Ok(())
 }
