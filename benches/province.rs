@@ -118,27 +118,29 @@ fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
     // Planted duplicates: a voter copied into another commune with its name folded, its birth
     // date cut to the year, or its name respelt under the same ID number.
     let plants = (voters / 1000).max(30);
+    let all_voters = store.db().all_rows(Kind::Voter).unwrap();
+    let all_areas = store.db().all_rows(Kind::PollingArea).unwrap();
+    let text = |row: &sobaucu_core::store::Row, field: &str| {
+        row.fields.get(field).and_then(|v| v.as_str()).map(str::to_string)
+    };
     store
         .write(|w| {
             for n in 0..plants {
-                let source: Vec<(String, String, String, Option<String>, String)> = w
-                    .db()
-                    .conn()
-                    .query_row(
-                        "SELECT id, unit, full_name, id_number, birth_date FROM voter WHERE rowid = ?1",
-                        [1 + rng.below(voters as u64) as i64],
-                        |r| Ok(vec![(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)]),
-                    )
-                    .unwrap_or_default();
-                let Some((id, unit, name, id_number, birth)) = source.into_iter().next() else { continue };
+                let row = &all_voters[rng.below(all_voters.len() as u64) as usize];
+                let (id, unit) = (row.id.to_string(), row.unit.to_string());
+                let (Some(name), id_number, Some(birth)) =
+                    (text(row, "full_name"), text(row, "id_number"), text(row, "birth_date"))
+                else {
+                    continue;
+                };
                 let other = loop {
                     let other = &communes[rng.below(communes.len() as u64) as usize];
                     if *other != unit {
                         break other.clone();
                     }
                 };
-                let area: String =
-                    w.db().conn().query_row("SELECT id FROM polling_area WHERE unit = ?1", [&other], |r| r.get(0))?;
+                let area =
+                    all_areas.iter().find(|a| a.unit.as_str() == other).map(|a| a.id.to_string()).unwrap_or_default();
                 let mut copy = json!({"sex": "female", "polling_area": area, "ballots": "na,provincial"});
                 match (n % 3, &id_number) {
                     (0, Some(number)) => {

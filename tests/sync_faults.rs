@@ -27,7 +27,7 @@ fn voters(n: usize) -> Vec<Value> {
 /// How many changes a ledger's log holds.
 fn log_count(node: &Node) -> i64 {
     let store = sobaucu_core::Store::open_existing(&node.dir).unwrap();
-    store.db().conn().query_row("SELECT count(*) FROM changes", [], |r| r.get(0)).unwrap()
+    store.db().change_count().unwrap() as i64
 }
 
 /// The hub's line about a child: `changes new N, duplicate N, replays N`.
@@ -114,7 +114,7 @@ fn killed_mid_apply_then_resumed() {
     assert_eq!(district.report()["voters"], 3000);
     assert_eq!(log_count(&district), log_count(&commune));
     let store = sobaucu_core::Store::open_existing(&district.dir).unwrap();
-    let check: String = store.db().conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check = store.db().integrity_check().unwrap();
     assert_eq!(check, "ok");
 }
 

@@ -31,7 +31,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -247,33 +246,19 @@ struct Found {
     score: u8,
 }
 
-/// A text column, borrowed (no copy); `None` for NULL or a value that is not text.
-fn text_at<'r>(r: &'r rusqlite::Row<'_>, index: usize) -> Result<Option<&'r str>> {
-    Ok(r.get_ref(index)?.as_str().ok())
-}
-
 /// Reads the voters once: the needed columns of every live voter (with `removed` ones only when
 /// decided pairs are wanted).
 fn read_entries(db: &Db<'_>, with_removed: bool) -> Result<(Vec<Entry>, Vec<IdNumberKey>)> {
-    // `+deleted` keeps SQLite from walking the ordered index: one pass over the table.
-    let sql = if with_removed {
-        "SELECT id, unit, full_name, birth_date, id_number, list_status FROM voter WHERE +deleted = 0"
-    } else {
-        "SELECT id, unit, full_name, birth_date, id_number, list_status FROM voter \
-         WHERE +deleted = 0 AND (list_status IS NULL OR list_status <> 'removed')"
-    };
-    let mut stmt = db.conn().prepare(sql)?;
-    let mut rows = stmt.query([])?;
     let mut units = Interner::default();
     let mut folded_names = Interner::default();
     // Raw name → folded name's number: folding is the costly step, and names repeat.
     let mut raw_names: HashMap<String, u32> = HashMap::new();
     let mut entries = Vec::new();
     let mut id_numbers = Vec::new();
-    while let Some(r) = rows.next()? {
-        let id: RecordId = text_at(r, 0)?.unwrap_or_default().parse()?;
-        let unit = units.number(text_at(r, 1)?.unwrap_or_default());
-        let name = match text_at(r, 2)? {
+    db.scan_voter_keys(with_removed, |r| {
+        let id: RecordId = r.id.parse()?;
+        let unit = units.number(r.unit);
+        let name = match r.full_name {
             None => u32::MAX,
             Some(raw) => match raw_names.get(raw) {
                 Some(&n) => n,
@@ -285,15 +270,16 @@ fn read_entries(db: &Db<'_>, with_removed: bool) -> Result<(Vec<Entry>, Vec<IdNu
                 }
             },
         };
-        let birth = text_at(r, 3)?.and_then(Birth::parse);
-        let id_number = text_at(r, 4)?.and_then(id_key);
-        let removed = text_at(r, 5)? == Some("removed");
+        let birth = r.birth_date.and_then(Birth::parse);
+        let id_number = r.id_number.and_then(id_key);
+        let removed = r.list_status == Some("removed");
         let index = entries.len() as u32;
         if let Some(key) = id_number {
             id_numbers.push((key, index));
         }
         entries.push(Entry { id, unit, name, birth, has_id_number: id_number.is_some(), removed });
-    }
+        Ok(())
+    })?;
     // Units numbered in the order of their codes, so pairs and their sides sort by commune.
     let mut codes: Vec<(&String, u32)> = units.numbers.iter().map(|(code, &n)| (code, n)).collect();
     codes.sort();
@@ -310,21 +296,14 @@ fn read_entries(db: &Db<'_>, with_removed: bool) -> Result<(Vec<Entry>, Vec<IdNu
 /// The decisions taken, by unordered pair of voters.
 fn read_decisions(db: &Db<'_>) -> Result<HashMap<(RecordId, RecordId), DecisionRecord>> {
     let mut decisions = HashMap::new();
-    let mut stmt = db.conn().prepare(
-        "SELECT id, voter_a, voter_b, decision, removed_voter, reason, decided_on \
-         FROM duplicate_decision WHERE deleted = 0",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let (Some(a), Some(b)) = (text_at(r, 1)?, text_at(r, 2)?) else { continue };
-        let (Ok(a), Ok(b)) = (a.parse::<RecordId>(), b.parse::<RecordId>()) else { continue };
-        let owned = |i: usize| -> Result<Option<String>> { Ok(text_at(r, i)?.map(str::to_string)) };
+    for row in db.duplicate_decisions()? {
+        let (Ok(a), Ok(b)) = (row.voter_a.parse::<RecordId>(), row.voter_b.parse::<RecordId>()) else { continue };
         let record = DecisionRecord {
-            id: owned(0)?.unwrap_or_default(),
-            decision: owned(3)?,
-            removed_voter: owned(4)?,
-            reason: owned(5)?,
-            decided_on: owned(6)?,
+            id: row.id,
+            decision: row.decision,
+            removed_voter: row.removed_voter,
+            reason: row.reason,
+            decided_on: row.decided_on,
         };
         decisions.insert(ordered(a, b), record);
     }
@@ -421,40 +400,25 @@ pub fn find(db: &Db<'_>, options: &Options) -> Result<Vec<Pair>> {
     });
 
     // Only now the shown fields of the voters in pairs, each by its id.
-    let unit_names: HashMap<String, String> = db
-        .conn()
-        .prepare("SELECT code, name FROM units")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let area_names: HashMap<String, String> = db
-        .conn()
-        .prepare("SELECT id, name FROM polling_area WHERE name IS NOT NULL")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = db.conn().prepare(
-        "SELECT unit, full_name, birth_date, sex, permanent_residence, temporary_residence, polling_area, \
-         id_number, list_status FROM voter WHERE id = ?1",
-    )?;
-    let mut side = |index: u32| -> Result<Voter> {
-        let id = entries[index as usize].id.to_string();
-        let mut rows = stmt.query([&id])?;
-        let r = rows.next()?.ok_or_else(|| crate::store::not_found(Kind::Voter, &entries[index as usize].id))?;
-        let owned = |i: usize| -> Result<Option<String>> { Ok(text_at(r, i)?.map(str::to_string)) };
-        let unit = owned(0)?.unwrap_or_default();
-        let polling_area = owned(6)?;
+    let unit_names: HashMap<String, String> = db.unit_names()?.into_iter().collect();
+    let area_names: HashMap<String, String> = db.polling_area_names()?.into_iter().collect();
+    let side = |index: u32| -> Result<Voter> {
+        let record = &entries[index as usize].id;
+        let id = record.to_string();
+        let v = db.voter_side(&id)?.ok_or_else(|| crate::store::not_found(Kind::Voter, record))?;
         Ok(Voter {
-            unit_name: unit_names.get(&unit).cloned(),
-            polling_area_title: polling_area.as_ref().and_then(|a| area_names.get(a)).cloned(),
+            unit_name: unit_names.get(&v.unit).cloned(),
+            polling_area_title: v.polling_area.as_ref().and_then(|a| area_names.get(a)).cloned(),
             id,
-            unit,
-            full_name: owned(1)?,
-            birth_date: owned(2)?,
-            sex: owned(3)?,
-            permanent_residence: owned(4)?,
-            temporary_residence: owned(5)?,
-            polling_area,
-            id_number: owned(7)?,
-            list_status: owned(8)?,
+            unit: v.unit,
+            full_name: v.full_name,
+            birth_date: v.birth_date,
+            sex: v.sex,
+            permanent_residence: v.permanent_residence,
+            temporary_residence: v.temporary_residence,
+            polling_area: v.polling_area,
+            id_number: v.id_number,
+            list_status: v.list_status,
         })
     };
     let mut pairs = Vec::with_capacity(kept.len());
@@ -531,16 +495,7 @@ pub fn decide(w: &mut Writer<'_>, request: &DecideRequest) -> Result<Decided> {
     let b = live_voter(w, &request.b)?;
     let reason = request.reason.as_deref().map(text::clean).filter(|r| !r.is_empty());
     let (first, second) = ordered(request.a, request.b);
-    let already: Option<String> = w
-        .db()
-        .conn()
-        .query_row(
-            "SELECT id FROM duplicate_decision WHERE deleted = 0 AND \
-             ((voter_a = ?1 AND voter_b = ?2) OR (voter_a = ?2 AND voter_b = ?1))",
-            [first.to_string(), second.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let already = w.db().decision_between(&first.to_string(), &second.to_string())?;
     if let Some(existing) = already {
         return Err(Error::input(
             format!("voters {first} and {second} were already decided about (record {existing})"),

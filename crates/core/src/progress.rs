@@ -195,13 +195,7 @@ fn rollup<'a>(
 
 /// When each unit's nodes last synced, as the hubs above reported it (the newest per unit).
 fn last_syncs(db: &Db<'_>) -> Result<HashMap<String, String>> {
-    let mut out: HashMap<String, String> = HashMap::new();
-    let mut stmt = db.conn().prepare("SELECT unit, max(last_sync_at) FROM presence GROUP BY unit")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        out.insert(r.get(0)?, r.get(1)?);
-    }
-    Ok(out)
+    Ok(db.last_syncs_by_unit()?.into_iter().collect())
 }
 
 /// A hub's RFC 3339 time as local time, to compare with the node's "now" (local).

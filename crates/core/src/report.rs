@@ -321,14 +321,8 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
 
 fn voter_figures(db: &Db<'_>, report: &mut Report) -> Result<()> {
     // Counted from the covering index `voter_figures` (schema version 8), in SQLite.
-    let mut stmt = db.conn().prepare(
-        "SELECT sex, ballots, list_status, count(*) FROM voter INDEXED BY voter_figures
-         WHERE deleted = 0 GROUP BY list_status, sex, ballots",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let n: i64 = r.get(3)?;
-        match r.get::<_, Option<String>>(2)?.as_deref() {
+    for (sex, ballots, status, n) in db.voter_figures()? {
+        match status.as_deref() {
             Some("removed") => {
                 report.voters_removed += n;
                 continue;
@@ -337,10 +331,10 @@ fn voter_figures(db: &Db<'_>, report: &mut Report) -> Result<()> {
             _ => {}
         }
         report.voters += n;
-        if let Some(sex) = r.get::<_, Option<String>>(0)? {
+        if let Some(sex) = sex {
             *report.voters_by_sex.entry(sex).or_default() += n;
         }
-        if let Some(ballots) = r.get::<_, Option<String>>(1)? {
+        if let Some(ballots) = ballots {
             for level in ballots.split(',') {
                 if let Some(count) = report.voters_by_level.get_mut(level) {
                     *count += n;

@@ -2,13 +2,13 @@
 //! counted from election day, and the unit's status, read off the records that show it done.
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
 use crate::law::{Evidence, LawVersion, Milestone};
 use crate::store::Db;
+use crate::store::queries::EvidenceQuery;
 use crate::units::UnitCode;
 
 /// How far along a milestone is.
@@ -158,25 +158,22 @@ pub(crate) fn standing(m: &Milestone, election: NaiveDate, today: NaiveDate, pro
     e
 }
 
-/// The SQL condition and arguments of an evidence's `where`.
-fn filter_sql(evidence: &Evidence, args: &mut Vec<String>) -> String {
-    let mut sql = String::new();
-    for (field, value) in &evidence.filter {
-        let values: Vec<String> = match value {
-            Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
-            Value::String(s) => vec![s.clone()],
-            other => vec![other.to_string()],
-        };
-        let marks: Vec<String> = values
-            .into_iter()
-            .map(|v| {
-                args.push(v);
-                format!("?{}", args.len())
-            })
-            .collect();
-        sql.push_str(&format!(" AND {field} IN ({})", marks.join(", ")));
-    }
-    sql
+/// What an evidence asks of the store: its kind's table, its date field, and the values its
+/// `where` allows each field.
+fn evidence_query(evidence: &Evidence) -> EvidenceQuery<'_> {
+    let conditions = evidence
+        .filter
+        .iter()
+        .map(|(field, value)| {
+            let values: Vec<String> = match value {
+                Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                Value::String(s) => vec![s.clone()],
+                other => vec![other.to_string()],
+            };
+            (field.as_str(), values)
+        })
+        .collect();
+    EvidenceQuery { table: &evidence.kind, date: &evidence.date_field, conditions }
 }
 
 fn find_proof(
@@ -186,20 +183,10 @@ fn find_proof(
     due: NaiveDate,
     today: NaiveDate,
 ) -> Result<Option<Proof>> {
-    let mut args = vec![unit.to_string()];
-    let filter = filter_sql(evidence, &mut args);
     let table = &evidence.kind;
-    let date = &evidence.date_field;
-    let params = rusqlite::params_from_iter(args.iter());
+    let query = evidence_query(evidence);
     if evidence.rule == "no_open" {
-        let (total, open, last): (i64, i64, Option<String>) = db.conn().query_row(
-            &format!(
-                "SELECT count(*), coalesce(sum(status NOT IN ('resolved', 'transferred', 'not_processed')), 0), max({date})
-                 FROM {table} WHERE deleted = 0 AND unit = ?1{filter}"
-            ),
-            params,
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let (total, open, last) = db.evidence_open(&query, unit.as_str())?;
         if open > 0 {
             return Ok(None);
         }
@@ -210,17 +197,7 @@ fn find_proof(
         let on = last.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).unwrap_or(due);
         return Ok(Some(Proof { on, record_id: None, kind: table.clone() }));
     }
-    let found: Option<(String, String)> = db
-        .conn()
-        .query_row(
-            &format!(
-                "SELECT id, {date} FROM {table} WHERE deleted = 0 AND unit = ?1 AND {date} IS NOT NULL{filter}
-                 ORDER BY {date}, id LIMIT 1"
-            ),
-            params,
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let found = db.evidence_first(&query, unit.as_str())?;
     Ok(found.and_then(|(id, on)| {
         NaiveDate::parse_from_str(&on, "%Y-%m-%d").ok().map(|on| Proof { on, record_id: Some(id), kind: table.clone() })
     }))
@@ -236,20 +213,11 @@ pub(crate) fn proofs_by_unit(
     evidence: &Evidence,
     due: NaiveDate,
 ) -> Result<std::collections::HashMap<UnitCode, Option<Proof>>> {
-    let mut args = Vec::new();
-    let filter = filter_sql(evidence, &mut args);
     let table = &evidence.kind;
-    let date = &evidence.date_field;
+    let query = evidence_query(evidence);
     let mut out = std::collections::HashMap::new();
-    let params = rusqlite::params_from_iter(args.iter());
     if evidence.rule == "no_open" {
-        let mut stmt = db.conn().prepare(&format!(
-            "SELECT unit, coalesce(sum(status NOT IN ('resolved', 'transferred', 'not_processed')), 0), max({date})
-             FROM {table} WHERE deleted = 0{filter} GROUP BY unit"
-        ))?;
-        let mut rows = stmt.query(params)?;
-        while let Some(r) = rows.next()? {
-            let (unit, open, last): (String, i64, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        for (unit, open, last) in db.evidence_open_by_unit(&query)? {
             let Ok(unit) = unit.parse::<UnitCode>() else { continue };
             if open > 0 {
                 out.insert(unit, None);
@@ -260,13 +228,7 @@ pub(crate) fn proofs_by_unit(
         }
         return Ok(out);
     }
-    // SQLite returns the other columns of the row holding min() (a documented guarantee).
-    let mut stmt = db.conn().prepare(&format!(
-        "SELECT unit, id, min({date}) FROM {table} WHERE deleted = 0 AND {date} IS NOT NULL{filter} GROUP BY unit"
-    ))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let (unit, id, on): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+    for (unit, id, on) in db.evidence_first_by_unit(&query)? {
         let (Ok(unit), Ok(on)) = (unit.parse::<UnitCode>(), NaiveDate::parse_from_str(&on, "%Y-%m-%d")) else {
             continue;
         };

@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use sobaucu_core::kinds::Kind;
-use sobaucu_core::log::{self, ReadFilter};
 use sobaucu_core::store::InitOptions;
 use sobaucu_core::{Hlc, NodeId, RecordId, Store};
 use sobaucu_protocol::Change;
@@ -94,8 +93,7 @@ fn net() -> Net {
 }
 
 fn all_changes(store: &Store) -> Vec<Change> {
-    let (entries, _, _) = log::read(store.db().conn(), 0, 1_000_000, None, &ReadFilter::default()).unwrap();
-    entries.into_iter().map(|e| e.change).collect()
+    store.db().log_entries(0, 1_000_000).unwrap().into_iter().map(|e| e.change).collect()
 }
 
 const FIELDS: [&str; 3] = ["place", "summary", "follow_up"];
@@ -186,32 +184,25 @@ fn run(net: &mut Net, op: &Op) {
     }
 }
 
-/// Every row of the incident table and every conflict, as text.
-fn state(store: &Store) -> (Vec<String>, Vec<String>) {
-    let conn = store.db().conn();
+/// Every incident (deleted ones too) and every conflict, as text.
+fn state(store: &Store, records: &[RecordId]) -> (Vec<String>, Vec<String>) {
+    let db = store.db();
     let mut rows = Vec::new();
-    let mut stmt = conn.prepare("SELECT * FROM incident ORDER BY id").unwrap();
-    let count = stmt.column_count();
-    let mut q = stmt.query([]).unwrap();
-    while let Some(r) = q.next().unwrap() {
-        let cells: Vec<String> =
-            (0..count).map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())).collect();
-        rows.push(cells.join("|"));
+    for id in records {
+        if let Some(row) = db.row(Kind::Incident, id).unwrap() {
+            rows.push(format!(
+                "{id}|{}|{}|{}|{}|{:?}",
+                row.unit, row.deleted, row.updated_at, row.updated_by, row.fields
+            ));
+        }
     }
-    let mut conflicts = Vec::new();
-    let mut stmt =
-        conn.prepare("SELECT record_id, field, origin, seq, value FROM conflicts ORDER BY 1, 2, 3, 4").unwrap();
-    let mut q = stmt.query([]).unwrap();
-    while let Some(r) = q.next().unwrap() {
-        conflicts.push(format!(
-            "{}|{}|{}|{}|{}",
-            r.get::<_, String>(0).unwrap(),
-            r.get::<_, String>(1).unwrap(),
-            r.get::<_, String>(2).unwrap(),
-            r.get::<_, i64>(3).unwrap(),
-            r.get::<_, String>(4).unwrap()
-        ));
-    }
+    let mut conflicts: Vec<String> = store
+        .conflicts()
+        .unwrap()
+        .into_iter()
+        .map(|c| format!("{}|{}|{}|{}|{}", c.record_id, c.field, c.loser.node, c.loser.hlc, c.loser.value))
+        .collect();
+    conflicts.sort();
     (rows, conflicts)
 }
 
@@ -262,9 +253,9 @@ proptest! {
                 }
             }
         }
-        let first = state(&net.stores[0]);
+        let first = state(&net.stores[0], &net.records);
         for store in &net.stores[1..] {
-            prop_assert_eq!(&state(store), &first);
+            prop_assert_eq!(&state(store, &net.records), &first);
         }
         let everything = all_changes(&net.stores[0]);
         let expected = expected_conflicts(&everything);
@@ -303,7 +294,7 @@ fn a_concurrent_edit_is_listed_then_settled_everywhere() {
     let (a, b) = (all_changes(&net.stores[0]), all_changes(&net.stores[1]));
     net.stores[0].apply(&b, Some("peer-1"), None).unwrap();
     net.stores[1].apply(&a, Some("peer-0"), None).unwrap();
-    assert_eq!(state(&net.stores[0]), state(&net.stores[1]));
+    assert_eq!(state(&net.stores[0], &net.records), state(&net.stores[1], &net.records));
     let conflicts = net.stores[0].conflicts().unwrap();
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     let c = &conflicts[0];
@@ -328,5 +319,5 @@ fn a_concurrent_edit_is_listed_then_settled_everywhere() {
         assert!(net.stores[n].conflicts().unwrap().is_empty(), "node {n} still lists the conflict");
         assert_eq!(net.stores[n].get(Kind::Incident, id).unwrap()["place"], c.loser.value);
     }
-    assert_eq!(state(&net.stores[0]), state(&net.stores[2]));
+    assert_eq!(state(&net.stores[0], &net.records), state(&net.stores[2], &net.records));
 }

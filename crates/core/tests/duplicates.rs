@@ -238,9 +238,8 @@ fn keeping_both_makes_the_pair_drop_out_and_is_a_record() {
     let record = p.l.store.get(Kind::DuplicateDecision, id.parse().unwrap()).unwrap();
     assert_eq!(record["unit"], DISTRICT);
     assert_eq!(record["decided_on"], "2031-04-20");
-    let logged: String =
-        p.l.store.db().conn().query_row("SELECT unit FROM changes WHERE record_id = ?1", [id], |r| r.get(0)).unwrap();
-    assert_eq!(logged, DISTRICT);
+    let logged = p.l.store.db().record_changes(id).unwrap();
+    assert_eq!(logged[0].unit, DISTRICT);
 
     // A pair is decided once.
     let again = p.l.decide(&a, &b, Decision::KeepBoth, None).unwrap_err();

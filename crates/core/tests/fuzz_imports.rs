@@ -22,8 +22,8 @@ fn ledger() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-fn changes(store: &Store) -> i64 {
-    store.db().conn().query_row("SELECT count(*) FROM changes", [], |r| r.get(0)).unwrap()
+fn changes(store: &Store) -> u64 {
+    store.db().change_count().unwrap()
 }
 
 /// Imports `bytes` as a file named `name`; an error must leave the ledger as it was.

@@ -107,8 +107,7 @@ fn ledger_with(unit: &str, n: usize) -> (tempfile::TempDir, Store, Identity) {
 }
 
 fn own_changes(store: &Store) -> Vec<sobaucu_protocol::Change> {
-    let (entries, _, _) = sobaucu_core::log::read(store.db().conn(), 0, 1000, None, &Default::default()).unwrap();
-    entries.into_iter().map(|e| e.change).collect()
+    store.db().log_entries(0, 1000).unwrap().into_iter().map(|e| e.change).collect()
 }
 
 #[test]

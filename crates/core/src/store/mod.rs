@@ -5,6 +5,7 @@
 //! which also appends the change to the change log. A write that fails changes nothing.
 
 mod lists;
+pub mod queries;
 mod replica;
 pub mod schema;
 
@@ -918,13 +919,9 @@ pub(crate) fn sort_key(def: &KindDef, fields: &Fields) -> String {
 }
 
 /// A read view over a connection (the store's, or a writer's transaction).
-pub struct Db<'c>(&'c Connection);
+pub struct Db<'c>(pub(crate) &'c Connection);
 
 impl<'c> Db<'c> {
-    pub fn conn(&self) -> &'c Connection {
-        self.0
-    }
-
     fn node(&self) -> Result<Option<NodeInfo>> {
         let row = self
             .0

@@ -1,0 +1,282 @@
+//! The read queries of the report, the timeline, the progress board and the duplicate finder,
+//! so every SQL statement of the ledger lives in `store/`. Each answers plain values; the
+//! modules that call them hold the rules.
+
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value as SqlValue;
+
+use crate::error::Result;
+use crate::store::Db;
+
+/// One group of the voter figures: sex, ballots, standing on the list, and how many.
+pub type VoterFigure = (Option<String>, Option<String>, Option<String>, i64);
+
+/// What an evidence of the timeline asks for: a record kind (its table), the date that shows
+/// a milestone done, and a condition on other fields (from `assets/law.json`).
+pub struct EvidenceQuery<'a> {
+    pub table: &'a str,
+    pub date: &'a str,
+    /// Fields and the values each may take.
+    pub conditions: Vec<(&'a str, Vec<String>)>,
+}
+
+impl EvidenceQuery<'_> {
+    /// ` AND field IN (?n, ...)` for each condition, numbered after `first - 1` arguments, and
+    /// the arguments.
+    fn filter(&self, first: usize) -> (String, Vec<SqlValue>) {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        for (field, values) in &self.conditions {
+            let marks: Vec<String> = values
+                .iter()
+                .map(|v| {
+                    args.push(SqlValue::Text(v.clone()));
+                    format!("?{}", first + args.len() - 1)
+                })
+                .collect();
+            sql.push_str(&format!(" AND {field} IN ({})", marks.join(", ")));
+        }
+        (sql, args)
+    }
+}
+
+/// The statuses of a complaint that count as closed.
+const CLOSED: &str = "('resolved', 'transferred', 'not_processed')";
+
+/// The columns of a voter the duplicate finder reads, borrowed from the row.
+pub struct VoterKeys<'r> {
+    pub id: &'r str,
+    pub unit: &'r str,
+    pub full_name: Option<&'r str>,
+    pub birth_date: Option<&'r str>,
+    pub id_number: Option<&'r str>,
+    pub list_status: Option<&'r str>,
+}
+
+/// A decision about two voters, as stored.
+pub struct DecisionRow {
+    pub id: String,
+    pub voter_a: String,
+    pub voter_b: String,
+    pub decision: Option<String>,
+    pub removed_voter: Option<String>,
+    pub reason: Option<String>,
+    pub decided_on: Option<String>,
+}
+
+/// The fields of a voter shown beside a probable duplicate.
+pub struct VoterSide {
+    pub unit: String,
+    pub full_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub permanent_residence: Option<String>,
+    pub temporary_residence: Option<String>,
+    pub polling_area: Option<String>,
+    pub id_number: Option<String>,
+    pub list_status: Option<String>,
+}
+
+fn text<'r>(r: &'r rusqlite::Row<'_>, index: usize) -> Result<Option<&'r str>> {
+    Ok(r.get_ref(index)?.as_str().ok())
+}
+
+impl Db<'_> {
+    /// The voter figures of the report, counted from the covering index `voter_figures`.
+    pub fn voter_figures(&self) -> Result<Vec<VoterFigure>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT sex, ballots, list_status, count(*) FROM voter INDEXED BY voter_figures
+             WHERE deleted = 0 GROUP BY list_status, sex, ballots",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// When each unit's nodes last synced (the newest per unit), as the hubs reported.
+    pub fn last_syncs_by_unit(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.0.prepare_cached("SELECT unit, max(last_sync_at) FROM presence GROUP BY unit")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Of a unit's records of an evidence: how many, how many still open, the latest date.
+    pub fn evidence_open(&self, q: &EvidenceQuery<'_>, unit: &str) -> Result<(i64, i64, Option<String>)> {
+        let (filter, mut args) = q.filter(2);
+        args.insert(0, SqlValue::Text(unit.to_string()));
+        let sql = format!(
+            "SELECT count(*), coalesce(sum(status NOT IN {CLOSED}), 0), max({date})
+             FROM {table} WHERE deleted = 0 AND unit = ?1{filter}",
+            date = q.date,
+            table = q.table,
+        );
+        Ok(self.0.query_row(&sql, rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+    }
+
+    /// A unit's earliest record of an evidence: its id and date.
+    pub fn evidence_first(&self, q: &EvidenceQuery<'_>, unit: &str) -> Result<Option<(String, String)>> {
+        let (filter, mut args) = q.filter(2);
+        args.insert(0, SqlValue::Text(unit.to_string()));
+        let sql = format!(
+            "SELECT id, {date} FROM {table} WHERE deleted = 0 AND unit = ?1 AND {date} IS NOT NULL{filter}
+             ORDER BY {date}, id LIMIT 1",
+            date = q.date,
+            table = q.table,
+        );
+        Ok(self.0.query_row(&sql, rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    }
+
+    /// For every unit: how many of its records of an evidence are open, and the latest date.
+    pub fn evidence_open_by_unit(&self, q: &EvidenceQuery<'_>) -> Result<Vec<(String, i64, Option<String>)>> {
+        let (filter, args) = q.filter(1);
+        let sql = format!(
+            "SELECT unit, coalesce(sum(status NOT IN {CLOSED}), 0), max({date})
+             FROM {table} WHERE deleted = 0{filter} GROUP BY unit",
+            date = q.date,
+            table = q.table,
+        );
+        let mut stmt = self.0.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// For every unit: its earliest record of an evidence (unit, id, date). SQLite returns the
+    /// other columns of the row holding min() (a documented guarantee).
+    pub fn evidence_first_by_unit(&self, q: &EvidenceQuery<'_>) -> Result<Vec<(String, String, String)>> {
+        let (filter, args) = q.filter(1);
+        let sql = format!(
+            "SELECT unit, id, min({date}) FROM {table} WHERE deleted = 0 AND {date} IS NOT NULL{filter} GROUP BY unit",
+            date = q.date,
+            table = q.table,
+        );
+        let mut stmt = self.0.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every live voter's keys for the duplicate finder (those removed from the list too when
+    /// `with_removed`), in one pass over the table, each row borrowed while `each` reads it.
+    pub fn scan_voter_keys(&self, with_removed: bool, mut each: impl FnMut(VoterKeys<'_>) -> Result<()>) -> Result<()> {
+        // `+deleted` keeps SQLite from walking the ordered index: one pass over the table.
+        let sql = if with_removed {
+            "SELECT id, unit, full_name, birth_date, id_number, list_status FROM voter WHERE +deleted = 0"
+        } else {
+            "SELECT id, unit, full_name, birth_date, id_number, list_status FROM voter \
+             WHERE +deleted = 0 AND (list_status IS NULL OR list_status <> 'removed')"
+        };
+        let mut stmt = self.0.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            each(VoterKeys {
+                id: text(r, 0)?.unwrap_or_default(),
+                unit: text(r, 1)?.unwrap_or_default(),
+                full_name: text(r, 2)?,
+                birth_date: text(r, 3)?,
+                id_number: text(r, 4)?,
+                list_status: text(r, 5)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The live decisions about pairs of voters.
+    pub fn duplicate_decisions(&self) -> Result<Vec<DecisionRow>> {
+        let mut stmt = self.0.prepare(
+            "SELECT id, voter_a, voter_b, decision, removed_voter, reason, decided_on \
+             FROM duplicate_decision WHERE deleted = 0 AND voter_a IS NOT NULL AND voter_b IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DecisionRow {
+                id: r.get(0)?,
+                voter_a: r.get(1)?,
+                voter_b: r.get(2)?,
+                decision: r.get(3)?,
+                removed_voter: r.get(4)?,
+                reason: r.get(5)?,
+                decided_on: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The id of a live decision about two voters, in either order.
+    pub fn decision_between(&self, a: &str, b: &str) -> Result<Option<String>> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT id FROM duplicate_decision WHERE deleted = 0 AND \
+                 ((voter_a = ?1 AND voter_b = ?2) OR (voter_a = ?2 AND voter_b = ?1))",
+                [a, b],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Every unit's name by code.
+    pub fn unit_names(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.0.prepare_cached("SELECT code, name FROM units")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every polling area's name by id.
+    pub fn polling_area_names(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.0.prepare_cached("SELECT id, name FROM polling_area WHERE name IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The fields of a voter shown beside a probable duplicate.
+    pub fn voter_side(&self, id: &str) -> Result<Option<VoterSide>> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT unit, full_name, birth_date, sex, permanent_residence, temporary_residence, polling_area, \
+                 id_number, list_status FROM voter WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(VoterSide {
+                    unit: r.get(0)?,
+                    full_name: r.get(1)?,
+                    birth_date: r.get(2)?,
+                    sex: r.get(3)?,
+                    permanent_residence: r.get(4)?,
+                    temporary_residence: r.get(5)?,
+                    polling_area: r.get(6)?,
+                    id_number: r.get(7)?,
+                    list_status: r.get(8)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// How many changes the log holds.
+    pub fn change_count(&self) -> Result<u64> {
+        Ok(self.0.query_row("SELECT count(*) FROM changes", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// A check of the file itself (`PRAGMA integrity_check`): "ok" when it is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.0.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+impl Db<'_> {
+    /// Up to `limit` entries of the change log after position `after`, in order.
+    pub fn log_entries(&self, after: u64, limit: usize) -> Result<Vec<crate::log::Entry>> {
+        Ok(crate::log::read(self.0, after, limit, None, &crate::log::ReadFilter::default())?.0)
+    }
+
+    /// Every change of one record this log holds, in its writers' order.
+    pub fn record_changes(&self, record_id: &str) -> Result<Vec<sobaucu_protocol::Change>> {
+        let mut stmt = self.0.prepare_cached(&format!(
+            "SELECT {} FROM changes WHERE record_id = ?1 ORDER BY hlc, origin, seq",
+            crate::log::ENTRY_COLUMNS
+        ))?;
+        let mut rows = stmt.query([record_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(crate::log::read_entry(r)?.change);
+        }
+        Ok(out)
+    }
+}
