@@ -276,23 +276,8 @@ fn enrolment_binds_role_unit_and_key_once() {
     let parsed = sobaucu_protocol::code::EnrolCode::parse(&code).unwrap();
     let hub = hub_identity(&t.hub);
     let enrol = |me: &Identity, role: sobaucu_protocol::Role, code: &str| {
-        let public = *me.public();
-        let proof = me.sign(&sobaucu_protocol::messages::EnrollRequest::proof_message(
-            &parsed.secret_hash(),
-            public.node,
-            &public.sign_hex(),
-            &public.seal_hex(),
-        ));
-        let request = sobaucu_protocol::messages::EnrollRequest {
-            code: code.to_string(),
-            node_id: public.node,
-            unit: "03394".into(),
-            public_key: public.sign_hex(),
-            seal_key: public.seal_hex(),
-            role,
-            proof: sobaucu_protocol::to_hex(&proof),
-        };
-        Sealed::seal_anonymous(public.node, &hub, now_micros(), &Message::new(&request, vec![]).encode())
+        let request = sobaucu_protocol::messages::EnrollRequest::signed(me, &parsed, code, "03394", role);
+        Sealed::seal_anonymous(me.node(), &hub, now_micros(), &Message::new(&request, vec![]).encode())
     };
     let refusal = refused(&t.hub, "/v1/enroll", &enrol(&stranger, sobaucu_protocol::Role::Hub, &code), 403, "bad_code");
     assert!(refusal["message"].as_str().unwrap().contains("enrols a node"), "{refusal}");

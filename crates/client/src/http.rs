@@ -179,21 +179,7 @@ pub fn enroll<C: Child>(child: &mut C, url: &str, code_text: &str, role: Role) -
     }
     let me = child.identity().map_err(local)?;
     let public = *me.public();
-    let proof = me.sign(&EnrollRequest::proof_message(
-        &code.secret_hash(),
-        public.node,
-        &public.sign_hex(),
-        &public.seal_hex(),
-    ));
-    let request = EnrollRequest {
-        code: code_text.trim().to_string(),
-        node_id: public.node,
-        unit: unit.clone(),
-        public_key: public.sign_hex(),
-        seal_key: public.seal_hex(),
-        role,
-        proof: sobaucu_protocol::to_hex(&proof),
-    };
+    let request = EnrollRequest::signed(&me, &code, code_text, &unit, role);
     let counter = now_micros();
     let body = Sealed::seal_anonymous(public.node, &hub, counter, &Message::new(&request, Vec::new()).encode());
     let response = client().post(format!("{url}/v1/enroll")).body(body).send().map_err(|e| unreachable(url, e))?;

@@ -90,6 +90,47 @@ pub fn change_from_maps(
     }
 }
 
+/// The columns and tables protocol 2 adds to both a ledger's file and a hub's store: each
+/// change's chain (stream, place, hash, head signature), what a hub withheld of it and its
+/// digest; certificates and revocations; changes refused; and on each peer its sealing key,
+/// the check of the entry pulled up to, the link's counters and certificate positions.
+/// Each side's own migration runs this first, then its own additions.
+pub const TRUST_TABLES_SQL: &str = r#"
+ALTER TABLE changes ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE changes ADD COLUMN chain_n INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE changes ADD COLUMN chain_hash BLOB;
+ALTER TABLE changes ADD COLUMN head_sig BLOB;
+ALTER TABLE changes ADD COLUMN withheld TEXT;
+ALTER TABLE changes ADD COLUMN digest BLOB;
+CREATE INDEX changes_by_chain ON changes(origin, unit, stream, seq);
+CREATE TABLE statements (
+    idx     INTEGER PRIMARY KEY,
+    kind    TEXT NOT NULL CHECK (kind IN ('cert', 'revocation')),
+    subject TEXT NOT NULL,
+    issuer  TEXT NOT NULL,
+    unit    TEXT,
+    role    TEXT,
+    body    BLOB NOT NULL,
+    source  TEXT,
+    UNIQUE (kind, subject)
+);
+CREATE TABLE refused (
+    origin  TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+ALTER TABLE peers ADD COLUMN seal_key TEXT;
+ALTER TABLE peers ADD COLUMN received_check TEXT;
+ALTER TABLE peers ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN certs_idx INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN certs_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN counter_in INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE peers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 1;
+"#;
+
 /// The columns [`read_entry`] reads, in order.
 pub const ENTRY_COLUMNS: &str =
     "idx, origin, seq, record_id, kind, unit, hlc, fields, bases, source, head_sig, withheld, digest";

@@ -56,6 +56,40 @@ impl Report {
     }
 }
 
+/// The report as the `verify` commands of the CLI and the hub print it: a summary line, one
+/// `BAD` line per problem, and `everything checks` when there is none.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} certificates, {} changes in {} chains: {} vouched for by {} signed heads, {} not yet, {} withheld",
+            self.certificates,
+            self.changes,
+            self.chains,
+            self.vouched_changes,
+            self.signed_heads,
+            self.unvouched_changes,
+            self.withheld
+        )?;
+        for p in &self.problems {
+            writeln!(
+                f,
+                "BAD {}: node {}{}{}{}: {}",
+                p.what,
+                p.origin,
+                p.seq.map(|s| format!(" change {s}")).unwrap_or_default(),
+                p.record_id.as_ref().map(|r| format!(" record {r}")).unwrap_or_default(),
+                p.via.as_ref().map(|v| format!(" (from {v})")).unwrap_or_default(),
+                p.message
+            )?;
+        }
+        if self.ok() {
+            writeln!(f, "everything checks")?;
+        }
+        Ok(())
+    }
+}
+
 /// Verifies the log and the statements of `conn`, for a peer of `catalogue`'s scheme.
 pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report> {
     let mut report = Report::default();

@@ -226,7 +226,7 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print_report(&report);
+                print!("{report}");
             }
             if !report.ok() {
                 std::process::exit(2);
@@ -269,33 +269,6 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn print_report(report: &sobaucu_core::verify::Report) {
-    println!(
-        "{} certificates, {} changes in {} chains: {} vouched for by {} signed heads, {} not yet, {} withheld",
-        report.certificates,
-        report.changes,
-        report.chains,
-        report.vouched_changes,
-        report.signed_heads,
-        report.unvouched_changes,
-        report.withheld
-    );
-    for p in &report.problems {
-        println!(
-            "BAD {}: node {}{}{}{}: {}",
-            p.what,
-            p.origin,
-            p.seq.map(|s| format!(" change {s}")).unwrap_or_default(),
-            p.record_id.as_ref().map(|r| format!(" record {r}")).unwrap_or_default(),
-            p.via.as_ref().map(|v| format!(" (from {v})")).unwrap_or_default(),
-            p.message
-        );
-    }
-    if report.ok() {
-        println!("everything checks");
-    }
 }
 
 fn serve(

@@ -80,42 +80,10 @@ CREATE TABLE seen (
 "#,
     r#"
 -- Protocol 2: chains, certificates and revocations, refused changes, sealing keys
--- and counters; codes that say the role they enrol and when they expire. (The same columns
--- and tables as a ledger's migration 9; the chains of the changes held are computed after.)
-ALTER TABLE changes ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE changes ADD COLUMN chain_n INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE changes ADD COLUMN chain_hash BLOB;
-ALTER TABLE changes ADD COLUMN head_sig BLOB;
-ALTER TABLE changes ADD COLUMN withheld TEXT;
-ALTER TABLE changes ADD COLUMN digest BLOB;
-CREATE INDEX changes_by_chain ON changes(origin, unit, stream, seq);
+-- and counters; codes that say the role they enrol and when they expire. (The columns and
+-- tables a ledger's migration 9 adds too are `log::TRUST_TABLES_SQL`, run first; the chains
+-- of the changes held are computed after.)
 CREATE INDEX changes_by_record ON changes(record_id);
-CREATE TABLE statements (
-    idx     INTEGER PRIMARY KEY,
-    kind    TEXT NOT NULL CHECK (kind IN ('cert', 'revocation')),
-    subject TEXT NOT NULL,
-    issuer  TEXT NOT NULL,
-    unit    TEXT,
-    role    TEXT,
-    body    BLOB NOT NULL,
-    source  TEXT,
-    UNIQUE (kind, subject)
-);
-CREATE TABLE refused (
-    origin  TEXT NOT NULL,
-    seq     INTEGER NOT NULL,
-    kind    TEXT NOT NULL,
-    message TEXT NOT NULL,
-    at      TEXT NOT NULL,
-    PRIMARY KEY (origin, seq)
-) WITHOUT ROWID;
-ALTER TABLE peers ADD COLUMN seal_key TEXT;
-ALTER TABLE peers ADD COLUMN received_check TEXT;
-ALTER TABLE peers ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN certs_idx INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN certs_sent INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN counter_in INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE peers ADD COLUMN refused_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE enroll_codes ADD COLUMN role TEXT NOT NULL DEFAULT 'node';
 ALTER TABLE enroll_codes ADD COLUMN expires_day INTEGER NOT NULL DEFAULT 0;
@@ -247,6 +215,9 @@ impl SqliteHubStore {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction()?;
+            if i + 1 == TRUST_VERSION {
+                tx.execute_batch(log::TRUST_TABLES_SQL)?;
+            }
             tx.execute_batch(sql)?;
             if i + 1 == TRUST_VERSION {
                 log::fill_chains(&tx, &|k| sobaucu_core::kinds::stream_of(k).unwrap_or(0))?;

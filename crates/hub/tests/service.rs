@@ -39,23 +39,8 @@ fn enrol_request(
     role: Role,
     hub: &sobaucu_protocol::PublicIdentity,
 ) -> Vec<u8> {
-    let public = *me.public();
-    let proof = me.sign(&EnrollRequest::proof_message(
-        &code.secret_hash(),
-        public.node,
-        &public.sign_hex(),
-        &public.seal_hex(),
-    ));
-    let request = EnrollRequest {
-        code: code.to_text(),
-        node_id: public.node,
-        unit: unit.into(),
-        public_key: public.sign_hex(),
-        seal_key: public.seal_hex(),
-        role,
-        proof: sobaucu_protocol::to_hex(&proof),
-    };
-    Sealed::seal_anonymous(public.node, hub, 1, &Message::new(&request, vec![]).encode())
+    let request = EnrollRequest::signed(me, code, &code.to_text(), unit, role);
+    Sealed::seal_anonymous(me.node(), hub, 1, &Message::new(&request, vec![]).encode())
 }
 
 fn enrol(f: &mut Fixture, me: &Identity, unit: &str, role: Role) -> Result<Vec<Statement>, RefusalKind> {

@@ -43,6 +43,29 @@ pub struct EnrollRequest {
 }
 
 impl EnrollRequest {
+    /// The request of `me` to enrol as `role` of `unit` with `code` (sent as `code_text`, the
+    /// code as typed), signed with its key.
+    pub fn signed(
+        me: &crate::seal::Identity,
+        code: &crate::code::EnrolCode,
+        code_text: &str,
+        unit: &str,
+        role: Role,
+    ) -> Self {
+        let public = *me.public();
+        let (public_key, seal_key) = (public.sign_hex(), public.seal_hex());
+        let proof = me.sign(&Self::proof_message(&code.secret_hash(), public.node, &public_key, &seal_key));
+        EnrollRequest {
+            code: code_text.trim().to_string(),
+            node_id: public.node,
+            unit: unit.to_string(),
+            public_key,
+            seal_key,
+            role,
+            proof: crate::to_hex(&proof),
+        }
+    }
+
     /// What the enrolment proof signs: the code's secret hash, the node id and its keys.
     pub fn proof_message(code_secret_hash: &str, node: NodeId, public_key: &str, seal_key: &str) -> Vec<u8> {
         format!("sobaucu enrol v2|{code_secret_hash}|{node}|{public_key}|{seal_key}").into_bytes()

@@ -284,26 +284,9 @@ CREATE INDEX voter_figures ON voter(deleted, list_status, sex, ballots);
 /// reason); certificates and revocations; the node's own changes its hub refused; the hub's
 /// sealing key, and the link's counter, check of the hub's entry it pulled up to (a hub
 /// restored from an older copy is then noticed) and certificate positions.
-/// The chains of the changes already held are computed after the SQL ([`migrate`]).
+/// The tables and columns a hub's store gets too are [`crate::log::TRUST_TABLES_SQL`], run
+/// first; the chains of the changes already held are computed after the SQL ([`migrate`]).
 const MIGRATION_TRUST: &str = r#"
-ALTER TABLE changes ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE changes ADD COLUMN chain_n INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE changes ADD COLUMN chain_hash BLOB;
-ALTER TABLE changes ADD COLUMN head_sig BLOB;
-ALTER TABLE changes ADD COLUMN withheld TEXT;
-ALTER TABLE changes ADD COLUMN digest BLOB;
-CREATE INDEX changes_by_chain ON changes(origin, unit, stream, seq);
-CREATE TABLE statements (
-    idx     INTEGER PRIMARY KEY,
-    kind    TEXT NOT NULL CHECK (kind IN ('cert', 'revocation')),
-    subject TEXT NOT NULL,
-    issuer  TEXT NOT NULL,
-    unit    TEXT,
-    role    TEXT,
-    body    BLOB NOT NULL,
-    source  TEXT,
-    UNIQUE (kind, subject)
-);
 -- This node's own changes set aside while it takes back from its hub the changes it had sent
 -- before it was restored from an older copy (they then continue above them).
 CREATE TABLE parked (
@@ -316,21 +299,6 @@ CREATE TABLE parked (
     fields    TEXT NOT NULL,
     bases     TEXT
 );
-CREATE TABLE refused (
-    origin  TEXT NOT NULL,
-    seq     INTEGER NOT NULL,
-    kind    TEXT NOT NULL,
-    message TEXT NOT NULL,
-    at      TEXT NOT NULL,
-    PRIMARY KEY (origin, seq)
-) WITHOUT ROWID;
-ALTER TABLE peers ADD COLUMN seal_key TEXT;
-ALTER TABLE peers ADD COLUMN received_check TEXT;
-ALTER TABLE peers ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN certs_idx INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN certs_sent INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN counter_in INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE peers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 1;
 "#;
 
 /// The version [`MIGRATION_TRUST`] brings a file to.
@@ -342,6 +310,9 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
+        if index + 1 == TRUST_VERSION {
+            tx.execute_batch(crate::log::TRUST_TABLES_SQL)?;
+        }
         tx.execute_batch(sql)?;
         if index + 1 == TRUST_VERSION {
             crate::log::fill_chains(&tx, &|kind| crate::kinds::stream_of(kind).unwrap_or(crate::kinds::STREAM_MAIN))?;
