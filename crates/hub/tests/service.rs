@@ -8,7 +8,7 @@ use sobaucu_core::store::InitOptions;
 use sobaucu_hub::service::{Hub, child_of};
 use sobaucu_hub::store::SqliteHubStore;
 use sobaucu_protocol::code::EnrolCode;
-use sobaucu_protocol::messages::{EnrollRequest, RefusalKind, SyncRequest, SyncResponse};
+use sobaucu_protocol::messages::{EnrollRequest, RefusalKind, Seen, SyncRequest, SyncResponse};
 use sobaucu_protocol::{Batch, Identity, Limits, Message, NodeId, Role, Sealed, Statement};
 
 struct Fixture {
@@ -18,9 +18,13 @@ struct Fixture {
 }
 
 fn hub() -> Fixture {
+    hub_at("106")
+}
+
+fn hub_at(unit: &str) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let mut hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
-    hub.init(&"106".parse().unwrap(), "2021".parse().unwrap(), true).unwrap();
+    hub.init(&unit.parse().unwrap(), "2021".parse().unwrap(), true).unwrap();
     let keys = hub.keys().unwrap();
     Fixture { _tmp: tmp, hub, keys }
 }
@@ -146,4 +150,38 @@ fn a_sync_takes_a_push_once_and_answers_what_the_child_lacks() {
     assert_eq!(sync(&mut f, &a, 12, &request, None).unwrap_err(), RefusalKind::Revoked);
     let body = Sealed::seal(&a, f.keys.public(), 13, &Message::new(&request, vec![]).encode());
     assert_eq!(child_of(&f.hub, &body).unwrap_err().body.kind, RefusalKind::Revoked);
+}
+
+#[test]
+fn news_of_who_synced_is_kept_only_from_a_child_hub_and_only_for_its_own_units() {
+    // The province of Lai Châu; district 106 enrols as a hub, commune 03390 (in it) as a node.
+    let mut f = hub_at("12");
+    let district = Identity::from_secret(NodeId(0x106), [1; 32]);
+    let commune = Identity::from_secret(NodeId(0x3390), [2; 32]);
+    enrol(&mut f, &district, "106", Role::Hub).unwrap();
+    enrol(&mut f, &commune, "03390", Role::Node).unwrap();
+    let seen = |node: u64, unit: &str, at: &str| Seen {
+        node: NodeId(node),
+        unit: unit.into(),
+        kind: Role::Node,
+        last_sync_at: at.into(),
+    };
+    let now = chrono::Utc::now().to_rfc3339();
+    let news = vec![
+        seen(0xa1, "03394", &now),                   // a commune of district 106: kept
+        seen(0xa2, "03433", &now),                   // a commune of another district: dropped
+        seen(0xa3, "99999", &now),                   // no such unit: dropped
+        seen(0xa4, "03397", "2999-01-01T00:00:00Z"), // from the future: dropped
+        seen(0xa5, "03397", "yesterday"),            // not a time: dropped
+        seen(0x106, "106", &now),                    // the sender about itself: dropped
+    ];
+    let request = SyncRequest { max_changes: 10, seen: news.clone(), ..SyncRequest::default() };
+    // An ordinary node's news is ignored whole.
+    sync(&mut f, &commune, 1, &request, None).unwrap();
+    assert!(f.hub.seen().unwrap().iter().all(|s| s.node.0 >= 0x100), "{:?}", f.hub.seen().unwrap());
+    // The district hub's is kept only where it is true of its own communes.
+    sync(&mut f, &district, 1, &request, None).unwrap();
+    let kept: Vec<(u64, String)> =
+        f.hub.seen().unwrap().into_iter().filter(|s| s.node.0 < 0x100).map(|s| (s.node.0, s.unit)).collect();
+    assert_eq!(kept, vec![(0xa1, "03394".to_string())]);
 }
