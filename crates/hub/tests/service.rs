@@ -1,7 +1,8 @@
 //! The hub's store and its protocol steps in process, without HTTP: enrolment binds a node once
 //! and spends its code, a sync takes a push and answers with what the child lacks, a batch sent
 //! again counts as a replay, a message sent again is refused, a revoked child is refused, and a
-//! child reads only the units it may.
+//! child reads only the units it may; news of who synced when is kept only from a child hub,
+//! about its own units.
 
 use sobaucu_core::Store;
 use sobaucu_core::store::InitOptions;
