@@ -30,7 +30,7 @@ fn status_kb(key: &str) -> Option<u64> {
 /// Writes the ledger in `dir`: `voters` voters over the communes of Lai Châu, through the
 /// ordinary write path, then the planted duplicates. Returns the communes and the planted pairs.
 fn generate(dir: &Path, voters: usize) -> (usize, Vec<(String, String)>) {
-    let mut store = Store::open(dir).unwrap();
+    let mut store = Store::open(dir, &bench_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: "12".parse().unwrap(),
@@ -190,7 +190,7 @@ fn main() {
 
     // The province report and the progress board, judged 30 days before the election, each
     // computed a few times in a freshly opened ledger; the median is printed.
-    let store = Store::open_existing(&dir).unwrap();
+    let store = Store::open_existing(&dir, &bench_credentials()).unwrap();
     let node = store.node().unwrap().clone();
     let when = (node.election_date - chrono::Duration::days(30)).and_time(chrono::NaiveTime::MIN);
     let median = |mut v: Vec<f64>| {
@@ -215,7 +215,7 @@ fn main() {
     // Detection, in a freshly opened ledger, with the peak memory counted from here.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let rss_before = status_kb("VmRSS:").unwrap_or(0);
-    let store = Store::open_existing(&dir).unwrap();
+    let store = Store::open_existing(&dir, &bench_credentials()).unwrap();
     let start = Instant::now();
     let pairs = store.duplicates(&Options::default()).unwrap();
     let find_seconds = start.elapsed().as_secs_f64();
@@ -263,4 +263,9 @@ fn main() {
     let json_bytes = serde_json::to_vec(&pairs).map(|v| v.len()).unwrap_or(0);
     println!("  the pairs as JSON:           {:.1} MB", json_bytes as f64 / 1e6);
     assert_eq!(missed, 0, "every planted duplicate is found");
+}
+
+/// The passphrase of the benchmark's ledgers and hubs (release cost: Argon2id at 64 MiB).
+fn bench_credentials() -> sobaucu_core::vault::Credentials {
+    sobaucu_core::vault::Credentials::new(None, "benchmark passphrase")
 }

@@ -115,7 +115,7 @@ struct Setup {
 
 fn setup(voters: usize, runtime: &tokio::runtime::Runtime, shape: LinkShape) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
-    let mut hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
+    let mut hub = SqliteHubStore::open(&tmp.path().join("hub"), &bench_credentials()).unwrap();
     hub.init(&"12".parse().unwrap(), "2025".parse().unwrap(), true).unwrap();
     let keys = hub.keys().unwrap();
     let day = (chrono::Utc::now().timestamp() / 86_400) as u32 + 7;
@@ -129,7 +129,7 @@ fn setup(voters: usize, runtime: &tokio::runtime::Runtime, shape: LinkShape) -> 
     runtime.spawn(async move { sobaucu_hub::server::serve(listener, state, std::future::pending()).await });
     let proxy = Proxy::start(&hub_url, shape);
 
-    let mut store = Store::open(&tmp.path().join("commune")).unwrap();
+    let mut store = Store::open(&tmp.path().join("commune"), &bench_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: "03637".parse().unwrap(),
@@ -175,7 +175,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
     let first = sync(&mut store, &proxy);
     line(voters, "first sync", &first, floor);
     // The end-to-end checks a province runs: every chain, head and certificate the hub holds.
-    let hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
+    let hub = SqliteHubStore::open(&tmp.path().join("hub"), &bench_credentials()).unwrap();
     let started = Instant::now();
     let report =
         sobaucu_core::verify::verify(hub.conn(), sobaucu_core::units::Catalogue::get("2025".parse().unwrap())).unwrap();
@@ -286,4 +286,9 @@ fn main() {
     for voters in sizes {
         bench(voters, &runtime);
     }
+}
+
+/// The passphrase of the benchmark's ledgers and hubs (release cost: Argon2id at 64 MiB).
+fn bench_credentials() -> sobaucu_core::vault::Credentials {
+    sobaucu_core::vault::Credentials::new(None, "benchmark passphrase")
 }

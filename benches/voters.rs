@@ -32,7 +32,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let voters: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&tmp.path().join("ledger")).unwrap();
+    let mut store = Store::open(&tmp.path().join("ledger"), &bench_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: "03637".parse().unwrap(),
@@ -147,4 +147,9 @@ fn main() {
         size as f64 / 1e6,
         size as f64 / voters as f64
     );
+}
+
+/// The passphrase of the benchmark's ledgers and hubs (release cost: Argon2id at 64 MiB).
+fn bench_credentials() -> sobaucu_core::vault::Credentials {
+    sobaucu_core::vault::Credentials::new(None, "benchmark passphrase")
 }

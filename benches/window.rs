@@ -48,6 +48,7 @@ fn main() {
 
     let screen = Screen::start();
     let w = Window::open(&app, &screen, data.path(), &[("SOBAUCU_DATA", ledger.to_str().unwrap())]);
+    w.unlock();
     w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
     let first = open_list(&w);
     let again = open_list(&w);

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sobaucu_tests::{Hub, Node};
 
 fn edit_place(node: &Node, id: &str, place: &str) {
-    let mut store = sobaucu_core::Store::open_existing(&node.dir).unwrap();
+    let mut store = sobaucu_core::Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap();
     let mut input = serde_json::Map::new();
     input.insert("place".into(), json!(place));
     store.save(sobaucu_core::Kind::Incident, Some(id.parse().unwrap()), &input).unwrap();

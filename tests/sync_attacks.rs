@@ -14,7 +14,7 @@ use sobaucu_protocol::{Batch, Change, Identity, Limits, Message, NodeId, PublicI
 use sobaucu_tests::{Hub, Node, run_fails, run_ok};
 
 fn identity(node: &Node) -> Identity {
-    Store::open_existing(&node.dir).unwrap().identity().unwrap()
+    Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap().identity().unwrap()
 }
 
 fn health(hub: &Hub) -> Value {
@@ -118,7 +118,7 @@ fn voters(node: &Node) -> Vec<Value> {
 /// The hub's own record of a node: its log position and its last accepted counter, as sync
 /// needs them to craft a request by hand.
 fn next_change(node: &Node) -> (u64, u64) {
-    let store = Store::open_existing(&node.dir).unwrap();
+    let store = Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap();
     let link = store.parent().unwrap().unwrap();
     (link.sent_idx, store.own_seq().unwrap())
 }
@@ -153,6 +153,7 @@ fn a_commune_cannot_take_over_a_record_of_its_neighbour() {
         fields: vec![("full_name".into(), sobaucu_protocol::Value::Text("Kẻ Mạo Danh".into()))],
         bases: vec![],
         withheld: None,
+        author: None,
         base_refs: Vec::new(),
         head: None,
     };
@@ -204,6 +205,7 @@ fn a_node_cannot_write_as_another_node() {
         fields: vec![("summary".into(), sobaucu_protocol::Value::Text("Giả mạo".into()))],
         bases: vec![],
         withheld: None,
+        author: None,
         base_refs: Vec::new(),
         head: None,
     };
@@ -241,6 +243,7 @@ fn a_poisoned_clock_is_refused_and_no_clock_moves() {
         fields: vec![("location".into(), sobaucu_protocol::Value::Text("Nhà văn hóa".into()))],
         bases: vec![],
         withheld: None,
+        author: None,
         base_refs: Vec::new(),
         head: None,
     };
@@ -412,7 +415,7 @@ fn a_fake_hub_cannot_acknowledge_anything() {
     t.a.import(&[
         json!({"kind": "incident", "occurred_on": "2021-03-19", "place": "Bản Nà Tăm", "summary": "Mất điện"}),
     ]);
-    let pending = |node: &Node| Store::open_existing(&node.dir).unwrap().pending_count().unwrap();
+    let pending = |node: &Node| Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap().pending_count().unwrap();
     assert_eq!(pending(&t.a), 1);
     // A server that answers every sync with a 409 and a huge acknowledgement, in clear.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

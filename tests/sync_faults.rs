@@ -26,7 +26,7 @@ fn voters(n: usize) -> Vec<Value> {
 
 /// How many changes a ledger's log holds.
 fn log_count(node: &Node) -> i64 {
-    let store = sobaucu_core::Store::open_existing(&node.dir).unwrap();
+    let store = sobaucu_core::Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap();
     store.db().change_count().unwrap() as i64
 }
 
@@ -113,7 +113,7 @@ fn killed_mid_apply_then_resumed() {
     district.ok(&["sync"]);
     assert_eq!(district.report()["voters"], 3000);
     assert_eq!(log_count(&district), log_count(&commune));
-    let store = sobaucu_core::Store::open_existing(&district.dir).unwrap();
+    let store = sobaucu_core::Store::open_existing(&district.dir, &sobaucu_core::vault::test_credentials()).unwrap();
     let check = store.db().integrity_check().unwrap();
     assert_eq!(check, "ok");
 }

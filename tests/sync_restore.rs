@@ -35,7 +35,7 @@ fn summaries(node: &Node) -> Vec<String> {
 }
 
 fn pending(node: &Node) -> u64 {
-    Store::open_existing(&node.dir).unwrap().pending_count().unwrap()
+    Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap().pending_count().unwrap()
 }
 
 #[test]

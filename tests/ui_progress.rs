@@ -35,6 +35,7 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
         tmp.path(),
         &[("SOBAUCU_DATA", district.dir.to_str().unwrap()), ("SOBAUCU_TODAY", "2021-03-20")],
     );
+    w.unlock();
     w.wait_until("#sync-status", |t| t.contains("Đã đồng bộ"));
     // The dashboard of a district leads with where its communes stand.
     w.click(&w.wait("a[data-view=\"dashboard\"]"));

@@ -48,6 +48,7 @@ fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
             ("SOBAUCU_IMPORT_FILE", csv.to_str().unwrap()),
         ],
     );
+    w.unlock();
     w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
     w.click(&w.wait("a[data-kind=\"voter\"]"));
     w.click(&w.wait("#list-import"));
@@ -108,6 +109,7 @@ fn a_list_of_20000_voters_scrolls_to_its_last_voter() {
 
     let screen = Screen::start();
     let w = Window::open(&app, &screen, data.path(), &[("SOBAUCU_DATA", ledger.to_str().unwrap())]);
+    w.unlock();
     w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
     w.click(&w.wait("a[data-kind=\"voter\"]"));
     w.wait_until("#list-count", |t| t.contains("20.000") || t.contains("20,000"));

@@ -1,5 +1,5 @@
 //! The real desktop window, under Xvfb, driven through WebDriver (tauri-driver +
-//! WebKitWebDriver): the first-run screen, a record created through its form and seen in the
+//! WebKitWebDriver): the passphrase screen of a new ledger, the first-run screen, a record created through its form and seen in the
 //! list and the dashboard count, a validation error shown for a bad value, and the English
 //! switch. Screenshots of each screen land in `target/screenshots/`.
 
@@ -13,6 +13,10 @@ fn first_run_then_a_record_through_its_form() {
     let ledger = data.path().join("ledger");
     let data_dir = ledger.to_str().unwrap();
     let w = Window::open(&app, &screen, data.path(), &[("SOBAUCU_DATA", data_dir), ("SOBAUCU_TODAY", "2026-02-01")]);
+    // An empty data folder: the ledger is created encrypted, its first user (the chair) named.
+    w.wait("#unlock-name");
+    w.screenshot("00-passphrase-new");
+    w.create_ledger("Lò Văn Minh");
 
     // First run: choose the unit by searching without marks, type the date, create.
     w.wait("#setup");
@@ -75,6 +79,7 @@ fn the_demo_ledger_opens_from_the_first_run_screen() {
         data.path(),
         &[("SOBAUCU_DATA", data.path().join("ledger").to_str().unwrap()), ("SOBAUCU_TODAY", "2026-12-01")],
     );
+    w.create_ledger("Lò Văn Minh");
     w.click(&w.wait("#setup-demo"));
     w.wait_until("[data-count-kind=\"voter\"]", |t| t.trim() == "2400" || t.trim() == "2.400" || t.trim() == "2,400");
     w.wait_until("#timeline", |t| t.contains("Quá hạn"));

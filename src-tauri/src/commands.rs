@@ -14,16 +14,26 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::sync::SyncWorker;
 
-/// The open ledger, shared by every command.
+/// The ledger, shared by every command: locked (None) until the user gives a passphrase.
 pub struct AppState {
-    store: Mutex<Store>,
+    store: Mutex<Option<Store>>,
     dir: PathBuf,
 }
 
 impl AppState {
-    pub fn open(dir: PathBuf) -> sobaucu_core::Result<AppState> {
-        Ok(AppState { store: Mutex::new(Store::open(&dir)?), dir })
+    pub fn new(dir: PathBuf) -> AppState {
+        AppState { store: Mutex::new(None), dir }
     }
+
+    /// A connection of its own to the open ledger, for work off the window's thread.
+    fn second_connection(&self) -> Reply<Store> {
+        let guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(guard.as_ref().ok_or_else(locked)?.reopen()?)
+    }
+}
+
+fn locked() -> UiError {
+    UiError::other("locked", "the ledger is locked: enter your passphrase", "sổ đang khóa: hãy nhập mật khẩu")
 }
 
 /// The error payload the UI receives.
@@ -68,13 +78,62 @@ impl From<sobaucu_core::Error> for UiError {
 type Reply<T> = Result<T, UiError>;
 
 fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Store) -> sobaucu_core::Result<T>) -> Reply<T> {
-    let mut store = state.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    f(&mut store).map_err(UiError::from)
+    let mut guard = state.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let store = guard.as_mut().ok_or_else(locked)?;
+    f(store).map_err(UiError::from)
 }
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> Reply<Value> {
-    with(&state, |s| api::app_info(s))
+    let guard = state.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match guard.as_ref() {
+        Some(store) => Ok(api::app_info(store)?),
+        None => Ok(api::lock_state(&state.dir)?),
+    }
+}
+
+/// Opens the ledger with a user's passphrase (Argon2id takes a moment: off the window's
+/// thread), or creates it when there is none (`create`: the user becomes its chair).
+#[tauri::command]
+pub async fn unlock(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    user: Option<String>,
+    passphrase: String,
+    create: Option<bool>,
+) -> Reply<Value> {
+    let dir = state.dir.clone();
+    let store = tauri::async_runtime::spawn_blocking(move || {
+        let credentials = sobaucu_core::vault::Credentials::new(user.as_deref(), &passphrase);
+        if create.unwrap_or(false) {
+            if sobaucu_core::store::exists(&dir) {
+                return Err(sobaucu_core::Error::AlreadyInitialized(dir.display().to_string()));
+            }
+            sobaucu_core::vault::check_new_passphrase(&passphrase)?;
+            Store::open(&dir, &credentials)
+        } else {
+            Store::open_existing(&dir, &credentials)
+        }
+    })
+    .await
+    .map_err(|e| UiError::other("internal", &e, &e))??;
+    worker.attach(store.reopen_for_background_sync()?);
+    let info = api::app_info(&store)?;
+    *state.store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
+    Ok(info)
+}
+
+/// Closes the ledger: the passphrase is asked again.
+#[tauri::command]
+pub fn lock(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Reply<Value> {
+    worker.detach();
+    *state.store.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    Ok(api::lock_state(&state.dir)?)
+}
+
+#[tauri::command]
+pub fn record_history(state: State<'_, AppState>, kind: String, id: String) -> Reply<Value> {
+    with(&state, |s| api::history(s, &kind, &id))
 }
 
 #[tauri::command]
@@ -160,13 +219,11 @@ pub fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) ->
 
 /// Runs network or file work off the window's thread, on its own connection to the ledger.
 async fn off_thread<T: Send + 'static>(
-    dir: PathBuf,
+    state: &AppState,
     work: impl FnOnce(&mut Store) -> Result<T, UiError> + Send + 'static,
 ) -> Reply<T> {
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut store = Store::open_existing(&dir)?;
-        work(&mut store)
-    })
+    let mut store = state.second_connection()?;
+    tauri::async_runtime::spawn_blocking(move || work(&mut store))
     .await
     .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?
 }
@@ -178,7 +235,7 @@ pub async fn enroll_hub(
     url: String,
     code: String,
 ) -> Reply<Value> {
-    off_thread(state.dir.clone(), move |store| {
+    off_thread(&state, move |store| {
         sobaucu_client::enroll(store, &url, &code, sobaucu_protocol::Role::Node)?;
         Ok(())
     })
@@ -227,7 +284,7 @@ pub async fn choose_bundle_file(app: tauri::AppHandle, save: bool) -> Reply<Opti
 
 #[tauri::command]
 pub async fn bundle_export(state: State<'_, AppState>, path: String) -> Reply<Value> {
-    off_thread(state.dir.clone(), move |store| {
+    off_thread(&state, move |store| {
         let (bytes, changes) = sobaucu_client::bundle::export_up(store)?;
         sobaucu_core::files::write_whole(std::path::Path::new(&path), &bytes).map_err(|e| {
             UiError::other("input", format!("{path}: {e}"), format!("{path}: không ghi được tệp ({e})"))
@@ -239,7 +296,7 @@ pub async fn bundle_export(state: State<'_, AppState>, path: String) -> Reply<Va
 
 #[tauri::command]
 pub async fn bundle_import(state: State<'_, AppState>, worker: State<'_, SyncWorker>, path: String) -> Reply<Value> {
-    let report = off_thread(state.dir.clone(), move |store| {
+    let report = off_thread(&state, move |store| {
         let file = std::fs::File::open(&path).map_err(|e| {
             UiError::other("input", format!("{path}: {e}"), format!("{path}: không đọc được tệp ({e})"))
         })?;
@@ -293,7 +350,7 @@ pub async fn choose_export_file(app: tauri::AppHandle, suggested: String) -> Rep
 
 #[tauri::command]
 pub async fn export_report(state: State<'_, AppState>, format: String, path: String) -> Reply<sobaucu_print::Written> {
-    off_thread(state.dir.clone(), move |s| {
+    off_thread(&state, move |s| {
         Ok(sobaucu_print::export_report(s, sobaucu_print::ReportFormat::parse(&format)?, path.as_ref())?)
     })
     .await
@@ -305,7 +362,7 @@ pub async fn print_voter_list(
     polling_area: String,
     path: String,
 ) -> Reply<sobaucu_print::Written> {
-    off_thread(state.dir.clone(), move |s| Ok(sobaucu_print::print_voter_list(s, &polling_area, path.as_ref())?)).await
+    off_thread(&state, move |s| Ok(sobaucu_print::print_voter_list(s, &polling_area, path.as_ref())?)).await
 }
 
 #[tauri::command]
@@ -314,7 +371,7 @@ pub async fn print_candidates(
     level: Option<String>,
     path: String,
 ) -> Reply<sobaucu_print::Written> {
-    off_thread(state.dir.clone(), move |s| Ok(sobaucu_print::print_candidates(s, level.as_deref(), path.as_ref())?))
+    off_thread(&state, move |s| Ok(sobaucu_print::print_candidates(s, level.as_deref(), path.as_ref())?))
         .await
 }
 
@@ -355,7 +412,7 @@ pub async fn import_preview(
     kind: Option<String>,
     defaults: Option<Map<String, Value>>,
 ) -> Reply<Value> {
-    off_thread(state.dir.clone(), move |s| Ok(api::import_preview(s, &path, kind.as_deref(), defaults.as_ref())?)).await
+    off_thread(&state, move |s| Ok(api::import_preview(s, &path, kind.as_deref(), defaults.as_ref())?)).await
 }
 
 #[tauri::command]
@@ -367,7 +424,7 @@ pub async fn import_file(
     defaults: Option<Map<String, Value>>,
 ) -> Reply<Value> {
     let summary =
-        off_thread(state.dir.clone(), move |s| Ok(api::import_file(s, &path, kind.as_deref(), defaults.as_ref())?))
+        off_thread(&state, move |s| Ok(api::import_file(s, &path, kind.as_deref(), defaults.as_ref())?))
             .await?;
     worker.changed();
     Ok(summary)

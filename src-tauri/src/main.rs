@@ -17,16 +17,19 @@ fn main() {
         .with_target(false)
         .init();
     let data_dir = sobaucu_core::default_data_dir();
-    let state = commands::AppState::open(data_dir.clone()).expect("the ledger's data directory can be opened");
+    let state = commands::AppState::new(data_dir);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(move |app| {
-            app.manage(sync::SyncWorker::start(app.handle().clone(), data_dir));
+            app.manage(sync::SyncWorker::start(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::unlock,
+            commands::lock,
+            commands::record_history,
             commands::list_units,
             commands::search_units,
             commands::init_ledger,

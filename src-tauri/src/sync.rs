@@ -4,7 +4,6 @@
 //! running `sobaucu_client::sync` on a connection of its own to the ledger. It reports to the
 //! window through `sync://status` events. This module only wires the two together.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,22 +34,42 @@ struct Activity {
 pub struct SyncWorker {
     scheduler: Scheduler,
     activity: Arc<Mutex<Activity>>,
+    /// The worker's own connection to the ledger, once it is unlocked.
+    store: Arc<Mutex<Option<Store>>>,
 }
 
 impl SyncWorker {
-    pub fn start(app: AppHandle, dir: PathBuf) -> SyncWorker {
+    pub fn start(app: AppHandle) -> SyncWorker {
         let activity = Arc::new(Mutex::new(Activity::default()));
-        let (job_activity, planned_activity) = (activity.clone(), activity.clone());
+        let store: Arc<Mutex<Option<Store>>> = Arc::new(Mutex::new(None));
+        let (job_activity, planned_activity, job_store) = (activity.clone(), activity.clone(), store.clone());
         let scheduler = Scheduler::start(
             SCHEDULE,
-            move || run_once(&app, &dir, &job_activity),
+            move || {
+                let mut guard = job_store.lock().unwrap_or_else(|p| p.into_inner());
+                match guard.as_mut() {
+                    Some(store) => run_once(&app, store, &job_activity),
+                    None => true,
+                }
+            },
             move |due: Instant| {
                 let wait = due.saturating_duration_since(Instant::now());
                 planned_activity.lock().unwrap_or_else(|p| p.into_inner()).next_attempt_at =
                     Some((chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default()).to_rfc3339());
             },
         );
-        SyncWorker { scheduler, activity }
+        SyncWorker { scheduler, activity, store }
+    }
+
+    /// The ledger was unlocked: sync it, on this connection of its own.
+    pub fn attach(&self, store: Store) {
+        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
+        self.scheduler.now();
+    }
+
+    /// The ledger was locked.
+    pub fn detach(&self) {
+        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// A local change was made: sync it soon.
@@ -100,8 +119,7 @@ fn emit(app: &AppHandle, store: &Store, activity: &Mutex<Activity>) {
 }
 
 /// One sync, if the ledger is enrolled; says whether it went well (the schedule backs off if not).
-fn run_once(app: &AppHandle, dir: &std::path::Path, activity: &Arc<Mutex<Activity>>) -> bool {
-    let Ok(mut store) = Store::open_existing(dir) else { return true };
+fn run_once(app: &AppHandle, store: &mut Store, activity: &Arc<Mutex<Activity>>) -> bool {
     if store.parent().ok().flatten().is_none() {
         return true;
     }
@@ -111,15 +129,15 @@ fn run_once(app: &AppHandle, dir: &std::path::Path, activity: &Arc<Mutex<Activit
         a.progress = None;
         a.next_attempt_at = None;
     }
-    emit(app, &store, activity);
+    emit(app, store, activity);
     let result = {
         let (app, activity) = (app.clone(), activity.clone());
-        let dir = dir.to_path_buf();
-        sobaucu_client::sync(&mut store, None, move |p| {
+        // The callback cannot borrow the store it syncs: report from a second connection.
+        let reader = store.reopen().ok();
+        sobaucu_client::sync(store, None, move |p| {
             activity.lock().unwrap_or_else(|e| e.into_inner()).progress = Some(p.clone());
-            // The callback cannot borrow the store it syncs: report from a second connection.
-            if let Ok(reader) = Store::open_existing(&dir) {
-                emit(&app, &reader, &activity);
+            if let Some(reader) = &reader {
+                emit(&app, reader, &activity);
             }
         })
     };
@@ -156,6 +174,6 @@ fn run_once(app: &AppHandle, dir: &std::path::Path, activity: &Arc<Mutex<Activit
             }
         }
     }
-    emit(app, &store, activity);
+    emit(app, store, activity);
     ok
 }

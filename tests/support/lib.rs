@@ -128,6 +128,8 @@ impl Window {
             .env("XDG_CONFIG_HOME", profile.join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        // Cheap key derivation for the ledgers the window creates (debug builds only).
+        command.env("SOBAUCU_TEST_FAST_KDF", "1");
         for (k, v) in envs {
             command.env(k, v);
         }
@@ -150,6 +152,21 @@ impl Window {
 
     fn url(&self, path: &str) -> String {
         format!("{}/session/{}{}", self.base, self.session, path)
+    }
+
+    /// Opens the ledger on the passphrase screen with the tests' passphrase (its only user).
+    pub fn unlock(&self) {
+        let passphrase = self.wait("#unlock-passphrase");
+        self.type_text(&passphrase, sobaucu_core::vault::TEST_PASSPHRASE);
+        self.click(&self.wait("#unlock-submit"));
+    }
+
+    /// Creates the ledger on the passphrase screen of an empty data folder: `name` is its chair.
+    pub fn create_ledger(&self, name: &str) {
+        self.type_text(&self.wait("#unlock-name"), name);
+        self.type_text(&self.wait("#unlock-passphrase"), sobaucu_core::vault::TEST_PASSPHRASE);
+        self.type_text(&self.wait("#unlock-again"), sobaucu_core::vault::TEST_PASSPHRASE);
+        self.click(&self.wait("#unlock-submit"));
     }
 
     /// All elements matching a CSS selector, now.
@@ -322,7 +339,10 @@ pub fn run_fails(command: &mut Command) -> String {
 impl Hub {
     pub fn command(dir: &Path) -> Command {
         let mut c = Command::new(binary("sobaucu-hub"));
-        c.arg("--data").arg(dir);
+        c.arg("--data")
+            .arg(dir)
+            .env("SOBAUCU_HUB_PASSPHRASE", sobaucu_core::vault::TEST_PASSPHRASE)
+            .env("SOBAUCU_TEST_FAST_KDF", "1");
         c
     }
 
@@ -434,7 +454,13 @@ pub struct Node {
 impl Node {
     pub fn command(&self) -> Command {
         let mut c = Command::new(binary("sobaucu"));
-        c.arg("--data").arg(&self.dir).env("SOBAUCU_TODAY", &self.today).env("LANG", "C");
+        c.arg("--data")
+            .arg(&self.dir)
+            .env("SOBAUCU_TODAY", &self.today)
+            .env("LANG", "C")
+            .env("SOBAUCU_PASSPHRASE", sobaucu_core::vault::TEST_PASSPHRASE)
+            .env("SOBAUCU_TEST_FAST_KDF", "1")
+            .env_remove("SOBAUCU_USER");
         c
     }
 

@@ -57,6 +57,16 @@ async function call(command, args = {}) {
 /** `{ initialized, data_dir, node }` */
 export const appInfo = () => call('app_info');
 
+/** Opens the ledger with a user's passphrase, or creates it (`create`: the user is its chair);
+ * answers like appInfo. */
+export const unlock = ({ user, passphrase, create = false }) => call('unlock', { user, passphrase, create });
+
+/** Closes the ledger; answers like appInfo (locked). */
+export const lock = () => call('lock');
+
+/** Who changed which field of a record when, from which node: [{ at, node, author, here, fields }]. */
+export const recordHistory = (kind, id) => call('record_history', { kind, id });
+
 /** The provinces when `parent` is null, else the children of `parent`. */
 export const listUnits = (scheme, parent = null) => call('list_units', { scheme, parent });
 

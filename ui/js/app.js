@@ -1,5 +1,6 @@
-// app.js — the window's entry point. At startup it asks the shell (app_info) whether a ledger
-// exists: if not it shows the first-run screen, else it loads the schema once and draws the main
+// app.js — the window's entry point. At startup it asks the shell (app_info) whether the ledger
+// is open: if not it shows the passphrase screen (unlock.js); once open, if the ledger is not
+// initialised it shows the first-run screen, else it loads the schema once and draws the main
 // shell (sidebar + screen area). It then routes on location.hash:
 //   #/dashboard · #/progress[/<unit>] · #/report · #/sync · #/duplicates · #/import[/<kind>] · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
 // It also starts following the sync with the district hub (syncstate.js) once the shell is open
@@ -16,6 +17,7 @@ import { displayDate } from './dates.js';
 import { setNode, getNode, setSchema, groupedKinds, kindDef, kindLabel, hasUnitsBelow } from './store.js';
 import { isDialogOpen } from './dialogs.js';
 import * as setupScreen from './setup.js';
+import * as unlockScreen from './unlock.js';
 import * as dashboardScreen from './dashboard.js';
 import * as listScreen from './list.js';
 import * as formScreen from './form.js';
@@ -28,7 +30,7 @@ import { startSync, onSyncStatus, paintSyncCorner, conflictCount } from './syncs
 
 const root = document.getElementById('app');
 
-/** What the window shows: "loading", "setup", "shell" or "error". */
+/** What the window shows: "loading", "unlock", "setup", "shell" or "error". */
 let mode = 'loading';
 /** The handle of the screen currently drawn (see the header comment). */
 let currentScreen = null;
@@ -50,11 +52,32 @@ async function boot() {
     showFatal(error);
     return;
   }
-  if (!appInfo?.initialized) {
+  afterUnlock(appInfo);
+}
+
+/** Goes on from an open ledger (app_info's answer): the first-run screen or the shell. */
+async function afterUnlock(info) {
+  appInfo = info;
+  if (info?.locked) {
+    showUnlock();
+    return;
+  }
+  if (!info?.initialized) {
     showSetup();
     return;
   }
-  await openShell(appInfo.node);
+  await openShell(info.node);
+}
+
+/** The passphrase screen: the ledger is encrypted and opens with a user's passphrase. */
+function showUnlock(draft = null) {
+  mode = 'unlock';
+  destroyScreen();
+  const container = h('div', { class: 'setup-page' });
+  replaceChildren(root, container);
+  currentRoute = { name: 'unlock' };
+  currentScreen = unlockScreen.render(container, { info: appInfo, draft }, { onUnlocked: afterUnlock });
+  document.title = t('app.name');
 }
 
 /** Loads the schema and draws the main shell for `node`. */
@@ -359,6 +382,8 @@ onLangChange(() => {
   const toggleHadFocus = document.activeElement?.id === 'lang-toggle';
   if (mode === 'setup') {
     showSetup(draft);
+  } else if (mode === 'unlock') {
+    showUnlock(draft);
   } else if (mode === 'shell') {
     drawShell();
     route(draft, true);

@@ -34,6 +34,31 @@ const STRINGS = {
   'lang.toggle_title': { vi: 'Switch to English', en: 'Chuyển sang tiếng Việt' },
 
   // First run
+  'unlock.heading': { vi: 'Mở sổ', en: 'Open the ledger' },
+  'unlock.heading_new': { vi: 'Bảo vệ sổ bằng mật khẩu', en: 'Protect the ledger with a passphrase' },
+  'unlock.intro': {
+    vi: 'Sổ được mã hóa trên máy. Chọn tên của bạn và nhập mật khẩu để mở.',
+    en: 'The ledger is encrypted on this computer. Choose your name and type your passphrase to open it.',
+  },
+  'unlock.intro_new': {
+    vi: 'Sổ sẽ được mã hóa: ai lấy được tệp cũng không đọc được nếu không có mật khẩu. Người tạo sổ là chủ tịch, có thể thêm người dùng khác.',
+    en: 'The ledger will be encrypted: whoever copies the file cannot read it without a passphrase. Whoever creates it is its chair and can add other users.',
+  },
+  'unlock.name': { vi: 'Họ và tên của bạn', en: 'Your name' },
+  'unlock.name_ph': { vi: 'Ví dụ: Lò Văn Minh', en: 'e.g. Lò Văn Minh' },
+  'unlock.name_hint': { vi: 'Tên này được ghi vào mọi thay đổi bạn làm.', en: 'This name is recorded on every change you make.' },
+  'unlock.user': { vi: 'Người dùng', en: 'User' },
+  'unlock.as': { vi: 'Người dùng: {name}', en: 'User: {name}' },
+  'unlock.passphrase': { vi: 'Mật khẩu', en: 'Passphrase' },
+  'unlock.passphrase_hint': { vi: 'Ít nhất {n} ký tự. Hãy nhớ kỹ: quên mật khẩu thì phải khôi phục sổ từ máy chủ.', en: 'At least {n} characters. Remember it: a forgotten passphrase means restoring the ledger from the hub.' },
+  'unlock.again': { vi: 'Nhập lại mật khẩu', en: 'Passphrase again' },
+  'unlock.open': { vi: 'Mở sổ', en: 'Open' },
+  'unlock.create': { vi: 'Tạo sổ', en: 'Create' },
+  'unlock.opening': { vi: 'Đang mở…', en: 'Opening…' },
+  'unlock.need_name': { vi: 'Hãy nhập họ và tên.', en: 'Type your name.' },
+  'unlock.need_passphrase': { vi: 'Hãy nhập mật khẩu.', en: 'Type your passphrase.' },
+  'unlock.too_short': { vi: 'Mật khẩu cần ít nhất {n} ký tự.', en: 'The passphrase needs at least {n} characters.' },
+  'unlock.mismatch': { vi: 'Hai lần nhập mật khẩu không giống nhau.', en: 'The two passphrases differ.' },
   'setup.intro': {
     vi: 'Sổ ghi chép mọi hồ sơ chuẩn bị bầu cử của xã — tổ chức phụ trách bầu cử, khu vực bỏ phiếu, cử tri, người ứng cử, hội nghị, khiếu nại — đối chiếu với các mốc thời gian luật định. Dữ liệu lưu ngay trên máy này, không cần mạng.',
     en: 'A ledger of every election-preparation record of your commune — election bodies, polling areas, voters, candidates, conferences, complaints — checked against the legal timeline. Data stays on this computer; no network is needed.',

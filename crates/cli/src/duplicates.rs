@@ -5,7 +5,6 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
-use sobaucu_core::Store;
 use sobaucu_core::duplicates::{DecideRequest, Decision, Options, Pair, Voter};
 use sobaucu_core::kinds::FieldType;
 use sobaucu_core::store::display_value;
@@ -52,7 +51,7 @@ enum Action {
 pub fn run(dir: &Path, args: Args) -> Result<()> {
     match args.action {
         None => {
-            let store = Store::open_existing(dir)?;
+            let store = crate::open_ledger(dir)?;
             let options = Options { include_same_unit: args.same_commune, include_decided: args.all };
             let pairs = store.duplicates(&options)?;
             if args.json {
@@ -74,7 +73,7 @@ pub fn run(dir: &Path, args: Args) -> Result<()> {
                 reason,
                 on: sobaucu_core::today(),
             };
-            let mut store = Store::open_existing(dir)?;
+            let mut store = crate::open_ledger(dir)?;
             let decided = store.decide_duplicate(&request)?;
             match (decision, decided.list_change_id) {
                 (Decision::Remove(voter), Some(change)) => println!(

@@ -28,6 +28,11 @@ struct Cli {
     /// The ledger's directory (default: the platform data directory, shared with the desktop app).
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// The official using the ledger (default: `$SOBAUCU_USER`, or the ledger's only user);
+    /// at `init`, the chair's name. The passphrase comes from `$SOBAUCU_PASSPHRASE` or the
+    /// terminal.
+    #[arg(long, global = true, value_name = "NAME")]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -185,6 +190,26 @@ enum Command {
     Duplicates(duplicates::Args),
     /// Prints the fields of every record kind (the README's field reference) as Markdown.
     Fields,
+    /// The ledger's users: `user add NAME --role ROLE`, `user list`, `user remove NAME`.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// `passphrase change`: a new passphrase for the user (from `$SOBAUCU_NEW_PASSPHRASE` or
+    /// the terminal); the ledger is re-keyed.
+    Passphrase {
+        #[command(subcommand)]
+        action: PassphraseAction,
+    },
+    /// Who changed which field of a record when, from which node.
+    History {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Finds administrative units by name or code.
     Units {
         #[arg(long, default_value = "2025")]
@@ -192,6 +217,31 @@ enum Command {
         /// Words of the name (marks ignored), or a code.
         query: String,
     },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Adds an official with a role (chair only); their passphrase comes from
+    /// `$SOBAUCU_NEW_PASSPHRASE` or the terminal.
+    Add {
+        name: String,
+        /// chair, secretary, member or viewer.
+        #[arg(long)]
+        role: String,
+    },
+    /// Lists the ledger's users and their roles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Removes an official (chair only) and re-keys the ledger.
+    Remove { name: String },
+}
+
+#[derive(Subcommand)]
+enum PassphraseAction {
+    /// Changes the user's passphrase and re-keys the ledger.
+    Change,
 }
 
 #[derive(Subcommand)]
@@ -224,8 +274,41 @@ fn main() -> ExitCode {
     }
 }
 
+/// The user named on the command line or in `$SOBAUCU_USER`.
+static USER: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+fn user() -> Option<&'static str> {
+    USER.get().and_then(|u| u.as_deref())
+}
+
+/// Opens the existing ledger in `dir` as the user, with the passphrase from
+/// `$SOBAUCU_PASSPHRASE` or the terminal.
+pub fn open_ledger(dir: &std::path::Path) -> Result<Store> {
+    if !sobaucu_core::store::exists(dir) {
+        return Err(sobaucu_core::Error::NotInitialized(dir.display().to_string()).into());
+    }
+    let credentials = sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", false)
+        .map_err(anyhow::Error::msg)?;
+    Ok(Store::open_existing(dir, &credentials)?)
+}
+
+/// Opens the ledger in `dir`, creating it when there is none (the passphrase is then asked
+/// twice, and the user becomes its chair).
+fn create_ledger(dir: &std::path::Path) -> Result<Store> {
+    let creating = !sobaucu_core::store::exists(dir);
+    let credentials = sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", creating)
+        .map_err(anyhow::Error::msg)?;
+    Ok(Store::open(dir, &credentials)?)
+}
+
+fn new_passphrase(prompt: &str) -> Result<zeroize::Zeroizing<String>> {
+    sobaucu_client::passphrase::read("SOBAUCU_NEW_PASSPHRASE", prompt, true).map_err(anyhow::Error::msg)
+}
+
 fn run(cli: Cli) -> Result<()> {
     let dir = cli.data.unwrap_or_else(sobaucu_core::default_data_dir);
+    let named = cli.user.or_else(|| std::env::var("SOBAUCU_USER").ok()).filter(|u| !u.trim().is_empty());
+    let _ = USER.set(named);
     match cli.command {
         Command::Init { unit, scheme, election, law } => {
             let election = chrono::NaiveDate::parse_from_str(&election, "%Y-%m-%d")
@@ -238,7 +321,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             let catalogue = Catalogue::get(options.scheme);
             catalogue.require(&options.unit)?;
-            let mut store = Store::open(&dir)?;
+            let mut store = create_ledger(&dir)?;
             let node = store.init(options)?;
             println!(
                 "initialised {} ({}) for the election of {} under the {} law, node {}, in {}",
@@ -251,7 +334,7 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Demo { voters } => {
-            let mut store = Store::open(&dir)?;
+            let mut store = create_ledger(&dir)?;
             let node = sobaucu_core::demo::create(&mut store, sobaucu_core::today(), voters)?;
             println!("demo ledger of {} ({}) with {voters} voters in {}", node.unit().name, node.unit, dir.display());
         }
@@ -263,7 +346,7 @@ fn run(cli: Cli) -> Result<()> {
                     pair.split_once('=').with_context(|| format!("--set `{pair}`: write FIELD=VALUE"))?;
                 defaults.insert(field.trim().to_string(), serde_json::Value::String(value.to_string()));
             }
-            let mut store = Store::open_existing(&dir)?;
+            let mut store = open_ledger(&dir)?;
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
             let options = transfer::ImportOptions { kind, defaults, preview };
             let summary = transfer::import(&mut store, &paths, &options)?;
@@ -277,7 +360,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Imports => {
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             for import in store.imports()? {
                 let undone = import.undone_at.map(|at| format!(" (undone {at})")).unwrap_or_default();
                 println!(
@@ -290,19 +373,19 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::UndoImport { id } => {
-            let mut store = Store::open_existing(&dir)?;
+            let mut store = open_ledger(&dir)?;
             let n = store.undo_import(id)?;
             println!("undid import {id}: {n} records deleted");
         }
         Command::Export { kind, format, out } => {
             let kind = Kind::require(&kind)?;
             let format = Format::parse(&format)?;
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             let n = transfer::export(&store, kind, format, &out)?;
             println!("exported {n} {} records to {}", kind.as_str(), out.display());
         }
         Command::Report { json, format, out } => {
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             if format.is_some() || out.is_some() {
                 return print::report(&store, json, format.as_deref(), out.as_deref());
             }
@@ -316,7 +399,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Progress { unit, json } => progress::run(&dir, unit.as_deref(), json)?,
         Command::Print { what } => print::run(&dir, what)?,
         Command::Timeline => {
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             let node = store.node()?;
             let today = sobaucu_core::today();
             let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, today)?;
@@ -348,7 +431,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::List { kind, search, limit, unit, json } => {
             let kind = Kind::require(&kind)?;
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             let page = store.list(kind, &ListQuery { q: search, unit, limit: Some(limit), ..Default::default() })?;
             let def = kind.def();
             // A merged ledger says which unit each record came from.
@@ -383,12 +466,12 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Enroll { hub, code } => {
-            let mut store = Store::open_existing(&dir)?;
+            let mut store = open_ledger(&dir)?;
             let answer = sobaucu_client::enroll(&mut store, &hub, &code, sobaucu_protocol::Role::Node)?;
             println!("enrolled with hub {} (unit {}) at {hub}", answer.hub_node_id, answer.hub_unit);
         }
         Command::Sync { hub } => {
-            let mut store = Store::open_existing(&dir)?;
+            let mut store = open_ledger(&dir)?;
             let progress = sobaucu_client::sync(&mut store, hub.as_deref(), print_progress);
             eprintln!();
             let progress = progress?;
@@ -416,13 +499,13 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Bundle { action: BundleAction::Export { file } } => {
-            let mut store = Store::open_existing(&dir)?;
+            let mut store = open_ledger(&dir)?;
             let (bytes, count) = sobaucu_client::bundle::export_up(&mut store)?;
             sobaucu_core::files::write_whole(&file, &bytes).with_context(|| format!("writing {}", file.display()))?;
             println!("exported {count} changes to {} ({} bytes)", file.display(), bytes.len());
         }
         Command::Bundle { action: BundleAction::Import { file } } => {
-            let mut store = Store::open_existing(&dir)?;
+            let mut store = open_ledger(&dir)?;
             let reader = std::fs::File::open(&file).with_context(|| format!("reading {}", file.display()))?;
             let report = sobaucu_client::bundle::import_down(&mut store, std::io::BufReader::new(reader))
                 .with_context(|| file.display().to_string())?;
@@ -435,7 +518,7 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Refused { json } => {
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             let refused = store.refused()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&refused)?);
@@ -455,7 +538,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Verify { json } => {
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             let report = store.verify()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -467,7 +550,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Conflicts { json } => {
-            let store = Store::open_existing(&dir)?;
+            let store = open_ledger(&dir)?;
             let conflicts = store.conflicts()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&conflicts)?);
@@ -484,12 +567,81 @@ fn run(cli: Cli) -> Result<()> {
         Command::Resolve { kind, id, field, value } => {
             let kind = Kind::require(&kind)?;
             let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value));
-            let mut store = Store::open_existing(&dir)?;
+            let mut store = open_ledger(&dir)?;
             store.resolve(kind, id.parse()?, &field, value)?;
             println!("settled {field} of {} {id}; the settlement syncs like any change", kind.as_str());
         }
         Command::Duplicates(args) => duplicates::run(&dir, args)?,
         Command::Fields => print!("{}", sobaucu_core::kinds::markdown_reference()),
+        Command::User { action: UserAction::Add { name, role } } => {
+            let mut store = open_ledger(&dir)?;
+            let role: sobaucu_core::access::Role = role.parse()?;
+            store.require(sobaucu_core::access::Action::ManageUsers)?;
+            let passphrase = new_passphrase(&format!("Passphrase for {name}"))?;
+            let added = store.add_user(&name, role, &passphrase)?;
+            println!("added {} as {}", added.name, added.role.as_str());
+        }
+        Command::User { action: UserAction::List { json } } => {
+            let store = open_ledger(&dir)?;
+            let users = store.users()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&users)?);
+            } else {
+                for u in &users {
+                    println!(
+                        "{:<30} {:<10} added {}{}",
+                        u.name,
+                        u.role.as_str(),
+                        u.added_at,
+                        u.added_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Command::User { action: UserAction::Remove { name } } => {
+            let mut store = open_ledger(&dir)?;
+            let removed = store.remove_user(&name)?;
+            println!("removed {removed}; the ledger is re-keyed (a program that has it open must open it again)");
+        }
+        Command::Passphrase { action: PassphraseAction::Change } => {
+            let old = sobaucu_client::passphrase::read("SOBAUCU_PASSPHRASE", "Current passphrase", false)
+                .map_err(anyhow::Error::msg)?;
+            if !sobaucu_core::store::exists(&dir) {
+                return Err(sobaucu_core::Error::NotInitialized(dir.display().to_string()).into());
+            }
+            let mut store = Store::open_existing(&dir, &sobaucu_core::vault::Credentials::new(user(), &old))?;
+            let new = new_passphrase("New passphrase")?;
+            store.change_passphrase(&old, &new)?;
+            println!("the passphrase of {} is changed; the ledger is re-keyed", store.actor().name);
+        }
+        Command::History { kind, id, json } => {
+            let kind = Kind::require(&kind)?;
+            let id: sobaucu_core::RecordId =
+                id.parse().map_err(|_| anyhow::anyhow!("--id `{id}` is not a record id"))?;
+            let store = open_ledger(&dir)?;
+            let history = store.history(kind, id)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&history)?);
+            } else {
+                for h in &history {
+                    let fields: Vec<String> = h
+                        .fields
+                        .iter()
+                        .map(|(k, v)| match v {
+                            serde_json::Value::String(s) => format!("{k}={s}"),
+                            other => format!("{k}={other}"),
+                        })
+                        .collect();
+                    println!(
+                        "{}  {}{}  {}",
+                        h.at,
+                        h.author.as_deref().unwrap_or("?"),
+                        if h.here { String::new() } else { format!(" (node {})", h.node) },
+                        fields.join(", ")
+                    );
+                }
+            }
+        }
         Command::Units { scheme, query } => {
             let scheme: Scheme = scheme.parse()?;
             let hits = Catalogue::get(scheme).search(&query, 30);

@@ -32,7 +32,7 @@ pub enum PrintCommand {
 
 /// Runs `sobaucu print ...` on the ledger in `dir`.
 pub fn run(dir: &Path, command: PrintCommand) -> Result<()> {
-    let store = Store::open_existing(dir)?;
+    let store = crate::open_ledger(dir)?;
     let written = match command {
         PrintCommand::VoterList { polling_area, out } => sobaucu_print::print_voter_list(&store, &polling_area, &out)?,
         PrintCommand::Candidates { level, out } => sobaucu_print::print_candidates(&store, level.as_deref(), &out)?,

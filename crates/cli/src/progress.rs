@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use anyhow::Result;
-use sobaucu_core::Store;
 use sobaucu_core::progress::{self, Board};
 use sobaucu_core::units::Level;
 
@@ -19,7 +18,7 @@ fn level_word(level: Level, n: usize) -> &'static str {
 }
 
 pub fn run(dir: &Path, unit: Option<&str>, json: bool) -> Result<()> {
-    let store = Store::open_existing(dir)?;
+    let store = crate::open_ledger(dir)?;
     let node = store.node()?;
     let root = unit.map(str::parse).transpose()?;
     let board = progress::board(&store.db(), node, root.as_ref(), sobaucu_core::now())?;

@@ -52,6 +52,8 @@ impl Ledger {
             .arg(self.dir.path().join("ledger"))
             .args(args)
             .env("LANG", "C")
+            .env("SOBAUCU_PASSPHRASE", "bầu cử 2026 thử")
+            .env("SOBAUCU_TEST_FAST_KDF", "1")
             .output()
             .unwrap()
     }
@@ -274,6 +276,8 @@ fn list_changes_are_allowed_until_24_hours_before_voting() {
             .args(["import", change.to_str().unwrap()])
             .env("SOBAUCU_TODAY", when)
             .env("LANG", "C")
+            .env("SOBAUCU_PASSPHRASE", "bầu cử 2026 thử")
+            .env("SOBAUCU_TEST_FAST_KDF", "1")
             .output()
             .unwrap()
     };

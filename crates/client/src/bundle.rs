@@ -30,6 +30,7 @@ pub fn bundle_header(sync: &impl serde::Serialize, meta: &BundleMeta) -> Value {
 /// A bundle of everything this child's parent has not acknowledged; returns it and how many
 /// changes it holds.
 pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientError> {
+    child.may_sync().map_err(local)?;
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let hub = link.identity.ok_or(ClientError::Legacy)?;
     let me = child.identity().map_err(local)?;
@@ -84,6 +85,7 @@ pub struct ImportReport {
 /// Imports a bundle the parent made for this child: each message opens only with this child's
 /// key and the parent's; its batch is checked and applied, and its acknowledgement taken.
 pub fn import_down<C: Child>(child: &mut C, bytes: impl Read) -> Result<ImportReport, ClientError> {
+    child.may_sync().map_err(local)?;
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let hub = link.identity.ok_or(ClientError::Legacy)?;
     let me = child.identity().map_err(local)?;

@@ -9,6 +9,11 @@ use sobaucu_protocol::{Batch, Identity, PublicIdentity, Statement};
 /// linked to its own parent. Every method that moves a position runs in one transaction.
 pub trait Child {
     type Error: std::fmt::Display;
+    /// Refuses a sync, an enrolment or a bundle when whoever opened the child may not sync
+    /// (a ledger's member or viewer; a hub always may).
+    fn may_sync(&self) -> Result<(), Self::Error> {
+        Ok(())
+    }
     fn identity(&mut self) -> Result<Identity, Self::Error>;
     fn unit(&self) -> Result<String, Self::Error>;
     fn parent(&self) -> Result<Option<ParentLink>, Self::Error>;
@@ -87,6 +92,10 @@ pub trait Child {
 
 impl Child for Store {
     type Error = sobaucu_core::Error;
+
+    fn may_sync(&self) -> Result<(), Self::Error> {
+        self.require(sobaucu_core::access::Action::Sync)
+    }
 
     fn identity(&mut self) -> Result<Identity, Self::Error> {
         Store::identity(self)

@@ -148,6 +148,7 @@ pub fn health(url: &str) -> Result<Health, ClientError> {
 /// keys do not match is refused before anything is sent to it. The child remembers the hub,
 /// its own certificate and the hub's chain of certificates.
 pub fn enroll<C: Child>(child: &mut C, url: &str, code_text: &str, role: Role) -> Result<EnrollResponse, ClientError> {
+    child.may_sync().map_err(local)?;
     let url = url.trim_end_matches('/');
     let code = EnrolCode::parse(code_text).map_err(|e| ClientError::Refused(e.to_string()))?;
     if code.role != role {
@@ -432,6 +433,7 @@ pub fn sync<C: Child>(
     url_override: Option<&str>,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Progress, ClientError> {
+    child.may_sync().map_err(local)?;
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let hub = link.identity.ok_or(ClientError::Legacy)?;
     let url = url_override.map(str::to_string).or(link.url).ok_or(ClientError::NotEnrolled)?;

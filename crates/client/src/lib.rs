@@ -12,6 +12,7 @@
 pub mod bundle;
 mod child;
 pub mod http;
+pub mod passphrase;
 pub mod scheduler;
 
 pub use child::Child;

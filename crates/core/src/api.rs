@@ -35,10 +35,36 @@ fn node_json(node: &NodeInfo) -> Value {
 
 pub fn app_info(store: &Store) -> Result<Value> {
     Ok(json!({
+        "locked": false,
+        "exists": true,
         "initialized": store.is_initialized(),
         "data_dir": store.dir().display().to_string(),
         "node": store.node().ok().map(node_json),
+        "user": to_value(store.actor()),
     }))
+}
+
+/// What the passphrase screen shows before a ledger is open: whether there is one in `dir`,
+/// and the names of its users (from its keyring).
+pub fn lock_state(dir: &std::path::Path) -> Result<Value> {
+    let file = dir.join(crate::LEDGER_FILE);
+    let users = match crate::vault::Keyring::load(&crate::vault::keyring_path(&file))? {
+        Some(keyring) => keyring.users(),
+        None => Vec::new(),
+    };
+    Ok(json!({
+        "locked": true,
+        "exists": crate::store::exists(dir),
+        "initialized": false,
+        "data_dir": dir.display().to_string(),
+        "users": users,
+    }))
+}
+
+/// Who changed which field of a record when, from which node.
+pub fn history(store: &Store, kind: &str, id: &str) -> Result<Value> {
+    let kind = Kind::require(kind)?;
+    Ok(to_value(&store.history(kind, id.parse()?)?))
 }
 
 pub fn list_units(scheme: &str, parent: Option<&str>) -> Result<Value> {

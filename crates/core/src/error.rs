@@ -52,6 +52,10 @@ pub enum Error {
     /// sync protocol's refusals).
     #[error("{en}")]
     Refused { kind: &'static str, en: String, vi: String },
+    /// Who may open or do what: a wrong or missing passphrase, an unknown user, an action the
+    /// user's role does not allow (`kind` names which).
+    #[error("{en}")]
+    Access { kind: &'static str, en: String, vi: String },
     /// Not a failure: a previewed import, rolled back on purpose, carrying what it found.
     #[error("preview only: nothing was written")]
     Preview(Box<crate::transfer::ImportSummary>),
@@ -80,6 +84,9 @@ impl Error {
     pub fn refused(kind: &'static str, en: impl Into<String>, vi: impl Into<String>) -> Self {
         Error::Refused { kind, en: en.into(), vi: vi.into() }
     }
+    pub fn access(kind: &'static str, en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Error::Access { kind, en: en.into(), vi: vi.into() }
+    }
     pub fn field(field: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
         Error::Validation(vec![FieldError::new(field, en, vi)])
     }
@@ -101,7 +108,7 @@ impl Error {
             Error::AlreadyInitialized(_) => "already_initialized",
             Error::Sql(_) | Error::Io(_) => "internal",
             Error::Preview(_) => "preview",
-            Error::Refused { kind, .. } => kind,
+            Error::Refused { kind, .. } | Error::Access { kind, .. } => kind,
         }
     }
 
@@ -123,7 +130,8 @@ impl Error {
             Error::NotFound { vi, .. }
             | Error::Scope { vi, .. }
             | Error::Input { vi, .. }
-            | Error::Refused { vi, .. } => vi.clone(),
+            | Error::Refused { vi, .. }
+            | Error::Access { vi, .. } => vi.clone(),
             Error::At { place, inner } => {
                 format!("{}, dòng {}: {}", place.file, place.line, inner.message_vi())
             }

@@ -7,6 +7,7 @@
 //! Deliberately left out: network I/O, terminal output and any UI toolkit. The desktop shell,
 //! the CLI and the hub are thin adapters over this crate.
 
+pub mod access;
 pub mod api;
 pub mod collate;
 pub mod demo;
@@ -28,6 +29,7 @@ pub mod transfer;
 pub mod trust;
 pub mod units;
 pub mod validate;
+pub mod vault;
 pub mod verify;
 
 pub use error::{Error, FieldError, Result};

@@ -431,6 +431,7 @@ pub fn append_batch(
                 let mut withheld = change.clone();
                 withheld.fields.clear();
                 withheld.bases.clear();
+                withheld.author = None;
                 withheld.withheld = Some(Withheld {
                     digest: sobaucu_protocol::chain::digest(change),
                     reason: refusal.kind.as_str().to_string(),

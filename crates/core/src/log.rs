@@ -87,6 +87,7 @@ pub fn change_from_maps(
         withheld: None,
         base_refs: Vec::new(),
         head: None,
+        author: None,
     }
 }
 
@@ -131,9 +132,16 @@ ALTER TABLE peers ADD COLUMN counter_in INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 1;
 "#;
 
+/// The column both a ledger's file and a hub's store add for the author of each change (the
+/// official who made it at its origin; see [`sobaucu_protocol::Change::author`]).
+pub const AUTHOR_SQL: &str = "ALTER TABLE changes ADD COLUMN author TEXT;";
+
 /// The columns [`read_entry`] reads, in order.
 pub const ENTRY_COLUMNS: &str =
-    "idx, origin, seq, record_id, kind, unit, hlc, fields, bases, source, head_sig, withheld, digest";
+    "idx, origin, seq, record_id, kind, unit, hlc, fields, bases, source, head_sig, withheld, digest, author";
+
+/// How many columns [`ENTRY_COLUMNS`] names: a query that selects more reads them from here.
+pub const ENTRY_COLUMN_COUNT: usize = 14;
 
 /// An entry from a row of [`ENTRY_COLUMNS`].
 pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
@@ -155,6 +163,7 @@ pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
         &bases,
     );
     change.head = r.get::<_, Option<Vec<u8>>>(10)?.and_then(|s| s.try_into().ok());
+    change.author = r.get(13)?;
     if let Some(reason) = r.get::<_, Option<String>>(11)? {
         let digest: [u8; 32] = r
             .get::<_, Option<Vec<u8>>>(12)?
@@ -162,6 +171,7 @@ pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
             .ok_or_else(|| bad_stored("a withheld change has no digest"))?;
         change.fields.clear();
         change.bases.clear();
+        change.author = None;
         change.withheld = Some(Withheld { digest, reason });
     }
     Ok(Entry { idx: r.get::<_, i64>(0)? as u64, change, source: r.get(9)? })
@@ -298,8 +308,8 @@ fn append_in(conn: &Connection, change: &Change, stream: u8, source: Option<&str
     };
     conn.prepare_cached(
         "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, source,
-                              stream, chain_n, chain_hash, head_sig, withheld, digest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                              stream, chain_n, chain_hash, head_sig, withheld, digest, author)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         origin,
@@ -317,6 +327,7 @@ fn append_in(conn: &Connection, change: &Change, stream: u8, source: Option<&str
         change.head.map(|s| s.to_vec()),
         reason,
         digest,
+        change.author,
     ])?;
     Ok(Appended::New { idx: conn.last_insert_rowid() as u64, head })
 }
@@ -537,4 +548,12 @@ pub fn resolve_refs(conn: &Connection, change: &Change) -> Result<Option<Change>
         }
     }
     Ok(Some(resolved))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_entry_column_count_is_the_entry_columns() {
+        assert_eq!(super::ENTRY_COLUMNS.split(',').count(), super::ENTRY_COLUMN_COUNT);
+    }
 }

@@ -159,6 +159,7 @@ fn person_key(fields: &Map<String, Value>) -> Option<String> {
 /// is written. The files are read on a second thread (which also looks for probable duplicates)
 /// while the records already read are checked and written.
 pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Result<ImportSummary> {
+    store.require(crate::access::Action::Import)?;
     let voters_possible = options.kind.is_none_or(|k| k == Kind::Voter)
         || files.iter().any(|f| matches!(Format::of_path(f), Ok(Format::Jsonl)));
     let listed = if voters_possible { listed_voters(store)? } else { Listed::default() };
@@ -692,6 +693,7 @@ fn row_cells(def: &KindDef, row: &Row) -> Vec<String> {
 
 /// Writes every live record of `kind` to `out` in `format`; returns how many.
 pub fn export(store: &Store, kind: Kind, format: Format, out: &Path) -> Result<usize> {
+    store.require(crate::access::Action::Export)?;
     let def = kind.def();
     let rows = store.db().all_rows(kind)?;
     let bytes = match format {

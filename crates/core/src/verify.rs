@@ -103,9 +103,10 @@ pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let entry = log::read_entry(r)?;
-        let stream: u8 = r.get::<_, i64>(13)? as u8;
-        let stored_n: i64 = r.get(14)?;
-        let stored_hash: Option<Vec<u8>> = r.get(15)?;
+        let extra = log::ENTRY_COLUMN_COUNT;
+        let stream: u8 = r.get::<_, i64>(extra)? as u8;
+        let stored_n: i64 = r.get(extra + 1)?;
+        let stored_hash: Option<Vec<u8>> = r.get(extra + 2)?;
         let c = &entry.change;
         report.changes += 1;
         let problem = |what: &'static str, message: String| Problem {

@@ -77,7 +77,7 @@ fn net() -> Net {
     let mut stores = Vec::new();
     for _ in 0..NODES {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path()).unwrap();
+        let mut store = Store::open(dir.path(), &sobaucu_core::vault::test_credentials()).unwrap();
         store
             .init(InitOptions {
                 unit: "03637".parse().unwrap(),
@@ -168,6 +168,7 @@ fn run(net: &mut Net, op: &Op) {
                 )],
                 bases: vec![],
                 withheld: None,
+                author: None,
                 base_refs: Vec::new(),
                 head: None,
             };

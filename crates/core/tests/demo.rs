@@ -10,7 +10,7 @@ use sobaucu_core::timeline::{self, Status};
 
 fn statuses_on(today: NaiveDate) -> Vec<(String, Status)> {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let mut store = Store::open(dir.path(), &sobaucu_core::vault::test_credentials()).unwrap();
     let node = demo::create(&mut store, today, 16).unwrap();
     let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, today).unwrap();
     entries.into_iter().map(|e| (e.milestone, e.standing.status)).collect()

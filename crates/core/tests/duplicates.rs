@@ -25,7 +25,7 @@ struct Ledger {
 impl Ledger {
     fn new() -> Ledger {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path()).unwrap();
+        let mut store = Store::open(dir.path(), &sobaucu_core::vault::test_credentials()).unwrap();
         store
             .init(InitOptions {
                 unit: DISTRICT.parse().unwrap(),

@@ -10,7 +10,7 @@ use sobaucu_core::transfer::{ImportOptions, import};
 
 fn ledger() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("ledger")).unwrap();
+    let mut store = Store::open(&dir.path().join("ledger"), &sobaucu_core::vault::test_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: "03637".parse().unwrap(),

@@ -26,7 +26,7 @@ fn query(q: Option<&str>, unit: Option<&str>, offset: u64, limit: u64) -> ListQu
 #[test]
 fn a_district_list_pages_searches_and_narrows_to_a_commune_the_same_way_both_ways() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&tmp.path().join("ledger")).unwrap();
+    let mut store = Store::open(&tmp.path().join("ledger"), &sobaucu_core::vault::test_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: "106".parse().unwrap(),
@@ -82,7 +82,7 @@ fn a_district_list_pages_searches_and_narrows_to_a_commune_the_same_way_both_way
     assert!(searched.total >= 1 && searched.rows.iter().all(|r| r["full_name"].as_str().unwrap().contains("Chải")));
 
     // A write through another connection is seen at once.
-    let mut other = Store::open_existing(&tmp.path().join("ledger")).unwrap();
+    let mut other = Store::open_existing(&tmp.path().join("ledger"), &sobaucu_core::vault::test_credentials()).unwrap();
     let id = top.rows[0]["id"].as_str().unwrap().to_string();
     other.delete(Kind::Voter, id.parse().unwrap()).unwrap();
     let after = store.list(Kind::Voter, &query(Some("lo van"), None, 0, 100)).unwrap();

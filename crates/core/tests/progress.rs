@@ -16,7 +16,7 @@ const ELECTION: (i32, u32, u32) = (2021, 5, 23);
 
 fn ledger() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let mut store = Store::open(dir.path(), &sobaucu_core::vault::test_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: "12".parse().unwrap(),

@@ -12,7 +12,7 @@ fn date(s: &str) -> NaiveDate {
 }
 
 fn open(dir: &std::path::Path, unit: &str, scheme: &str, election: &str) -> Store {
-    let mut store = Store::open(dir).unwrap();
+    let mut store = Store::open(dir, &sobaucu_core::vault::test_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: unit.parse().unwrap(),

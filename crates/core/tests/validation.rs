@@ -13,7 +13,7 @@ struct Ledger {
 
 fn ledger(unit: &str, scheme: &str, election: &str) -> Ledger {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let mut store = Store::open(dir.path(), &sobaucu_core::vault::test_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: unit.parse().unwrap(),

@@ -22,6 +22,10 @@ struct Cli {
     /// The hub's directory.
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
+    /// A file holding the passphrase of the hub's store (default: `$SOBAUCU_HUB_PASSPHRASE`,
+    /// else the terminal). Readable by the hub's user only.
+    #[arg(long, global = true, value_name = "FILE")]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -105,6 +109,18 @@ enum Command {
     },
     /// Prints the hub's identity, log and enrolled nodes.
     Status,
+    /// `passphrase change`: a new passphrase for the hub's store (from
+    /// `$SOBAUCU_NEW_PASSPHRASE` or the terminal; with --key-file, write the new one there
+    /// afterwards); the store is re-keyed.
+    Passphrase {
+        #[command(subcommand)]
+        action: PassphraseAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum PassphraseAction {
+    Change,
 }
 
 #[derive(Subcommand)]
@@ -140,8 +156,23 @@ fn node_arg(s: &str) -> Result<NodeId> {
     s.trim().parse::<NodeId>().with_context(|| format!("`{s}` is not a node id (16 hex digits)"))
 }
 
+/// The credentials of the hub's store: the key file's content, `$SOBAUCU_HUB_PASSPHRASE`,
+/// or the terminal (twice when the store is new).
+fn credentials(cli: &Cli) -> Result<sobaucu_core::vault::Credentials> {
+    let passphrase = match &cli.key_file {
+        Some(file) => sobaucu_core::vault::read_secret_file(file)?,
+        None => {
+            let creating = !sobaucu_core::vault::exists(&cli.data.join(sobaucu_hub::store::HUB_FILE));
+            sobaucu_client::passphrase::read("SOBAUCU_HUB_PASSPHRASE", "Passphrase of the hub's store", creating)
+                .map_err(anyhow::Error::msg)?
+        }
+    };
+    Ok(sobaucu_core::vault::Credentials::new(None, &passphrase))
+}
+
 fn run(cli: Cli) -> Result<()> {
-    let mut store = SqliteHubStore::open(&cli.data)?;
+    let credentials = credentials(&cli)?;
+    let mut store = SqliteHubStore::open(&cli.data, &credentials)?;
     match cli.command {
         Command::Init { unit, scheme, parent, code } => {
             let unit: UnitCode = unit.parse()?;
@@ -201,7 +232,7 @@ fn run(cli: Cli) -> Result<()> {
                 requests_per_node,
                 ..Config::default()
             };
-            serve(store, &cli.data, &listen, relay_interval, config)?
+            serve(store, &listen, relay_interval, config)?
         }
         Command::Bundle { action: BundleAction::Import { file } } => {
             let said = bundles::import_file(&mut store, &file).with_context(|| file.display().to_string())?;
@@ -231,6 +262,12 @@ fn run(cli: Cli) -> Result<()> {
             if !report.ok() {
                 std::process::exit(2);
             }
+        }
+        Command::Passphrase { action: PassphraseAction::Change } => {
+            let new = sobaucu_client::passphrase::read("SOBAUCU_NEW_PASSPHRASE", "New passphrase", true)
+                .map_err(anyhow::Error::msg)?;
+            store.change_passphrase(&credentials.passphrase, &new)?;
+            println!("the hub's passphrase is changed and its store re-keyed");
         }
         Command::Status => {
             let me = store.identity()?;
@@ -273,7 +310,6 @@ fn run(cli: Cli) -> Result<()> {
 
 fn serve(
     store: SqliteHubStore,
-    dir: &std::path::Path,
     listen: &str,
     relay_interval: u64,
     config: Config,
@@ -282,7 +318,7 @@ fn serve(
     let has_parent = store.parent()?.is_some();
     let relay = if has_parent {
         // The relay has its own connection to the store, on its own thread.
-        let mut relay_store = SqliteHubStore::open(dir)?;
+        let mut relay_store = store.reopen()?;
         let interval = Duration::from_secs(relay_interval.max(1));
         let schedule = sobaucu_client::scheduler::Schedule {
             first: Duration::from_millis(200),

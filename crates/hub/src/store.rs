@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sobaucu_core::link::{self, ParentLink};
 use sobaucu_core::log::{self, ReadFilter};
 use sobaucu_core::trust;
+use sobaucu_core::vault;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
 use sobaucu_protocol::messages::Seen;
 use sobaucu_protocol::{Cert, Change, Identity, NodeId, PublicIdentity, Revocation, Role, Statement};
@@ -88,10 +89,15 @@ ALTER TABLE peers ADD COLUMN refused_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE enroll_codes ADD COLUMN role TEXT NOT NULL DEFAULT 'node';
 ALTER TABLE enroll_codes ADD COLUMN expires_day INTEGER NOT NULL DEFAULT 0;
 "#,
+    // The author of each change (`log::AUTHOR_SQL`, run first).
+    "",
 ];
 
 /// The version the protocol 2 migration brings a hub's file to.
 const TRUST_VERSION: usize = 4;
+
+/// The version that records each change's author.
+const AUTHORS_VERSION: usize = 5;
 
 /// Who this hub is.
 #[derive(Debug, Clone)]
@@ -141,9 +147,25 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
+/// The settings of every connection to the store.
+fn configure(conn: &mut Connection) -> Result<()> {
+    // `enroll-code` and `status` run beside the serving hub: wait for the file, and take the
+    // write lock when a transaction begins, so no read-then-write can fail as busy.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // Acknowledgements and counters are on the disk before the answer that carries them
+    // leaves (see `sobaucu_core::link`).
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
 /// The hub's SQLite store.
 pub struct SqliteHubStore {
     conn: Connection,
+    dir: std::path::PathBuf,
+    /// The store's file key (it is encrypted at rest: `sobaucu_core::vault`).
+    key: vault::FileKey,
 }
 
 const CHILD_COLUMNS: &str = "peer, kind, unit, public_key, seal_key, protocol, received_idx, received_check, sent_idx, counter, \
@@ -200,26 +222,29 @@ pub struct Accepted {
 }
 
 impl SqliteHubStore {
-    /// Opens the hub store in `dir`, creating and migrating its file (owner-only).
-    pub fn open(dir: &Path) -> Result<SqliteHubStore> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
-        let mut conn = Connection::open(dir.join(HUB_FILE))?;
-        // `enroll-code` and `status` run beside the serving hub: wait for the file, and take the
-        // write lock when a transaction begins, so no read-then-write can fail as busy.
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Acknowledgements and counters are on the disk before the answer that carries them
-        // leaves (see `sobaucu_core::link`).
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    /// Opens the hub store in `dir` with `credentials`, creating it (encrypted, with its keyring
+    /// beside it, owner-only) or encrypting a plain store of an earlier version, and migrating
+    /// it. A wrong or missing passphrase changes nothing.
+    pub fn open(dir: &Path, credentials: &vault::Credentials) -> Result<SqliteHubStore> {
+        let opened = vault::open(&dir.join(HUB_FILE), credentials, "hub")?;
+        let key = opened.key;
+        let mut conn = opened.conn;
+        configure(&mut conn)?;
+        // Every pending migration in one transaction (a crash leaves the file where it was);
+        // the chains of a log from before protocol 2 are computed once all have run.
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        if version < MIGRATIONS.len() {
             let tx = conn.transaction()?;
-            if i + 1 == TRUST_VERSION {
-                tx.execute_batch(log::TRUST_TABLES_SQL)?;
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+                if i + 1 == TRUST_VERSION {
+                    tx.execute_batch(log::TRUST_TABLES_SQL)?;
+                }
+                if i + 1 == AUTHORS_VERSION {
+                    tx.execute_batch(log::AUTHOR_SQL)?;
+                }
+                tx.execute_batch(sql)?;
             }
-            tx.execute_batch(sql)?;
-            if i + 1 == TRUST_VERSION {
+            if version < TRUST_VERSION {
                 log::fill_chains(&tx, &|k| sobaucu_core::kinds::stream_of(k).unwrap_or(0))?;
                 // Children enrolled with protocol 1 must enrol again (their sealing keys are
                 // not known); codes issued before carry no role or expiry and are withdrawn.
@@ -228,10 +253,29 @@ impl SqliteHubStore {
                     [now()],
                 )?;
             }
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
             tx.commit()?;
         }
-        Ok(SqliteHubStore { conn })
+        Ok(SqliteHubStore { conn, dir: dir.to_path_buf(), key })
+    }
+
+    /// A second connection to the same store (the relay's), without asking the passphrase
+    /// again.
+    pub fn reopen(&self) -> Result<SqliteHubStore> {
+        let mut conn = vault::connect(&self.dir.join(HUB_FILE), &self.key)?;
+        configure(&mut conn)?;
+        Ok(SqliteHubStore { conn, dir: self.dir.clone(), key: self.key.clone() })
+    }
+
+    /// Gives the hub's store a new passphrase (with the current one), and re-keys it.
+    pub fn change_passphrase(&mut self, old: &str, new: &str) -> Result<()> {
+        let path = vault::keyring_path(&self.dir.join(HUB_FILE));
+        let mut keyring = vault::Keyring::load(&path)?.ok_or_else(|| StoreError::Other("the keyring is missing".into()))?;
+        let user = keyring.users().into_iter().next().unwrap_or_default();
+        keyring.change_passphrase(&user, old, new, &self.key)?;
+        keyring.save()?;
+        self.key = vault::rekey(&self.conn, &mut keyring)?;
+        Ok(())
     }
 
     pub fn conn(&self) -> &Connection {

@@ -24,7 +24,7 @@ fn hub() -> Fixture {
 
 fn hub_at(unit: &str) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
-    let mut hub = SqliteHubStore::open(&tmp.path().join("hub")).unwrap();
+    let mut hub = SqliteHubStore::open(&tmp.path().join("hub"), &sobaucu_core::vault::test_credentials()).unwrap();
     hub.init(&unit.parse().unwrap(), "2021".parse().unwrap(), true).unwrap();
     let keys = hub.keys().unwrap();
     Fixture { _tmp: tmp, hub, keys }
@@ -78,7 +78,7 @@ fn sync(
 /// A commune ledger with its identity, holding `n` incidents, and the batch of them.
 fn ledger_with(unit: &str, n: usize) -> (tempfile::TempDir, Store, Identity) {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
+    let mut store = Store::open(tmp.path(), &sobaucu_core::vault::test_credentials()).unwrap();
     store
         .init(InitOptions {
             unit: unit.parse().unwrap(),

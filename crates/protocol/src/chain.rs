@@ -69,6 +69,12 @@ pub fn digest(change: &Change) -> [u8; 32] {
             h.update(c.to_le_bytes());
         }
     }
+    // After everything else, and only when there is one: the digests of changes made before
+    // authors were recorded stay what they were.
+    if let Some(author) = &change.author {
+        h.update(b"author");
+        text(&mut h, author);
+    }
     h.finalize().into()
 }
 
@@ -135,6 +141,7 @@ mod tests {
             fields: vec![("sex".into(), Value::Text("female".into())), ("full_name".into(), Value::Text(name.into()))],
             bases: vec![("sex".into(), vec![9, 3])],
             withheld: None,
+            author: None,
             base_refs: Vec::new(),
             head: None,
         }
@@ -150,6 +157,10 @@ mod tests {
         for changed in [change(2, "Lò Thị Ỏn"), change(1, "Lò Thị On"), {
             let mut c = a.clone();
             c.unit = "03638".into();
+            c
+        }, {
+            let mut c = a.clone();
+            c.author = Some("Hà Thị Thư".into());
             c
         }] {
             assert_ne!(digest(&a), digest(&changed));

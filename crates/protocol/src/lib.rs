@@ -32,7 +32,7 @@ pub mod seal;
 pub use batch::{BATCH_DICTIONARY, Batch, Message};
 pub use bundle::{BUNDLE_MAGIC, BundleReader, bundle_bytes};
 pub use cert::{Cert, Revocation, Role, Statement};
-pub use seal::{Identity, PublicIdentity, Sealed};
+pub use seal::{BoxKey, Identity, PublicIdentity, Sealed};
 
 use std::fmt;
 use std::str::FromStr;
@@ -135,6 +135,10 @@ pub struct Change {
     /// The origin's signature of the head of this change's chain, when this change ends the
     /// part of its chain a batch of the origin carried ([`chain`]).
     pub head: Option<[u8; 64]>,
+    /// The official who made the change at its origin (the ledger's user), when it says.
+    /// Part of the change's digest, so no hub can alter it; on the wire, a run of changes by one
+    /// author costs a few bytes a batch.
+    pub author: Option<String>,
 }
 
 /// What is left of a refused change: its digest and why it was refused.

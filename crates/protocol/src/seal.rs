@@ -352,6 +352,67 @@ fn answer_aad(header: &[u8], sender: NodeId, recipient: NodeId, counter: u64) ->
     aad
 }
 
+/// A key pair to which small secrets are sealed outside the sync: a ledger's keyring seals the
+/// key of its encrypted file to each official's key pair (HPKE base mode, the same suite as the
+/// sync), so adding an official or re-keying needs only their public keys.
+pub struct BoxKey {
+    secret: <Kem as KemTrait>::PrivateKey,
+    public: [u8; 32],
+}
+
+impl BoxKey {
+    /// The key pair of 32 secret bytes.
+    pub fn from_secret(secret: &[u8; 32]) -> BoxKey {
+        let mut ikm = Vec::with_capacity(64);
+        ikm.extend_from_slice(b"sobaucu box key v1");
+        ikm.extend_from_slice(secret);
+        let (secret, public) = Kem::derive_keypair(&ikm);
+        BoxKey { secret, public: public.to_bytes().into() }
+    }
+
+    pub fn public(&self) -> [u8; 32] {
+        self.public
+    }
+
+    /// Seals `plaintext` to the key pair whose public key is `public`; `info` binds the use.
+    pub fn seal_to(public: &[u8; 32], info: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+        let recipient = <Kem as KemTrait>::PublicKey::from_bytes(public)
+            .map_err(|_| ProtocolError::Corrupt("not an X25519 public key".into()))?;
+        let mut rng = rand_core::UnwrapErr(rand_core::OsRng);
+        let (encapped, ciphertext) = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
+            &OpModeS::Base,
+            &recipient,
+            info,
+            plaintext,
+            b"",
+            &mut rng,
+        )
+        .map_err(|_| ProtocolError::BadSeal)?;
+        let mut out = encapped.to_bytes().to_vec();
+        out.extend_from_slice(&ciphertext);
+        Ok(out)
+    }
+
+    /// Opens what [`BoxKey::seal_to`] sealed to this key pair with the same `info`.
+    pub fn open(&self, info: &[u8], sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+        if sealed.len() < 32 + TAG_LEN {
+            return Err(ProtocolError::BadSeal);
+        }
+        let (encapped, ciphertext) = sealed.split_at(32);
+        let encapped =
+            <Kem as KemTrait>::EncappedKey::from_bytes(encapped).map_err(|_| ProtocolError::BadSeal)?;
+        hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Kem>(
+            &OpModeR::Base,
+            &self.secret,
+            &encapped,
+            info,
+            ciphertext,
+            b"",
+        )
+        .map_err(|_| ProtocolError::BadSeal)
+    }
+}
+
 /// SHA-256 of bytes.
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
@@ -363,6 +424,16 @@ mod tests {
 
     fn id(n: u8) -> Identity {
         Identity::from_secret(NodeId(n as u64), [n; 32])
+    }
+
+    #[test]
+    fn a_boxed_secret_opens_only_with_its_key_and_its_info() {
+        let (a, b) = (BoxKey::from_secret(&[1; 32]), BoxKey::from_secret(&[2; 32]));
+        let sealed = BoxKey::seal_to(&a.public(), b"file key", b"secret").unwrap();
+        assert_eq!(a.open(b"file key", &sealed).unwrap(), b"secret");
+        assert!(b.open(b"file key", &sealed).is_err());
+        assert!(a.open(b"other use", &sealed).is_err());
+        assert!(a.open(b"file key", &sealed[..40]).is_err());
     }
 
     #[test]

@@ -5,10 +5,20 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The passphrase the tests give their ledgers.
+pub const PASSPHRASE: &str = "bầu cử 2026 thử";
+
 /// Runs `sobaucu --data DATA ARGS` judged on `today` (none: the clock), in the C locale.
 pub fn run(data: &Path, today: Option<&str>, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sobaucu"));
-    command.arg("--data").arg(data).args(args).env("LANG", "C");
+    command
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("LANG", "C")
+        .env("SOBAUCU_PASSPHRASE", PASSPHRASE)
+        .env("SOBAUCU_TEST_FAST_KDF", "1")
+        .env_remove("SOBAUCU_USER");
     if let Some(today) = today {
         command.env("SOBAUCU_TODAY", today);
     }

@@ -8,6 +8,9 @@ mod lists;
 pub mod queries;
 mod replica;
 pub mod schema;
+mod users;
+
+pub use users::UserInfo;
 
 pub use crate::link::ParentLink;
 pub use replica::{ApplySummary, Conflict};
@@ -28,6 +31,8 @@ use crate::law::LawVersion;
 use crate::text;
 use crate::units::{Catalogue, Level, Scheme, Unit, UnitCode};
 use crate::validate::{self, Context, Fields, Lookup, PartialDate};
+use crate::access::{Action, Actor};
+use crate::vault::{self, Credentials};
 
 /// What a ledger is for: one unit, one scheme, one election.
 #[derive(Debug, Clone, Serialize)]
@@ -109,42 +114,98 @@ pub struct Store {
     node: Option<NodeInfo>,
     /// Each kind's list in order, read once and kept while the change log stays where it was.
     lists: std::cell::RefCell<std::collections::HashMap<Kind, lists::ListIndex>>,
+    /// Who opened the ledger: the author of every change written through this store, and
+    /// what it may do.
+    actor: Actor,
+    /// The file's key (the file is encrypted at rest: [`crate::vault`]).
+    key: vault::FileKey,
 }
 
+/// Whether a ledger (its file or its keyring) exists in `dir`.
+pub fn exists(dir: &Path) -> bool {
+    vault::exists(&dir.join(crate::LEDGER_FILE))
+}
+
+/// The settings of every connection to a ledger.
+fn configure(conn: &mut Connection) -> Result<()> {
+    // Another process (the CLI beside the desktop app) may hold the file: wait for it, and
+    // take the write lock when a transaction begins, so no read-then-write can fail as busy.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // Positions, acknowledgements and counters must survive a power cut: a commit is on the
+    // disk when it returns (with WAL, NORMAL could lose the last commits, and a peer would
+    // then hold acknowledgements this file no longer remembers).
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // A list of 100,000 voters and its indexes are some 100 MB: a page cache of 64 MiB and
+    // the file mapped keep an import and a walk through the list off the disk. (SQLCipher
+    // decrypts pages into the cache; the map is of encrypted pages and unused by it.)
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// The name of the first user of a ledger created without one.
+pub const FIRST_USER: &str = "chair";
+
 impl Store {
-    /// Opens (creating it if needed) the ledger in `dir` and brings its schema up to date.
-    pub fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir)?;
-        let mut conn = Connection::open(dir.join(crate::LEDGER_FILE))?;
-        // Another process (the CLI beside the desktop app) may hold the file: wait for it, and
-        // take the write lock when a transaction begins, so no read-then-write can fail as busy.
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        // Positions, acknowledgements and counters must survive a power cut: a commit is on the
-        // disk when it returns (with WAL, NORMAL could lose the last commits, and a peer would
-        // then hold acknowledgements this file no longer remembers).
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        // A list of 100,000 voters and its indexes are some 100 MB: a page cache of 64 MiB and
-        // the file mapped keep an import and a walk through the list off the disk.
-        conn.pragma_update(None, "cache_size", -65_536)?;
-        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        conn.set_prepared_statement_cache_capacity(64);
+    /// Opens the ledger in `dir` with `credentials`, creating it (and its keyring, with the
+    /// user named as its chair) if there is none, or encrypting a plain ledger of an earlier
+    /// version; brings its schema up to date. A wrong or missing passphrase changes nothing.
+    pub fn open(dir: &Path, credentials: &Credentials) -> Result<Store> {
+        let opened = vault::open(&dir.join(crate::LEDGER_FILE), credentials, FIRST_USER)?;
+        let mut conn = opened.conn;
+        configure(&mut conn)?;
         schema::migrate(&mut conn)?;
+        let actor = users::actor(&conn, &opened.user)?;
         let node = Db(&conn).node()?;
-        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default() })
+        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default(), actor, key: opened.key })
     }
 
-    /// Opens a ledger that must already be initialised.
-    pub fn open_existing(dir: &Path) -> Result<Store> {
-        if !dir.join(crate::LEDGER_FILE).exists() {
+    /// Opens a ledger that must already exist.
+    pub fn open_existing(dir: &Path, credentials: &Credentials) -> Result<Store> {
+        if !exists(dir) {
             return Err(Error::NotInitialized(dir.display().to_string()));
         }
-        let store = Store::open(dir)?;
+        let store = Store::open(dir, credentials)?;
         store.node()?;
         Ok(store)
+    }
+
+    /// A second connection to the same ledger, for the same user (no passphrase asked again).
+    pub fn reopen(&self) -> Result<Store> {
+        let mut conn = vault::connect(&self.dir.join(crate::LEDGER_FILE), &self.key)?;
+        configure(&mut conn)?;
+        let node = Db(&conn).node()?;
+        Ok(Store {
+            conn,
+            dir: self.dir.clone(),
+            node,
+            lists: Default::default(),
+            actor: self.actor.clone(),
+            key: self.key.clone(),
+        })
+    }
+
+    /// A second connection that acts for the node itself, whoever opened the ledger: the
+    /// desktop app's background sync, so a member's records reach the hub without waiting for
+    /// the secretary. It writes no record.
+    pub fn reopen_for_background_sync(&self) -> Result<Store> {
+        let mut store = self.reopen()?;
+        store.actor = Actor { name: self.actor.name.clone(), role: crate::access::Role::Secretary };
+        Ok(store)
+    }
+
+    /// Who opened this ledger.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Refuses `action` unless the user who opened the ledger may do it.
+    pub fn require(&self, action: Action) -> Result<()> {
+        self.actor.require(action)
     }
 
     pub fn dir(&self) -> &Path {
@@ -217,6 +278,7 @@ impl Store {
 
     /// Runs `f` in one transaction: everything it wrote lands together, or nothing does.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.actor.require(Action::Write)?;
         let node = self.node()?.clone();
         let node_text = node.node_id.to_string();
         if replica::parked_count(&self.conn)? > 0 {
@@ -238,6 +300,7 @@ impl Store {
             lookups: LookupCache::default(),
             now: crate::now(),
             origin: node_text,
+            author: self.actor.name.clone(),
             statements: std::collections::HashMap::new(),
             chains: std::collections::HashMap::new(),
         };
@@ -327,6 +390,7 @@ impl Store {
     /// Undoes an import as one step: every record it created that is still live is deleted
     /// (tombstones that sync like any deletion). Returns how many.
     pub fn undo_import(&mut self, import_id: i64) -> Result<usize> {
+        self.actor.require(Action::Import)?;
         let undone: Option<Option<String>> =
             self.conn.query_row("SELECT undone_at FROM imports WHERE id = ?1", [import_id], |r| r.get(0)).optional()?;
         match undone {
@@ -414,6 +478,8 @@ pub struct Writer<'c> {
     now: chrono::NaiveDateTime,
     /// This node's id as text: the origin of every change it writes.
     origin: String,
+    /// The user who writes: the author of every change.
+    author: String,
     /// The INSERT and UPDATE of each kind's rows, built once per transaction.
     statements: std::collections::HashMap<(Kind, bool), String>,
     /// The heads of this node's chains by (unit, stream), as the transaction moves them.
@@ -718,7 +784,7 @@ impl Writer<'_> {
         // Only a change to an existing record (it has bases) can touch a conflict.
         let bases_present = bases.is_some();
         let bases = bases.unwrap_or_default();
-        let change = crate::log::change_from_maps(
+        let mut change = crate::log::change_from_maps(
             self.node.node_id,
             self.seq,
             *id,
@@ -728,6 +794,7 @@ impl Writer<'_> {
             &changed,
             &bases,
         );
+        change.author = Some(self.author.clone());
         let stream = kind.stream();
         let previous = match self.chains.get(&(unit.clone(), stream)) {
             Some(head) => *head,
@@ -737,8 +804,8 @@ impl Writer<'_> {
         self.chains.insert((unit.clone(), stream), head);
         self.tx
             .prepare_cached(
-                "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, stream, chain_n, chain_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, stream, chain_n, chain_hash, author)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 self.origin,
@@ -752,6 +819,7 @@ impl Writer<'_> {
                 stream,
                 head.length as i64,
                 head.hash.to_vec(),
+                self.author,
             ])?;
         if bases_present && replica::has_conflicts(&self.tx, id)? {
             replica::recompute_conflicts(&self.tx, kind, id)?;

@@ -495,6 +495,7 @@ impl Store {
     /// Settles every conflict of one field of a record with `value` (the winning value, a
     /// losing one, or a new one): a change that names the values it settled, and syncs.
     pub fn resolve(&mut self, kind: Kind, id: RecordId, field: &str, value: Value) -> Result<()> {
+        self.actor.require(crate::access::Action::Write)?;
         let losers: Vec<u64> = self
             .conn
             .prepare("SELECT hlc FROM conflicts WHERE record_id = ?1 AND field = ?2")?

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_PRESENCE,
     MIGRATION_VOTER_FIGURES,
     MIGRATION_TRUST,
+    MIGRATION_USERS,
 ];
 
 /// The common columns every record table starts with.
@@ -301,25 +302,49 @@ CREATE TABLE parked (
 );
 "#;
 
+/// Officials and their roles (the keyring beside the file says who may open it; this table,
+/// inside the encrypted file, what each may do); when the ledger was last backed up. The
+/// author column of the change log ([`crate::log::AUTHOR_SQL`]) is added first.
+const MIGRATION_USERS: &str = r#"
+CREATE TABLE users (
+    key      TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    role     TEXT NOT NULL CHECK (role IN ('chair', 'secretary', 'member', 'viewer')),
+    added_at TEXT NOT NULL,
+    added_by TEXT
+) WITHOUT ROWID;
+ALTER TABLE node ADD COLUMN last_backup_at TEXT;
+"#;
+
+/// The version [`MIGRATION_USERS`] brings a file to.
+pub const USERS_VERSION: usize = 10;
+
 /// The version [`MIGRATION_TRUST`] brings a file to.
 pub const TRUST_VERSION: usize = 9;
 
-/// Brings a connection's file up to the newest schema, one migration at a time, each in its
-/// own transaction.
+/// Brings a connection's file up to the newest schema, in one transaction: a crash leaves
+/// the file where it was. The chains of a log from before protocol 2 are computed once every
+/// migration has run (they read columns later migrations add).
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
         if index + 1 == TRUST_VERSION {
             tx.execute_batch(crate::log::TRUST_TABLES_SQL)?;
         }
-        tx.execute_batch(sql)?;
-        if index + 1 == TRUST_VERSION {
-            crate::log::fill_chains(&tx, &|kind| crate::kinds::stream_of(kind).unwrap_or(crate::kinds::STREAM_MAIN))?;
+        if index + 1 == USERS_VERSION {
+            tx.execute_batch(crate::log::AUTHOR_SQL)?;
         }
-        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
-        tx.commit()?;
+        tx.execute_batch(sql)?;
     }
+    if current < TRUST_VERSION {
+        crate::log::fill_chains(&tx, &|kind| crate::kinds::stream_of(kind).unwrap_or(crate::kinds::STREAM_MAIN))?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+    tx.commit()?;
     Ok(())
 }
 
