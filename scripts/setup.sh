@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what sobaucu needs to build, run and test on Debian or Ubuntu, skipping whatever is
-# already there: the Tauri system libraries, Xvfb and WebKitWebDriver for the window tests, and
+# already there: the Tauri system libraries, OpenSSL's libcrypto (for SQLCipher), Xvfb and WebKitWebDriver for the window tests, and
 # tauri-driver (built from crates.io into ~/.cache/sobaucu-tools).
 #   scripts/setup.sh          everything
 #   scripts/setup.sh --run    only what running the desktop app needs
@@ -16,6 +16,8 @@ as_root() {
 missing=()
 pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing+=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev build-essential pkg-config file)
 command -v cc >/dev/null || missing+=(build-essential)
+# SQLCipher (the encrypted ledger) is built against OpenSSL's libcrypto.
+{ command -v pkg-config >/dev/null && pkg-config --exists openssl; } || missing+=(libssl-dev pkg-config)
 if [ "$want_tests" = 1 ]; then
   command -v Xvfb >/dev/null || missing+=(xvfb xauth)
   command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)

@@ -7,7 +7,8 @@ scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sobaucu-target}"
 export PATH="${SOBAUCU_TOOLS:-$HOME/.cache/sobaucu-tools}/bin:$PATH"
 # A window test must not reach the developer's screen or ledger.
-unset DISPLAY WAYLAND_DISPLAY SOBAUCU_DATA SOBAUCU_TODAY
+unset DISPLAY WAYLAND_DISPLAY SOBAUCU_DATA SOBAUCU_TODAY SOBAUCU_USER \
+  SOBAUCU_PASSPHRASE SOBAUCU_HUB_PASSPHRASE SOBAUCU_NEW_PASSPHRASE
 cargo fmt --all --check
 # The window tests drive the built binaries, so build them all first.
 cargo build --workspace --locked

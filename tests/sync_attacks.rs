@@ -415,7 +415,9 @@ fn a_fake_hub_cannot_acknowledge_anything() {
     t.a.import(&[
         json!({"kind": "incident", "occurred_on": "2021-03-19", "place": "Bản Nà Tăm", "summary": "Mất điện"}),
     ]);
-    let pending = |node: &Node| Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap().pending_count().unwrap();
+    let pending = |node: &Node| {
+        Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap().pending_count().unwrap()
+    };
     assert_eq!(pending(&t.a), 1);
     // A server that answers every sync with a 409 and a huge acknowledgement, in clear.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

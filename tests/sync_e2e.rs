@@ -134,7 +134,8 @@ fn over_http_the_province_report_is_the_sum_of_its_communes() {
     // The commune cannot change it: it is outside its unit.
     let listed = t.communes[2].ok(&["list", "--kind", "electoral_unit", "--json"]);
     let id = serde_json::from_str::<Value>(listed.lines().next().unwrap()).unwrap()["id"].as_str().unwrap().to_string();
-    let mut store = sobaucu_core::Store::open_existing(&t.communes[2].dir, &sobaucu_core::vault::test_credentials()).unwrap();
+    let mut store =
+        sobaucu_core::Store::open_existing(&t.communes[2].dir, &sobaucu_core::vault::test_credentials()).unwrap();
     let edit = json!({"seats": 4}).as_object().unwrap().clone();
     let refused = store.save(sobaucu_core::Kind::ElectoralUnit, Some(id.parse().unwrap()), &edit).unwrap_err();
     assert_eq!(refused.kind(), "scope");

@@ -68,7 +68,8 @@ fn enrol_sync_export_and_settle_a_conflict_in_the_window() {
     let incident: serde_json::Value = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
     let id = incident["id"].as_str().unwrap().to_string();
     let store_edit = |node: &Node, place: &str| {
-        let mut store = sobaucu_core::Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap();
+        let mut store =
+            sobaucu_core::Store::open_existing(&node.dir, &sobaucu_core::vault::test_credentials()).unwrap();
         let mut input = serde_json::Map::new();
         input.insert("place".into(), json!(place));
         store.save(sobaucu_core::Kind::Incident, Some(id.parse().unwrap()), &input).unwrap();

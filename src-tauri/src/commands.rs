@@ -224,8 +224,8 @@ async fn off_thread<T: Send + 'static>(
 ) -> Reply<T> {
     let mut store = state.second_connection()?;
     tauri::async_runtime::spawn_blocking(move || work(&mut store))
-    .await
-    .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?
+        .await
+        .map_err(|e| UiError::other("internal", e.to_string(), e.to_string()))?
 }
 
 #[tauri::command]
@@ -371,8 +371,7 @@ pub async fn print_candidates(
     level: Option<String>,
     path: String,
 ) -> Reply<sobaucu_print::Written> {
-    off_thread(&state, move |s| Ok(sobaucu_print::print_candidates(s, level.as_deref(), path.as_ref())?))
-        .await
+    off_thread(&state, move |s| Ok(sobaucu_print::print_candidates(s, level.as_deref(), path.as_ref())?)).await
 }
 
 #[tauri::command]
@@ -424,8 +423,7 @@ pub async fn import_file(
     defaults: Option<Map<String, Value>>,
 ) -> Reply<Value> {
     let summary =
-        off_thread(&state, move |s| Ok(api::import_file(s, &path, kind.as_deref(), defaults.as_ref())?))
-            .await?;
+        off_thread(&state, move |s| Ok(api::import_file(s, &path, kind.as_deref(), defaults.as_ref())?)).await?;
     worker.changed();
     Ok(summary)
 }

@@ -287,8 +287,8 @@ pub fn open_ledger(dir: &std::path::Path) -> Result<Store> {
     if !sobaucu_core::store::exists(dir) {
         return Err(sobaucu_core::Error::NotInitialized(dir.display().to_string()).into());
     }
-    let credentials = sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", false)
-        .map_err(anyhow::Error::msg)?;
+    let credentials =
+        sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", false).map_err(anyhow::Error::msg)?;
     Ok(Store::open_existing(dir, &credentials)?)
 }
 
@@ -296,8 +296,8 @@ pub fn open_ledger(dir: &std::path::Path) -> Result<Store> {
 /// twice, and the user becomes its chair).
 fn create_ledger(dir: &std::path::Path) -> Result<Store> {
     let creating = !sobaucu_core::store::exists(dir);
-    let credentials = sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", creating)
-        .map_err(anyhow::Error::msg)?;
+    let credentials =
+        sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", creating).map_err(anyhow::Error::msg)?;
     Ok(Store::open(dir, &credentials)?)
 }
 

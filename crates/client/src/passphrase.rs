@@ -11,10 +11,7 @@ use zeroize::Zeroizing;
 /// terminal asks twice and the two must match.
 pub fn read(env: &str, prompt: &str, confirm: bool) -> Result<Zeroizing<String>, String> {
     if let Some(value) = std::env::var_os(env) {
-        return value
-            .into_string()
-            .map(Zeroizing::new)
-            .map_err(|_| format!("${env} is not valid UTF-8"));
+        return value.into_string().map(Zeroizing::new).map_err(|_| format!("${env} is not valid UTF-8"));
     }
     if !std::io::stdin().is_terminal() {
         return Err(format!("no passphrase: type it on a terminal, or set ${env}"));

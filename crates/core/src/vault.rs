@@ -352,7 +352,11 @@ impl Keyring {
     pub fn add(&mut self, name: &str, passphrase: &str, key: &FileKey) -> Result<()> {
         let name = text::clean(name);
         if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-            return Err(Error::field("name", "a user's name has 1 to 64 characters", "tên người dùng có từ 1 đến 64 ký tự"));
+            return Err(Error::field(
+                "name",
+                "a user's name has 1 to 64 characters",
+                "tên người dùng có từ 1 đến 64 ký tự",
+            ));
         }
         if self.find(&name).is_some() {
             return Err(Error::input(
@@ -622,10 +626,8 @@ fn encrypt_plain(path: &Path, key: &FileKey, before_rename: impl FnOnce() -> Res
     for stale in [with_suffix(path, "-wal"), with_suffix(path, "-shm"), with_suffix(path, "-journal")] {
         let _ = std::fs::remove_file(stale);
     }
-    if let Some(dir) = path.parent() {
-        if let Ok(folder) = std::fs::File::open(dir) {
-            let _ = folder.sync_all();
-        }
+    if let Some(folder) = path.parent().and_then(|dir| std::fs::File::open(dir).ok()) {
+        let _ = folder.sync_all();
     }
     Ok(())
 }

@@ -308,12 +308,7 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn serve(
-    store: SqliteHubStore,
-    listen: &str,
-    relay_interval: u64,
-    config: Config,
-) -> Result<()> {
+fn serve(store: SqliteHubStore, listen: &str, relay_interval: u64, config: Config) -> Result<()> {
     let me = store.identity()?;
     let has_parent = store.parent()?.is_some();
     let relay = if has_parent {

@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sobaucu_core::link::{self, ParentLink};
 use sobaucu_core::log::{self, ReadFilter};
 use sobaucu_core::trust;
-use sobaucu_core::vault;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
+use sobaucu_core::vault;
 use sobaucu_protocol::messages::Seen;
 use sobaucu_protocol::{Cert, Change, Identity, NodeId, PublicIdentity, Revocation, Role, Statement};
 
@@ -270,7 +270,8 @@ impl SqliteHubStore {
     /// Gives the hub's store a new passphrase (with the current one), and re-keys it.
     pub fn change_passphrase(&mut self, old: &str, new: &str) -> Result<()> {
         let path = vault::keyring_path(&self.dir.join(HUB_FILE));
-        let mut keyring = vault::Keyring::load(&path)?.ok_or_else(|| StoreError::Other("the keyring is missing".into()))?;
+        let mut keyring =
+            vault::Keyring::load(&path)?.ok_or_else(|| StoreError::Other("the keyring is missing".into()))?;
         let user = keyring.users().into_iter().next().unwrap_or_default();
         keyring.change_passphrase(&user, old, new, &self.key)?;
         keyring.save()?;

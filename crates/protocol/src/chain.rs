@@ -154,15 +154,20 @@ mod tests {
         reordered.fields.reverse();
         reordered.bases[0].1.reverse();
         assert_eq!(digest(&a), digest(&reordered));
-        for changed in [change(2, "Lò Thị Ỏn"), change(1, "Lò Thị On"), {
-            let mut c = a.clone();
-            c.unit = "03638".into();
-            c
-        }, {
-            let mut c = a.clone();
-            c.author = Some("Hà Thị Thư".into());
-            c
-        }] {
+        for changed in [
+            change(2, "Lò Thị Ỏn"),
+            change(1, "Lò Thị On"),
+            {
+                let mut c = a.clone();
+                c.unit = "03638".into();
+                c
+            },
+            {
+                let mut c = a.clone();
+                c.author = Some("Hà Thị Thư".into());
+                c
+            },
+        ] {
             assert_ne!(digest(&a), digest(&changed));
         }
         let mut withheld = a.clone();

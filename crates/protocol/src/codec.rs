@@ -437,9 +437,10 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
             0 => None,
             i => Some(string(i - 1)?),
         };
-        let end = at.checked_add(length).filter(|&e| e <= n && length > 0).ok_or_else(|| {
-            ProtocolError::Corrupt("a run of authors goes past the last change".into())
-        })?;
+        let end = at
+            .checked_add(length)
+            .filter(|&e| e <= n && length > 0)
+            .ok_or_else(|| ProtocolError::Corrupt("a run of authors goes past the last change".into()))?;
         for change in &mut out[at..end] {
             change.author = author.clone();
         }

@@ -399,8 +399,7 @@ impl BoxKey {
             return Err(ProtocolError::BadSeal);
         }
         let (encapped, ciphertext) = sealed.split_at(32);
-        let encapped =
-            <Kem as KemTrait>::EncappedKey::from_bytes(encapped).map_err(|_| ProtocolError::BadSeal)?;
+        let encapped = <Kem as KemTrait>::EncappedKey::from_bytes(encapped).map_err(|_| ProtocolError::BadSeal)?;
         hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Kem>(
             &OpModeR::Base,
             &self.secret,

@@ -24,6 +24,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::access::{Action, Actor};
 use crate::error::{Error, Result};
 use crate::ids::{Hlc, NodeId, RecordId};
 use crate::kinds::{FieldType, Kind, KindDef};
@@ -31,7 +32,6 @@ use crate::law::LawVersion;
 use crate::text;
 use crate::units::{Catalogue, Level, Scheme, Unit, UnitCode};
 use crate::validate::{self, Context, Fields, Lookup, PartialDate};
-use crate::access::{Action, Actor};
 use crate::vault::{self, Credentials};
 
 /// What a ledger is for: one unit, one scheme, one election.

@@ -131,7 +131,8 @@ impl Store {
             .query_row("SELECT name, role FROM users WHERE key = ?1", [key_of(name)], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((_, role)) = &removing {
-            let chairs: i64 = self.conn.query_row("SELECT count(*) FROM users WHERE role = 'chair'", [], |r| r.get(0))?;
+            let chairs: i64 =
+                self.conn.query_row("SELECT count(*) FROM users WHERE role = 'chair'", [], |r| r.get(0))?;
             if role == "chair" && chairs == 1 {
                 return Err(Error::input(
                     "a ledger keeps at least one chair: add another chair first",
