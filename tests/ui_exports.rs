@@ -41,7 +41,7 @@ fn the_report_exports_and_a_polling_area_prints_its_voter_list() {
             ("SOBAUCU_EXPORT_DIR", exports.to_str().unwrap()),
         ],
     );
-    w.unlock();
+    w.create_ledger("Lò Văn Minh");
     w.click(&w.wait("#setup-demo"));
     w.wait("[data-count-kind=\"voter\"]");
 

@@ -489,6 +489,15 @@ impl Node {
         run_fails(self.command().args(args))
     }
 
+    /// Runs a command that must succeed, with more environment variables.
+    pub fn ok_with(&self, envs: &[(&str, &str)], args: &[&str]) -> String {
+        let mut command = self.command();
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        run_ok(command.args(args))
+    }
+
     pub fn enroll(&self, hub: &Hub, unit: &str) {
         let code = hub.enroll_code(unit);
         self.ok(&["enroll", "--hub", &hub.url, "--code", &code]);

@@ -201,6 +201,25 @@ enum Command {
         #[command(subcommand)]
         action: PassphraseAction,
     },
+    /// Writes an encrypted, consistent backup of the ledger to FILE (while the app runs); the
+    /// same users open it with the same passphrases.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Checks a backup and restores it, moving the ledger it replaces aside. Restored on
+    /// another computer, the ledger takes a new identity and must enrol again (what the old
+    /// node had not synced is written to a USB bundle for the hub first).
+    RestoreBackup { file: PathBuf },
+    /// Makes a new ledger for a unit from what its hub holds (a lost laptop, a forgotten
+    /// passphrase): enrols with a code the hub issued for the unit, takes back the election day
+    /// and law version, and pulls every record of the unit. The data folder must hold no ledger.
+    Restore {
+        #[arg(long)]
+        hub: String,
+        #[arg(long)]
+        code: String,
+    },
     /// Who changed which field of a record when, from which node.
     History {
         #[arg(long)]
@@ -299,6 +318,66 @@ fn create_ledger(dir: &std::path::Path) -> Result<Store> {
     let credentials =
         sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", creating).map_err(anyhow::Error::msg)?;
     Ok(Store::open(dir, &credentials)?)
+}
+
+/// `restore`: a new ledger for the code's unit, filled from the hub, put in `dir` once
+/// enrolled (an interrupted restore leaves nothing in `dir`).
+fn restore_from_hub(dir: &std::path::Path, hub: &str, code: &str) -> Result<()> {
+    if sobaucu_core::store::exists(dir) {
+        bail!(
+            "{} already holds a ledger: restore into an empty folder (--data DIR), or move it away first",
+            dir.display()
+        );
+    }
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        bail!("{} is not empty: restore into an empty folder (--data DIR)", dir.display());
+    }
+    let parsed = sobaucu_protocol::code::EnrolCode::parse(code).map_err(|e| anyhow::anyhow!("--code: {e}"))?;
+    let health = sobaucu_client::health(hub)?;
+    let credentials =
+        sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", true).map_err(anyhow::Error::msg)?;
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    sobaucu_core::vault::create_private_dir(parent)?;
+    let staging = tempfile::Builder::new().prefix(".sobaucu-restore").tempdir_in(parent)?;
+    let mut store = Store::open(staging.path(), &credentials)?;
+    // The election day comes from the hub with the enrolment; until then, today's stands in.
+    store.init(InitOptions {
+        unit: parsed.unit.parse()?,
+        scheme: health.scheme.parse()?,
+        election_date: sobaucu_core::today(),
+        law: None,
+    })?;
+    let answer = sobaucu_client::enroll(&mut store, hub, code, sobaucu_protocol::Role::Node)?;
+    let Some(settings) = answer.settings else {
+        bail!(
+            "the hub holds no election day for unit {} (no ledger of it has synced with this version): create the ledger with `sobaucu init` and enrol it with a new code",
+            parsed.unit
+        );
+    };
+    store.restore_settings(&settings)?;
+    let progress = sobaucu_client::sync(&mut store, None, print_progress);
+    eprintln!();
+    let node = store.node()?.clone();
+    drop(store);
+    if dir.exists() {
+        std::fs::remove_dir(dir)?;
+    }
+    let staged = staging.keep();
+    std::fs::rename(&staged, dir)?;
+    println!(
+        "restored a ledger of {} ({}) for the election of {} under the {} law into {}: node {}",
+        node.unit().name,
+        node.unit,
+        node.election_date,
+        node.law.as_str(),
+        dir.display(),
+        node.node_id
+    );
+    match progress {
+        Ok(p) => println!("pulled {} changes from the hub", p.pulled),
+        Err(e) => println!("the pull did not finish ({e}): run `sobaucu sync` to finish it"),
+    }
+    Ok(())
 }
 
 fn new_passphrase(prompt: &str) -> Result<zeroize::Zeroizing<String>> {
@@ -614,6 +693,45 @@ fn run(cli: Cli) -> Result<()> {
             store.change_passphrase(&old, &new)?;
             println!("the passphrase of {} is changed; the ledger is re-keyed", store.actor().name);
         }
+        Command::Backup { out } => {
+            let mut store = open_ledger(&dir)?;
+            let info = store.backup(&out)?;
+            println!("backed up to {} ({} bytes) at {}", info.path, info.bytes, info.at);
+        }
+        Command::RestoreBackup { file } => {
+            let credentials = sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", false)
+                .map_err(anyhow::Error::msg)?;
+            let mut staged = sobaucu_core::store::backup::stage_restore(&dir, &file, &credentials)?;
+            staged.store.require(sobaucu_core::access::Action::Backup)?;
+            let new_identity = staged.other_machine;
+            if new_identity {
+                let old = staged.store.node()?.node_id;
+                if staged.store.parent()?.is_some() && staged.store.pending_count()? > 0 {
+                    let (bytes, count) = sobaucu_client::bundle::export_up(&mut staged.store)?;
+                    let bundle = dir.with_file_name(format!("pending-of-node-{old}.sbc"));
+                    sobaucu_core::files::write_whole(&bundle, &bytes)?;
+                    println!(
+                        "{count} changes the old node {old} had not synced are in {}: import it at the hub (`sobaucu-hub bundle import`), then revoke the old node",
+                        bundle.display()
+                    );
+                }
+                staged.store.become_new_node()?;
+            }
+            let restored = staged.finish(&dir, new_identity)?;
+            println!(
+                "restored the backup of {} taken at {} into {}{}",
+                restored.unit,
+                restored.taken_at,
+                dir.display(),
+                restored.replaced.map(|r| format!(" (the ledger it replaced is in {r})")).unwrap_or_default()
+            );
+            if new_identity {
+                println!(
+                    "the backup was taken on another computer: this ledger is now a new node and must enrol with its hub (`sobaucu enroll`)"
+                );
+            }
+        }
+        Command::Restore { hub, code } => restore_from_hub(&dir, &hub, &code)?,
         Command::History { kind, id, json } => {
             let kind = Kind::require(&kind)?;
             let id: sobaucu_core::RecordId =

@@ -2,7 +2,7 @@
 
 use sobaucu_core::Store;
 use sobaucu_core::link::{ParentLink, PushFrom};
-use sobaucu_protocol::messages::{RefusedChange, Seen};
+use sobaucu_protocol::messages::{LedgerSettings, RefusedChange, Seen};
 use sobaucu_protocol::{Batch, Identity, PublicIdentity, Statement};
 
 /// One end of a link that pushes to a parent and pulls from it: a node's ledger, or a hub
@@ -84,6 +84,14 @@ pub trait Child {
     fn wants_presence(&self) -> bool {
         false
     }
+    /// A ledger's election day and law version, while its hub does not have them yet.
+    fn settings_to_send(&self) -> Result<Option<LedgerSettings>, Self::Error> {
+        Ok(None)
+    }
+    /// The hub has the settings now.
+    fn settings_sent(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
     /// Keeps the parent's report of when the nodes and hubs below this child last synced.
     fn record_presence(&mut self, _seen: &[Seen]) -> Result<(), Self::Error> {
         Ok(())
@@ -95,6 +103,12 @@ impl Child for Store {
 
     fn may_sync(&self) -> Result<(), Self::Error> {
         self.require(sobaucu_core::access::Action::Sync)
+    }
+    fn settings_to_send(&self) -> Result<Option<LedgerSettings>, Self::Error> {
+        Store::settings_to_send(self)
+    }
+    fn settings_sent(&mut self) -> Result<(), Self::Error> {
+        Store::settings_sent(self)
     }
 
     fn identity(&mut self) -> Result<Identity, Self::Error> {

@@ -310,7 +310,9 @@ fn round<C: Child>(
         own_seq: first.then_some(own_seq),
         own_after,
         certs_after: link.certs_idx,
+        settings: if first { child.settings_to_send().map_err(local)? } else { None },
     };
+    let sent_settings = request.settings.is_some();
     let parts = if pushing { vec![batch.encode()] } else { Vec::new() };
     let counter = child.next_counter().map_err(local)?;
     let body = Sealed::seal(&me, &s.hub, counter, &Message::new(&request, parts).encode());
@@ -330,6 +332,9 @@ fn round<C: Child>(
     let off = answer.time_ms as i64 - sobaucu_core::trust::now_ms() as i64;
     if first {
         child.stay_above(answer.held_seq, answer.held_counter).map_err(local)?;
+    }
+    if sent_settings && answer.refusal.is_none() {
+        child.settings_sent().map_err(local)?;
     }
     if answer.time_ms > 0 && off.unsigned_abs() > sobaucu_core::trust::max_skew_ms() / 4 {
         progress.clock_off_seconds = Some(off / 1000);

@@ -10,6 +10,12 @@ use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` whole or not at all.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_whole_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes what `write` writes to `path` whole or not at all (for content streamed from
+/// elsewhere, e.g. a backup's copy of the ledger).
+pub fn write_whole_with(path: &Path, write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if name.is_empty() {
         return Err(Error::input(
@@ -23,7 +29,7 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut file =
         tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".partial").tempfile_in(dir).map_err(failed)?;
-    file.write_all(bytes).map_err(failed)?;
+    write(file.as_file_mut()).map_err(failed)?;
     file.as_file().sync_all().map_err(failed)?;
     file.persist(path).map_err(|e| failed(e.error))?;
     // The rename itself is durable once the folder is synced (not possible everywhere).

@@ -181,6 +181,9 @@ impl Hub<'_> {
         if !request.seen.is_empty() {
             self.store.record_seen(child, &request.seen)?;
         }
+        if let Some(settings) = &request.settings {
+            self.store.record_settings(child, settings)?;
+        }
         let mut ack = child.received_idx;
         if let Some(batch) = push {
             if batch.after > child.received_idx {
@@ -355,6 +358,7 @@ impl Hub<'_> {
             hub_public_key: keys.public().sign_hex(),
             hub_seal_key: keys.public().seal_hex(),
             scheme: me.scheme.as_str().to_string(),
+            settings: if role == Role::Node { self.store.settings_of(&unit)? } else { None },
         };
         let batch = Batch { after: 0, upto: 0, statements: chain, changes: Vec::new() };
         let sealed =

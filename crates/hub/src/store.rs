@@ -89,8 +89,12 @@ ALTER TABLE peers ADD COLUMN refused_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE enroll_codes ADD COLUMN role TEXT NOT NULL DEFAULT 'node';
 ALTER TABLE enroll_codes ADD COLUMN expires_day INTEGER NOT NULL DEFAULT 0;
 "#,
-    // The author of each change (`log::AUTHOR_SQL`, run first).
-    "",
+    // The author of each change (`log::AUTHOR_SQL`, run first); the election day and law
+    // version each ledger below told (a new ledger restored for its unit takes them back).
+    r#"
+ALTER TABLE peers ADD COLUMN election_date TEXT;
+ALTER TABLE peers ADD COLUMN law TEXT;
+"#,
 ];
 
 /// The version the protocol 2 migration brings a hub's file to.
@@ -659,6 +663,39 @@ impl SqliteHubStore {
         log::keep_seen(&tx, "seen", within)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Keeps a child ledger's election day and law version.
+    pub fn record_settings(
+        &mut self,
+        child: &ChildPeer,
+        settings: &sobaucu_protocol::messages::LedgerSettings,
+    ) -> Result<()> {
+        if child.role != Role::Node
+            || chrono::NaiveDate::parse_from_str(&settings.election_date, "%Y-%m-%d").is_err()
+            || settings.law.parse::<sobaucu_core::law::LawVersion>().is_err()
+        {
+            return Ok(());
+        }
+        self.conn.execute(
+            "UPDATE peers SET election_date = ?2, law = ?3 WHERE peer = ?1 AND role = 'child'",
+            params![child.peer.to_string(), settings.election_date, settings.law],
+        )?;
+        Ok(())
+    }
+
+    /// The settings the ledger of `unit` that synced last told this hub.
+    pub fn settings_of(&self, unit: &str) -> Result<Option<sobaucu_protocol::messages::LedgerSettings>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT election_date, law FROM peers
+                  WHERE role = 'child' AND kind = 'node' AND unit = ?1 AND election_date IS NOT NULL
+                  ORDER BY last_sync_at DESC LIMIT 1",
+                [unit],
+                |r| Ok(sobaucu_protocol::messages::LedgerSettings { election_date: r.get(0)?, law: r.get(1)? }),
+            )
+            .optional()?)
     }
 
     /// When every node and hub below this hub last synced: its own children as it saw them,

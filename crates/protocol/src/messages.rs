@@ -82,6 +82,19 @@ pub struct EnrollResponse {
     #[serde(default)]
     pub hub_seal_key: String,
     pub scheme: String,
+    /// The election day and law version the last ledger of the same unit told this hub: a new
+    /// ledger restored for a unit (`sobaucu restore`) takes them back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<LedgerSettings>,
+}
+
+/// What a ledger was made for beyond its unit, told to its hub once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerSettings {
+    /// YYYY-MM-DD.
+    pub election_date: String,
+    /// `2015` or `2025`.
+    pub law: String,
 }
 
 /// The header of `POST /v1/sync`: the requester's pushed batch (if any) is its first part.
@@ -119,6 +132,9 @@ pub struct SyncRequest {
     /// The hub's certificates and revocations the requester has, up to this position.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub certs_after: u64,
+    /// A ledger's election day and law version, until its hub has them (first round).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<LedgerSettings>,
 }
 
 fn is_zero(n: &u64) -> bool {

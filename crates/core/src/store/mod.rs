@@ -4,13 +4,14 @@
 //! [`Writer::put`] (or [`Writer::delete`]), inside one transaction opened by [`Store::write`],
 //! which also appends the change to the change log. A write that fails changes nothing.
 
+pub mod backup;
 mod lists;
 pub mod queries;
 mod replica;
 pub mod schema;
 mod users;
 
-pub use users::UserInfo;
+pub use users::{HistoryEntry, UserInfo};
 
 pub use crate::link::ParentLink;
 pub use replica::{ApplySummary, Conflict};

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sobaucu_protocol::{Batch, Change, Identity, PublicIdentity, Statement};
@@ -226,6 +226,41 @@ impl Store {
             }
         };
         Ok(Identity::from_secret_hex(node, &secret)?)
+    }
+
+    /// The ledger's election day and law version, while its hub has not acknowledged them.
+    pub fn settings_to_send(&self) -> Result<Option<sobaucu_protocol::messages::LedgerSettings>> {
+        let Some(node) = self.node.as_ref() else { return Ok(None) };
+        let sent: Option<i64> = self
+            .conn
+            .query_row("SELECT settings_sent FROM peers WHERE role = 'parent'", [], |r| r.get(0))
+            .optional()?;
+        Ok((sent == Some(0)).then(|| sobaucu_protocol::messages::LedgerSettings {
+            election_date: node.election_date.format("%Y-%m-%d").to_string(),
+            law: node.law.as_str().to_string(),
+        }))
+    }
+
+    /// The hub has the ledger's settings.
+    pub fn settings_sent(&mut self) -> Result<()> {
+        self.conn.execute("UPDATE peers SET settings_sent = 1 WHERE role = 'parent'", [])?;
+        Ok(())
+    }
+
+    /// Sets the election day and law version of a ledger being restored from its hub (`sobaucu
+    /// restore`), before it holds any record of its own.
+    pub fn restore_settings(&mut self, settings: &sobaucu_protocol::messages::LedgerSettings) -> Result<()> {
+        self.require(crate::access::Action::ManageUsers)?;
+        let date = chrono::NaiveDate::parse_from_str(&settings.election_date, "%Y-%m-%d").map_err(|_| {
+            Error::input("the hub sent an election day that is not a date", "máy chủ gửi ngày bầu cử không hợp lệ")
+        })?;
+        let law: crate::law::LawVersion = settings.law.parse()?;
+        self.conn.execute(
+            "UPDATE node SET election_date = ?1, law = ?2",
+            params![date.format("%Y-%m-%d").to_string(), law.as_str()],
+        )?;
+        self.node = super::Db(&self.conn).node()?;
+        Ok(())
     }
 
     /// The hub this node syncs with, once enrolled.

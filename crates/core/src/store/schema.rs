@@ -303,7 +303,8 @@ CREATE TABLE parked (
 "#;
 
 /// Officials and their roles (the keyring beside the file says who may open it; this table,
-/// inside the encrypted file, what each may do); when the ledger was last backed up. The
+/// inside the encrypted file, what each may do); when the ledger was last backed up; whether
+/// the hub has the ledger's election day and law version (`sobaucu restore`). The
 /// author column of the change log ([`crate::log::AUTHOR_SQL`]) is added first.
 const MIGRATION_USERS: &str = r#"
 CREATE TABLE users (
@@ -314,6 +315,7 @@ CREATE TABLE users (
     added_by TEXT
 ) WITHOUT ROWID;
 ALTER TABLE node ADD COLUMN last_backup_at TEXT;
+ALTER TABLE peers ADD COLUMN settings_sent INTEGER NOT NULL DEFAULT 0;
 "#;
 
 /// The version [`MIGRATION_USERS`] brings a file to.
