@@ -1,11 +1,10 @@
-//! The sobaucu desktop app: a Tauri 2 window over sobaucu-core. The window shows `ui/`; the
-//! commands in [`commands`] are one-line adapters over the core and the sync client; [`sync`]
-//! runs the background sync.
+//! The sobaucu desktop app: a Tauri 2 window over the application layer (`sobaucu-app`). The
+//! window shows `ui/`; the commands in [`commands`] are one-line adapters over
+//! [`sobaucu_app::App`], which also runs the background sync.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
-mod sync;
 
 use tauri::Manager;
 
@@ -17,12 +16,12 @@ fn main() {
         .with_target(false)
         .init();
     let data_dir = sobaucu_core::default_data_dir();
-    let state = commands::AppState::new(data_dir);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(state)
         .setup(move |app| {
-            app.manage(sync::SyncWorker::start(app.handle().clone()));
+            let host = commands::TauriHost { app: app.handle().clone() };
+            let state: commands::AppState = std::sync::Arc::new(sobaucu_app::App::new(host, data_dir));
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -44,7 +43,6 @@ fn main() {
             commands::sync_status,
             commands::enroll_hub,
             commands::sync_now,
-            commands::choose_bundle_file,
             commands::bundle_export,
             commands::bundle_import,
             commands::list_conflicts,
@@ -55,13 +53,15 @@ fn main() {
             commands::import_file,
             commands::imports,
             commands::undo_import,
-            commands::choose_export_file,
             commands::export_report,
             commands::print_voter_list,
             commands::print_candidates,
             commands::progress,
             commands::duplicates,
             commands::decide_duplicate,
+            commands::backup,
+            commands::restore_backup,
+            commands::users,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");

@@ -116,32 +116,30 @@ export const enrollHub = (url, code) => call('enroll_hub', { url, code });
 /** Starts a sync in the background; resolves with null at once (progress comes as events). */
 export const syncNow = () => call('sync_now');
 
-/** The system file dialog: a path, or null when cancelled. `save` true to choose where to write. */
-export const chooseBundleFile = (save) => call('choose_bundle_file', { save: Boolean(save) });
+/** Asks where to write the USB bundle of unacknowledged changes (the system's dialog) and
+ * writes it: `{ path, changes, bytes }`, or null when the dialog is cancelled. */
+export const bundleExport = () => call('bundle_export');
 
-/** Writes the USB bundle of unacknowledged changes to `path`: `{ path, changes, bytes }`. */
-export const bundleExport = (path) => call('bundle_export', { path });
-
-/** Reads the hub's answer bundle at `path`: `{ changes, batches, already_had }`. */
-export const bundleImport = (path) => call('bundle_import', { path });
+/** Asks which bundle of the hub's to read (the system's dialog) and applies it:
+ * `{ changes, batches, already_had }`, or null when cancelled. */
+export const bundleImport = () => call('bundle_import');
 
 /** Every open conflict: `[{ kind, record_id, title, unit, field, winner, loser }]`. */
 export const listConflicts = () => call('list_conflicts');
 export const listRefused = () => call('list_refused');
 
+/** Asks where to save (the system's dialog) and writes the report as "xlsx" or "pdf":
+ * { path, bytes, pages? }, or null when cancelled. */
+export const exportReport = (format) => call('export_report', { format });
+
+/** Asks where to save and prints the voter list (form Mẫu 33) of a polling area:
+ * { path, bytes, pages, rows }, or null when cancelled. */
+export const printVoterList = (pollingArea) => call('print_voter_list', { pollingArea });
+
+/** Asks where to save and prints the candidate list (one level, or all when null). */
+export const printCandidates = (level) => call('print_candidates', { level: level ?? null });
+
 /** Settles the conflicts of one field of a record with `value`; resolves with null. */
-/** A file to save an export to, chosen in the system's save dialog (null if cancelled). */
-export const chooseExportFile = (suggested) => call('choose_export_file', { suggested });
-
-/** Writes the report as "xlsx" or "pdf" to `path`: { path, bytes, pages? }. */
-export const exportReport = (format, path) => call('export_report', { format, path });
-
-/** Prints the voter list (form Mẫu 33) of a polling area to `path`: { path, bytes, pages, rows }. */
-export const printVoterList = (pollingArea, path) => call('print_voter_list', { pollingArea, path });
-
-/** Prints the candidate list (one level, or all when null) to `path`: { path, bytes, pages, rows }. */
-export const printCandidates = (level, path) => call('print_candidates', { level: level ?? null, path });
-
 export const resolveConflict = (kind, id, field, value) =>
   call('resolve_conflict', { kind, id, field, value: value === undefined ? null : value });
 
@@ -162,20 +160,34 @@ export const decideDuplicate = ({ a, b, decision, removed = null, reason = null 
  */
 // Import from a file (#import-view)
 
-/** The system file dialog for a file to import: a path, or null when cancelled. */
+/** The system's dialog for a file to import; the shell keeps the file for the preview and the
+ * import: `{ name, path }`, or null when cancelled. */
 export const chooseImportFile = () => call('choose_import_file');
 
-/** What importing `path` would do; writes nothing. */
-export const importPreview = (path, kind, defaults = null) => call('import_preview', { path, kind, defaults });
+/** What importing the chosen file would do; writes nothing. */
+export const importPreview = (kind, defaults = null) => call('import_preview', { kind, defaults });
 
-/** Imports `path`, all or nothing. */
-export const importFile = (path, kind, defaults = null) => call('import_file', { path, kind, defaults });
+/** Imports the chosen file, all or nothing. */
+export const importFile = (kind, defaults = null) => call('import_file', { kind, defaults });
 
 /** The ledger's imports, newest first. */
 export const imports = () => call('imports');
 
 /** Undoes one import as one step. */
 export const undoImport = (id) => call('undo_import', { id });
+
+// ---------------------------------------------------------------------------------------------
+// Backups and users
+
+/** Asks where to save and backs the ledger up: `{ path, bytes, at }`, or null when cancelled. */
+export const backup = () => call('backup');
+
+/** Asks which backup to restore and restores it, opened with `passphrase`; the window is then
+ * locked: `{ node_id, unit, taken_at, new_identity, replaced, bundle }`, or null when cancelled. */
+export const restoreBackup = (passphrase) => call('restore_backup', { passphrase });
+
+/** The ledger's users: `[{ name, role, added_at, added_by }]`. */
+export const users = () => call('users');
 
 export async function listenSyncStatus(handler) {
   const events = window.__TAURI__?.event;

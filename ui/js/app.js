@@ -14,7 +14,7 @@ import { h, replaceChildren } from './util.js';
 import { t, pick, onLangChange, errorText } from './i18n.js';
 import { langToggleButton } from './langtoggle.js';
 import { displayDate } from './dates.js';
-import { setNode, getNode, setSchema, groupedKinds, kindDef, kindLabel, hasUnitsBelow } from './store.js';
+import { setNode, getNode, setUser, getUser, setSchema, groupedKinds, kindDef, kindLabel, hasUnitsBelow } from './store.js';
 import { isDialogOpen } from './dialogs.js';
 import * as setupScreen from './setup.js';
 import * as unlockScreen from './unlock.js';
@@ -58,6 +58,7 @@ async function boot() {
 /** Goes on from an open ledger (app_info's answer): the first-run screen or the shell. */
 async function afterUnlock(info) {
   appInfo = info;
+  setUser(info?.user ?? null);
   if (info?.locked) {
     showUnlock();
     return;
@@ -176,7 +177,15 @@ function buildSidebar() {
   }
 
   const corner = h('a', { id: 'sync-status', class: 'sync-status', href: '#/sync' });
-  const foot = h('div', { class: 'sidebar-foot' }, corner, langToggleButton());
+  const user = getUser();
+  const who = user
+    ? h('div', { class: 'side-user', id: 'side-user' },
+      h('span', { class: 'side-user-name', text: user.name }),
+      h('span', { class: 'side-user-role muted', text: t(`role.${user.role}`) }),
+      h('button', { type: 'button', id: 'lock-button', class: 'btn btn-quiet btn-small', text: t('unlock.lock'),
+        on: { click: lockLedger } }))
+    : null;
+  const foot = h('div', { class: 'sidebar-foot' }, who, corner, langToggleButton());
   const sidebar = h('aside', { class: 'sidebar' }, head, nav, foot);
   // A link to the page already shown reads it again (a plain link would do nothing).
   sidebar.addEventListener('click', (event) => {
@@ -189,6 +198,19 @@ function buildSidebar() {
   });
   paintSidebarSync(sidebar);
   return sidebar;
+}
+
+/** Closes the ledger: the passphrase screen comes back. */
+async function lockLedger() {
+  try {
+    appInfo = await api.lock();
+  } catch (error) {
+    showFatal(error);
+    return;
+  }
+  setUser(null);
+  history.replaceState(null, '', '#/dashboard');
+  showUnlock();
 }
 
 /** Paints the sync corner and the conflict badge from the last SyncStatus (syncstate.js). */
@@ -318,6 +340,13 @@ function route(draft = null, redraw = false) {
   const ctx = {
     navigate,
     refreshNode,
+    // The ledger was closed under the screen (a backup restored): ask the passphrase again.
+    locked: (info) => {
+      appInfo = info;
+      setUser(null);
+      history.replaceState(null, '', '#/dashboard');
+      showUnlock();
+    },
     setTitle: (title) => {
       document.title = title ? `${title} — ${t('app.name')}` : t('app.name');
     },

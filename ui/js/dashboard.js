@@ -1,12 +1,15 @@
 // dashboard.js — the overview screen (#dashboard): the unit, the election day and the days left,
 // one count card per record kind (grouped like the sidebar; a click opens that kind's list), and
-// the legal timeline with each milestone's status. Everything shown comes from dashboard().
+// the legal timeline with each milestone's status (from dashboard()). For a chair or secretary,
+// the backup card: when the ledger was last backed up, a reminder when that is over a week ago,
+// and the buttons to back up or restore (the shell asks where, in the system's dialog).
 
 import * as api from './api.js';
 import { h, replaceChildren } from './util.js';
 import { t, pick, errorText } from './i18n.js';
 import { displayDate } from './dates.js';
-import { getNode, groupedKinds, kindLabel, hasUnitsBelow } from './store.js';
+import { getNode, groupedKinds, kindLabel, hasUnitsBelow, canManage } from './store.js';
+import { toast, passphraseDialog } from './dialogs.js';
 import { renderTimeline } from './timeline.js';
 import { milestoneTable } from './progress.js';
 
@@ -18,6 +21,8 @@ export function render(container, params, ctx) {
   const subline = h('p', { class: 'page-sub' });
   const countsArea = h('div', { class: 'dash-counts' }, h('p', { class: 'muted', text: t('app.loading_short') }));
   const timelineArea = h('div', { class: 'dash-timeline' }, h('p', { class: 'muted', text: t('app.loading_short') }));
+
+  const backupArea = canManage() ? h('div', { class: 'dash-backup', id: 'dash-backup' }) : null;
 
   // A district or province sees first where the units below it stand.
   const below = hasUnitsBelow(node);
@@ -40,6 +45,7 @@ export function render(container, params, ctx) {
         h('h2', { id: 'dash-timeline-title', class: 'section-title', text: t('dash.timeline') }),
         timelineArea),
       h('section', { class: 'dash-section dash-side', 'aria-labelledby': 'dash-records-title' },
+        backupArea,
         h('h2', { id: 'dash-records-title', class: 'section-title', text: t('dash.records') }),
         countsArea)),
   ));
@@ -111,6 +117,58 @@ export function render(container, params, ctx) {
     replaceChildren(countsArea, message);
     replaceChildren(timelineArea);
   });
+
+  /** The backup card, from app_info's `last_backup_at`. */
+  function drawBackup(lastBackupAt) {
+    if (!backupArea) return;
+    const week = 7 * 24 * 3600 * 1000;
+    const stale = !lastBackupAt || Date.now() - Date.parse(lastBackupAt) > week;
+    const now = h('button', { type: 'button', id: 'backup-now', class: stale ? 'btn btn-primary' : 'btn', text: t('backup.now'),
+      on: { click: (event) => backupNow(event.currentTarget) } });
+    const restore = h('button', { type: 'button', id: 'backup-restore', class: 'btn btn-quiet', text: t('backup.restore'),
+      on: { click: (event) => restoreBackup(event.currentTarget) } });
+    replaceChildren(backupArea,
+      h('h2', { class: 'section-title', text: t('backup.title') }),
+      h('p', { id: 'backup-last', class: 'muted', text: lastBackupAt ? t('backup.last', { date: displayDate(lastBackupAt) }) : t('backup.never') }),
+      stale ? h('p', { id: 'backup-reminder', class: 'notice notice-warn', role: 'status', text: t('backup.remind') }) : null,
+      h('div', { class: 'dash-backup-actions' }, now, restore));
+  }
+
+  function loadBackup() {
+    if (!backupArea) return;
+    api.appInfo().then((info) => { if (alive) drawBackup(info?.last_backup_at ?? null); }, () => {});
+  }
+
+  async function backupNow(button) {
+    button.disabled = true;
+    try {
+      const done = await api.backup();
+      if (done) toast(t('backup.done', { file: String(done.path).split(/[\\/]/).pop() }), { duration: 5000 });
+      loadBackup();
+    } catch (error) {
+      toast(errorText(error), { tone: 'error', duration: 8000 });
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function restoreBackup(button) {
+    const passphrase = await passphraseDialog({ title: t('backup.restore_title'), message: t('backup.restore_message') });
+    if (!passphrase) return;
+    button.disabled = true;
+    try {
+      const restored = await api.restoreBackup(passphrase);
+      if (!restored) return;
+      toast(restored.new_identity ? t('backup.restored_new_node') : t('backup.restored', { date: displayDate(restored.taken_at) }), { duration: 8000 });
+      ctx.locked(await api.appInfo());
+    } catch (error) {
+      toast(errorText(error), { tone: 'error', duration: 8000 });
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  loadBackup();
 
   return {
     destroy: () => {

@@ -83,3 +83,47 @@ export function confirmDialog({ title, message, okLabel = t('confirm.ok'), cance
     cancelButton.focus();
   });
 }
+
+/**
+ * Asks for a passphrase in a modal (#passphrase-dialog: #passphrase-input, #passphrase-ok,
+ * #passphrase-cancel). Resolves with what was typed, or null when cancelled.
+ */
+export function passphraseDialog({ title, message, okLabel = t('confirm.ok'), cancelLabel = t('confirm.cancel') }) {
+  if (openDialog) openDialog.close(null);
+  const previousFocus = document.activeElement;
+  return new Promise((resolve) => {
+    const input = h('input', { type: 'password', id: 'passphrase-input', class: 'input', autocomplete: 'current-password' });
+    const okButton = h('button', { type: 'submit', id: 'passphrase-ok', class: 'btn btn-primary', text: okLabel });
+    const cancelButton = h('button', { type: 'button', id: 'passphrase-cancel', class: 'btn', text: cancelLabel });
+    const form = h('form', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'passphrase-title' },
+      h('h2', { id: 'passphrase-title', class: 'dialog-title', text: title }),
+      h('p', { class: 'dialog-message', text: message }),
+      input,
+      h('div', { class: 'dialog-actions' }, cancelButton, okButton));
+    const backdrop = h('div', { id: 'passphrase-dialog', class: 'dialog-backdrop' }, form);
+    const close = (answer) => {
+      document.removeEventListener('keydown', onKey, true);
+      input.value = '';
+      backdrop.remove();
+      openDialog = null;
+      if (previousFocus instanceof HTMLElement && previousFocus.isConnected) previousFocus.focus();
+      resolve(answer);
+    };
+    const onKey = (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        close(null);
+      }
+    };
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (input.value) close(input.value);
+    });
+    cancelButton.addEventListener('click', () => close(null));
+    document.addEventListener('keydown', onKey, true);
+    openDialog = { close };
+    overlayRoot().appendChild(backdrop);
+    input.focus();
+  });
+}

@@ -5,13 +5,15 @@
 // checkboxes joined with commas, ref → select filled from list_records of the referenced kinds,
 // computed → read-only. Before saving it checks only what it can see (required, date and number
 // format) and shows it at once; the core's answer to save_record always has the last word.
-// Keys: Ctrl+S or Ctrl+Enter saves, Esc cancels.
+// Keys: Ctrl+S or Ctrl+Enter saves, Esc cancels. A viewer sees the form read-only. A saved
+// record has its history below the form ("Lịch sử thay đổi"): who changed which field when,
+// from which computer.
 
 import * as api from './api.js';
 import { h, replaceChildren, lowerFirst } from './util.js';
 import { t, lang, pick, errorText } from './i18n.js';
 import { displayDate, parseDate, parsePartialDate } from './dates.js';
-import { kindDef, kindLabel, getNode } from './store.js';
+import { kindDef, kindLabel, getNode, canWrite } from './store.js';
 import { isTrue, splitLevels, optionLabel, displayFieldValue } from './values.js';
 import { toast, confirmDialog } from './dialogs.js';
 import { rememberOpened } from './list.js';
@@ -112,8 +114,15 @@ export function render(container, params, ctx) {
       on: { click: (event) => printVoterList(recordId, row.number, event.currentTarget) },
     }) : null;
     const hasRequired = controls.some((control) => control.field.required && !control.field.computed);
+    // A viewer reads and prints: nothing to save or delete (the core refuses it anyway).
+    const readOnly = !canWrite();
+    if (readOnly) {
+      saveButton.disabled = true;
+      if (deleteButton) deleteButton.hidden = true;
+    }
 
     formElement = h('form', { id: 'record-form', class: 'record-form', novalidate: true, dataset: { kind, recordId: recordId ?? '' } },
+      readOnly ? h('p', { id: 'form-readonly', class: 'notice', role: 'note', text: t('form.readonly') }) : null,
       hasRequired ? h('p', { class: 'form-legend muted', text: t('form.required_legend') }) : null,
       controls.map((control) => control.wrap),
       formError,
@@ -128,13 +137,55 @@ export function render(container, params, ctx) {
       event.preventDefault();
       save();
     });
-    replaceChildren(body, formElement);
+    replaceChildren(body, formElement, row ? historyPanel() : null);
 
     if (!params.redraw) {
       const first = controls.find((control) => !control.field.computed);
       if (first) first.focusTarget.focus();
       else heading.focus();
     }
+  }
+
+  // ----- history -----
+
+  /** "Lịch sử thay đổi": loaded when opened. */
+  function historyPanel() {
+    const area = h('div', { class: 'history-body' });
+    const panel = h('details', { id: 'form-history', class: 'history' },
+      h('summary', { id: 'form-history-toggle', text: t('history.title') }), area);
+    let loaded = false;
+    panel.addEventListener('toggle', () => {
+      if (!panel.open || loaded) return;
+      loaded = true;
+      replaceChildren(area, h('p', { class: 'muted', text: t('app.loading_short') }));
+      api.recordHistory(kind, recordId).then((entries) => {
+        if (!alive) return;
+        replaceChildren(area, historyTable(entries || []));
+      }, (error) => {
+        loaded = false;
+        if (alive) replaceChildren(area, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
+      });
+    });
+    return panel;
+  }
+
+  function historyTable(entries) {
+    const describe = (fields) => Object.entries(fields || {}).map(([name, value]) => {
+      if (name === '_deleted') return isTrue(value) ? t('history.deleted') : '';
+      const field = (def.fields || []).find((f) => f.name === name);
+      if (!field) return '';
+      const shown = field.type === 'ref' ? '' : displayFieldValue(field, { [name]: value });
+      return shown ? `${pick(field) || name}: ${shown}` : (pick(field) || name);
+    }).filter(Boolean).join('; ');
+    return h('table', { class: 'history-table', id: 'history-table' },
+      h('thead', null, h('tr', null,
+        h('th', { text: t('history.when') }), h('th', { text: t('history.who') }),
+        h('th', { text: t('history.node') }), h('th', { text: t('history.fields') }))),
+      h('tbody', null, entries.slice().reverse().map((entry) => h('tr', { class: 'history-row' },
+        h('td', { text: displayDate(entry.at) }),
+        h('td', { class: 'history-author', text: entry.author || t('history.unknown') }),
+        h('td', { class: 'muted', text: entry.here ? t('history.here') : entry.node }),
+        h('td', { text: describe(entry.fields) })))));
   }
 
   // ----- errors -----

@@ -95,15 +95,15 @@ export function render(container, params, ctx) {
   }, (error) => console.error(error));
   chooseButton.addEventListener('click', async () => {
     if (busy) return;
-    let path;
+    let chosen;
     try {
-      path = await api.chooseImportFile();
+      chosen = await api.chooseImportFile();
     } catch (error) {
       showError(error);
       return;
     }
-    if (!alive || !path) return;
-    memory.path = path;
+    if (!alive || !chosen) return;
+    memory.path = chosen.path || chosen.name;
     check();
   });
 
@@ -127,7 +127,7 @@ export function render(container, params, ctx) {
     memory.preview = null;
     setBusy(true, t('import.checking'));
     try {
-      const preview = await api.importPreview(memory.path, memory.kind, defaultsOf());
+      const preview = await api.importPreview(memory.kind, defaultsOf());
       if (!alive) return;
       memory.preview = preview;
       drawPreview();
@@ -206,7 +206,7 @@ export function render(container, params, ctx) {
     showError(null);
     setBusy(true, t('import.importing'));
     try {
-      const summary = await api.importFile(memory.path, memory.kind, defaultsOf());
+      const summary = await api.importFile(memory.kind, defaultsOf());
       if (!alive) return;
       memory.path = null;
       memory.preview = null;

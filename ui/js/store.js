@@ -6,6 +6,7 @@ import { pick } from './i18n.js';
 
 const state = {
   node: null,
+  user: null, // { name, role } of whoever opened the ledger
   schema: { groups: [], kinds: [] },
   kindsByName: new Map(),
 };
@@ -26,6 +27,25 @@ export function setNode(node) {
 
 export function getNode() {
   return state.node;
+}
+
+/** Stores who opened the ledger (app_info's `user`: { name, role }). */
+export function setUser(user) {
+  state.user = user || null;
+}
+
+export function getUser() {
+  return state.user;
+}
+
+/** Whether the user may change records (every role but viewer; the core refuses anyway). */
+export function canWrite() {
+  return state.user?.role !== 'viewer';
+}
+
+/** Whether the user may back up and restore, sync and import (chair and secretary). */
+export function canManage() {
+  return state.user?.role === 'chair' || state.user?.role === 'secretary';
 }
 
 /** Whether the node's unit has units below it (a district or a province): its ledger holds

@@ -338,17 +338,15 @@ export function render(container, params, ctx) {
     setUsbDisabled(true);
     usbError.hidden = true;
     try {
-      const path = await api.chooseBundleFile(direction === 'export');
-      if (!alive || !path) return;
       usbBusyText.hidden = false;
       if (direction === 'export') {
-        const result = await api.bundleExport(path);
-        if (!alive) return;
+        const result = await api.bundleExport();
+        if (!alive || !result) return;
         const changes = Number(result?.changes) || 0;
-        toast(t('usb.exported', { n: formatNumber(changes, lang()), raw: changes, file: baseName(result?.path || path) }), { duration: 5000 });
+        toast(t('usb.exported', { n: formatNumber(changes, lang()), raw: changes, file: baseName(result?.path) }), { duration: 5000 });
       } else {
-        const result = await api.bundleImport(path);
-        if (!alive) return;
+        const result = await api.bundleImport();
+        if (!alive || !result) return;
         const changes = Number(result?.changes) || 0;
         const batches = Number(result?.batches) || 0;
         const alreadyHad = Number(result?.already_had) || 0;

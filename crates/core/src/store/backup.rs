@@ -132,7 +132,8 @@ impl Store {
 
     /// When the ledger was last backed up.
     pub fn last_backup_at(&self) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT last_backup_at FROM node", [], |r| r.get(0))?)
+        use rusqlite::OptionalExtension;
+        Ok(self.conn.query_row("SELECT last_backup_at FROM node", [], |r| r.get(0)).optional()?.flatten())
     }
 
     /// Gives this ledger a new identity (a backup restored on another machine): a new node id

@@ -2,7 +2,8 @@
 //! (soon after the app starts, a few seconds after each local change, every few minutes
 //! otherwise, and after a failure with a pause that grows from ten seconds to ten minutes),
 //! running `sobaucu_client::sync` on a connection of its own to the ledger. It reports to the
-//! window through `sync://status` events. This module only wires the two together.
+//! window through the host ([`crate::Host::sync_status`]: the shell's `sync://status` events).
+//! This module only wires the two together.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,7 +12,8 @@ use serde_json::{Value, json};
 use sobaucu_client::Progress;
 use sobaucu_client::scheduler::{Schedule, Scheduler};
 use sobaucu_core::Store;
-use tauri::{AppHandle, Emitter};
+
+use crate::Host;
 
 const SCHEDULE: Schedule = Schedule {
     first: Duration::from_secs(2),
@@ -39,7 +41,7 @@ pub struct SyncWorker {
 }
 
 impl SyncWorker {
-    pub fn start(app: AppHandle) -> SyncWorker {
+    pub fn start<H: Host>(app: Arc<H>) -> SyncWorker {
         let activity = Arc::new(Mutex::new(Activity::default()));
         let store: Arc<Mutex<Option<Store>>> = Arc::new(Mutex::new(None));
         let (job_activity, planned_activity, job_store) = (activity.clone(), activity.clone(), store.clone());
@@ -113,13 +115,13 @@ fn status_json(store: &Store, activity: &Activity) -> Value {
     })
 }
 
-fn emit(app: &AppHandle, store: &Store, activity: &Mutex<Activity>) {
+fn emit<H: Host>(app: &H, store: &Store, activity: &Mutex<Activity>) {
     let snapshot = activity.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let _ = app.emit("sync://status", status_json(store, &snapshot));
+    app.sync_status(&status_json(store, &snapshot));
 }
 
 /// One sync, if the ledger is enrolled; says whether it went well (the schedule backs off if not).
-fn run_once(app: &AppHandle, store: &mut Store, activity: &Arc<Mutex<Activity>>) -> bool {
+fn run_once<H: Host>(app: &Arc<H>, store: &mut Store, activity: &Arc<Mutex<Activity>>) -> bool {
     if store.parent().ok().flatten().is_none() {
         return true;
     }
@@ -129,7 +131,7 @@ fn run_once(app: &AppHandle, store: &mut Store, activity: &Arc<Mutex<Activity>>)
         a.progress = None;
         a.next_attempt_at = None;
     }
-    emit(app, store, activity);
+    emit(app.as_ref(), store, activity);
     let result = {
         let (app, activity) = (app.clone(), activity.clone());
         // The callback cannot borrow the store it syncs: report from a second connection.
@@ -137,7 +139,7 @@ fn run_once(app: &AppHandle, store: &mut Store, activity: &Arc<Mutex<Activity>>)
         sobaucu_client::sync(store, None, move |p| {
             activity.lock().unwrap_or_else(|e| e.into_inner()).progress = Some(p.clone());
             if let Some(reader) = &reader {
-                emit(&app, reader, &activity);
+                emit(app.as_ref(), reader, &activity);
             }
         })
     };
@@ -158,22 +160,26 @@ fn run_once(app: &AppHandle, store: &mut Store, activity: &Arc<Mutex<Activity>>)
         match &result {
             Ok(_) => a.last_error = None,
             Err(e) => {
-                let vi = match e {
-                    sobaucu_client::ClientError::Unreachable { .. } | sobaucu_client::ClientError::Cut { .. } => {
-                        "Không kết nối được máy chủ; sẽ thử lại".to_string()
-                    }
-                    sobaucu_client::ClientError::Pending { pending, .. } => {
-                        format!("Còn {pending} thay đổi chưa gửi được; sẽ thử lại")
-                    }
-                    sobaucu_client::ClientError::Legacy => {
-                        "Sổ đã đăng ký theo phiên bản cũ: hãy xin mã mới và đăng ký lại".to_string()
-                    }
-                    other => format!("Máy chủ từ chối: {other}"),
-                };
+                let vi = vietnamese(e);
                 a.last_error = Some((e.to_string(), vi));
             }
         }
     }
-    emit(app, store, activity);
+    emit(app.as_ref(), store, activity);
     ok
+}
+
+/// A sync error in Vietnamese, for the window.
+pub(crate) fn vietnamese(e: &sobaucu_client::ClientError) -> String {
+    use sobaucu_client::ClientError as E;
+    match e {
+        E::Unreachable { .. } | E::Cut { .. } => "Không kết nối được máy chủ; sẽ thử lại".to_string(),
+        E::Pending { pending, .. } => format!("Còn {pending} thay đổi chưa gửi được; sẽ thử lại"),
+        E::Legacy => {
+            "Sổ đã đăng ký với máy chủ theo phiên bản cũ: hãy xin mã mới và đăng ký lại; dữ liệu được giữ nguyên"
+                .to_string()
+        }
+        E::Local(message) => message.clone(),
+        other => format!("Máy chủ từ chối: {other}"),
+    }
 }
