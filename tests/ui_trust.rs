@@ -20,9 +20,14 @@ fn pick_user(w: &Window, name: &str) {
 fn passphrase_viewer_history_lock_backup_and_the_csp_in_the_window() {
     let tmp = tempfile::tempdir().unwrap();
     let ledger = Node::init(&tmp.path().join("ledger"), "03637", "2025", "2026-03-15");
-    ledger.import(&[json!({"kind": "polling_area", "number": 1, "name": "Khu vực bỏ phiếu số 1", "area_type": "ordinary"})]);
+    ledger.import(&[
+        json!({"kind": "polling_area", "number": 1, "name": "Khu vực bỏ phiếu số 1", "area_type": "ordinary"}),
+    ]);
     ledger.ok_with(&[("SOBAUCU_NEW_PASSPHRASE", OTHERS)], &["user", "add", SECRETARY, "--role", "secretary"]);
-    ledger.ok_with(&[("SOBAUCU_NEW_PASSPHRASE", OTHERS)], &["--user", "chair", "user", "add", VIEWER, "--role", "viewer"]);
+    ledger.ok_with(
+        &[("SOBAUCU_NEW_PASSPHRASE", OTHERS)],
+        &["--user", "chair", "user", "add", VIEWER, "--role", "viewer"],
+    );
     // The secretary changes the polling area: its history has two authors.
     let id = {
         let mut store = Store::open_existing(&ledger.dir, &Credentials::new(Some(SECRETARY), OTHERS)).unwrap();

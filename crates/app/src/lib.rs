@@ -138,6 +138,11 @@ impl<H: Host> App<H> {
         App { host, dir, store: Mutex::new(None), import_file: Mutex::new(None), sync }
     }
 
+    /// The host the app was made with.
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
     /// The ledger folder.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -203,11 +208,22 @@ impl<H: Host> App<H> {
     }
 
     pub fn init_ledger(&self, unit: &str, scheme: &str, election: &str, law: Option<&str>) -> Reply<Value> {
-        self.with(|s| api::init_ledger(s, unit, scheme, election, law))
+        let node = self.with(|s| api::init_ledger(s, unit, scheme, election, law))?;
+        self.restart_sync()?;
+        Ok(node)
     }
 
     pub fn create_demo(&self) -> Reply<Value> {
-        self.with(api::create_demo)
+        let node = self.with(api::create_demo)?;
+        self.restart_sync()?;
+        Ok(node)
+    }
+
+    /// Gives the background sync a new connection once the ledger knows what it is.
+    fn restart_sync(&self) -> Reply<()> {
+        let store = self.with(|s| s.reopen_for_background_sync())?;
+        self.sync.attach(store);
+        Ok(())
     }
 
     pub fn schema(&self) -> Value {
@@ -257,6 +273,7 @@ impl<H: Host> App<H> {
     /// Enrols the ledger with a hub, then syncs at once.
     pub fn enroll_hub(&self, url: &str, code: &str) -> Reply<Value> {
         let mut store = self.second()?;
+        store.require(Action::Sync)?;
         sobaucu_client::enroll(&mut store, url, code, sobaucu_protocol::Role::Node)?;
         self.sync.sync_now();
         self.sync_status()

@@ -1,0 +1,231 @@
+//! The desktop's application layer without a window: a host that answers the file dialogs from
+//! the test and records the sync events, over a real ledger file and a real hub process. Every
+//! operation the window offers works through it: unlocking (and creating), records and their
+//! history, print-outs and exports only where the host's dialog says (nothing when cancelled),
+//! an import previewed then imported from the chosen file, enrolment and the sync's events,
+//! USB bundles, backups and their restore, and the roles refusing what they must.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use serde_json::{Map, Value, json};
+use sobaucu_app::{App, FileKind, Host};
+use sobaucu_core::vault::TEST_PASSPHRASE;
+use sobaucu_tests::{Hub, eventually};
+
+#[derive(Default)]
+struct TestHost {
+    /// What the next dialogs answer, in order (None: cancelled).
+    answers: Mutex<VecDeque<Option<PathBuf>>>,
+    /// The dialogs shown: kind and suggested name.
+    asked: Mutex<Vec<(FileKind, Option<String>)>>,
+    statuses: Mutex<Vec<Value>>,
+}
+
+impl TestHost {
+    fn next(&self, kind: FileKind, suggested: Option<&str>) -> Option<PathBuf> {
+        self.asked.lock().unwrap().push((kind, suggested.map(str::to_string)));
+        self.answers.lock().unwrap().pop_front().flatten()
+    }
+}
+
+impl Host for TestHost {
+    fn choose_open(&self, kind: FileKind) -> Option<PathBuf> {
+        self.next(kind, None)
+    }
+    fn choose_save(&self, kind: FileKind, suggested: &str) -> Option<PathBuf> {
+        self.next(kind, Some(suggested))
+    }
+    fn today(&self) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()
+    }
+    fn sync_status(&self, status: &Value) {
+        self.statuses.lock().unwrap().push(status.clone());
+    }
+}
+
+struct Fixture {
+    tmp: tempfile::TempDir,
+    app: App<TestHost>,
+}
+
+/// A new, locked app over an empty folder.
+fn fixture() -> Fixture {
+    sobaucu_core::vault::use_cheap_kdf_for_tests();
+    let tmp = tempfile::tempdir().unwrap();
+    let app = App::new(TestHost::default(), tmp.path().join("ledger"));
+    Fixture { tmp, app }
+}
+
+impl Fixture {
+    fn host(&self) -> &TestHost {
+        self.app.host()
+    }
+    fn answer(&self, path: Option<PathBuf>) {
+        self.host().answers.lock().unwrap().push_back(path);
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+    fn dialogs(&self) -> usize {
+        self.host().asked.lock().unwrap().len()
+    }
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    v.as_object().unwrap().clone()
+}
+
+/// An unlocked commune ledger (chair "Lò Văn Minh") with one polling area.
+fn commune() -> (Fixture, String) {
+    let f = fixture();
+    let info = f.app.app_info().unwrap();
+    assert_eq!((info["locked"].as_bool(), info["exists"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(f.app.dashboard().unwrap_err().kind, "locked");
+    let info = f.app.unlock(Some("Lò Văn Minh"), TEST_PASSPHRASE, true).unwrap();
+    assert_eq!(info["user"]["role"], "chair");
+    assert_eq!(info["initialized"], false);
+    f.app.init_ledger("03637", "2025", "15/03/2026", None).unwrap();
+    let area = f
+        .app
+        .save_record(
+            "polling_area",
+            None,
+            &obj(json!({"number": 1, "name": "Khu vực bỏ phiếu số 1", "area_type": "ordinary"})),
+        )
+        .unwrap();
+    (f, area["id"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn records_history_and_the_lock_without_a_window() {
+    let (f, area) = commune();
+    f.app.save_record("polling_area", Some(&area), &obj(json!({"voters": 420}))).unwrap();
+    let history = f.app.record_history("polling_area", &area).unwrap();
+    let authors: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["author"].as_str().unwrap()).collect();
+    assert_eq!(authors, ["Lò Văn Minh", "Lò Văn Minh"]);
+    assert_eq!(f.app.dashboard().unwrap()["counts"]["polling_area"], 1);
+    // Locked: nothing answers but the passphrase screen's facts.
+    let locked = f.app.lock().unwrap();
+    assert_eq!(locked["users"], json!(["Lò Văn Minh"]));
+    assert_eq!(f.app.list_records("polling_area", &Default::default()).unwrap_err().kind, "locked");
+    let wrong = f.app.unlock(None, "sai mật khẩu rồi", false).unwrap_err();
+    assert_eq!(wrong.kind, "wrong_passphrase");
+    assert!(wrong.message_vi.contains("sai mật khẩu"), "{}", wrong.message_vi);
+    f.app.unlock(None, TEST_PASSPHRASE, false).unwrap();
+    assert_eq!(f.app.list_records("polling_area", &Default::default()).unwrap()["total"], 1);
+    // Creating over an existing ledger is refused.
+    assert_eq!(f.app.unlock(Some("Ai Đó"), TEST_PASSPHRASE, true).unwrap_err().kind, "already_initialized");
+}
+
+#[test]
+fn files_are_written_only_where_the_host_says() {
+    let (f, area) = commune();
+    // Cancelled: nothing written, no error.
+    f.answer(None);
+    assert!(f.app.export_report("xlsx").unwrap().is_none());
+    // The report, the voter list, the candidates: each where the dialog said, under the name it
+    // suggested.
+    let xlsx = f.path("report.xlsx");
+    f.answer(Some(xlsx.clone()));
+    let written = f.app.export_report("xlsx").unwrap().unwrap();
+    assert_eq!(written.path, xlsx.display().to_string());
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    f.answer(Some(f.path("list.pdf")));
+    f.app.print_voter_list(&area).unwrap().unwrap();
+    assert!(std::fs::read(f.path("list.pdf")).unwrap().starts_with(b"%PDF-"));
+    let asked = f.host().asked.lock().unwrap().clone();
+    assert_eq!(asked[0], (FileKind::Excel, Some("bao-cao-03637-20260201.xlsx".to_string())));
+    assert_eq!(asked[2], (FileKind::Pdf, Some("danh-sach-cu-tri-kvbp-1.pdf".to_string())));
+
+    // An import: the file is chosen once, previewed, then imported.
+    let csv = f.path("mau33.csv");
+    std::fs::write(
+        &csv,
+        "STT,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Khu vực bỏ phiếu\n1,Giàng Thị Mỷ,01/02/1990,Nữ,Mông,Khu vực bỏ phiếu số 1\n",
+    )
+    .unwrap();
+    assert_eq!(f.app.import_preview(Some("voter"), None).unwrap_err().kind, "input");
+    f.answer(Some(csv));
+    let chosen = f.app.choose_import_file().unwrap().unwrap();
+    assert_eq!(chosen["name"], "mau33.csv");
+    let defaults = obj(json!({"ballots": "na,provincial,commune"}));
+    let preview = f.app.import_preview(Some("voter"), Some(&defaults)).unwrap();
+    assert_eq!(f.app.list_records("voter", &Default::default()).unwrap()["total"], 0, "{preview}");
+    f.app.import_file(Some("voter"), Some(&defaults)).unwrap();
+    assert_eq!(f.app.list_records("voter", &Default::default()).unwrap()["total"], 1);
+}
+
+#[test]
+fn enrolment_sync_events_bundles_and_backups_through_the_app_layer() {
+    let (f, _) = commune();
+    let hub = Hub::start(&f.path("hub"), "12", "2025", None);
+    let status = f.app.enroll_hub(&hub.url, &hub.enroll_code("03637")).unwrap();
+    assert_eq!(status["enrolled"], true);
+    // The background sync reports through the host.
+    eventually(30, "a sync status with nothing pending", || {
+        f.host()
+            .statuses
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s["running"] == false && s["pending"] == 0 && s["last_sync_at"].is_string())
+    });
+    f.app
+        .save_record(
+            "incident",
+            None,
+            &obj(json!({"occurred_on": "2026-02-01", "place": "Bản Che Bó", "summary": "Mất điện"})),
+        )
+        .unwrap();
+    let usb = f.path("usb.sbc");
+    f.answer(Some(usb.clone()));
+    let exported = f.app.bundle_export().unwrap().unwrap();
+    assert!(exported["changes"].as_u64().unwrap() >= 1);
+    assert!(usb.exists());
+
+    // A backup, then a restore: the app is locked, and the restored ledger opens again.
+    let backup = f.path("so-bau-cu.sbk");
+    f.answer(Some(backup.clone()));
+    let done = f.app.backup().unwrap().unwrap();
+    assert_eq!(done["path"], backup.display().to_string());
+    assert!(f.app.app_info().unwrap()["last_backup_at"].is_string());
+    f.answer(Some(backup));
+    let restored = f.app.restore_backup(TEST_PASSPHRASE).unwrap().unwrap();
+    assert_eq!(restored["new_identity"], false);
+    assert!(restored["replaced"].is_string());
+    assert_eq!(f.app.app_info().unwrap()["locked"], true);
+    f.app.unlock(None, TEST_PASSPHRASE, false).unwrap();
+    assert_eq!(f.app.list_records("incident", &Default::default()).unwrap()["total"], 1);
+}
+
+#[test]
+fn a_viewer_is_refused_before_any_dialog_opens() {
+    let (f, area) = commune();
+    {
+        let mut store = sobaucu_core::Store::open_existing(
+            f.app.dir(),
+            &sobaucu_core::vault::Credentials::new(Some("Lò Văn Minh"), TEST_PASSPHRASE),
+        )
+        .unwrap();
+        store.add_user("Vàng Thị Mỷ", sobaucu_core::access::Role::Viewer, "mật khẩu người xem").unwrap();
+    }
+    f.app.lock().unwrap();
+    f.app.unlock(Some("Vàng Thị Mỷ"), "mật khẩu người xem", false).unwrap();
+    let dialogs = f.dialogs();
+    assert_eq!(
+        f.app.save_record("polling_area", Some(&area), &obj(json!({"voters": 1}))).unwrap_err().kind,
+        "forbidden"
+    );
+    assert_eq!(f.app.delete_record("polling_area", &area).unwrap_err().kind, "forbidden");
+    assert_eq!(f.app.backup().unwrap_err().kind, "forbidden");
+    assert_eq!(f.app.bundle_export().unwrap_err().kind, "forbidden");
+    assert_eq!(f.app.choose_import_file().unwrap_err().kind, "forbidden");
+    assert_eq!(f.app.sync_now().unwrap_err().kind, "forbidden");
+    assert_eq!(f.dialogs(), dialogs, "a refused action shows no dialog");
+    // A viewer reads and prints.
+    f.answer(Some(f.path("list.pdf")));
+    f.app.print_voter_list(&area).unwrap().unwrap();
+    assert_eq!(f.app.get_record("polling_area", &area).unwrap()["number"], 1);
+}
