@@ -113,7 +113,7 @@ impl std::fmt::Debug for Credentials {
 pub struct FileKey(Zeroizing<[u8; 32]>);
 
 impl FileKey {
-    fn random() -> FileKey {
+    pub(crate) fn random() -> FileKey {
         let mut key = Zeroizing::new([0u8; 32]);
         getrandom::fill(key.as_mut()).expect("the operating system's random source");
         FileKey(key)

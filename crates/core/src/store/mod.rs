@@ -120,6 +120,8 @@ pub struct Store {
     actor: Actor,
     /// The file's key (the file is encrypted at rest: [`crate::vault`]).
     key: vault::FileKey,
+    /// A file without encryption (benchmarks only: [`Store::open_unencrypted`]).
+    plain: bool,
 }
 
 /// Whether a ledger (its file or its keyring) exists in `dir`.
@@ -162,7 +164,21 @@ impl Store {
         schema::migrate(&mut conn)?;
         let actor = users::actor(&conn, &opened.user)?;
         let node = Db(&conn).node()?;
-        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default(), actor, key: opened.key })
+        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default(), actor, key: opened.key, plain: false })
+    }
+
+    /// Benchmarks only (the core's `unencrypted` feature, which only `crates/bench` enables): a
+    /// ledger file without encryption, to measure what encryption costs beside it.
+    #[cfg(feature = "unencrypted")]
+    pub fn open_unencrypted(dir: &Path) -> Result<Store> {
+        vault::create_private_dir(dir)?;
+        let mut conn = Connection::open(dir.join(crate::LEDGER_FILE))?;
+        configure(&mut conn)?;
+        schema::migrate(&mut conn)?;
+        let actor = users::actor(&conn, FIRST_USER)?;
+        let node = Db(&conn).node()?;
+        let key = vault::FileKey::random();
+        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default(), actor, key, plain: true })
     }
 
     /// Opens a ledger that must already exist.
@@ -177,7 +193,8 @@ impl Store {
 
     /// A second connection to the same ledger, for the same user (no passphrase asked again).
     pub fn reopen(&self) -> Result<Store> {
-        let mut conn = vault::connect(&self.dir.join(crate::LEDGER_FILE), &self.key)?;
+        let path = self.dir.join(crate::LEDGER_FILE);
+        let mut conn = if self.plain { Connection::open(&path)? } else { vault::connect(&path, &self.key)? };
         configure(&mut conn)?;
         let node = Db(&conn).node()?;
         Ok(Store {
@@ -187,6 +204,7 @@ impl Store {
             lists: Default::default(),
             actor: self.actor.clone(),
             key: self.key.clone(),
+            plain: self.plain,
         })
     }
 

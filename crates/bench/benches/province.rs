@@ -5,6 +5,10 @@
 //! province report and of the progress board, and the time and peak memory of finding the
 //! duplicates (`duplicates::find`), and checks every planted pair is found.
 //!
+//! The report, the board and the duplicates are measured on the encrypted ledger (as every
+//! ledger is) and on a plain copy of it (the core's `unencrypted` feature, for this comparison
+//! only), and the ratios printed: what encryption costs.
+//!
 //! Run: `cargo bench --bench province` (optionally `-- 50000`). It prints figures; it asserts
 //! only that the planted pairs are found.
 
@@ -188,41 +192,19 @@ fn main() {
     };
     let generate_seconds = start.elapsed().as_secs_f64();
 
-    // The province report and the progress board, judged 30 days before the election, each
-    // computed a few times in a freshly opened ledger; the median is printed.
-    let store = Store::open_existing(&dir, &bench_credentials()).unwrap();
-    let node = store.node().unwrap().clone();
-    let when = (node.election_date - chrono::Duration::days(30)).and_time(chrono::NaiveTime::MIN);
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let mut report_ms = Vec::new();
-    let mut board_ms = Vec::new();
-    let mut late = 0;
-    for _ in 0..5 {
-        let start = Instant::now();
-        let report = report::compute(&store.db(), &node, when.date()).unwrap();
-        report_ms.push(start.elapsed().as_secs_f64() * 1e3);
-        assert_eq!(report.voters as usize + report.voters_removed as usize, voters + planted.len());
-        let start = Instant::now();
-        let board = progress::board(&store.db(), &node, None, when).unwrap();
-        board_ms.push(start.elapsed().as_secs_f64() * 1e3);
-        late = board.milestones.iter().map(|m| m.late.len()).sum::<usize>();
+    // A plain copy of the same ledger, to measure what encryption costs.
+    let plain_dir = base.join("plain");
+    if !plain_dir.join("ledger.sqlite").exists() {
+        plain_copy(&dir, &plain_dir);
     }
-    drop(store);
-
-    // Detection, in a freshly opened ledger, with the peak memory counted from here.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let rss_before = status_kb("VmRSS:").unwrap_or(0);
-    let store = Store::open_existing(&dir, &bench_credentials()).unwrap();
-    let start = Instant::now();
-    let pairs = store.duplicates(&Options::default()).unwrap();
-    let find_seconds = start.elapsed().as_secs_f64();
-    let peak = status_kb("VmHWM:").unwrap_or(0);
-    // The ledger is memory-mapped: its pages count as resident but are the file's, shared and
-    // dropped at will. The process's own memory is the anonymous part.
-    let (anon, file) = (status_kb("RssAnon:").unwrap_or(0), status_kb("RssFile:").unwrap_or(0));
+    let sealed = measure(Store::open_existing(&dir, &bench_credentials()).unwrap(), voters, planted.len());
+    let plain = measure(Store::open_unencrypted(&plain_dir).unwrap(), voters, planted.len());
+    let pairs = sealed.pairs;
+    let late = sealed.late;
+    let (find_seconds, peak, rss_before, anon, file) =
+        (sealed.find_seconds, sealed.peak, sealed.rss_before, sealed.anon, sealed.file);
+    let report_ms = sealed.report_ms;
+    let board_ms = sealed.board_ms;
 
     let found: HashSet<(String, String)> = pairs
         .iter()
@@ -233,16 +215,40 @@ fn main() {
         .collect();
     let missed = planted.iter().filter(|(a, b)| !found.contains(&(a.min(b).clone(), a.max(b).clone()))).count();
     let by_rule = |rule: Rule| pairs.iter().filter(|p| p.rule == rule).count();
-    let size: u64 = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+    let size_of = |dir: &Path| -> u64 {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("ledger.sqlite"))
+            .map(|e| e.metadata().unwrap().len())
+            .sum()
+    };
+    let size = size_of(&dir);
 
     println!("sobaucu province benchmark, {voters} voters in {} communes", communes);
     println!("  generating the ledger:       {generate_seconds:.1} s ({:.0} MB)", size as f64 / 1e6);
-    println!("  province report:             {:.0} ms median of 5 (goal < 200 ms)", median(report_ms));
     println!(
-        "  progress board:              {:.0} ms median of 5 ({late} late units over all milestones)",
-        median(board_ms)
+        "  province report:             {report_ms:.0} ms median of 5 (goal < 200 ms); plain {:.0} ms: {:.2}x",
+        plain.report_ms,
+        report_ms / plain.report_ms
     );
-    println!("  find duplicates:             {find_seconds:.2} s (goal < 5 s)");
+    println!(
+        "  progress board:              {board_ms:.0} ms median of 5 ({late} late units over all milestones); plain {:.0} ms: {:.2}x",
+        plain.board_ms,
+        board_ms / plain.board_ms
+    );
+    println!(
+        "  find duplicates:             {find_seconds:.2} s (goal < 5 s); plain {:.2} s: {:.2}x",
+        plain.find_seconds,
+        find_seconds / plain.find_seconds
+    );
+    let plain_size = size_of(&plain_dir);
+    println!(
+        "  ledger size:                 {:.0} MB encrypted; plain {:.0} MB: {:.2}x",
+        size as f64 / 1e6,
+        plain_size as f64 / 1e6,
+        size as f64 / plain_size as f64
+    );
     println!(
         "  peak memory while finding:   {:.0} MB resident (VmHWM; {:.0} MB before opening the ledger)",
         peak as f64 / 1024.0,
@@ -263,6 +269,77 @@ fn main() {
     let json_bytes = serde_json::to_vec(&pairs).map(|v| v.len()).unwrap_or(0);
     println!("  the pairs as JSON:           {:.1} MB", json_bytes as f64 / 1e6);
     assert_eq!(missed, 0, "every planted duplicate is found");
+}
+
+/// What one ledger measured.
+struct Figures {
+    report_ms: f64,
+    board_ms: f64,
+    late: usize,
+    find_seconds: f64,
+    peak: u64,
+    rss_before: u64,
+    anon: u64,
+    file: u64,
+    pairs: Vec<sobaucu_core::duplicates::Pair>,
+}
+
+/// The province report and the progress board, judged 30 days before the election, each
+/// computed five times (the median kept); then the duplicates, with the peak memory counted
+/// from before the ledger was opened.
+fn measure(store: Store, voters: usize, planted: usize) -> Figures {
+    let node = store.node().unwrap().clone();
+    let when = (node.election_date - chrono::Duration::days(30)).and_time(chrono::NaiveTime::MIN);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut report_ms = Vec::new();
+    let mut board_ms = Vec::new();
+    let mut late = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let report = report::compute(&store.db(), &node, when.date()).unwrap();
+        report_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(report.voters as usize + report.voters_removed as usize, voters + planted);
+        let start = Instant::now();
+        let board = progress::board(&store.db(), &node, None, when).unwrap();
+        board_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        late = board.milestones.iter().map(|m| m.late.len()).sum::<usize>();
+    }
+    let reopened = store.reopen().unwrap();
+    drop(store);
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_before = status_kb("VmRSS:").unwrap_or(0);
+    let start = Instant::now();
+    let pairs = reopened.duplicates(&Options::default()).unwrap();
+    let find_seconds = start.elapsed().as_secs_f64();
+    let peak = status_kb("VmHWM:").unwrap_or(0);
+    let (anon, file) = (status_kb("RssAnon:").unwrap_or(0), status_kb("RssFile:").unwrap_or(0));
+    Figures {
+        report_ms: median(report_ms),
+        board_ms: median(board_ms),
+        late,
+        find_seconds,
+        peak,
+        rss_before,
+        anon,
+        file,
+        pairs,
+    }
+}
+
+/// A plain copy of the encrypted ledger in `dir`, in `to`.
+fn plain_copy(dir: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    let file = dir.join("ledger.sqlite");
+    let keyring = sobaucu_core::vault::Keyring::load(&sobaucu_core::vault::keyring_path(&file)).unwrap().unwrap();
+    let key = keyring.unlock(&bench_credentials()).unwrap().key;
+    let conn = sobaucu_core::vault::connect(&file, &key).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS plain KEY ''", [to.join("ledger.sqlite").to_str().unwrap()]).unwrap();
+    conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    conn.execute_batch(&format!("PRAGMA plain.user_version = {version}; DETACH DATABASE plain;")).unwrap();
 }
 
 /// The passphrase of the benchmark's ledgers and hubs (release cost: Argon2id at 64 MiB).
