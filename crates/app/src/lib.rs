@@ -451,23 +451,10 @@ impl<H: Host> App<H> {
         })?;
         let Some(file) = self.host.choose_open(FileKind::Backup) else { return Ok(None) };
         let credentials = Credentials::new(Some(&user), passphrase);
-        let mut staged = sobaucu_core::store::backup::stage_restore(&self.dir, &file, &credentials)?;
-        let new_identity = staged.other_machine;
-        let mut bundle = None;
-        if new_identity {
-            let old = staged.store.node()?.node_id;
-            if staged.store.parent()?.is_some() && staged.store.pending_count()? > 0 {
-                let (bytes, _) = sobaucu_client::bundle::export_up(&mut staged.store)?;
-                let path = self.dir.with_file_name(format!("pending-of-node-{old}.sbc"));
-                sobaucu_core::files::write_whole(&path, &bytes)?;
-                bundle = Some(path.display().to_string());
-            }
-            staged.store.become_new_node()?;
-        }
         self.lock()?;
-        let restored = staged.finish(&self.dir, new_identity)?;
-        let mut answer = serde_json::to_value(restored).unwrap_or_default();
-        answer["bundle"] = json!(bundle);
+        let done = sobaucu_client::restore::restore_backup(&self.dir, &file, &credentials)?;
+        let mut answer = serde_json::to_value(done.restored).unwrap_or_default();
+        answer["bundle"] = json!(done.bundle.map(|(path, _)| path.display().to_string()));
         Ok(Some(answer))
     }
 

@@ -48,11 +48,8 @@ struct Figures {
 
 /// A new ledger in `dir` (encrypted, or plain), with the polling areas of `voters` voters.
 fn ledger(dir: &std::path::Path, encrypted: bool, voters: usize, areas: &std::path::Path) -> Store {
-    let mut store = if encrypted {
-        Store::open(dir, &bench_credentials()).unwrap()
-    } else {
-        Store::open_unencrypted(dir).unwrap()
-    };
+    let mut store =
+        if encrypted { Store::open(dir, &bench_credentials()).unwrap() } else { Store::open_unencrypted(dir).unwrap() };
     store
         .init(InitOptions {
             unit: "03637".parse().unwrap(),
@@ -66,7 +63,13 @@ fn ledger(dir: &std::path::Path, encrypted: bool, voters: usize, areas: &std::pa
     store
 }
 
-fn measure(mut store: Store, dir: &std::path::Path, xlsx: &std::path::Path, names: &[String], voters: usize) -> Figures {
+fn measure(
+    mut store: Store,
+    dir: &std::path::Path,
+    xlsx: &std::path::Path,
+    names: &[String],
+    voters: usize,
+) -> Figures {
     let mut rng = Rng::new(99);
     let mut defaults = serde_json::Map::new();
     defaults.insert("ballots".into(), "na,provincial,commune".into());

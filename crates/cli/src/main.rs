@@ -701,23 +701,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::RestoreBackup { file } => {
             let credentials = sobaucu_client::passphrase::credentials(user(), "SOBAUCU_PASSPHRASE", false)
                 .map_err(anyhow::Error::msg)?;
-            let mut staged = sobaucu_core::store::backup::stage_restore(&dir, &file, &credentials)?;
-            staged.store.require(sobaucu_core::access::Action::Backup)?;
-            let new_identity = staged.other_machine;
-            if new_identity {
-                let old = staged.store.node()?.node_id;
-                if staged.store.parent()?.is_some() && staged.store.pending_count()? > 0 {
-                    let (bytes, count) = sobaucu_client::bundle::export_up(&mut staged.store)?;
-                    let bundle = dir.with_file_name(format!("pending-of-node-{old}.sbc"));
-                    sobaucu_core::files::write_whole(&bundle, &bytes)?;
-                    println!(
-                        "{count} changes the old node {old} had not synced are in {}: import it at the hub (`sobaucu-hub bundle import`), then revoke the old node",
-                        bundle.display()
-                    );
-                }
-                staged.store.become_new_node()?;
+            let done = sobaucu_client::restore::restore_backup(&dir, &file, &credentials)?;
+            let restored = done.restored;
+            if let Some((bundle, count)) = done.bundle {
+                println!(
+                    "{count} changes the old node had not synced are in {}: import it at the hub (`sobaucu-hub bundle import`), then revoke the old node",
+                    bundle.display()
+                );
             }
-            let restored = staged.finish(&dir, new_identity)?;
             println!(
                 "restored the backup of {} taken at {} into {}{}",
                 restored.unit,
@@ -725,7 +716,7 @@ fn run(cli: Cli) -> Result<()> {
                 dir.display(),
                 restored.replaced.map(|r| format!(" (the ledger it replaced is in {r})")).unwrap_or_default()
             );
-            if new_identity {
+            if restored.new_identity {
                 println!(
                     "the backup was taken on another computer: this ledger is now a new node and must enrol with its hub (`sobaucu enroll`)"
                 );

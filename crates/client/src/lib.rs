@@ -13,6 +13,7 @@ pub mod bundle;
 mod child;
 pub mod http;
 pub mod passphrase;
+pub mod restore;
 pub mod scheduler;
 
 pub use child::Child;

@@ -164,7 +164,15 @@ impl Store {
         schema::migrate(&mut conn)?;
         let actor = users::actor(&conn, &opened.user)?;
         let node = Db(&conn).node()?;
-        Ok(Store { conn, dir: dir.to_path_buf(), node, lists: Default::default(), actor, key: opened.key, plain: false })
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            node,
+            lists: Default::default(),
+            actor,
+            key: opened.key,
+            plain: false,
+        })
     }
 
     /// Benchmarks only (the core's `unencrypted` feature, which only `crates/bench` enables): a
