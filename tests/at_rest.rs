@@ -164,6 +164,18 @@ fn a_wrong_or_missing_passphrase_changes_nothing_and_a_change_rekeys() {
     assert!(wrong.contains("wrong passphrase"), "{wrong}");
     let key_file = tmp.path().join("hub.pass");
     std::fs::write(&key_file, format!("{TEST_PASSPHRASE}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let open = run_fails(Hub::command(&hub_dir).env_remove("SOBAUCU_HUB_PASSPHRASE").args([
+            "--key-file",
+            key_file.to_str().unwrap(),
+            "status",
+        ]));
+        assert!(open.contains("other users may read this key file"), "{open}");
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let status = run_ok(Hub::command(&hub_dir).env_remove("SOBAUCU_HUB_PASSPHRASE").args([
         "--key-file",
         key_file.to_str().unwrap(),

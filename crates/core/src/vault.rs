@@ -664,11 +664,28 @@ pub fn backup_copy(conn: &Connection, key: &FileKey, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads a whole file, zeroing the buffer's copies as it grows.
+/// Reads a passphrase kept in a file (a hub's `--key-file`): its first line, without the line
+/// break. A file other users may read or write is refused, as SSH refuses such a key.
 pub fn read_secret_file(path: &Path) -> Result<Zeroizing<String>> {
     let mut file = std::fs::File::open(path).map_err(|e| {
         Error::input(format!("{}: {e}", path.display()), format!("{}: không đọc được tệp ({e})", path.display()))
     })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::access(
+                "key_file_open",
+                format!("{}: other users may read this key file: `chmod 600 {}` first", path.display(), path.display()),
+                format!(
+                    "{}: người dùng khác đọc được tệp khóa này: hãy `chmod 600 {}` trước",
+                    path.display(),
+                    path.display()
+                ),
+            ));
+        }
+    }
     let mut text = Zeroizing::new(String::new());
     file.read_to_string(&mut text).map_err(|e| {
         Error::input(format!("{}: {e}", path.display()), format!("{}: không đọc được tệp ({e})", path.display()))
