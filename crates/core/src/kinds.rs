@@ -28,10 +28,13 @@ pub enum Kind {
     Supervision,
     ListChange,
     DuplicateDecision,
+    VoterCards,
+    Readiness,
+    EarlyVoting,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Committee,
         Kind::Board,
         Kind::Team,
@@ -48,6 +51,9 @@ impl Kind {
         Kind::Supervision,
         Kind::ListChange,
         Kind::DuplicateDecision,
+        Kind::VoterCards,
+        Kind::Readiness,
+        Kind::EarlyVoting,
     ];
 
     pub fn def(self) -> &'static KindDef {
@@ -255,6 +261,7 @@ pub const GROUPS: &[Group] = &[
     Group { id: "candidates", vi: "Người ứng cử", en: "Candidates" },
     Group { id: "conferences", vi: "Hội nghị", en: "Conferences" },
     Group { id: "follow_up", vi: "Khiếu nại và tình hình", en: "Complaints and reports" },
+    Group { id: "voting", vi: "Chuẩn bị ngày bầu cử", en: "Getting ready for voting day" },
 ];
 
 pub const BALLOT_LEVELS: &[Choice] = &[
@@ -518,10 +525,21 @@ pub static KINDS: &[KindDef] = &[
                 "Temporary resident under 12 months",
                 FieldType::Bool,
             )
-            .hint("Chỉ bầu ĐBQH và HĐND tỉnh", "Votes only for the NA and the provincial council"),
-            field("household", "Hộ gia đình", "Household", FieldType::Text)
-                .personal()
-                .aka(&["ho", "so ho", "chu ho", "ho so"]),
+            .hint(
+                "Chỉ bầu ĐBQH, HĐND tỉnh (và HĐND huyện theo luật 2015)",
+                "Votes only for the NA, the provincial council (and the district council under the 2015 law)",
+            ),
+            field("household", "Hộ gia đình", "Household", FieldType::Text).personal().aka(&["ho", "so ho", "ho so"]),
+            field("household_head", "Chủ hộ", "Head of household", FieldType::Bool)
+                .aka(&["chu ho", "la chu ho"])
+                .hint("Danh sách 2026 ghi chủ hộ trước trong mỗi hộ", "2026 lists put the head of household first"),
+            field("village", "Thôn, bản, tổ dân phố", "Village", FieldType::Text).search().aka(&[
+                "thon",
+                "ban",
+                "thon ban",
+                "to dan pho",
+                "thon xom",
+            ]),
             field("id_number", "Số định danh", "ID number", FieldType::Text)
                 .personal()
                 .aka(&["so dinh danh ca nhan", "cccd", "so cccd", "cmnd", "so cmnd", "cmnd cccd", "so can cuoc"])
@@ -601,7 +619,15 @@ pub static KINDS: &[KindDef] = &[
         en: "Voter conferences",
         group: "conferences",
         title_field: "residential_area",
-        list_fields: &["candidate", "residential_area", "held_on", "convened", "present", "quorum"],
+        list_fields: &[
+            "candidate",
+            "residential_area",
+            "held_on",
+            "convened",
+            "present",
+            "quorum",
+            "confidence_carried",
+        ],
         fields: &[
             field("candidate", "Người ứng cử", "Candidate", FieldType::Ref(&[Kind::Candidate])).req(),
             field("residential_area", "Khu dân cư (thôn, bản, tổ dân phố)", "Residential area", FieldType::Text)
@@ -618,9 +644,23 @@ pub static KINDS: &[KindDef] = &[
                 "Confidence: against",
                 FieldType::Int { min: 0, max: 100_000 },
             ),
-            field("quorum", "Đủ số lượng", "Quorum reached", FieldType::Bool)
+            field(
+                "area_voters",
+                "Số cử tri của khu dân cư",
+                "Voters of the residential area",
+                FieldType::Int { min: 1, max: 100_000 },
+            )
+            .hint(
+                "Quyết định số người phải dự (NQ 1186/2021); để trống thì lấy số được triệu tập",
+                "Sets the quorum (Resolution 1186/2021); the voters convened when empty",
+            ),
+            field("quorum", "Đủ số lượng", "Quorum reached", FieldType::Bool).computed().hint(
+                "Khu dân cư dưới 100 cử tri: ≥ 50% số được triệu tập dự; từ 100: ≥ 55 người",
+                "Area under 100 voters: ≥ 50% of those convened present; else ≥ 55",
+            ),
+            field("confidence_carried", "Được quá nửa tín nhiệm", "Confidence carried", FieldType::Bool)
                 .computed()
-                .hint("Dưới 100 cử tri: ≥ 50% dự; từ 100: ≥ 55 người", "Under 100 voters: ≥ 50% present; else ≥ 55"),
+                .hint("Quá 50% cử tri dự hội nghị tín nhiệm", "More than half of those present"),
             field("opinions", "Ý kiến cử tri", "Opinions", FieldType::LongText),
         ],
     },
@@ -739,6 +779,91 @@ pub static KINDS: &[KindDef] = &[
             field("decided_on", "Ngày quyết định", "Decided on", FieldType::Date)
                 .req()
                 .hint(DATE_HINT_VI, DATE_HINT_EN),
+        ],
+    },
+    KindDef {
+        kind: Kind::VoterCards,
+        name: "voter_cards",
+        vi: "Thẻ cử tri",
+        en: "Voter cards",
+        group: "voting",
+        title_field: "polling_area",
+        list_fields: &["polling_area", "printed", "printed_on", "delivered", "delivered_on"],
+        fields: &[
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("printed", "Số thẻ đã in", "Cards printed", FieldType::Int { min: 0, max: 100_000 }).req(),
+            field("printed_on", "Ngày in", "Printed on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("delivered", "Số thẻ đã phát", "Cards handed out", FieldType::Int { min: 0, max: 100_000 }),
+            field("delivered_on", "Ngày phát xong", "Handed out by", FieldType::Date).hint(
+                "Theo luật 2025, số thẻ là số thứ tự trong danh sách cử tri (Mẫu 33)",
+                "Under the 2025 law, a card's number is the voter's row on the list (Mẫu 33)",
+            ),
+            field("notes", "Ghi chú", "Notes", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::Readiness,
+        name: "readiness",
+        vi: "Chuẩn bị phòng bỏ phiếu",
+        en: "Polling-station readiness",
+        group: "voting",
+        title_field: "polling_area",
+        list_fields: &["polling_area", "checked_on", "boxes_main", "boxes_mobile", "seal", "notice_posted_on"],
+        fields: &[
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("checked_on", "Ngày kiểm tra", "Checked on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field(
+                "ballots_na",
+                "Phiếu bầu ĐBQH đã nhận",
+                "NA ballots received",
+                FieldType::Int { min: 0, max: 100_000 },
+            ),
+            field(
+                "ballots_provincial",
+                "Phiếu bầu HĐND tỉnh đã nhận",
+                "Provincial ballots received",
+                FieldType::Int { min: 0, max: 100_000 },
+            ),
+            field(
+                "ballots_district",
+                "Phiếu bầu HĐND huyện đã nhận",
+                "District ballots received",
+                FieldType::Int { min: 0, max: 100_000 },
+            ),
+            field(
+                "ballots_commune",
+                "Phiếu bầu HĐND xã đã nhận",
+                "Commune ballots received",
+                FieldType::Int { min: 0, max: 100_000 },
+            ),
+            field("boxes_main", "Hòm phiếu chính", "Main ballot boxes", FieldType::Int { min: 0, max: 100 }),
+            field("boxes_mobile", "Hòm phiếu phụ", "Mobile ballot boxes", FieldType::Int { min: 0, max: 100 }),
+            field("seal", "Đã có con dấu của Tổ bầu cử", "The team's seal received", FieldType::Bool),
+            field(
+                "notice_posted_on",
+                "Ngày thông báo thời gian, địa điểm bỏ phiếu",
+                "Voting time and place announced on",
+                FieldType::Date,
+            )
+            .hint("Chậm nhất 10 ngày trước ngày bầu cử (Điều 70)", "At the latest 10 days before (Art 70)"),
+            field("lists_posted", "Đã niêm yết danh sách cử tri, người ứng cử", "Lists posted", FieldType::Bool),
+            field("notes", "Ghi chú", "Notes", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::EarlyVoting,
+        name: "early_voting",
+        vi: "Bỏ phiếu sớm",
+        en: "Early voting",
+        group: "voting",
+        title_field: "polling_area",
+        list_fields: &["polling_area", "voting_on", "decision_no", "decided_on"],
+        fields: &[
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("voting_on", "Ngày bỏ phiếu sớm", "Votes on", FieldType::Date).req().hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("decision_no", "Số quyết định", "Decision no.", FieldType::Text).req().search(),
+            field("decided_on", "Ngày quyết định", "Decided on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("reason", "Lý do", "Reason", FieldType::LongText),
         ],
     },
 ];

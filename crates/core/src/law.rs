@@ -70,8 +70,113 @@ pub struct LawRules {
     pub milestones: Vec<Milestone>,
     /// Body → level (or polling-area kind for teams) → [min, max] members.
     pub sizes: BTreeMap<String, BTreeMap<String, [i64; 2]>>,
-    /// Complaint subject → days to answer.
-    pub complaint_days: BTreeMap<String, i64>,
+    /// The levels temporary residents of under 12 months and people in detention vote for.
+    pub restricted_voters: RestrictedVoters,
+    /// Complaint subject → its filing window and deadline, where the law gives them.
+    pub complaints: BTreeMap<String, ComplaintRule>,
+    pub quorum: QuorumRule,
+    pub confidence: ConfidenceRule,
+    pub candidate_surplus: SurplusRule,
+    pub targets: Targets,
+    /// What `check` reports (`crate::check`).
+    pub rules: Vec<RuleDef>,
+}
+
+/// Who votes only where they are, and for which levels.
+#[derive(Debug, Deserialize)]
+pub struct RestrictedVoters {
+    pub art: String,
+    pub levels: Vec<String>,
+}
+
+/// When a complaint about one subject may be filed and must be answered.
+#[derive(Debug, Deserialize)]
+pub struct ComplaintRule {
+    pub art: String,
+    /// It may be filed within this many days of the voter list's posting.
+    #[serde(default)]
+    pub file_within_days_of_posting: Option<i64>,
+    /// It must be answered within this many days of being received.
+    #[serde(default)]
+    pub answer_days: Option<i64>,
+    /// It must be answered by this milestone's due day.
+    #[serde(default)]
+    pub closes_with: Option<String>,
+}
+
+/// The quorum of a voter conference, by the number of voters of its residential area.
+#[derive(Debug, Deserialize)]
+pub struct QuorumRule {
+    pub source: String,
+    pub small_area_below: i64,
+    pub small_area_min_percent_of_convened: i64,
+    pub large_area_min_present: i64,
+}
+
+impl QuorumRule {
+    /// Whether a conference of a residential area of `area_voters` voters, with `convened`
+    /// convened and `present` present, has its quorum.
+    pub fn reached(&self, area_voters: i64, convened: i64, present: i64) -> bool {
+        if area_voters < self.small_area_below {
+            present * 100 >= convened * self.small_area_min_percent_of_convened
+        } else {
+            present >= self.large_area_min_present
+        }
+    }
+}
+
+/// How a candidate carries a voter conference.
+#[derive(Debug, Deserialize)]
+pub struct ConfidenceRule {
+    pub art: String,
+    pub more_than_percent_of_present: i64,
+}
+
+impl ConfidenceRule {
+    pub fn carried(&self, present: i64, votes_for: i64) -> bool {
+        present > 0 && votes_for * 100 > present * self.more_than_percent_of_present
+    }
+}
+
+/// How many more candidates than seats an official list needs.
+#[derive(Debug, Deserialize)]
+pub struct SurplusRule {
+    pub art: String,
+    pub source: String,
+    pub na_extra: i64,
+    /// Seats of a council unit → the extra candidates it needs.
+    pub council_extra_by_seats: BTreeMap<String, i64>,
+}
+
+impl SurplusRule {
+    /// The least number of official candidates for a unit of `level` electing `seats`.
+    pub fn least(&self, level: &str, seats: i64) -> i64 {
+        let extra = if level == "na" {
+            self.na_extra
+        } else {
+            self.council_extra_by_seats.get(&seats.to_string()).copied().unwrap_or(1)
+        };
+        seats + extra
+    }
+}
+
+/// The shares the candidate lists aim at.
+#[derive(Debug, Deserialize)]
+pub struct Targets {
+    pub source: String,
+    pub women_percent: i64,
+    pub minority_na_percent: i64,
+}
+
+/// One rule `check` reports: its id, article, severity, and whether it refuses a local save.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RuleDef {
+    pub id: String,
+    pub art: String,
+    pub severity: String,
+    pub refuses_save: bool,
+    pub vi: String,
+    pub en: String,
 }
 
 impl LawRules {
@@ -82,6 +187,10 @@ impl LawRules {
 
     pub fn milestone(&self, id: &str) -> Option<&Milestone> {
         self.milestones.iter().find(|m| m.id == id)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleDef> {
+        self.rules.iter().find(|r| r.id == id)
     }
 }
 
@@ -94,8 +203,17 @@ pub struct Milestone {
     pub art: String,
     pub vi: String,
     pub en: String,
+    /// `law` (the default) or `guidance` (then `source` names it).
+    #[serde(default = "default_basis")]
+    pub basis: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     #[serde(default)]
     pub evidence: Option<Evidence>,
+}
+
+fn default_basis() -> String {
+    "law".to_string()
 }
 
 impl Milestone {
@@ -108,11 +226,18 @@ impl Milestone {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Evidence {
     /// `exists` (the default): a live record of `kind` matching `where`, dated by `date_field`.
+    /// `all`: every live record of `kind` has a `date_field`; done on the latest.
+    /// `each`: for every live record of `for_each` in the unit, a live record of `kind` whose
+    /// `ref_field` names it; done on the latest of their earliest `date_field`.
     /// `no_open`: no live matching record is still open; done on the last `date_field`.
     #[serde(default = "default_rule")]
     pub rule: String,
     pub kind: String,
     pub date_field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_field: Option<String>,
     /// Field → a value, or a list of values any of which matches.
     #[serde(default, rename = "where")]
     pub filter: BTreeMap<String, serde_json::Value>,

@@ -173,7 +173,33 @@ fn evidence_query(evidence: &Evidence) -> EvidenceQuery<'_> {
             (field.as_str(), values)
         })
         .collect();
-    EvidenceQuery { table: &evidence.kind, date: &evidence.date_field, conditions }
+    let each = match (evidence.rule.as_str(), &evidence.for_each, &evidence.ref_field) {
+        ("each", Some(of), Some(field)) => Some((of.as_str(), field.as_str())),
+        _ => None,
+    };
+    EvidenceQuery { table: &evidence.kind, date: &evidence.date_field, conditions, each }
+}
+
+/// Under the rules `all` and `each`: the proof of each unit whose records are complete (done on
+/// the latest date); `None` for a unit whose records are not (yet) complete.
+fn complete_proofs(db: &Db<'_>, evidence: &Evidence, unit: Option<&UnitCode>) -> Result<Vec<(String, Option<Proof>)>> {
+    let query = evidence_query(evidence);
+    let rows = db.evidence_complete_by_unit(&query, unit.map(UnitCode::as_str))?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit, total, missing, last, id)| {
+            let on = last.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+            let proof = match on {
+                Some(on) if total > 0 && missing == 0 => Some(Proof { on, record_id: id, kind: evidence.kind.clone() }),
+                _ => None,
+            };
+            (unit, proof)
+        })
+        .collect())
+}
+
+fn completes(evidence: &Evidence) -> bool {
+    matches!(evidence.rule.as_str(), "all" | "each")
 }
 
 fn find_proof(
@@ -184,6 +210,9 @@ fn find_proof(
     today: NaiveDate,
 ) -> Result<Option<Proof>> {
     let table = &evidence.kind;
+    if completes(evidence) {
+        return Ok(complete_proofs(db, evidence, Some(unit))?.into_iter().next().and_then(|(_, proof)| proof));
+    }
     let query = evidence_query(evidence);
     if evidence.rule == "no_open" {
         let (total, open, last) = db.evidence_open(&query, unit.as_str())?;
@@ -214,8 +243,16 @@ pub(crate) fn proofs_by_unit(
     due: NaiveDate,
 ) -> Result<std::collections::HashMap<UnitCode, Option<Proof>>> {
     let table = &evidence.kind;
-    let query = evidence_query(evidence);
     let mut out = std::collections::HashMap::new();
+    if completes(evidence) {
+        for (unit, proof) in complete_proofs(db, evidence, None)? {
+            if let Ok(unit) = unit.parse::<UnitCode>() {
+                out.insert(unit, proof);
+            }
+        }
+        return Ok(out);
+    }
+    let query = evidence_query(evidence);
     if evidence.rule == "no_open" {
         for (unit, open, last) in db.evidence_open_by_unit(&query)? {
             let Ok(unit) = unit.parse::<UnitCode>() else { continue };

@@ -28,6 +28,11 @@ pub struct Context<'a> {
     pub now: chrono::NaiveDateTime,
     /// Finds another record's fields (for rules that look across records).
     pub lookup: &'a dyn Lookup,
+    /// A conflict being settled: the value chosen is one the merge already holds, and the
+    /// record may be known here only in part (another node's record, of which only some
+    /// changes arrived), so fields it lacks and the rules across fields are not the
+    /// settlement's to judge; only the settled value's own form is.
+    pub settling: bool,
 }
 
 /// Read access to other records, for references and cross-record rules.
@@ -75,7 +80,12 @@ pub fn parse_fields(
         }
     }
     for fd in def.fields {
-        if fd.required && !fd.computed && !fields.contains_key(fd.name) && !errors.iter().any(|e| e.field == fd.name) {
+        if fd.required
+            && !ctx.settling
+            && !fd.computed
+            && !fields.contains_key(fd.name)
+            && !errors.iter().any(|e| e.field == fd.name)
+        {
             errors.push(FieldError::new(fd.name, "is required", "bắt buộc phải nhập"));
         }
     }
@@ -83,8 +93,8 @@ pub fn parse_fields(
         return Err(errors);
     }
     match rules(def.kind, &mut fields, ctx) {
-        Ok(()) => Ok(fields),
-        Err(e) => Err(e),
+        Err(e) if !ctx.settling => Err(e),
+        _ => Ok(fields),
     }
 }
 
@@ -379,10 +389,18 @@ fn date_of(fields: &Fields, name: &str) -> Option<NaiveDate> {
     str_of(fields, name).and_then(parse_date)
 }
 
+/// Whether the law's data says rule `id` refuses a local save (`assets/law.json`, `rules`).
+fn refuses(ctx: &Context<'_>, id: &str) -> bool {
+    ctx.law.rules().rule(id).is_some_and(|r| r.refuses_save)
+}
+
 fn size_rule(errors: &mut Vec<FieldError>, fields: &Fields, ctx: &Context<'_>, body: &str, level: &str) {
     let (Some(size), Some([min, max])) = (int_of(fields, "size"), ctx.law.rules().size_range(body, level)) else {
         return;
     };
+    if !refuses(ctx, "body_size") {
+        return;
+    }
     if size < min || size > max {
         errors.push(FieldError::new(
             "size",
@@ -474,14 +492,17 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                 }
             }
             level_rule(&mut errors, fields, ctx, "ballots");
-            if fields.get("temporary_under_12m") == Some(&Value::Bool(true))
-                && str_of(fields, "ballots").is_some_and(|b| b.split(',').any(|l| l != "na" && l != "provincial"))
+            let temporary = fields.get("temporary_under_12m") == Some(&Value::Bool(true));
+            let detained = str_of(fields, "polling_area")
+                .and_then(|s| s.parse().ok())
+                .and_then(|id| ctx.lookup.find(&id, &[Kind::PollingArea]).ok().flatten())
+                .is_some_and(|(_, area)| str_of(&area, "area_type") == Some("detention"));
+            if (temporary || detained)
+                && refuses(ctx, "ballots")
+                && let Some(ballots) = str_of(fields, "ballots")
+                && let Some(message) = restricted_ballots(ctx.law, ballots, detained)
             {
-                errors.push(FieldError::new(
-                    "ballots",
-                    "a temporary resident of under 12 months votes only for the NA and the provincial council",
-                    "cử tri tạm trú dưới 12 tháng chỉ bầu ĐBQH và HĐND tỉnh",
-                ));
+                errors.push(message);
             }
             if let Some(id) = str_of(fields, "id_number")
                 && (!(id.len() == 12 || id.len() == 9) || !id.bytes().all(|b| b.is_ascii_digit()))
@@ -549,7 +570,15 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                     "số tín nhiệm và không tín nhiệm không thể vượt số cử tri dự",
                 ));
             }
-            fields.insert("quorum", Value::Bool(quorum_reached(convened, present)));
+            // The quorum depends on the residential area's voters (those convened stand in when
+            // it is not given); the confidence on those present.
+            let area_voters = int_of(fields, "area_voters").unwrap_or(convened);
+            let rules = ctx.law.rules();
+            fields.insert("quorum", Value::Bool(rules.quorum.reached(area_voters, convened, present)));
+            if fields.contains_key("confidence_for") {
+                let carried = rules.confidence.carried(present, int_of(fields, "confidence_for").unwrap_or(0));
+                fields.insert("confidence_carried", Value::Bool(carried));
+            }
         }
         Kind::Complaint => {
             let received = date_of(fields, "received_on");
@@ -574,8 +603,9 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
             {
                 errors.push(FieldError::new("resolved_on", "is before the date received", "trước ngày nhận"));
             }
-            if let (Some(r), Some(subject)) = (received, str_of(fields, "subject")) {
-                let deadline = complaint_deadline(ctx, r, subject);
+            if let (Some(r), Some(subject)) = (received, str_of(fields, "subject"))
+                && let Some(deadline) = complaint_deadline(ctx.law, ctx.election, r, subject)
+            {
                 fields.insert("deadline", Value::String(deadline.format("%Y-%m-%d").to_string()));
             }
         }
@@ -645,27 +675,96 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                 _ => {}
             }
         }
+        Kind::VoterCards => {
+            if let (Some(printed), Some(delivered)) = (int_of(fields, "printed"), int_of(fields, "delivered"))
+                && delivered > printed
+            {
+                errors.push(FieldError::new(
+                    "delivered",
+                    "cannot exceed the cards printed",
+                    "không thể nhiều hơn số thẻ đã in",
+                ));
+            }
+            if fields.contains_key("delivered_on") && !fields.contains_key("delivered") {
+                errors.push(FieldError::new(
+                    "delivered",
+                    "is required with the date the cards were handed out",
+                    "bắt buộc khi có ngày phát thẻ",
+                ));
+            }
+        }
+        Kind::Readiness => {
+            if ctx.scheme == Scheme::Y2025 && int_of(fields, "ballots_district").is_some_and(|n| n > 0) {
+                errors.push(FieldError::new(
+                    "ballots_district",
+                    "there is no district council since 2025",
+                    "từ năm 2025 không còn HĐND cấp huyện",
+                ));
+            }
+        }
+        Kind::EarlyVoting => {
+            if let Some(on) = date_of(fields, "voting_on")
+                && on >= ctx.election
+            {
+                errors.push(FieldError::new(
+                    "voting_on",
+                    "early voting is before election day",
+                    "bỏ phiếu sớm phải trước ngày bầu cử",
+                ));
+            }
+            if let (Some(decided), Some(on)) = (date_of(fields, "decided_on"), date_of(fields, "voting_on"))
+                && decided > on
+            {
+                errors.push(FieldError::new("decided_on", "is after the day it votes", "sau ngày bỏ phiếu sớm"));
+            }
+        }
         Kind::Member | Kind::Incident | Kind::Propaganda | Kind::Supervision => {}
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
-/// Quorum of a voter conference: under 100 voters convened, at least half present;
-/// otherwise at least 55 present.
-pub fn quorum_reached(convened: i64, present: i64) -> bool {
-    if convened < 100 { present * 2 >= convened } else { present >= 55 }
+/// What is wrong with `ballots` for a voter who votes only where they are (a temporary resident
+/// of under 12 months, or someone in a detention polling area), if anything.
+pub fn restricted_ballots(law: crate::law::LawVersion, ballots: &str, detained: bool) -> Option<FieldError> {
+    let rule = &law.rules().restricted_voters;
+    if ballots.split(',').all(|l| rule.levels.iter().any(|a| a == l.trim())) {
+        return None;
+    }
+    let names = |vi: bool| -> String {
+        rule.levels
+            .iter()
+            .filter_map(|l| BALLOT_LEVELS.iter().find(|c| c.value == l))
+            .map(|c| if vi { c.vi } else { c.en })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (who, who_vi) = if detained {
+        ("someone in a detention polling area", "người ở khu vực bỏ phiếu tại cơ sở giam giữ")
+    } else {
+        ("a temporary resident of under 12 months", "cử tri tạm trú dưới 12 tháng")
+    };
+    Some(FieldError::new(
+        "ballots",
+        format!("{who} votes only for: {} (Art {}, {} law)", names(false), rule.art, law.as_str()),
+        format!("{who_vi} chỉ bầu: {} (Điều {}, luật {})", names(true), rule.art, law.as_str()),
+    ))
 }
 
-/// When a complaint must be answered: the law's days for its subject after it was received;
-/// complaints about candidates no later than the day complaints close.
-pub fn complaint_deadline(ctx: &Context<'_>, received: NaiveDate, subject: &str) -> NaiveDate {
-    let rules = ctx.law.rules();
-    let days = rules.complaint_days.get(subject).copied().unwrap_or(10);
-    let mut deadline = received + chrono::Duration::days(days);
-    if subject == "candidate"
-        && let Some(close) = rules.milestone("complaints_closed")
-    {
-        deadline = deadline.min(close.due(ctx.election).max(received));
+/// When a complaint must be answered, where the law says: a complaint about the voter list
+/// within its days of being received; one about a candidate by the day complaints close.
+/// Other complaints follow the law on complaints, not the election law: no deadline here.
+pub fn complaint_deadline(
+    law: crate::law::LawVersion,
+    election: NaiveDate,
+    received: NaiveDate,
+    subject: &str,
+) -> Option<NaiveDate> {
+    let rules = law.rules();
+    let rule = rules.complaints.get(subject)?;
+    let mut deadline = rule.answer_days.map(|days| received + chrono::Duration::days(days));
+    if let Some(close) = rule.closes_with.as_deref().and_then(|m| rules.milestone(m)) {
+        let close = close.due(election).max(received);
+        deadline = Some(deadline.map_or(close, |d| d.min(close)));
     }
     deadline
 }

@@ -72,18 +72,37 @@ fn a_district_is_done_with_commune_work_when_all_its_communes_are() {
             json!({"name": "Tổ bầu cử số 1", "polling_area": area, "size": 11, "formed_on": formed}),
         );
     }
-    // Boards are every level's work: the district formed its own, one commune too.
+    // Boards are every level's work, one for every electoral unit: the district formed its own,
+    // one commune too; another commune formed one of its two.
+    let unit_of = |store: &mut Store, unit: &str, level: &str, n: i64| {
+        put(
+            store,
+            Kind::ElectoralUnit,
+            unit,
+            json!({"level": level, "number": n, "name": format!("Đơn vị số {n}"), "seats": 3}),
+        )
+    };
+    let eu = unit_of(&mut store, "106", "district", 1);
     put(
         &mut store,
         Kind::Board,
         "106",
-        json!({"name": "Ban bầu cử HĐND huyện số 1", "level": "district", "size": 9, "formed_on": "2021-03-10"}),
+        json!({"name": "Ban bầu cử HĐND huyện số 1", "level": "district", "electoral_unit": eu, "size": 9, "formed_on": "2021-03-10"}),
     );
+    let eu = unit_of(&mut store, "03390", "commune", 1);
     put(
         &mut store,
         Kind::Board,
         "03390",
-        json!({"name": "Ban bầu cử số 1", "level": "commune", "size": 9, "formed_on": "2021-03-12"}),
+        json!({"name": "Ban bầu cử số 1", "level": "commune", "electoral_unit": eu, "size": 9, "formed_on": "2021-03-12"}),
+    );
+    let eu = unit_of(&mut store, "03394", "commune", 1);
+    unit_of(&mut store, "03394", "commune", 2);
+    put(
+        &mut store,
+        Kind::Board,
+        "03394",
+        json!({"name": "Ban bầu cử số 1", "level": "commune", "electoral_unit": eu, "size": 9, "formed_on": "2021-03-12"}),
     );
 
     let node = store.node().unwrap().clone();

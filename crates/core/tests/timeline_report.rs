@@ -84,10 +84,11 @@ fn timeline_under_the_2025_law() {
         timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2026-02-01")).unwrap();
     // 2025 text: teams at D-43 (31/01/2026), nominations at D-42, 2nd consultation at D-40.
     assert_eq!(status_of(&entries, "teams_formed"), (Status::Done, date("2026-01-31")));
+    // The dossier deadline is a date, not work a record completes (`check` flags late dossiers).
     let nominations = entries.iter().find(|e| e.milestone == "nominations_due").unwrap();
     assert_eq!(
         (nominations.due, nominations.standing.status, nominations.standing.days_left),
-        (date("2026-02-01"), Status::DueSoon, Some(0))
+        (date("2026-02-01"), Status::Upcoming, Some(0))
     );
     assert_eq!(status_of(&entries, "consultation_2"), (Status::DueSoon, date("2026-02-03")));
     assert_eq!(status_of(&entries, "consultation_3"), (Status::Upcoming, date("2026-02-20")));
@@ -105,11 +106,17 @@ fn district_report_counts_what_its_communes_entered() {
     // Huyện Tam Đường (106), 13 communes, 2021 units.
     let mut store = open(dir.path(), "106", "2021", "2021-05-23");
     let (a, b) = ("03390", "03394");
+    let eu = put(
+        &mut store,
+        Kind::ElectoralUnit,
+        "106",
+        json!({"level": "district", "number": 1, "name": "Đơn vị số 1", "seats": 5}),
+    );
     put(
         &mut store,
         Kind::Board,
         "106",
-        json!({"name": "Ban HĐND huyện 1", "level": "district", "formed_on": "2021-03-14"}),
+        json!({"name": "Ban HĐND huyện 1", "level": "district", "electoral_unit": eu, "formed_on": "2021-03-14"}),
     );
     put(&mut store, Kind::Board, a, json!({"name": "Ban 1", "level": "commune", "formed_on": "2021-03-14"}));
     put(&mut store, Kind::Board, a, json!({"name": "Ban 2", "level": "commune", "formed_on": "2021-03-14"}));

@@ -584,6 +584,7 @@ impl Writer<'_> {
             election: self.node.election_date,
             now: self.now,
             lookup,
+            settling: false,
         }
     }
 
@@ -666,7 +667,8 @@ impl Writer<'_> {
         let base = existing.as_ref().map(|r| &r.fields).unwrap_or(&empty);
         let fields = {
             let lookup = CachedLookup { db: self.db(), cache: &self.lookups };
-            let ctx = self.context(&lookup);
+            let mut ctx = self.context(&lookup);
+            ctx.settling = extra_bases.is_some();
             validate::parse_fields(def, base, input, &ctx).map_err(Error::Validation)?
         };
         self.lookups.forget(kind);

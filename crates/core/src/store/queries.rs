@@ -18,6 +18,9 @@ pub struct EvidenceQuery<'a> {
     pub date: &'a str,
     /// Fields and the values each may take.
     pub conditions: Vec<(&'a str, Vec<String>)>,
+    /// Rule `each`: the kind (table) every record of which needs one of `table`, and the field
+    /// of `table` that names it.
+    pub each: Option<(&'a str, &'a str)>,
 }
 
 impl EvidenceQuery<'_> {
@@ -150,6 +153,54 @@ impl Db<'_> {
         );
         let mut stmt = self.0.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// For every unit (or only `unit`), under the rules `all` and `each`: how many records the
+    /// milestone needs, how many of them lack their date, the latest date and the record that
+    /// carries it. `all`: every live record of the table has a date. `each`: every live record
+    /// of the `each` kind has a live record of the table naming it, with a date (the earliest).
+    pub fn evidence_complete_by_unit(
+        &self,
+        q: &EvidenceQuery<'_>,
+        unit: Option<&str>,
+    ) -> Result<Vec<(String, i64, i64, Option<String>, Option<String>)>> {
+        let (filter, mut args) = q.filter(1);
+        let (sql, unit_column) = match q.each {
+            None => (
+                format!(
+                    "SELECT unit, count(*), sum({date} IS NULL), id, max({date}) FROM {table}
+                     WHERE deleted = 0{filter}",
+                    date = q.date,
+                    table = q.table,
+                ),
+                "unit",
+            ),
+            Some((of, field)) => (
+                format!(
+                    "SELECT o.unit, count(*), sum(x.first IS NULL), x.id, max(x.first)
+                     FROM {of} o LEFT JOIN (
+                         SELECT {field} AS ref, id, min({date}) AS first FROM {table}
+                         WHERE deleted = 0 AND {date} IS NOT NULL{filter} GROUP BY {field}
+                     ) x ON x.ref = o.id
+                     WHERE o.deleted = 0",
+                    date = q.date,
+                    table = q.table,
+                ),
+                "o.unit",
+            ),
+        };
+        let sql = match unit {
+            Some(unit) => {
+                args.push(SqlValue::Text(unit.to_string()));
+                format!("{sql} AND {unit_column} = ?{} GROUP BY {unit_column}", args.len())
+            }
+            None => format!("{sql} GROUP BY {unit_column}"),
+        };
+        let mut stmt = self.0.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<i64>>(2)?.unwrap_or(0), r.get(4)?, r.get(3)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_VOTER_FIGURES,
     MIGRATION_TRUST,
     MIGRATION_USERS,
+    MIGRATION_LAW_CHECKS,
 ];
 
 /// The common columns every record table starts with.
@@ -316,6 +317,38 @@ CREATE TABLE users (
 ) WITHOUT ROWID;
 ALTER TABLE node ADD COLUMN last_backup_at TEXT;
 ALTER TABLE peers ADD COLUMN settings_sent INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// The law checked: a voter conference's residential area and whether its candidate carried
+/// it; a voter's household head and village (the 2026 lists' order); voter cards, polling
+/// stations' readiness and early voting; the indexes the "each" milestones join on.
+const MIGRATION_LAW_CHECKS: &str = r#"
+ALTER TABLE voter_conference ADD COLUMN area_voters INTEGER;
+ALTER TABLE voter_conference ADD COLUMN confidence_carried INTEGER;
+ALTER TABLE voter ADD COLUMN household_head INTEGER;
+ALTER TABLE voter ADD COLUMN village TEXT;
+CREATE TABLE voter_cards (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    polling_area TEXT, printed INTEGER, printed_on TEXT, delivered INTEGER, delivered_on TEXT, notes TEXT
+);
+CREATE TABLE readiness (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    polling_area TEXT, checked_on TEXT, ballots_na INTEGER, ballots_provincial INTEGER,
+    ballots_district INTEGER, ballots_commune INTEGER, boxes_main INTEGER, boxes_mobile INTEGER,
+    seal INTEGER, notice_posted_on TEXT, lists_posted INTEGER, notes TEXT
+);
+CREATE TABLE early_voting (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    polling_area TEXT, voting_on TEXT, decision_no TEXT, decided_on TEXT, reason TEXT
+);
+CREATE INDEX team_by_area ON team(polling_area);
+CREATE INDEX board_by_unit ON board(electoral_unit);
 "#;
 
 /// The version [`MIGRATION_USERS`] brings a file to.
