@@ -8,6 +8,11 @@ use rusqlite::types::Value as SqlValue;
 use crate::error::Result;
 use crate::store::Db;
 
+/// How complete one unit's records of a milestone are (rules `all` and `each`): the unit, how
+/// many records the milestone needs, how many lack their date, the latest date and the record
+/// that carries it.
+pub type Completeness = (String, i64, i64, Option<String>, Option<String>);
+
 /// One group of the voter figures: sex, ballots, standing on the list, and how many.
 pub type VoterFigure = (Option<String>, Option<String>, Option<String>, i64);
 
@@ -164,7 +169,7 @@ impl Db<'_> {
         &self,
         q: &EvidenceQuery<'_>,
         unit: Option<&str>,
-    ) -> Result<Vec<(String, i64, i64, Option<String>, Option<String>)>> {
+    ) -> Result<Vec<Completeness>> {
         let (filter, mut args) = q.filter(1);
         let (sql, unit_column) = match q.each {
             None => (
