@@ -18,7 +18,8 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
         node.enroll(&hub, code);
         // The boards are due on 14/03/2021 (70 days before the election).
         node.import(&[
-            json!({"kind": "board", "name": "Ban bầu cử số 1", "level": "commune", "size": 9, "formed_on": if code == "03390" { "2021-03-10" } else { held }}),
+            json!({"kind": "electoral_unit", "level": "commune", "number": 1, "name": "Đơn vị bầu cử số 1", "seats": 3}),
+            json!({"kind": "board", "name": "Ban bầu cử số 1", "level": "commune", "electoral_unit": "Đơn vị bầu cử số 1", "size": 9, "formed_on": if code == "03390" { "2021-03-10" } else { held }}),
             json!({"kind": "consultation", "round": "2", "level": "commune", "held_on": held}),
         ]);
         node.ok(&["sync"]);

@@ -83,6 +83,8 @@ fn the_demo_ledger_opens_from_the_first_run_screen() {
     w.click(&w.wait("#setup-demo"));
     w.wait_until("[data-count-kind=\"voter\"]", |t| t.trim() == "2400" || t.trim() == "2.400" || t.trim() == "2,400");
     w.wait_until("#timeline", |t| t.contains("Quá hạn"));
+    // "Cần xử lý": the law's rules broken in the demo, each linked to its record.
+    w.wait_until("#check-list", |t| t.contains("không đủ số lượng") && t.contains("quá hạn giải quyết"));
     w.screenshot("08-demo-dashboard");
     w.click(&w.wait("a[data-kind=\"voter\"]"));
     let search = w.wait("#list-search");

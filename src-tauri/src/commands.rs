@@ -102,6 +102,11 @@ pub async fn lock(app: State<'_, AppState>) -> Reply<Value> {
 }
 
 #[tauri::command]
+pub async fn check_rules(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.check_rules()).await
+}
+
+#[tauri::command]
 pub async fn record_history(app: State<'_, AppState>, kind: String, id: String) -> Reply<Value> {
     run(&app, move |a| a.record_history(&kind, &id)).await
 }

@@ -64,6 +64,9 @@ export const unlock = ({ user, passphrase, create = false }) => call('unlock', {
 /** Closes the ledger; answers like appInfo (locked). */
 export const lock = () => call('lock');
 
+/** Every violation and warning of the law's rules: [{ rule, article, severity, kind, id, unit, message, message_vi }]. */
+export const checkRules = () => call('check_rules');
+
 /** Who changed which field of a record when, from which node: [{ at, node, author, here, fields }]. */
 export const recordHistory = (kind, id) => call('record_history', { kind, id });
 

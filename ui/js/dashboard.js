@@ -6,7 +6,7 @@
 
 import * as api from './api.js';
 import { h, replaceChildren } from './util.js';
-import { t, pick, errorText } from './i18n.js';
+import { t, pick, errorText, lang } from './i18n.js';
 import { displayDate } from './dates.js';
 import { getNode, groupedKinds, kindLabel, hasUnitsBelow, canManage } from './store.js';
 import { toast, passphraseDialog } from './dialogs.js';
@@ -23,6 +23,10 @@ export function render(container, params, ctx) {
   const timelineArea = h('div', { class: 'dash-timeline' }, h('p', { class: 'muted', text: t('app.loading_short') }));
 
   const backupArea = canManage() ? h('div', { class: 'dash-backup', id: 'dash-backup' }) : null;
+  // "Cần xử lý": the law's rules violated or warned about, each linked to its record.
+  const checkArea = h('section', { class: 'dash-section dash-check', id: 'dash-check', 'aria-labelledby': 'dash-check-title' },
+    h('h2', { id: 'dash-check-title', class: 'section-title', text: t('check.title') }),
+    h('p', { class: 'muted', text: t('app.loading_short') }));
 
   // A district or province sees first where the units below it stand.
   const below = hasUnitsBelow(node);
@@ -39,6 +43,7 @@ export function render(container, params, ctx) {
       node?.unit?.path ? h('p', { class: 'page-path muted', text: node.unit.path }) : null,
       subline),
     progressArea,
+    checkArea,
     // The timeline is what a commune is judged by: it takes the main column, the counts the side.
     h('div', { class: 'dash-columns' },
       h('section', { class: 'dash-section dash-main', 'aria-labelledby': 'dash-timeline-title' },
@@ -145,6 +150,29 @@ export function render(container, params, ctx) {
       const done = await api.backup();
       if (done) toast(t('backup.done', { file: String(done.path).split(/[\\/]/).pop() }), { duration: 5000 });
       loadBackup();
+
+  const CHECK_SHOWN = 50;
+  api.checkRules().then((findings) => {
+    if (!alive) return;
+    const title = checkArea.firstChild;
+    const list = Array.isArray(findings) ? findings : [];
+    if (!list.length) {
+      replaceChildren(checkArea, title, h('p', { class: 'muted', id: 'check-none', text: t('check.none') }));
+      return;
+    }
+    const items = list.slice(0, CHECK_SHOWN).map((f) => {
+      const text = lang() === 'vi' ? f.message_vi : f.message;
+      const link = f.id ? h('a', { href: `#/edit/${encodeURIComponent(f.kind)}/${encodeURIComponent(f.id)}`, text }) : h('span', { text });
+      return h('li', { class: `check-item check-${f.severity}`, dataset: { rule: f.rule, severity: f.severity } },
+        h('span', { class: f.severity === 'error' ? 'badge badge-red' : 'badge', text: t(`check.${f.severity}`) }), ' ',
+        link, ' ',
+        h('span', { class: 'muted', text: `(${t('check.article', { art: f.article })})` }));
+    });
+    replaceChildren(checkArea, title, h('ul', { class: 'check-list', id: 'check-list' }, items),
+      list.length > CHECK_SHOWN ? h('p', { class: 'muted', text: t('check.more', { n: list.length - CHECK_SHOWN }) }) : null);
+  }).catch((error) => {
+    if (alive) replaceChildren(checkArea, checkArea.firstChild, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
+  });
     } catch (error) {
       toast(errorText(error), { tone: 'error', duration: 8000 });
     } finally {
@@ -169,6 +197,29 @@ export function render(container, params, ctx) {
   }
 
   loadBackup();
+
+  const CHECK_SHOWN = 50;
+  api.checkRules().then((findings) => {
+    if (!alive) return;
+    const title = checkArea.firstChild;
+    const list = Array.isArray(findings) ? findings : [];
+    if (!list.length) {
+      replaceChildren(checkArea, title, h('p', { class: 'muted', id: 'check-none', text: t('check.none') }));
+      return;
+    }
+    const items = list.slice(0, CHECK_SHOWN).map((f) => {
+      const text = lang() === 'vi' ? f.message_vi : f.message;
+      const link = f.id ? h('a', { href: `#/edit/${encodeURIComponent(f.kind)}/${encodeURIComponent(f.id)}`, text }) : h('span', { text });
+      return h('li', { class: `check-item check-${f.severity}`, dataset: { rule: f.rule, severity: f.severity } },
+        h('span', { class: f.severity === 'error' ? 'badge badge-red' : 'badge', text: t(`check.${f.severity}`) }), ' ',
+        link, ' ',
+        h('span', { class: 'muted', text: `(${t('check.article', { art: f.article })})` }));
+    });
+    replaceChildren(checkArea, title, h('ul', { class: 'check-list', id: 'check-list' }, items),
+      list.length > CHECK_SHOWN ? h('p', { class: 'muted', text: t('check.more', { n: list.length - CHECK_SHOWN }) }) : null);
+  }).catch((error) => {
+    if (alive) replaceChildren(checkArea, checkArea.firstChild, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
+  });
 
   return {
     destroy: () => {

@@ -96,6 +96,13 @@ const STRINGS = {
     vi: 'Bạn có vai trò Chỉ xem: được xem và in, không được thay đổi hồ sơ.',
     en: 'You are a viewer: you may read and print, not change records.',
   },
+  'pg.issues': { vi: 'Cần xử lý: {e} lỗi, {w} cảnh báo', en: 'To settle: {e} errors, {w} warnings' },
+  'check.title': { vi: 'Cần xử lý', en: 'To settle' },
+  'check.none': { vi: 'Không có vi phạm hay cảnh báo nào theo luật.', en: 'No violation or warning of the law.' },
+  'check.error': { vi: 'Lỗi', en: 'Error' },
+  'check.warning': { vi: 'Cảnh báo', en: 'Warning' },
+  'check.article': { vi: 'Điều {art}', en: 'Art {art}' },
+  'check.more': { vi: 'và {n} mục khác (xem bằng lệnh sobaucu check)', en: 'and {n} more (see `sobaucu check`)' },
   'setup.intro': {
     vi: 'Sổ ghi chép mọi hồ sơ chuẩn bị bầu cử của xã — tổ chức phụ trách bầu cử, khu vực bỏ phiếu, cử tri, người ứng cử, hội nghị, khiếu nại — đối chiếu với các mốc thời gian luật định. Dữ liệu lưu ngay trên máy này, không cần mạng.',
     en: 'A ledger of every election-preparation record of your commune — election bodies, polling areas, voters, candidates, conferences, complaints — checked against the legal timeline. Data stays on this computer; no network is needed.',

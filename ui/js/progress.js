@@ -136,7 +136,14 @@ function unitChart(board) {
     const syncNote = u.never_synced && drill ? t('pg.never_below', { n: u.never_synced }) : '';
     return h('tr', { dataset: { unit: u.code, overdue: String(u.overdue) }, class: u.overdue ? 'pg-row-late' : '' },
       h('th', { scope: 'row' }, name,
-        u.overdue ? h('span', { class: 'badge badge-red pg-row-badge', text: t('pg.overdue_n', { n: u.overdue, days: u.days_late }) }) : null),
+        u.overdue ? h('span', { class: 'badge badge-red pg-row-badge', text: t('pg.overdue_n', { n: u.overdue, days: u.days_late }) }) : null,
+        (u.issues?.errors || u.issues?.warnings)
+          ? h('span', {
+            class: u.issues.errors ? 'badge badge-red pg-row-badge pg-issues' : 'badge pg-row-badge pg-issues',
+            dataset: { errors: String(u.issues.errors), warnings: String(u.issues.warnings) },
+            text: t('pg.issues', { e: u.issues.errors, w: u.issues.warnings }),
+          })
+          : null),
       h('td', { class: 'pg-unit-done' },
         h('span', { class: 'pg-bar pg-bar-small', role: 'img', 'aria-label': `${share}%` },
           h('span', { class: 'pg-bar-done', style: `width:${share}%` })),

@@ -18,6 +18,8 @@ export function h(tag, attrs = null, ...children) {
       if (key === 'class') element.className = value;
       else if (key === 'text') element.textContent = String(value);
       else if (key === 'dataset') Object.assign(element.dataset, value);
+      // Through the CSSOM: the Content-Security-Policy refuses style attributes.
+      else if (key === 'style') element.style.cssText = String(value);
       else if (key === 'on') {
         for (const [event, handler] of Object.entries(value)) element.addEventListener(event, handler);
       } else if (PROPERTY_KEYS.has(key)) element[key] = value;

@@ -242,6 +242,11 @@ impl<H: Host> App<H> {
         self.with(|s| api::get_record(s, kind, id))
     }
 
+    /// Every violation and warning of the law's rules in the ledger.
+    pub fn check_rules(&self) -> Reply<Value> {
+        self.with(|s| api::check(s))
+    }
+
     pub fn record_history(&self, kind: &str, id: &str) -> Reply<Value> {
         self.with(|s| api::history(s, kind, id))
     }

@@ -170,6 +170,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Checks the law's rules across every record in scope and lists each violation and
+    /// warning (rule, article, severity, record). Exits 0 unless it cannot run, or, with
+    /// --strict, when any error is found.
+    Check {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        strict: bool,
+    },
     /// Lists concurrent edits that the merge could not settle, side by side.
     Conflicts {
         #[arg(long)]
@@ -692,6 +701,32 @@ fn run(cli: Cli) -> Result<()> {
             let new = new_passphrase("New passphrase")?;
             store.change_passphrase(&old, &new)?;
             println!("the passphrase of {} is changed; the ledger is re-keyed", store.actor().name);
+        }
+        Command::Check { json, strict } => {
+            let store = open_ledger(&dir)?;
+            let findings = sobaucu_core::check::run(&store.db(), store.node()?, sobaucu_core::today())?;
+            let vietnamese = std::env::var("LANG").is_ok_and(|l| l.starts_with("vi"));
+            if json {
+                println!("{}", serde_json::to_string_pretty(&findings)?);
+            } else {
+                for f in &findings {
+                    let message = if vietnamese { &f.message_vi } else { &f.message };
+                    let record = if f.id.is_empty() { String::new() } else { format!(" {} {}", f.kind, f.id) };
+                    println!(
+                        "{:<7} {:<18} Art {:<10} unit {}{record}: {message}",
+                        f.severity.to_uppercase(),
+                        f.rule,
+                        f.article,
+                        f.unit
+                    );
+                }
+                let errors = findings.iter().filter(|f| f.severity == "error").count();
+                println!("{errors} errors, {} warnings", findings.len() - errors);
+            }
+            let errors = findings.iter().filter(|f| f.severity == "error").count();
+            if strict && errors > 0 {
+                bail!("{errors} errors found");
+            }
         }
         Command::Backup { out } => {
             let mut store = open_ledger(&dir)?;

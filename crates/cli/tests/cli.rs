@@ -348,3 +348,24 @@ fn the_demo_ledger_opens_with_records() {
     assert!(r["candidates"]["commune"]["total"].as_i64().unwrap() > 0);
     assert!(l.ok(&["units", "--scheme", "2021", "tam duong"]).contains("Huyện Tam Đường"));
 }
+
+#[test]
+fn check_lists_every_finding_and_fails_only_when_strict() {
+    let l = Ledger::new();
+    l.ok(&["demo", "--voters", "300"]);
+    // The demo holds a voter conference without its quorum and an overdue voter-list complaint.
+    let found: serde_json::Value = serde_json::from_str(&l.ok(&["check", "--json"])).unwrap();
+    let found = found.as_array().unwrap();
+    let rules: Vec<&str> = found.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"quorum") && rules.contains(&"complaint_overdue"), "{rules:?}");
+    for f in found {
+        for key in ["rule", "article", "severity", "kind", "id", "unit", "message"] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+        assert!(f["severity"] == "error" || f["severity"] == "warning");
+    }
+    let text = l.ok(&["check"]);
+    assert!(text.contains("ERROR   quorum") && text.contains("2 errors, 0 warnings"), "{text}");
+    let strict = l.fails(&["check", "--strict"]);
+    assert!(strict.contains("2 errors found"), "{strict}");
+}

@@ -61,6 +61,12 @@ pub fn lock_state(dir: &std::path::Path) -> Result<Value> {
     }))
 }
 
+/// Every violation and warning of the law's rules in the ledger ("Cần xử lý").
+pub fn check(store: &Store) -> Result<Value> {
+    let findings = crate::check::run(&store.db(), store.node()?, crate::today())?;
+    Ok(to_value(&findings))
+}
+
 /// Who changed which field of a record when, from which node.
 pub fn history(store: &Store, kind: &str, id: &str) -> Result<Value> {
     let kind = Kind::require(kind)?;

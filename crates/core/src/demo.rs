@@ -246,13 +246,18 @@ pub fn create(store: &mut Store, today: NaiveDate, voters: usize) -> Result<Node
             "participants": 52, "candidates_agreed": 24, "outcome": "Lập danh sách sơ bộ 24 người ứng cử."}))?;
         for (n, candidate) in candidates.iter().enumerate().take(10) {
             let convened = 60 + rng.below(80) as i64;
-            let present = convened * 3 / 4;
+            // The last conference, in a village of 150 voters, lacks its quorum (55 present).
+            let (area_voters, present) = if n == 9 { (150, 50) } else { (convened + 20, convened * 3 / 4) };
             put(w, Kind::VoterConference, json!({"candidate": candidate, "residential_area": VILLAGES[n % 12],
-                "held_on": date(today - Duration::days((n % 2) as i64)), "convened": convened, "present": present,
+                "held_on": date(today - Duration::days((n % 2) as i64)), "area_voters": area_voters,
+                "convened": convened.max(present), "present": present,
                 "confidence_for": present - 2, "confidence_against": 1}))?;
         }
         put(w, Kind::Complaint, json!({"received_on": date(today - Duration::days(3)), "type": "complaint", "subject": "voter_list",
             "summary": "Đề nghị bổ sung tên cử tri mới chuyển đến bản Nà Khương", "handler": "UBND xã", "status": "processing"}))?;
+        // One past the 5 days the law gives (Art 33): the dashboard's "Cần xử lý" shows it.
+        put(w, Kind::Complaint, json!({"received_on": date(today - Duration::days(8)), "type": "complaint", "subject": "voter_list",
+            "summary": "Khiếu nại ghi sai năm sinh trong danh sách cử tri", "handler": "UBND xã", "status": "processing"}))?;
         put(w, Kind::Complaint, json!({"received_on": date(today - Duration::days(12)), "type": "petition", "subject": "organisation",
             "summary": "Đề nghị dời địa điểm bỏ phiếu khu vực số 3 gần hơn", "handler": "Ủy ban bầu cử xã",
             "status": "resolved", "resolved_on": date(today - Duration::days(6)), "resolution": "Đã bố trí điểm bỏ phiếu phụ tại nhà văn hóa bản."}))?;

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod api;
+pub mod check;
 pub mod collate;
 pub mod demo;
 pub mod duplicates;

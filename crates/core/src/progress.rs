@@ -102,6 +102,9 @@ pub struct UnitProgress {
     pub never_synced: usize,
     /// The longest silence among the communes at or below it that have synced.
     pub oldest_sync_at: Option<String>,
+    /// The law's rules violated (errors) and warned about in the unit's records and below
+    /// (`crate::check`).
+    pub issues: crate::check::Counts,
 }
 
 /// A unit's standing on one milestone: the same as a timeline entry's.
@@ -215,6 +218,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
         ));
     };
     let milestones = &node.law.rules().milestones;
+    let issues = crate::check::counts_by_unit(&crate::check::run(db, node, today)?, node.catalogue());
     let standings: Vec<Vec<Option<Cell>>> =
         milestones.iter().map(|m| standings(db, node, &tree, m, today)).collect::<Result<_>>()?;
 
@@ -288,6 +292,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
                 days_since_sync: None,
                 never_synced: 0,
                 oldest_sync_at: None,
+                issues: issues.get(&r.code).copied().unwrap_or_default(),
                 code: r.code,
                 name: r.name,
                 level: r.level,

@@ -5,6 +5,7 @@
 //! which also appends the change to the change log. A write that fails changes nothing.
 
 pub mod backup;
+pub mod checks;
 mod lists;
 pub mod queries;
 mod replica;

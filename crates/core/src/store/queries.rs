@@ -165,11 +165,7 @@ impl Db<'_> {
     /// milestone needs, how many of them lack their date, the latest date and the record that
     /// carries it. `all`: every live record of the table has a date. `each`: every live record
     /// of the `each` kind has a live record of the table naming it, with a date (the earliest).
-    pub fn evidence_complete_by_unit(
-        &self,
-        q: &EvidenceQuery<'_>,
-        unit: Option<&str>,
-    ) -> Result<Vec<Completeness>> {
+    pub fn evidence_complete_by_unit(&self, q: &EvidenceQuery<'_>, unit: Option<&str>) -> Result<Vec<Completeness>> {
         let (filter, mut args) = q.filter(1);
         let (sql, unit_column) = match q.each {
             None => (
