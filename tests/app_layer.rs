@@ -146,14 +146,19 @@ fn files_are_written_only_where_the_host_says() {
         "STT,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Khu vực bỏ phiếu\n1,Giàng Thị Mỷ,01/02/1990,Nữ,Mông,Khu vực bỏ phiếu số 1\n",
     )
     .unwrap();
-    assert_eq!(f.app.import_preview(Some("voter"), None).unwrap_err().kind, "input");
+    let choices = |defaults: Option<Map<String, Value>>| sobaucu_core::api::ImportChoices {
+        kind: Some("voter".into()),
+        defaults,
+        ..Default::default()
+    };
+    assert_eq!(f.app.import_preview(&choices(None)).unwrap_err().kind, "input");
     f.answer(Some(csv));
     let chosen = f.app.choose_import_file().unwrap().unwrap();
     assert_eq!(chosen["name"], "mau33.csv");
     let defaults = obj(json!({"ballots": "na,provincial,commune"}));
-    let preview = f.app.import_preview(Some("voter"), Some(&defaults)).unwrap();
+    let preview = f.app.import_preview(&choices(Some(defaults.clone()))).unwrap();
     assert_eq!(f.app.list_records("voter", &Default::default()).unwrap()["total"], 0, "{preview}");
-    f.app.import_file(Some("voter"), Some(&defaults)).unwrap();
+    f.app.import_file(&choices(Some(defaults))).unwrap();
     assert_eq!(f.app.list_records("voter", &Default::default()).unwrap()["total"], 1);
 }
 

@@ -63,8 +63,11 @@ fn fill(node: &Node, s: &Scenario, commune: &str, p: &Plan) {
     for n in 1..=p.polling_areas {
         lines.push(json!({"kind": "polling_area", "number": n, "name": format!("Khu vực bỏ phiếu số {n}"), "area_type": "ordinary"}));
     }
+    lines.push(
+        json!({"kind": "electoral_unit", "level": "commune", "number": 1, "name": "Đơn vị bầu cử số 1", "seats": 3}),
+    );
     lines.push(json!({"kind": "board", "name": "Ban bầu cử số 1", "level": "commune", "size": 9,
-                      "formed_on": shift(s.boards_due, p.boards_late)}));
+                      "electoral_unit": "Đơn vị bầu cử số 1", "formed_on": shift(s.boards_due, p.boards_late)}));
     if let Some(late) = p.consultation_late {
         lines.push(json!({"kind": "consultation", "round": "2", "level": "commune", "held_on": shift(s.consultation_2_due, late)}));
     }

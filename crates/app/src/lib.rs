@@ -411,18 +411,19 @@ impl<H: Host> App<H> {
             .ok_or_else(|| AppError::other("input", "choose a file to import first", "hãy chọn tệp cần nhập trước"))
     }
 
-    /// Checks the chosen file: what would be added, every problem; writes nothing.
-    pub fn import_preview(&self, kind: Option<&str>, defaults: Option<&Map<String, Value>>) -> Reply<Value> {
+    /// Checks the chosen file: what would be added (or, updating a list, changed and missing),
+    /// every problem, the columns not known; writes nothing.
+    pub fn import_preview(&self, choices: &api::ImportChoices) -> Reply<Value> {
         let path = self.chosen_import_file()?;
         let mut store = self.second()?;
-        Ok(api::import_preview(&mut store, &path.display().to_string(), kind, defaults)?)
+        Ok(api::import_preview(&mut store, &path.display().to_string(), choices)?)
     }
 
     /// Imports the chosen file, all or nothing.
-    pub fn import_file(&self, kind: Option<&str>, defaults: Option<&Map<String, Value>>) -> Reply<Value> {
+    pub fn import_file(&self, choices: &api::ImportChoices) -> Reply<Value> {
         let path = self.chosen_import_file()?;
         let mut store = self.second()?;
-        let summary = api::import_file(&mut store, &path.display().to_string(), kind, defaults)?;
+        let summary = api::import_file(&mut store, &path.display().to_string(), choices)?;
         self.sync.changed();
         Ok(summary)
     }

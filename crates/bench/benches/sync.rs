@@ -217,7 +217,7 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
             for _ in 0..20 {
                 let row = rng.below(ids.len() as u64) as usize;
                 if w.db().row(Kind::Voter, &ids[row])?.is_some_and(|r| !r.deleted) {
-                    w.delete(Kind::Voter, ids[row])?;
+                    w.delete(Kind::Voter, ids[row], None)?;
                     changed.write_record([row.to_string(), "removed".to_string(), String::new()]).unwrap();
                 }
             }

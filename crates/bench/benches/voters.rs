@@ -73,7 +73,7 @@ fn measure(
     let mut rng = Rng::new(99);
     let mut defaults = serde_json::Map::new();
     defaults.insert("ballots".into(), "na,provincial,commune".into());
-    let options = ImportOptions { kind: Some(Kind::Voter), defaults, preview: false };
+    let options = ImportOptions { kind: Some(Kind::Voter), defaults, ..ImportOptions::default() };
     let start = Instant::now();
     let cpu_start = cpu_seconds();
     let summary = transfer::import(&mut store, &[xlsx], &options).unwrap();

@@ -76,8 +76,49 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// A new version of a list: match each row to the record it updates (by id, else ID
+        /// number, else name and birth date in the same polling area), write only the
+        /// differences as one undoable import, and list the records the files no longer hold.
+        #[arg(long)]
+        update: bool,
+        /// With --update: remove the records the files no longer hold (a voter by a voter-list
+        /// change), with --reason.
+        #[arg(long, requires = "update", requires = "reason")]
+        remove_missing: bool,
+        /// Why missing records are removed (--remove-missing).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Reads a column the import does not know as a field: --map "Nơi ở hiện nay=temporary_residence".
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        map: Vec<String>,
+        /// Leaves a column out: --skip-column "Ghi chú khác".
+        #[arg(long = "skip-column", value_name = "HEADER")]
+        skip_column: Vec<String>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Changes fields of one record through the same write path as the window:
+    /// `edit --kind voter --id ID --set occupation="Làm nông" --set remarks=` (empty clears).
+    Edit {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+        /// Print the record as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deletes one record, saying why. A voter is removed from the list the legal way (a
+    /// voter-list change with the reason), not deleted.
+    Delete {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        reason: String,
     },
     /// Lists the imports of this ledger (to undo one).
     Imports,
@@ -426,7 +467,7 @@ fn run(cli: Cli) -> Result<()> {
             let node = sobaucu_core::demo::create(&mut store, sobaucu_core::today(), voters)?;
             println!("demo ledger of {} ({}) with {voters} voters in {}", node.unit().name, node.unit, dir.display());
         }
-        Command::Import { kind, set, preview, json, files } => {
+        Command::Import { kind, set, preview, json, update, remove_missing, reason, map, skip_column, files } => {
             let kind = kind.as_deref().map(Kind::require).transpose()?;
             let mut defaults = serde_json::Map::new();
             for pair in set {
@@ -436,7 +477,21 @@ fn run(cli: Cli) -> Result<()> {
             }
             let mut store = open_ledger(&dir)?;
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-            let options = transfer::ImportOptions { kind, defaults, preview };
+            let mut columns = std::collections::BTreeMap::new();
+            for pair in map {
+                let (header, field) =
+                    pair.rsplit_once('=').with_context(|| format!("--map `{pair}`: write \"HEADER=FIELD\""))?;
+                columns.insert(header.trim().to_string(), field.trim().to_string());
+            }
+            let options = transfer::ImportOptions {
+                kind,
+                defaults,
+                preview,
+                map: columns,
+                skip: skip_column,
+                update,
+                remove_missing: if remove_missing { reason } else { None },
+            };
             let summary = transfer::import(&mut store, &paths, &options)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -445,6 +500,39 @@ fn run(cli: Cli) -> Result<()> {
             }
             if preview && !summary.problems.is_empty() {
                 bail!("{} problems: nothing would be imported until they are fixed", summary.problems.len());
+            }
+        }
+        Command::Edit { kind, id, set, json } => {
+            let kind = Kind::require(&kind)?;
+            let id: sobaucu_core::RecordId = id.parse()?;
+            let mut input = serde_json::Map::new();
+            for pair in set {
+                let (field, value) =
+                    pair.split_once('=').with_context(|| format!("--set `{pair}`: write FIELD=VALUE"))?;
+                let value = if value.trim().is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    serde_json::Value::String(value.to_string())
+                };
+                input.insert(field.trim().to_string(), value);
+            }
+            let mut store = open_ledger(&dir)?;
+            let saved = store.save(kind, Some(id), &input)?;
+            if json {
+                println!("{saved}");
+            } else {
+                println!("saved {} {id}: {} fields set", kind.as_str(), input.len());
+            }
+        }
+        Command::Delete { kind, id, reason } => {
+            let kind = Kind::require(&kind)?;
+            let id: sobaucu_core::RecordId = id.parse()?;
+            let mut store = open_ledger(&dir)?;
+            store.delete_because(kind, id, &reason)?;
+            if kind == Kind::Voter {
+                println!("voter {id} removed from the list (a voter-list change with the reason)");
+            } else {
+                println!("deleted {} {id}", kind.as_str());
             }
         }
         Command::Imports => {
@@ -802,13 +890,50 @@ fn run(cli: Cli) -> Result<()> {
 
 fn print_import(summary: &transfer::ImportSummary, preview: bool) {
     let parts: Vec<String> = summary.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    const SHOWN: usize = 50;
+    for u in &summary.unknown_columns {
+        let guesses =
+            if u.suggestions.is_empty() { String::new() } else { format!(" (perhaps {})", u.suggestions.join(", ")) };
+        println!(
+            "unknown column: {} column {} `{}`{guesses}: --map \"{}=FIELD\" or --skip-column \"{}\"",
+            u.file, u.column, u.header, u.header, u.header
+        );
+    }
+    if let Some(update) = &summary.update {
+        let verb = if preview { "would" } else { "did" };
+        println!(
+            "update: {} added, {} changed, {} unchanged, {} missing{} ({verb})",
+            update.added,
+            update.changed.len(),
+            update.unchanged,
+            update.missing.len(),
+            if update.removed > 0 { format!(", {} removed", update.removed) } else { String::new() }
+        );
+        for c in update.changed.iter().take(SHOWN) {
+            let fields: Vec<String> = c
+                .fields
+                .iter()
+                .map(|f| {
+                    let show = |v: &Option<serde_json::Value>| match v {
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(v) => v.to_string(),
+                        None => "∅".into(),
+                    };
+                    format!("{}: {} → {}", f.field, show(&f.old), show(&f.new))
+                })
+                .collect();
+            println!("changed: {}:{} {} {}: {}", c.file, c.line, c.kind, c.id, fields.join("; "));
+        }
+        for m in update.missing.iter().take(SHOWN) {
+            println!("missing: {} {} ({})", m.kind, m.id, m.title);
+        }
+    }
     if preview {
         println!("preview: {} records can be added ({}); nothing was written", summary.records, parts.join(", "));
     } else {
         let number = summary.import_id.map(|i| format!(" as import {i}")).unwrap_or_default();
         println!("imported {} records ({}){number}", summary.records, parts.join(", "));
     }
-    const SHOWN: usize = 50;
     for p in summary.problems.iter().take(SHOWN) {
         let column = p.column.as_deref().map(|c| format!(", column `{c}`")).unwrap_or_default();
         println!("problem: {}:{}{column}: {}", p.file, p.line, p.message);

@@ -236,32 +236,42 @@ pub fn decide_duplicate(
     Ok(to_value(&store.decide_duplicate(&request)?))
 }
 
-fn import_options(kind: Option<&str>, defaults: Option<&Map<String, Value>>, preview: bool) -> Result<ImportOptions> {
-    let kind = Kind::require(kind.filter(|k| !k.is_empty()).unwrap_or("voter"))?;
-    Ok(ImportOptions { kind: Some(kind), defaults: defaults.cloned().unwrap_or_default(), preview })
+/// What the window's import screen chose: the kind of the rows, values for empty fields, the
+/// columns mapped to a field or left out, and whether the file is a new version of a list.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ImportChoices {
+    pub kind: Option<String>,
+    pub defaults: Option<Map<String, Value>>,
+    pub map: std::collections::BTreeMap<String, String>,
+    pub skip: Vec<String>,
+    pub update: bool,
+}
+
+fn import_options(choices: &ImportChoices, preview: bool) -> Result<ImportOptions> {
+    let kind = Kind::require(choices.kind.as_deref().filter(|k| !k.is_empty()).unwrap_or("voter"))?;
+    Ok(ImportOptions {
+        kind: Some(kind),
+        defaults: choices.defaults.clone().unwrap_or_default(),
+        preview,
+        map: choices.map.clone(),
+        skip: choices.skip.clone(),
+        update: choices.update,
+        remove_missing: None,
+    })
 }
 
 /// What importing a file would do, writing nothing: the records it would add, every row with a
 /// problem (line, column, reason) and the probable duplicates. CSV and XLSX rows are of `kind`
 /// (voters by default); `defaults` fill the fields a row leaves empty (a sheet per polling area).
-pub fn import_preview(
-    store: &mut Store,
-    path: &str,
-    kind: Option<&str>,
-    defaults: Option<&Map<String, Value>>,
-) -> Result<Value> {
-    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, defaults, true)?)?;
+pub fn import_preview(store: &mut Store, path: &str, choices: &ImportChoices) -> Result<Value> {
+    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(choices, true)?)?;
     Ok(to_value(&summary))
 }
 
 /// Imports a file, all or nothing; the summary carries the import's number for undoing it.
-pub fn import_file(
-    store: &mut Store,
-    path: &str,
-    kind: Option<&str>,
-    defaults: Option<&Map<String, Value>>,
-) -> Result<Value> {
-    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(kind, defaults, false)?)?;
+pub fn import_file(store: &mut Store, path: &str, choices: &ImportChoices) -> Result<Value> {
+    let summary = transfer::import(store, &[std::path::Path::new(path)], &import_options(choices, false)?)?;
     Ok(to_value(&summary))
 }
 

@@ -83,7 +83,8 @@ impl Hlc {
 
     /// Whether a clock from outside is at most `max_skew_ms` ahead of `now_ms`.
     pub fn acceptable(self, now_ms: u64, max_skew_ms: u64) -> bool {
-        self <= Hlc::MAX && self.millis() <= now_ms.saturating_add(max_skew_ms)
+        // 0 is no clock: the base of a field never set.
+        self.0 >= 1 && self <= Hlc::MAX && self.millis() <= now_ms.saturating_add(max_skew_ms)
     }
 
     /// The reading after receiving `remote`: above both the local and the remote clock.

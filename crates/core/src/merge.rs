@@ -59,6 +59,10 @@ pub fn merge(changes: &[Change<'_>]) -> Option<Merged> {
     let mut touching: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for &i in &order {
         for (name, value) in changes[i].fields {
+            // Why a record was deleted: the deletion's own note (its history shows it), no field.
+            if name == "_reason" {
+                continue;
+            }
             touching.entry(name.as_str()).or_default().push(i);
             if name == "_deleted" {
                 deleted = value.as_bool().unwrap_or(false);

@@ -70,6 +70,54 @@ pub struct ImportSummary {
     /// Probable duplicate voters: the same name (marks, case and spacing ignored) and date of
     /// birth, or the same ID number, within the files or against the voters already listed.
     pub duplicates: Vec<Duplicate>,
+    /// Columns the import does not know (a preview lists them instead of failing), with the
+    /// fields they might be.
+    pub unknown_columns: Vec<UnknownColumn>,
+    /// With `update`: what matched, what changed, what is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update: Option<UpdateSummary>,
+}
+
+/// A column the import does not know.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnknownColumn {
+    pub file: String,
+    /// 1-based.
+    pub column: usize,
+    pub header: String,
+    /// Fields whose names share a word with the header, the likeliest first.
+    pub suggestions: Vec<String>,
+}
+
+/// What an update of a list found and did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct UpdateSummary {
+    /// Rows that matched no record (created).
+    pub added: usize,
+    /// Rows that matched a record and changed it, field by field.
+    pub changed: Vec<ChangedRecord>,
+    /// Rows that matched a record and change nothing.
+    pub unchanged: usize,
+    /// Records held that no row matched (in the polling areas the files cover, for voters).
+    pub missing: Vec<MissingRecord>,
+    /// Missing records removed (`remove_missing`).
+    pub removed: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChangedRecord {
+    pub kind: String,
+    pub id: String,
+    pub file: String,
+    pub line: usize,
+    pub fields: Vec<crate::store::FieldChange>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MissingRecord {
+    pub kind: String,
+    pub id: String,
+    pub title: String,
 }
 
 /// One row that cannot be written.
@@ -104,6 +152,18 @@ pub struct ImportOptions {
     pub defaults: Map<String, Value>,
     /// Check everything and write nothing.
     pub preview: bool,
+    /// Columns the import does not know, mapped to a field (`--map "HEADER=field"`): header
+    /// (as written) → field name.
+    pub map: std::collections::BTreeMap<String, String>,
+    /// Columns left out (`--skip-column HEADER`).
+    pub skip: Vec<String>,
+    /// A new version of a list: rows are matched to the records already held (by id, else ID
+    /// number, else name and birth date in the same polling area) and only the differences are
+    /// written; records the files no longer hold are listed as missing.
+    pub update: bool,
+    /// With `update`: remove the missing records, with this reason (a voter the legal way, by a
+    /// voter-list change).
+    pub remove_missing: Option<String>,
 }
 
 /// What the reading of the files hands to the writing, in order: each file's start, then its
@@ -113,6 +173,7 @@ enum Piece {
     File {
         name: String,
         headers: Headers,
+        unknown: Vec<UnknownColumn>,
     },
     Records(Vec<Incoming>),
 }
@@ -121,7 +182,9 @@ enum Piece {
 const BATCH: usize = 1_000;
 
 /// Reads `files` in order, handing every piece to `sink`; an error names the file (and the line).
-fn read_files(files: &[&Path], kind: Option<Kind>, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+fn read_files(files: &[&Path], options: &ImportOptions, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+    let kind = options.kind;
+    let rules = ColumnRules::of(options);
     for path in files {
         let name = path.display().to_string();
         let placed = |e: Error| match e {
@@ -132,15 +195,15 @@ fn read_files(files: &[&Path], kind: Option<Kind>, sink: &mut dyn FnMut(Piece) -
         match Format::of_path(path)? {
             Format::Jsonl => {
                 let records = read_jsonl(path, kind).map_err(placed)?;
-                sink(Piece::File { name: name.clone(), headers: Headers::new() })?;
+                sink(Piece::File { name: name.clone(), headers: Headers::new(), unknown: Vec::new() })?;
                 sink(Piece::Records(records))?;
             }
             Format::Csv => {
-                let (records, headers) = read_csv(path, need_kind(kind, path)?).map_err(placed)?;
-                sink(Piece::File { name: name.clone(), headers })?;
+                let (records, headers, unknown) = read_csv(path, need_kind(kind, path)?, &rules).map_err(placed)?;
+                sink(Piece::File { name: name.clone(), headers, unknown })?;
                 sink(Piece::Records(records))?;
             }
-            Format::Xlsx => read_xlsx(path, need_kind(kind, path)?, sink).map_err(placed)?,
+            Format::Xlsx => read_xlsx(path, need_kind(kind, path)?, &rules, sink).map_err(placed)?,
         }
     }
     Ok(())
@@ -162,16 +225,22 @@ pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Re
     store.require(crate::access::Action::Import)?;
     let voters_possible = options.kind.is_none_or(|k| k == Kind::Voter)
         || files.iter().any(|f| matches!(Format::of_path(f), Ok(Format::Jsonl)));
+    // A new version of a list matches its rows to the voters held: they are no duplicates.
+    let voters_possible = voters_possible && !options.update;
     let listed = if voters_possible { listed_voters(store)? } else { Listed::default() };
+    let check_duplicates = !options.update;
     let outcome = std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<Piece>>(8);
         let reader = scope.spawn(move || {
             let mut duplicates = Duplicates::new(listed);
             let mut file = String::new();
-            let read = read_files(files, options.kind, &mut |piece| {
+            let read = read_files(files, options, &mut |piece| {
                 match &piece {
                     Piece::File { name, .. } => file.clone_from(name),
-                    Piece::Records(records) => records.iter().for_each(|r| duplicates.check(&file, r)),
+                    Piece::Records(records) if check_duplicates => {
+                        records.iter().for_each(|r| duplicates.check(&file, r))
+                    }
+                    Piece::Records(_) => {}
                 }
                 // A closed channel: the writing failed, and its error is the import's.
                 send.send(Ok(piece)).map_err(|_| Error::input("the import stopped", "việc nhập đã dừng"))
@@ -198,28 +267,104 @@ pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Re
     }
 }
 
+/// The records of one kind held before an update of a list, and the keys rows are matched by:
+/// the id; a voter's ID number (digits only); a voter's folded name, birth date and polling
+/// area; another record's folded title within its unit.
+struct Matcher {
+    rows: Vec<Row>,
+    by_id: std::collections::HashMap<RecordId, usize>,
+    by_number: std::collections::HashMap<String, usize>,
+    by_key: std::collections::HashMap<String, usize>,
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn text_of(fields: &crate::validate::Fields, name: &str) -> String {
+    match fields.get(name) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+impl Matcher {
+    fn key(kind: Kind, fields: &crate::validate::Fields, unit: &str) -> Option<String> {
+        if kind == Kind::Voter {
+            let name = text_of(fields, "full_name");
+            (!name.is_empty()).then(|| {
+                format!("{}|{}|{}", text::fold(&name), text_of(fields, "birth_date"), text_of(fields, "polling_area"))
+            })
+        } else {
+            let title = text_of(fields, kind.def().title_field);
+            (!title.is_empty()).then(|| format!("{}|{unit}", text::fold(&title)))
+        }
+    }
+
+    fn load(rows: Vec<Row>, kind: Kind) -> Matcher {
+        let mut m =
+            Matcher { rows, by_id: Default::default(), by_number: Default::default(), by_key: Default::default() };
+        for (i, row) in m.rows.iter().enumerate() {
+            m.by_id.insert(row.id, i);
+            if kind == Kind::Voter {
+                let number = digits(&text_of(&row.fields, "id_number"));
+                if !number.is_empty() {
+                    m.by_number.insert(number, i);
+                }
+            }
+            if let Some(key) = Matcher::key(kind, &row.fields, row.unit.as_str()) {
+                m.by_key.insert(key, i);
+            }
+        }
+        m
+    }
+
+    fn find(&self, kind: Kind, id: Option<RecordId>, fields: &crate::validate::Fields, unit: &str) -> Option<usize> {
+        if let Some(id) = id {
+            return self.by_id.get(&id).copied();
+        }
+        let number = digits(&text_of(fields, "id_number"));
+        if kind == Kind::Voter
+            && !number.is_empty()
+            && let Some(&i) = self.by_number.get(&number)
+        {
+            return Some(i);
+        }
+        Matcher::key(kind, fields, unit).and_then(|k| self.by_key.get(&k).copied())
+    }
+}
+
 /// Writes every record read, in one transaction; a preview checks them all and writes none.
+/// With `update`, rows are matched to the records held and only their differences written.
 fn write_records(
     store: &mut Store,
     pieces: std::sync::mpsc::Receiver<Result<Piece>>,
     options: &ImportOptions,
 ) -> Result<ImportSummary> {
     let preview = options.preview;
+    let unit = store.node()?.unit.to_string();
     store.write(|w| {
         let mut summary = ImportSummary::default();
         let mut written = Vec::new();
         let mut names: Vec<String> = Vec::new();
         let mut headers = Headers::new();
+        let mut matchers: std::collections::BTreeMap<Kind, Matcher> = Default::default();
+        let mut matched: std::collections::HashSet<RecordId> = Default::default();
+        let mut areas: std::collections::HashSet<String> = Default::default();
+        let mut previous: Vec<(Kind, RecordId, Map<String, Value>)> = Vec::new();
+        let mut update = UpdateSummary::default();
         for piece in pieces {
             let records = match piece? {
-                Piece::File { name, headers: file_headers } => {
+                Piece::File { name, headers: file_headers, unknown } => {
                     names.push(name);
                     headers = file_headers;
+                    summary.unknown_columns.extend(unknown);
                     continue;
                 }
                 Piece::Records(records) => records,
             };
-            let file = names.last().map(String::as_str).unwrap_or_default();
+            let file = names.last().map(String::as_str).unwrap_or_default().to_string();
             for r in records {
                 let mut fields = r.fields;
                 for (key, value) in &options.defaults {
@@ -229,22 +374,137 @@ fn write_records(
                         fields.insert(key.clone(), value.clone());
                     }
                 }
+                if options.update {
+                    if let std::collections::btree_map::Entry::Vacant(e) = matchers.entry(r.kind) {
+                        e.insert(Matcher::load(w.db().all_rows(r.kind)?, r.kind));
+                    }
+                    let canonical = w.canonical(r.kind, &fields);
+                    if let Some(Value::String(area)) = canonical.get("polling_area") {
+                        areas.insert(area.clone());
+                    }
+                    let row_unit = r.unit.as_ref().map(|u| u.to_string()).unwrap_or_else(|| unit.clone());
+                    let found = matchers[&r.kind].find(r.kind, r.id, &canonical, &row_unit);
+                    if let Some(i) = found {
+                        let id = matchers[&r.kind].rows[i].id;
+                        if !matched.insert(id) {
+                            let e = Error::input(
+                                format!("this row matches record {id}, which another row matched already"),
+                                format!("dòng này trùng với bản ghi {id} mà một dòng khác đã khớp"),
+                            );
+                            if preview {
+                                summary.problems.extend(problems_of(&e, &file, &headers, r.line));
+                                continue;
+                            }
+                            return Err(e.at(&file, r.line));
+                        }
+                        // Ids and units are the record's: only its fields are compared.
+                        let mut input = fields.clone();
+                        input.retain(|k, _| r.kind.def().field(k).is_some());
+                        match w.changes(r.kind, id, &input) {
+                            Ok(changes) if changes.is_empty() => update.unchanged += 1,
+                            Ok(changes) => {
+                                let only: Map<String, Value> = changes
+                                    .iter()
+                                    .filter_map(|c| input.get(&c.field).map(|v| (c.field.clone(), v.clone())))
+                                    .collect();
+                                let before: Map<String, Value> = changes
+                                    .iter()
+                                    .map(|c| (c.field.clone(), c.old.clone().unwrap_or(Value::Null)))
+                                    .collect();
+                                w.put(r.kind, Put::Update(id), None, &only).map_err(|e| e.at(&file, r.line))?;
+                                previous.push((r.kind, id, before));
+                                update.changed.push(ChangedRecord {
+                                    kind: r.kind.as_str().to_string(),
+                                    id: id.to_string(),
+                                    file: file.clone(),
+                                    line: r.line,
+                                    fields: changes,
+                                });
+                            }
+                            Err(e) if preview => summary.problems.extend(problems_of(&e, &file, &headers, r.line)),
+                            Err(e) => return Err(e.at(&file, r.line)),
+                        }
+                        continue;
+                    }
+                }
                 match w.put(r.kind, Put::Create(r.id), r.unit, &fields) {
                     Ok(row) => {
                         summary.records += 1;
+                        update.added += 1;
                         *summary.by_kind.entry(r.kind.as_str().to_string()).or_default() += 1;
                         written.push((r.kind, row.id));
+                        matched.insert(row.id);
                     }
-                    Err(e) if preview => summary.problems.extend(problems_of(&e, file, &headers, r.line)),
-                    Err(e) => return Err(e.at(file, r.line)),
+                    Err(e) if preview => summary.problems.extend(problems_of(&e, &file, &headers, r.line)),
+                    Err(e) => return Err(e.at(&file, r.line)),
                 }
             }
+        }
+        if options.update {
+            // What the files no longer hold: for voters, in the polling areas they cover.
+            for (kind, matcher) in &matchers {
+                for row in &matcher.rows {
+                    if matched.contains(&row.id) {
+                        continue;
+                    }
+                    if *kind == Kind::Voter {
+                        let area = text_of(&row.fields, "polling_area");
+                        let off_list =
+                            matches!(text_of(&row.fields, "list_status").as_str(), "removed" | "votes_elsewhere");
+                        if off_list || (!areas.is_empty() && !areas.contains(&area)) {
+                            continue;
+                        }
+                    }
+                    update.missing.push(MissingRecord {
+                        kind: kind.as_str().to_string(),
+                        id: row.id.to_string(),
+                        title: text_of(&row.fields, kind.def().title_field),
+                    });
+                }
+            }
+            if let Some(reason) = options.remove_missing.as_deref() {
+                for missing in &update.missing {
+                    let (Some(kind), Ok(id)) = (Kind::parse(&missing.kind), missing.id.parse::<RecordId>()) else {
+                        continue;
+                    };
+                    if kind == Kind::Voter {
+                        let voter = w
+                            .db()
+                            .row(Kind::Voter, &id)?
+                            .ok_or_else(|| Error::not_found(id.to_string(), id.to_string()))?;
+                        let mut before = Map::new();
+                        before.insert(
+                            "list_status".into(),
+                            voter.fields.get("list_status").cloned().unwrap_or(Value::Null),
+                        );
+                        let mut input = Map::new();
+                        input.insert("voter".into(), Value::String(id.to_string()));
+                        input.insert("change".into(), Value::String("removed".into()));
+                        input.insert("changed_on".into(), Value::String(crate::today().format("%Y-%m-%d").to_string()));
+                        input.insert("reason".into(), Value::String(reason.to_string()));
+                        let change = w.put(Kind::ListChange, Put::Create(None), Some(voter.unit.clone()), &input)?;
+                        written.push((Kind::ListChange, change.id));
+                        previous.push((Kind::Voter, id, before));
+                    } else {
+                        w.delete(kind, id, Some(reason))?;
+                        let mut before = Map::new();
+                        before.insert("_deleted".into(), Value::Bool(true));
+                        previous.push((kind, id, before));
+                    }
+                    update.removed += 1;
+                }
+            }
+            summary.update = Some(update);
         }
         if preview {
             // Everything was checked against the ledger as it would become; write none of it.
             return Err(Error::Preview(Box::new(summary)));
         }
-        summary.import_id = Some(w.record_import(&names.iter().map(String::as_str).collect::<Vec<_>>(), &written)?);
+        let id = w.record_import(&names.iter().map(String::as_str).collect::<Vec<_>>(), &written)?;
+        for (kind, record, before) in &previous {
+            w.record_update(id, *kind, *record, before)?;
+        }
+        summary.import_id = Some(id);
         Ok(summary)
     })
 }
@@ -466,23 +726,139 @@ fn header_column(def: &KindDef, header: &str) -> Option<Column> {
         .map(|f| Column::Field(f.name))
 }
 
-fn map_headers(def: &KindDef, headers: &[String], name: &str) -> Result<Vec<Column>> {
+/// What to do with the columns the import does not know by itself.
+struct ColumnRules {
+    /// Header (as its key) → field.
+    map: std::collections::BTreeMap<String, String>,
+    skip: std::collections::HashSet<String>,
+    /// List unknown columns instead of failing (a preview).
+    lenient: bool,
+}
+
+impl ColumnRules {
+    fn of(options: &ImportOptions) -> ColumnRules {
+        ColumnRules {
+            map: options.map.iter().map(|(h, f)| (header_key(h), f.trim().to_string())).collect(),
+            skip: options.skip.iter().map(|h| header_key(h)).collect(),
+            lenient: options.preview,
+        }
+    }
+}
+
+/// The words of a field's names (its name, labels and aliases), as header keys.
+fn field_names(f: &crate::kinds::FieldDef) -> Vec<String> {
+    let mut names = vec![header_key(&f.name.replace('_', " ")), header_key(f.vi), header_key(f.en)];
+    names.extend(f.aliases.iter().map(|a| a.to_string()));
+    names
+}
+
+/// A header matched by its words: the field one of whose names has all its words in the
+/// header, the most words winning; none when two fields tie (ambiguous).
+fn header_by_words(def: &KindDef, key: &str) -> Option<&'static str> {
+    let words: std::collections::HashSet<&str> = key.split(' ').collect();
+    let mut best: Option<(usize, &'static str)> = None;
+    let mut tie = false;
+    for f in def.fields.iter().filter(|f| !f.computed) {
+        let score = field_names(f)
+            .iter()
+            .filter(|n| !n.is_empty() && n.split(' ').all(|w| words.contains(w)))
+            .map(|n| n.split(' ').count())
+            .max();
+        let Some(score) = score.filter(|s| *s >= 2) else { continue };
+        match best {
+            Some((b, _)) if b > score => {}
+            Some((b, name)) if b == score && name != f.name => tie = true,
+            _ => {
+                best = Some((score, f.name));
+                tie = false;
+            }
+        }
+    }
+    if tie { None } else { best.map(|(_, name)| name) }
+}
+
+/// Fields a header might be: those whose names share a word with it, the likeliest first.
+fn suggestions(def: &KindDef, header: &str) -> Vec<String> {
+    let key = header_key(header);
+    let words: std::collections::HashSet<&str> = key.split(' ').filter(|w| w.len() > 1).collect();
+    let mut scored: Vec<(usize, &str)> = def
+        .fields
+        .iter()
+        .filter(|f| !f.computed)
+        .map(|f| {
+            let shared =
+                field_names(f).iter().map(|n| n.split(' ').filter(|w| words.contains(w)).count()).max().unwrap_or(0);
+            (shared, f.name)
+        })
+        .filter(|(shared, _)| *shared > 0)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(5).map(|(_, name)| name.to_string()).collect()
+}
+
+fn map_headers(
+    def: &KindDef,
+    headers: &[String],
+    name: &str,
+    rules: &ColumnRules,
+) -> Result<(Vec<Column>, Vec<UnknownColumn>)> {
     let mut out = Vec::new();
+    let mut unknown = Vec::new();
     for (column, header) in headers.iter().enumerate() {
         if header.trim().is_empty() || (is_meta_key(def, header.trim()) && !matches!(header.trim(), "id" | "unit")) {
             out.push(Column::Skip);
             continue;
         }
-        let mapped = header_column(def, header).ok_or_else(|| {
-            Error::input(
-                format!("column {} (`{}`) is not a field of {}", column + 1, header.trim(), def.name),
-                format!("cột {} (`{}`) không phải trường của {}", column + 1, header.trim(), def.vi),
-            )
-            .at(name, 1)
-        })?;
-        out.push(mapped);
+        let key = header_key(header);
+        if rules.skip.contains(&key) {
+            out.push(Column::Skip);
+            continue;
+        }
+        if let Some(field) = rules.map.get(&key) {
+            let Some(fd) = def.field(field).filter(|f| !f.computed) else {
+                return Err(Error::input(
+                    format!("--map `{}={field}`: {field} is not a field of {}", header.trim(), def.name),
+                    format!("--map `{}={field}`: {field} không phải trường của {}", header.trim(), def.vi),
+                ));
+            };
+            out.push(Column::Field(fd.name));
+            continue;
+        }
+        match header_column(def, header).or_else(|| header_by_words(def, &key).map(Column::Field)) {
+            Some(mapped) => out.push(mapped),
+            None if rules.lenient => {
+                unknown.push(UnknownColumn {
+                    file: name.to_string(),
+                    column: column + 1,
+                    header: header.trim().to_string(),
+                    suggestions: suggestions(def, header),
+                });
+                out.push(Column::Skip);
+            }
+            None => {
+                return Err(Error::input(
+                    format!(
+                        "column {} (`{}`) is not a field of {}: name its field with --map \"{}=FIELD\" or leave it out with --skip-column \"{}\"",
+                        column + 1,
+                        header.trim(),
+                        def.name,
+                        header.trim(),
+                        header.trim()
+                    ),
+                    format!(
+                        "cột {} (`{}`) không phải trường của {}: chọn trường bằng --map \"{}=TRƯỜNG\" hoặc bỏ qua bằng --skip-column \"{}\"",
+                        column + 1,
+                        header.trim(),
+                        def.vi,
+                        header.trim(),
+                        header.trim()
+                    ),
+                )
+                .at(name, 1));
+            }
+        }
     }
-    Ok(out)
+    Ok((out, unknown))
 }
 
 /// Puts one cell into a record being read.
@@ -525,7 +901,7 @@ fn header_names(headers: &[String], columns: &[Column]) -> Headers {
     out
 }
 
-fn read_csv(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
+fn read_csv(path: &Path, kind: Kind, rules: &ColumnRules) -> Result<(Vec<Incoming>, Headers, Vec<UnknownColumn>)> {
     let name = path.display().to_string();
     let def = kind.def();
     let bytes = std::fs::read(path)?;
@@ -538,9 +914,9 @@ fn read_csv(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
     };
     let headers: Vec<String> = match records.next() {
         Some(r) => r.map_err(|e| csv_error(e, 1))?.iter().map(str::to_string).collect(),
-        None => return Ok((Vec::new(), Headers::new())),
+        None => return Ok((Vec::new(), Headers::new(), Vec::new())),
     };
-    let columns = map_headers(def, &headers, &name)?;
+    let (columns, unknown) = map_headers(def, &headers, &name, rules)?;
     let mut out = Vec::new();
     for (index, record) in records.enumerate() {
         let record = record.map_err(|e| csv_error(e, index + 2))?;
@@ -561,13 +937,13 @@ fn read_csv(path: &Path, kind: Kind) -> Result<(Vec<Incoming>, Headers)> {
         }
         out.push(incoming(kind, line, object).map_err(|e| e.at(&name, line))?);
     }
-    Ok((out, header_names(&headers, &columns)))
+    Ok((out, header_names(&headers, &columns), unknown))
 }
 
 /// Reads the first sheet cell by cell as the file is unpacked, handing the records over a
 /// batch at a time: the writing starts before the whole sheet is read. The header row is the
 /// first row with a value, and its first value's column is the sheet's first column.
-fn read_xlsx(path: &Path, kind: Kind, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
     let name = path.display().to_string();
     let def = kind.def();
     let bad = |e: String| {
@@ -595,8 +971,8 @@ fn read_xlsx(path: &Path, kind: Kind, sink: &mut dyn FnMut(Piece) -> Result<()>)
             match &columns {
                 None => {
                     let texts: Vec<String> = row.iter().map(cell_text).collect();
-                    let mapped = map_headers(def, &texts, &name)?;
-                    sink(Piece::File { name: name.clone(), headers: header_names(&texts, &mapped) })?;
+                    let (mapped, unknown) = map_headers(def, &texts, &name, rules)?;
+                    sink(Piece::File { name: name.clone(), headers: header_names(&texts, &mapped), unknown })?;
                     columns = Some(mapped);
                 }
                 Some(columns) if !row.iter().all(cell_blank) => {
@@ -625,7 +1001,7 @@ fn read_xlsx(path: &Path, kind: Kind, sink: &mut dyn FnMut(Piece) -> Result<()>)
         row[at] = value;
     }
     if columns.is_none() {
-        sink(Piece::File { name: name.clone(), headers: Headers::new() })?;
+        sink(Piece::File { name: name.clone(), headers: Headers::new(), unknown: Vec::new() })?;
     }
     sink(Piece::Records(batch))
 }

@@ -185,6 +185,7 @@ impl Checker<'_> {
             let json = log::json_value(value);
             let ok = match name.as_str() {
                 "_deleted" => matches!(value, WireValue::Bool(_)),
+                "_reason" => matches!(value, WireValue::Text(t) if t.chars().count() <= 500),
                 "unit" => matches!(value, WireValue::Text(u) if *u == change.unit),
                 other => match def.field(other) {
                     Some(fd) => validate::check_synced_value(fd, &json).is_ok(),

@@ -3,7 +3,8 @@
 //! every node ends in the same state, and every concurrent edit that lost is listed as a
 //! conflict — no more, no fewer — until someone settles it. Clocks come from the whole range
 //! a ledger can store: besides the nodes' own, changes of far-off nodes arrive stamped with any
-//! clock from 0 to the largest, and the nodes' own clocks then run on from there.
+//! clock from 1 to the largest (0 is no clock: the base of a field never set), and the nodes'
+//! own clocks then run on from there.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,7 +60,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0..NODES, 0..NODES, prop::collection::vec((0usize..64, any::<bool>()), 0..12))
             .prop_map(|(from, to, picks)| Op::Sync { from, to, picks }),
         1 => (0..NODES).prop_map(|node| Op::Resolve { node }),
-        2 => (0..NODES, 0usize..8, 0u8..3, 0u8..3, prop_oneof![0..=Hlc::MAX.0, (Hlc::MAX.0 - 1000)..=Hlc::MAX.0])
+        2 => (0..NODES, 0usize..8, 0u8..3, 0u8..3, prop_oneof![1..=Hlc::MAX.0, (Hlc::MAX.0 - 1000)..=Hlc::MAX.0])
             .prop_map(|(node, record, field, value, clock)| Op::Remote { node, record, field, value, clock }),
     ]
 }

@@ -64,7 +64,11 @@ fn each_role_does_what_it_may_and_is_refused_the_rest() {
     )
     .unwrap();
     let import = |store: &mut Store| {
-        transfer::import(store, &[file.as_path()], &ImportOptions { kind: None, defaults: Map::new(), preview: false })
+        transfer::import(
+            store,
+            &[file.as_path()],
+            &ImportOptions { kind: None, defaults: Map::new(), ..ImportOptions::default() },
+        )
     };
     let export = |store: &Store| transfer::export(store, Kind::PollingArea, Format::Csv, &work.path().join("out.csv"));
 

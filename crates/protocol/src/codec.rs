@@ -420,7 +420,8 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Change>, Proto
             record_counter: in_range(record_counter, "a record counter", 1)?,
             kind,
             unit,
-            hlc: in_range(hlc, "a clock", 0)?,
+            // 0 is no clock (the base of a field never set): no change carries it.
+            hlc: in_range(hlc, "a clock", 1)?,
             fields,
             bases,
             withheld: None,
@@ -509,7 +510,7 @@ pub(crate) mod tests {
             (0u64..4, 1u64..10_000, 0u64..4, 1u64..100_000),
             prop::sample::select(vec!["voter", "candidate", "polling_area"]),
             prop::sample::select(vec!["03637", "106", "12"]),
-            0..=MAX_NUMBER,
+            1..=MAX_NUMBER,
             prop::collection::vec((prop::sample::select(vec!["full_name", "sex", "ballots", "unit"]), value()), 0..5),
             prop::collection::vec(
                 (prop::sample::select(vec!["full_name", "sex"]), prop::collection::vec(0..=MAX_NUMBER, 0..3)),

@@ -97,6 +97,14 @@ pub struct Page {
     pub rows: Vec<Value>,
 }
 
+/// A field an update would change: its value before and after (None: empty).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
 /// One record as stored.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -351,7 +359,27 @@ impl Store {
     }
 
     pub fn delete(&mut self, kind: Kind, id: RecordId) -> Result<()> {
-        self.write(|w| w.delete(kind, id))
+        self.write(|w| w.delete(kind, id, None))
+    }
+
+    /// Deletes a record, saying why (the reason travels with the deletion and its history
+    /// shows it). A voter is not deleted but removed from the list, the legal way: a voter-list
+    /// change `removed` with the reason, dated today.
+    pub fn delete_because(&mut self, kind: Kind, id: RecordId, reason: &str) -> Result<Value> {
+        let reason = text::clean(reason);
+        if reason.is_empty() {
+            return Err(Error::field("reason", "a deletion says why", "phải ghi lý do xóa"));
+        }
+        if kind == Kind::Voter {
+            let mut input = Map::new();
+            input.insert("voter".into(), Value::String(id.to_string()));
+            input.insert("change".into(), Value::String("removed".into()));
+            input.insert("changed_on".into(), Value::String(crate::today().format("%Y-%m-%d").to_string()));
+            input.insert("reason".into(), Value::String(reason));
+            return self.save(Kind::ListChange, None, &input);
+        }
+        self.write(|w| w.delete(kind, id, Some(&reason)))?;
+        Ok(serde_json::json!({"deleted": id.to_string()}))
     }
 
     pub fn get(&self, kind: Kind, id: RecordId) -> Result<Value> {
@@ -441,14 +469,33 @@ impl Store {
             .prepare("SELECT kind, record_id FROM import_records WHERE import_id = ?1 ORDER BY record_id")?
             .query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        let updates: Vec<(String, String, String)> = self
+            .conn
+            .prepare("SELECT kind, record_id, previous FROM import_updates WHERE import_id = ?1 ORDER BY record_id")?
+            .query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let reason = format!("hoàn tác lần nhập số {import_id}");
         self.write(|w| {
             let mut count = 0;
             for (kind, id) in &records {
                 let (Some(kind), Ok(id)) = (Kind::parse(kind), id.parse::<RecordId>()) else { continue };
                 if w.db().row(kind, &id)?.is_some_and(|r| !r.deleted) {
-                    w.delete(kind, id)?;
+                    w.delete(kind, id, Some(&reason))?;
                     count += 1;
                 }
+            }
+            // What an update of a list changed goes back to what it was.
+            for (kind, id, previous) in &updates {
+                let (Some(kind), Ok(id)) = (Kind::parse(kind), id.parse::<RecordId>()) else { continue };
+                let mut previous: Map<String, Value> = serde_json::from_str(previous).unwrap_or_default();
+                if previous.remove("_deleted").is_some() {
+                    if w.db().row(kind, &id)?.is_some_and(|r| r.deleted) {
+                        w.undelete(kind, id)?;
+                    }
+                } else if !previous.is_empty() && w.db().row(kind, &id)?.is_some_and(|r| !r.deleted) {
+                    w.put(kind, Put::Update(id), None, &previous)?;
+                }
+                count += 1;
             }
             w.tx.execute(
                 "UPDATE imports SET undone_at = ?2 WHERE id = ?1",
@@ -750,6 +797,69 @@ impl Writer<'_> {
     }
 
     /// Remembers an import and the records it created; returns its number.
+    /// The canonical values `input` would give a new record of `kind`, leniently (fields it
+    /// lacks and the rules across fields not judged): for matching rows to records.
+    pub fn canonical(&mut self, kind: Kind, input: &Map<String, Value>) -> Fields {
+        let lookup = CachedLookup { db: self.db(), cache: &self.lookups };
+        let mut ctx = self.context(&lookup);
+        ctx.settling = true;
+        let mut fields = validate::parse_fields(kind.def(), &Fields::new(), input, &ctx).unwrap_or_default();
+        fields.retain(|name, _| input.contains_key(*name));
+        fields
+    }
+
+    /// The fields `input` would change in record `id`, before and after, writing nothing (an
+    /// error when the record as updated would be invalid).
+    pub fn changes(&mut self, kind: Kind, id: RecordId, input: &Map<String, Value>) -> Result<Vec<FieldChange>> {
+        let def = kind.def();
+        let row = self.db().row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?;
+        let lookup = CachedLookup { db: self.db(), cache: &self.lookups };
+        let ctx = self.context(&lookup);
+        let after = validate::parse_fields(def, &row.fields, input, &ctx).map_err(Error::Validation)?;
+        Ok(def
+            .fields
+            .iter()
+            .filter(|f| !f.computed && input.contains_key(f.name))
+            .filter(|f| row.fields.get(f.name) != after.get(f.name))
+            .map(|f| FieldChange {
+                field: f.name.to_string(),
+                old: row.fields.get(f.name).cloned(),
+                new: after.get(f.name).cloned(),
+            })
+            .collect())
+    }
+
+    /// Remembers what an import changed in a record (its previous values), to undo it.
+    pub fn record_update(
+        &mut self,
+        import: i64,
+        kind: Kind,
+        id: RecordId,
+        previous: &Map<String, Value>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO import_updates (import_id, kind, record_id, previous) VALUES (?1, ?2, ?3, ?4)",
+            params![import, kind.as_str(), id.to_string(), Value::Object(previous.clone()).to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Brings a deleted record back (an import undone that had removed it).
+    pub fn undelete(&mut self, kind: Kind, id: RecordId) -> Result<()> {
+        self.lookups.forget(kind);
+        let row = self.db().row(kind, &id)?.filter(|r| r.deleted).ok_or_else(|| not_found(kind, &id))?;
+        self.check_unit(&row.unit)?;
+        self.hlc = Hlc::tick(self.hlc, now_millis());
+        self.tx.execute(
+            &format!("UPDATE {} SET deleted = 0, updated_at = ?2, updated_by = ?3 WHERE id = ?1", kind.as_str()),
+            params![id.to_string(), stamp_of(self.hlc), self.origin],
+        )?;
+        let mut changed = Map::new();
+        changed.insert("_deleted".to_string(), Value::Bool(false));
+        let bases = self.db().field_clocks(&id, changed.keys())?;
+        self.log(kind, &id, &row.unit, changed, Some(bases))
+    }
+
     pub fn record_import(&mut self, files: &[&str], records: &[(Kind, RecordId)]) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO imports (at, files, records) VALUES (?1, ?2, ?3)",
@@ -771,7 +881,7 @@ impl Writer<'_> {
     }
 
     /// Marks a record deleted (a tombstone: the row stays, and the deletion syncs).
-    pub fn delete(&mut self, kind: Kind, id: RecordId) -> Result<()> {
+    pub fn delete(&mut self, kind: Kind, id: RecordId, reason: Option<&str>) -> Result<()> {
         self.lookups.forget(kind);
         let row = self.db().row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?;
         self.check_unit(&row.unit)?;
@@ -783,6 +893,9 @@ impl Writer<'_> {
         let mut changed = Map::new();
         changed.insert("_deleted".to_string(), Value::Bool(true));
         let bases = self.db().field_clocks(&id, changed.keys())?;
+        if let Some(reason) = reason {
+            changed.insert("_reason".to_string(), Value::String(reason.chars().take(500).collect()));
+        }
         self.log(kind, &id, &row.unit, changed, Some(bases))
     }
 
@@ -851,7 +964,9 @@ impl Writer<'_> {
                 head.hash.to_vec(),
                 self.author,
             ])?;
-        if bases_present && replica::has_conflicts(&self.tx, id)? {
+        if bases_present
+            && (replica::has_conflicts(&self.tx, id)? || replica::has_changes_of_others(&self.tx, id, &self.origin)?)
+        {
             replica::recompute_conflicts(&self.tx, kind, id)?;
         }
         Ok(())

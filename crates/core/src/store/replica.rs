@@ -173,6 +173,14 @@ pub(crate) fn has_conflicts(conn: &Connection, id: &RecordId) -> Result<bool> {
     Ok(conn.prepare_cached("SELECT 1 FROM conflicts WHERE record_id = ?1")?.exists([id.to_string()])?)
 }
 
+/// Whether a record holds changes of another origin than `origin`: a local edit may then turn
+/// one of them, which lost with the same value as the old winner, into a conflict.
+pub(crate) fn has_changes_of_others(conn: &Connection, id: &RecordId, origin: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM changes WHERE record_id = ?1 AND origin <> ?2")?
+        .exists(params![id.to_string(), origin])?)
+}
+
 /// Lists again, for every field of a record, the changes that lost to a concurrent one.
 pub(crate) fn recompute_conflicts(conn: &Connection, kind: Kind, id: &RecordId) -> Result<()> {
     let record_id = id.to_string();

@@ -321,7 +321,8 @@ ALTER TABLE peers ADD COLUMN settings_sent INTEGER NOT NULL DEFAULT 0;
 
 /// The law checked: a voter conference's residential area and whether its candidate carried
 /// it; a voter's household head and village (the 2026 lists' order); voter cards, polling
-/// stations' readiness and early voting; the indexes the "each" milestones join on.
+/// stations' readiness and early voting; the indexes the "each" milestones join on; what an
+/// update of a list changed in each record (its previous values), to undo it.
 const MIGRATION_LAW_CHECKS: &str = r#"
 ALTER TABLE voter_conference ADD COLUMN area_voters INTEGER;
 ALTER TABLE voter_conference ADD COLUMN confidence_carried INTEGER;
@@ -349,6 +350,13 @@ CREATE TABLE early_voting (
 );
 CREATE INDEX team_by_area ON team(polling_area);
 CREATE INDEX board_by_unit ON board(electoral_unit);
+CREATE TABLE import_updates (
+    import_id INTEGER NOT NULL REFERENCES imports(id),
+    kind      TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    previous  TEXT NOT NULL,
+    PRIMARY KEY (import_id, record_id)
+) WITHOUT ROWID;
 "#;
 
 /// The version [`MIGRATION_USERS`] brings a file to.
