@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what sobaucu needs to build, run and test on Debian or Ubuntu, skipping whatever is
-# already there: the Tauri system libraries, OpenSSL's libcrypto (for SQLCipher), Xvfb and WebKitWebDriver for the window tests, and
+# already there: the Tauri system libraries, OpenSSL's libcrypto (for SQLCipher), Xvfb and WebKitWebDriver for the window tests, poppler-utils for the print-outs' pictures, and
 # tauri-driver (built from crates.io into ~/.cache/sobaucu-tools).
 #   scripts/setup.sh          everything
 #   scripts/setup.sh --run    only what running the desktop app needs
@@ -23,6 +23,8 @@ if [ "$want_tests" = 1 ]; then
   command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
   command -v dbus-run-session >/dev/null || missing+=(dbus-x11)
   command -v xdpyinfo >/dev/null || missing+=(x11-utils)
+  # Print-outs are rendered to pictures in the tests (ImageMagick's policy refuses PDFs).
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

@@ -68,6 +68,26 @@ fn pages(pdf: &[u8]) -> Vec<String> {
     pdf_extract::extract_text_from_mem_by_pages(pdf).unwrap()
 }
 
+/// Renders every page of a PDF to `target/screenshots/<name>-<page>.png` with pdftoppm, to look
+/// at; a page that does not render is a failure.
+fn pictures(pdf: &std::path::Path, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_BIN_EXE_sobaucu")).parent().unwrap().parent().unwrap().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "80"])
+        .arg(pdf)
+        .arg(dir.join(name))
+        .output()
+        .expect("pdftoppm (poppler-utils; scripts/setup.sh installs it)");
+    assert!(run.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&run.stderr));
+    let first = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{name}-1")))
+        .expect("page 1 rendered");
+    assert!(std::fs::metadata(first).unwrap().len() > 10_000, "page 1 is not blank");
+}
+
 /// Every sheet of a workbook: label in the first column → the other cells of its row.
 fn sheets(bytes: &[u8]) -> BTreeMap<String, BTreeMap<String, Vec<Data>>> {
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
@@ -267,6 +287,7 @@ fn the_voter_list_of_a_polling_area_prints_in_the_layout_of_mau_33() {
     let area = l.id_of("polling_area", "Khu vuc bo phieu so 1");
 
     let pdf = l.write("mau33.pdf", &["print", "voter-list", "--polling-area", &area]);
+    pictures(&l.path("mau33.pdf"), "mau33");
     let text = pages(&pdf);
     // 59 rows of one line each take three A4 landscape pages.
     assert_eq!(text.len(), 3, "pages of 59 voters");
@@ -280,17 +301,24 @@ fn the_voter_list_of_a_polling_area_prints_in_the_layout_of_mau_33() {
         "Lò Thị Ỏn",
         "Hoàng Thị Xuyến",
         "Đi bỏ phiếu",
+        "Bầu cử đại biểu Quốc hội khóa XVI và đại biểu Hội đồng nhân dân các cấp nhiệm kỳ 2026–2031",
+        "Mường Kim, ngày ..... tháng ..... năm",
     ] {
         assert!(all.contains(words), "the list lacks {words}");
     }
     assert!(!all.contains("Nguyễn Văn Được"), "a removed voter is printed");
     assert!(!all.contains("Lường Văn Tiến"), "a voter of another area is printed");
     for (n, page) in text.iter().enumerate() {
-        assert!(page.contains("Họ và tên") && page.contains("Nơi thường trú"), "page {} repeats the header", n + 1);
+        for heading in ["Họ và tên", "Nơi cư trú", "Thường trú", "Tạm trú", "Bầu cử đại biểu HĐND", "(1)", "(12)"]
+        {
+            assert!(page.contains(heading), "page {} repeats the header {heading}", n + 1);
+        }
         assert!(page.contains(&format!("Trang {}/3", n + 1)), "page {} is numbered", n + 1);
     }
     // 59 voters: 29 men (Giàng Páo Mỷ and 28 of the others), 30 women (Hoàng Thị Xuyến, voting elsewhere, among them).
     let last = text.last().unwrap();
+    assert!(last.contains("Tổng số: 59"), "the Tổng số row: {last}");
+    assert!(!text[0].contains("Tổng số: 59"), "the Tổng số row is at the end");
     assert!(last.contains("Tổng số cử tri: 59 người, trong đó: Nam: 29 người; Nữ: 30 người."), "{last}");
     assert!(last.contains("Cử tri đi bỏ phiếu nơi khác (có giấy chứng nhận): 1 người."), "{last}");
     // Vietnamese order, by given name: Chá, …, Mỷ, Ỏn, Pó, …, Vư, Xuyến.
@@ -352,41 +380,55 @@ fn the_candidate_list_prints_per_level_and_electoral_unit() {
 
 #[test]
 fn the_2026_voter_list_is_grouped_by_household_and_the_2021_one_is_not() {
-    // In Vietnamese order by given name: Chá, Mỷ, Ỏn, Pọm, Sử.
+    // In Vietnamese order by given name: Chá, Mỷ, Ỏn, Pọm, Sử, Tủa. Households: Vàng A Sử's
+    // (he is its head), Lò Văn Pọm's (its head, in the first village the polling area lists),
+    // Giàng Páo Mỷ alone, Mùa A Tủa alone in no village.
     let people = [
-        ("Vàng A Chá", "male", "Hộ Vàng A Sử"),
-        ("Giàng Páo Mỷ", "male", ""),
-        ("Lò Thị Ỏn", "female", "hộ  LÒ VĂN PỌM"),
-        ("Lò Văn Pọm", "male", "Hộ Lò Văn Pọm"),
-        ("Vàng A Sử", "male", "Hộ Vàng A Sử"),
+        ("Vàng A Chá", "male", "Hộ Vàng A Sử", false, "Bản Nà Khương"),
+        ("Giàng Páo Mỷ", "male", "", false, "Bản Nà Khương"),
+        ("Lò Thị Ỏn", "female", "hộ  LÒ VĂN PỌM", false, "Bản Che Bó"),
+        ("Lò Văn Pọm", "male", "Hộ Lò Văn Pọm", true, "bản che bó"),
+        ("Vàng A Sử", "male", "Hộ Vàng A Sử", true, "Bản Nà Khương"),
+        ("Mùa A Tủa", "male", "", false, ""),
     ];
     for (election, grouped) in [("2026-03-15", true), ("2021-05-23", false)] {
         let l = Ledger::new();
         l.ok(&["init", "--unit", "03637", "--scheme", "2025", "--election", election]);
         let mut lines = vec![
-            r#"{"kind":"polling_area","number":1,"name":"Khu vực bỏ phiếu số 1","area_type":"ordinary"}"#.to_string(),
+            r#"{"kind":"polling_area","number":1,"name":"Khu vực bỏ phiếu số 1","area_type":"ordinary","residential_areas":"Bản Che Bó, Bản Nà Khương"}"#.to_string(),
         ];
-        for (name, sex, household) in people {
+        for (name, sex, household, head, village) in people {
             let mut v: Value =
                 serde_json::from_str(&voter(name, sex, "Khu vực bỏ phiếu số 1", "Bản Nà Khương")).unwrap();
             if !household.is_empty() {
                 v["household"] = Value::from(household);
             }
+            if head {
+                v["household_head"] = Value::from(true);
+            }
+            if !village.is_empty() {
+                v["village"] = Value::from(village);
+            }
             lines.push(v.to_string());
         }
         l.import("voters.jsonl", &lines);
         let area = l.id_of("polling_area", "Khu vuc bo phieu so 1");
-        let all = pages(&l.write("list.pdf", &["print", "voter-list", "--polling-area", &area])).concat();
+        let pdf = l.write("list.pdf", &["print", "voter-list", "--polling-area", &area]);
+        let all = pages(&pdf).concat();
         let at = |name: &str| all.find(name).unwrap_or_else(|| panic!("{name} is not printed"));
         let mut order: Vec<&str> = people.iter().map(|p| p.0).collect();
         order.sort_by_key(|name| at(name));
         if grouped {
-            // Each household together where its first member stands; the voter-card number is the row.
-            assert_eq!(order, ["Vàng A Chá", "Vàng A Sử", "Giàng Páo Mỷ", "Lò Thị Ỏn", "Lò Văn Pọm"]);
+            pictures(&l.path("list.pdf"), "mau33-households");
+            // Households in the order of their villages, each head first; the voter-card number
+            // is the row.
+            assert_eq!(order, ["Lò Văn Pọm", "Lò Thị Ỏn", "Vàng A Sử", "Vàng A Chá", "Giàng Páo Mỷ", "Mùa A Tủa"]);
             assert!(all.contains("số thứ tự là số thẻ cử tri"), "the row number is the voter-card number: {all}");
+            assert!(all.contains("khóa XVI") && all.contains("2026–2031"), "{all}");
         } else {
-            assert_eq!(order, ["Vàng A Chá", "Giàng Páo Mỷ", "Lò Thị Ỏn", "Lò Văn Pọm", "Vàng A Sử"]);
+            assert_eq!(order, ["Vàng A Chá", "Giàng Páo Mỷ", "Lò Thị Ỏn", "Lò Văn Pọm", "Vàng A Sử", "Mùa A Tủa"]);
             assert!(!all.contains("số thẻ cử tri"));
+            assert!(all.contains("khóa XV ") && all.contains("2021–2026"), "{all}");
         }
     }
 }

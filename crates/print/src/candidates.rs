@@ -124,7 +124,7 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
             flow.page_break();
         }
         let level = &BALLOT_LEVELS[*level_index];
-        form_heading(&mut flow, &unit.name, "");
+        form_heading(&mut flow, &unit.name, "", None);
         flow.paragraph("DANH SÁCH NGƯỜI ỨNG CỬ", Weight::Bold, 14.0, Align::Center);
         let title = match level.value {
             "na" => "Đại biểu Quốc hội".to_string(),

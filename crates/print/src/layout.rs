@@ -133,6 +133,16 @@ impl Flow {
     /// A ruled table across the text area. Rows never split; when a row does not fit, the
     /// table goes on on the next page under its header again.
     pub fn table(&mut self, columns: &[Column], rows: &[TableRow]) {
+        self.table_with(columns, rows, false);
+    }
+
+    /// A table whose header ends with a row numbering its columns, (1) to (n), as the official
+    /// forms number them (repeated with the header on every page).
+    pub fn numbered_table(&mut self, columns: &[Column], rows: &[TableRow]) {
+        self.table_with(columns, rows, true);
+    }
+
+    fn table_with(&mut self, columns: &[Column], rows: &[TableRow], numbered: bool) {
         let (x0, width) = self.frame();
         let total: f32 = columns.iter().map(|c| c.weight).sum();
         let widths: Vec<f32> = columns.iter().map(|c| c.weight / total * width).collect();
@@ -173,6 +183,7 @@ impl Flow {
             .unwrap_or(1) as f32
             * line
             + 2.0 * PAD;
+        let number_height = if numbered { line + 2.0 * PAD } else { 0.0 };
         let header_height = group_height + titles_height;
 
         let draw_header = |flow: &mut Flow| {
@@ -222,9 +233,27 @@ impl Flow {
             flow.doc.line(x0, top, x0 + width, top, 0.5);
             flow.doc.line(x0, top + header_height, x0 + width, top + header_height, 0.5);
             flow.y = top + header_height;
+            if numbered {
+                let top = flow.y;
+                for i in 0..columns.len() {
+                    flow.doc.text_in(
+                        xs[i] + PAD,
+                        widths[i] - 2.0 * PAD,
+                        top + PAD + size,
+                        &format!("({})", i + 1),
+                        Weight::Regular,
+                        size,
+                        Align::Center,
+                    );
+                    flow.doc.line(xs[i], top, xs[i], top + number_height, 0.5);
+                }
+                flow.doc.line(x0 + width, top, x0 + width, top + number_height, 0.5);
+                flow.doc.line(x0, top + number_height, x0 + width, top + number_height, 0.5);
+                flow.y = top + number_height;
+            }
         };
 
-        self.ensure(header_height + line + 2.0 * PAD);
+        self.ensure(header_height + number_height + line + 2.0 * PAD);
         draw_header(self);
         for row in rows {
             let weight = if row.bold { Weight::Bold } else { Weight::Regular };

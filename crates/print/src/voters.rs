@@ -1,12 +1,14 @@
 //! The voter list of one polling area in the layout of form Mẫu 33, to post at the polling
-//! area: the heading of the commune's People's Committee and the nation's motto, the title
-//! with the election, the polling area and its place; the table (STT, Họ và tên, the birth
-//! date under Nam or Nữ, Dân tộc, Nghề nghiệp, Nơi thường trú, Nơi tạm trú, a column per
-//! ballot, Ghi chú) in the list's Vietnamese order; totals by sex and by ballot; the
-//! signature block. Removed voters are left out; voters who vote elsewhere keep their row,
-//! with a remark. Under the 2025 law (the 2026 election) the list is grouped by household —
-//! each household's members together, where its first member falls in the order — and the
-//! voter-card number is the row number.
+//! area: the heading of the commune's People's Committee and the nation's motto, with the place
+//! and date line under the motto; the title with the election (the National Assembly's term and
+//! the councils' mandate, from the election's year), the polling area and its place; the table
+//! (STT, Họ và tên, the birth date under Nam or Nữ, Dân tộc, Nghề nghiệp, Thường trú and Tạm
+//! trú under Nơi cư trú, the National Assembly's ballot, the councils' under Bầu cử đại biểu
+//! HĐND, Ghi chú) with its columns numbered (1)…(n) and a Tổng số row; the signature block.
+//! Removed voters are left out; voters who vote elsewhere keep their row, with a remark. Under
+//! the 2025 law (the 2026 election) the list is grouped by household — the head of household
+//! first, households in the order of their village — and the voter-card number is the row
+//! number.
 
 use serde_json::Value;
 use sobaucu_core::kinds::{BALLOT_LEVELS, Kind};
@@ -97,17 +99,57 @@ pub(crate) fn levels_of(node: &NodeInfo) -> Vec<&'static sobaucu_core::kinds::Ch
 
 /// The heading both lists share: the People's Committee of the unit on the left, the motto on
 /// the right, the form's number above them.
-pub(crate) fn form_heading(flow: &mut Flow, unit_name: &str, form: &str) {
+pub(crate) fn form_heading(flow: &mut Flow, unit_name: &str, form: &str, dated_at: Option<&str>) {
     let (x, width) = flow.frame();
     flow.doc.text_in(x, width, flow.y + 8.0, form, Weight::Regular, 8.0, Align::Right);
     flow.space(12.0);
     let body = unit_name.to_uppercase();
-    flow.two_blocks(
-        &[("ỦY BAN NHÂN DÂN", Weight::Regular), (&body, Weight::Bold)],
-        &[("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Weight::Bold), ("Độc lập - Tự do - Hạnh phúc", Weight::Bold)],
-        10.0,
-    );
+    let dated = dated_at.map(|place| format!("{place}, ngày ..... tháng ..... năm ......."));
+    let mut right =
+        vec![("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Weight::Bold), ("Độc lập - Tự do - Hạnh phúc", Weight::Bold)];
+    if let Some(line) = &dated {
+        right.push((line.as_str(), Weight::Regular));
+    }
+    flow.two_blocks(&[("ỦY BAN NHÂN DÂN", Weight::Regular), (&body, Weight::Bold)], &right, 10.0);
     flow.space(10.0);
+}
+
+/// "Quốc hội khóa XVI và đại biểu Hội đồng nhân dân các cấp nhiệm kỳ 2026–2031": the National
+/// Assembly's term (the 15th was elected in 2021, one every five years) and the councils'
+/// mandate, from the election's year.
+pub(crate) fn election_title(year: i32) -> String {
+    let term = 15 + (year - 2021).div_euclid(5);
+    format!(
+        "Bầu cử đại biểu Quốc hội khóa {} và đại biểu Hội đồng nhân dân các cấp nhiệm kỳ {year}–{}",
+        roman(term.max(1) as u32),
+        year + 5
+    )
+}
+
+fn roman(mut n: u32) -> String {
+    const DIGITS: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in DIGITS {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
 }
 
 /// The signature block at the end of a list: place and date, the committee's chair.
@@ -127,14 +169,18 @@ pub(crate) fn signature(flow: &mut Flow, place: &str) {
     }
 }
 
-/// The voters in list order, each household's members brought together where its first member
-/// stands (households compared without marks, case or spacing); voters with no household keep
-/// their place.
-fn grouped_by_household(voters: Vec<Value>) -> Vec<Value> {
+/// The voters of the 2026 lists: each household's members together, its head first (the
+/// rest in list order), households in the order of their village (as the polling area lists
+/// its villages, then others by name), and within a village where their first member stands.
+/// Voters with no household are a household of their own. Households and villages compare
+/// without marks, case or spacing.
+fn grouped_by_household(voters: Vec<Value>, villages: &str) -> Vec<Value> {
+    let fold = sobaucu_core::text::fold;
+    let listed: Vec<String> = villages.split([',', ';']).map(|v| fold(v.trim())).filter(|v| !v.is_empty()).collect();
     let mut groups: Vec<Vec<Value>> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for voter in voters {
-        let key = sobaucu_core::text::fold(text(&voter, "household"));
+        let key = fold(text(&voter, "household"));
         match (key.is_empty(), index.get(&key)) {
             (false, Some(&g)) => groups[g].push(voter),
             (empty, _) => {
@@ -145,7 +191,26 @@ fn grouped_by_household(voters: Vec<Value>) -> Vec<Value> {
             }
         }
     }
-    groups.into_iter().flatten().collect()
+    for group in &mut groups {
+        // A stable sort: the head first, the others as they were.
+        group.sort_by_key(|v| v.get("household_head") != Some(&Value::Bool(true)));
+    }
+    let village_of = |group: &Vec<Value>| -> (usize, String) {
+        let village = group.iter().map(|v| fold(text(v, "village"))).find(|v| !v.is_empty()).unwrap_or_default();
+        let rank = listed.iter().position(|l| *l == village).unwrap_or(listed.len());
+        (rank, village)
+    };
+    let mut order: Vec<(usize, String, usize)> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let (rank, village) = village_of(g);
+            (rank, village, i)
+        })
+        .collect();
+    order.sort();
+    let mut groups: Vec<Option<Vec<Value>>> = groups.into_iter().map(Some).collect();
+    order.into_iter().flat_map(|(_, _, i)| groups[i].take().unwrap_or_default()).collect()
 }
 
 /// Prints the voter list of one polling area (by id, number or name).
@@ -164,7 +229,7 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
     let by_household = node.law == sobaucu_core::law::LawVersion::Y2025;
     let mut voters = voters_of(db, &area_id)?;
     if by_household {
-        voters = grouped_by_household(voters);
+        voters = grouped_by_household(voters, text(&area, "residential_areas"));
     }
     for voter in voters {
         let status = text(&voter, "list_status");
@@ -220,21 +285,44 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
         Column::new("Nữ", 0.95, Align::Center).in_group("Ngày, tháng, năm sinh"),
         Column::new("Dân tộc", 0.8, Align::Left),
         Column::new("Nghề nghiệp", 1.1, Align::Left),
-        Column::new("Nơi thường trú", 2.8, Align::Left),
-        Column::new("Nơi tạm trú", 1.6, Align::Left),
+        Column::new("Thường trú", 2.1, Align::Left).in_group("Nơi cư trú"),
+        Column::new("Tạm trú", 1.6, Align::Left).in_group("Nơi cư trú"),
     ];
+    // The National Assembly's ballot on its own; the councils' under one heading.
     for level in &levels {
-        columns.push(Column::new(level.vi, 0.75, Align::Center).in_group("Bầu cử đại biểu"));
+        if level.value == "na" {
+            columns.push(Column::new("Bầu cử đại biểu Quốc hội", 0.9, Align::Center));
+        } else {
+            let short = level.vi.trim_start_matches("HĐND ");
+            let short = short[..1].to_uppercase() + &short[1..];
+            columns.push(Column::new(&short, 0.9, Align::Center).in_group("Bầu cử đại biểu HĐND"));
+        }
     }
     columns.push(Column::new("Ghi chú", 1.4, Align::Left));
+    // The Tổng số row: voters by sex under the birth dates, by ballot under each level.
+    let mut total = vec![String::new(), format!("Tổng số: {voters}"), male.to_string(), female.to_string()];
+    total.extend(std::iter::repeat_n(String::new(), 4));
+    total.extend(by_level.iter().map(|n| n.to_string()));
+    total.push(String::new());
+    rows.push(TableRow { cells: total, bold: true });
 
     let mut flow = Flow::new(PageSize::A4Landscape, 8.0);
     let number = area.get("number").and_then(Value::as_i64).unwrap_or_default();
     let area_name = text(&area, "name");
     flow.doc.footer = format!("Danh sách cử tri · Khu vực bỏ phiếu số {number} · {}", unit.name);
-    form_heading(&mut flow, &unit.name, "Mẫu số 33");
+    // The place of the date line: the unit's name without its type ("Mường Kim").
+    let kind_words = unit.unit_type.chars().count();
+    let place_name = if sobaucu_core::text::fold(&unit.name)
+        .starts_with(&format!("{} ", sobaucu_core::text::fold(&unit.unit_type)))
+    {
+        unit.name.chars().skip(kind_words).collect::<String>().trim().to_string()
+    } else {
+        unit.name.clone()
+    };
+    form_heading(&mut flow, &unit.name, "Mẫu số 33", Some(&place_name));
     flow.paragraph("DANH SÁCH CỬ TRI", Weight::Bold, 14.0, Align::Center);
-    flow.paragraph("Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân các cấp", Weight::Bold, 10.5, Align::Center);
+    use chrono::Datelike;
+    flow.paragraph(&election_title(node.election_date.year()), Weight::Bold, 10.5, Align::Center);
     flow.paragraph(
         &format!("Ngày bầu cử: {}", node.election_date.format("%d/%m/%Y")),
         Weight::Regular,
@@ -260,7 +348,7 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
         flow.paragraph("Cử tri xếp theo hộ gia đình; số thứ tự là số thẻ cử tri.", Weight::Regular, 9.5, Align::Left);
     }
     flow.space(6.0);
-    flow.table(&columns, &rows);
+    flow.numbered_table(&columns, &rows);
 
     flow.space(8.0);
     flow.ensure(70.0);
