@@ -86,6 +86,22 @@ fn the_demo_ledger_opens_from_the_first_run_screen() {
     // "Cần xử lý": the law's rules broken in the demo, each linked to its record.
     w.wait_until("#check-list", |t| t.contains("không đủ số lượng") && t.contains("quá hạn giải quyết"));
     w.screenshot("08-demo-dashboard");
+    // The 3rd consultation's record shows each candidate's confidence: 9 of the 24 carried it
+    // (one conference lacked its quorum; the other 14 have had none yet).
+    w.script("location.hash = '#/new/consultation'; return null;");
+    w.click(&w.wait("#record-form [name=\"round\"] option[value=\"3\"]"));
+    w.click(&w.wait("#record-form [name=\"level\"] option[value=\"commune\"]"));
+    w.type_text(&w.wait("#record-form [name=\"held_on\"]"), "01/12/2026");
+    w.click(&w.wait("#form-save"));
+    w.wait_until("#list-view", |t| t.contains("Lần thứ ba"));
+    w.script(
+        "const row = [...document.querySelectorAll('#list-view tr[data-id]')].find((r) => r.textContent.includes('Lần thứ ba'));
+         location.hash = '#/edit/consultation/' + row.dataset.id; return null;",
+    );
+    w.wait_until("#confidence-summary", |t| t.contains("9/24"));
+    w.wait_until("#confidence-table", |t| t.contains("Không đủ số lượng") && t.contains("Được tín nhiệm"));
+    w.script("document.getElementById('form-confidence').scrollIntoView(); return null;");
+    w.screenshot("08b-third-consultation");
     w.click(&w.wait("a[data-kind=\"voter\"]"));
     let search = w.wait("#list-search");
     w.type_text(&search, "giang");

@@ -107,6 +107,11 @@ pub async fn check_rules(app: State<'_, AppState>) -> Reply<Value> {
 }
 
 #[tauri::command]
+pub async fn candidate_confidence(app: State<'_, AppState>, level: Option<String>) -> Reply<Value> {
+    run(&app, move |a| a.candidate_confidence(level.as_deref())).await
+}
+
+#[tauri::command]
 pub async fn record_history(app: State<'_, AppState>, kind: String, id: String) -> Reply<Value> {
     run(&app, move |a| a.record_history(&kind, &id)).await
 }

@@ -29,6 +29,7 @@ fn main() {
             commands::unlock,
             commands::lock,
             commands::record_history,
+            commands::candidate_confidence,
             commands::check_rules,
             commands::list_units,
             commands::search_units,

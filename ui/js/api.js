@@ -67,6 +67,9 @@ export const lock = () => call('lock');
 /** Every violation and warning of the law's rules: [{ rule, article, severity, kind, id, unit, message, message_vi }]. */
 export const checkRules = () => call('check_rules');
 
+/** Candidates (of `level`) with their voter conferences' confidence: [{ candidate, full_name, level, electoral_unit, status, conferences, carried, not_carried, without_quorum, verdict }]. */
+export const candidateConfidence = (level = null) => call('candidate_confidence', { level });
+
 /** Who changed which field of a record when, from which node: [{ at, node, author, here, fields }]. */
 export const recordHistory = (kind, id) => call('record_history', { kind, id });
 

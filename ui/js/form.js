@@ -137,13 +137,53 @@ export function render(container, params, ctx) {
       event.preventDefault();
       save();
     });
-    replaceChildren(body, formElement, row ? historyPanel() : null);
+    // The 3rd consultation looks at each candidate's voter conferences (Art 45, 54).
+    const confidence = kind === 'consultation' && row && String(row.round) === '3' && row.level
+      ? confidencePanel(row.level) : null;
+    replaceChildren(body, formElement, confidence, row ? historyPanel() : null);
 
     if (!params.redraw) {
       const first = controls.find((control) => !control.field.computed);
       if (first) first.focusTarget.focus();
       else heading.focus();
     }
+  }
+
+  // ----- the 3rd consultation -----
+
+  /** "Tín nhiệm ở hội nghị cử tri": each candidate of the level, their conferences and verdict. */
+  function confidencePanel(level) {
+    const area = h('div', { class: 'history-body' }, h('p', { class: 'muted', text: t('app.loading_short') }));
+    const panel = h('section', { id: 'form-confidence', class: 'history', 'aria-labelledby': 'form-confidence-title' },
+      h('h3', { id: 'form-confidence-title', class: 'confidence-title', text: t('confidence.title') }), area);
+    api.candidateConfidence(level).then((rows) => {
+      if (!alive) return;
+      rows = rows || [];
+      if (!rows.length) {
+        replaceChildren(area, h('p', { class: 'muted', text: t('confidence.none') }));
+        return;
+      }
+      const carried = rows.filter((c) => c.verdict === 'carried').length;
+      replaceChildren(area,
+        h('p', { id: 'confidence-summary', text: t('confidence.summary', { carried, total: rows.length }) }),
+        h('table', { class: 'history-table', id: 'confidence-table' },
+          h('thead', null, h('tr', null,
+            h('th', { text: t('confidence.candidate') }), h('th', { text: t('confidence.unit') }),
+            h('th', { text: t('confidence.conferences') }), h('th', { text: t('confidence.carried') }),
+            h('th', { text: t('confidence.not_carried') }), h('th', { text: t('confidence.without_quorum') }),
+            h('th', { text: t('confidence.verdict') }))),
+          h('tbody', null, rows.map((c) => h('tr', { class: `confidence-row verdict-${c.verdict}`, dataset: { candidate: c.candidate } },
+            h('td', null, h('a', { href: `#/edit/candidate/${encodeURIComponent(c.candidate)}`, text: c.full_name })),
+            h('td', { text: c.electoral_unit || '' }),
+            h('td', { text: String(c.conferences) }),
+            h('td', { text: String(c.carried) }),
+            h('td', { text: String(c.not_carried) }),
+            h('td', { text: String(c.without_quorum) }),
+            h('td', { class: 'confidence-verdict', text: t(`confidence.${c.verdict}_verdict`) }))))));
+    }, (error) => {
+      if (alive) replaceChildren(area, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
+    });
+    return panel;
   }
 
   // ----- history -----
@@ -172,6 +212,7 @@ export function render(container, params, ctx) {
   function historyTable(entries) {
     const describe = (fields) => Object.entries(fields || {}).map(([name, value]) => {
       if (name === '_deleted') return isTrue(value) ? t('history.deleted') : '';
+      if (name === '_reason') return value ? `${t('history.reason')}: ${value}` : '';
       const field = (def.fields || []).find((f) => f.name === name);
       if (!field) return '';
       const shown = field.type === 'ref' ? '' : displayFieldValue(field, { [name]: value });

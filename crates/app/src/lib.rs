@@ -247,6 +247,11 @@ impl<H: Host> App<H> {
         self.with(|s| api::check(s))
     }
 
+    /// The candidates (of `level`) with the confidence their voter conferences gave them.
+    pub fn candidate_confidence(&self, level: Option<&str>) -> Reply<Value> {
+        self.with(|s| api::candidate_confidence(s, level))
+    }
+
     pub fn record_history(&self, kind: &str, id: &str) -> Reply<Value> {
         self.with(|s| api::history(s, kind, id))
     }

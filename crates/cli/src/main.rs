@@ -220,6 +220,15 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Lists each candidate with what their voter conferences add up to, for the 3rd
+    /// consultation: conferences held, carried, not carried, without quorum, and the verdict.
+    Confidence {
+        /// Only the candidates standing for this level (na, provincial, district, commune).
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Lists concurrent edits that the merge could not settle, side by side.
     Conflicts {
         #[arg(long)]
@@ -814,6 +823,34 @@ fn run(cli: Cli) -> Result<()> {
             let errors = findings.iter().filter(|f| f.severity == "error").count();
             if strict && errors > 0 {
                 bail!("{errors} errors found");
+            }
+        }
+        Command::Confidence { level, json } => {
+            let store = open_ledger(&dir)?;
+            if let Some(level) = &level
+                && !sobaucu_core::kinds::BALLOT_LEVELS.iter().any(|l| l.value == level)
+            {
+                bail!("--level: `{level}` is not a level (na, provincial, district, commune)");
+            }
+            let rows = sobaucu_core::check::confidence_by_candidate(&store.db(), level.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for c in &rows {
+                    println!(
+                        "{:<11} {:<10} {:<28} {:<24} conferences {} · carried {} · not carried {} · without quorum {}",
+                        c.verdict,
+                        c.level,
+                        c.full_name,
+                        c.electoral_unit,
+                        c.conferences,
+                        c.carried,
+                        c.not_carried,
+                        c.without_quorum
+                    );
+                }
+                let carried = rows.iter().filter(|c| c.verdict == "carried").count();
+                println!("{} candidates, {carried} carried", rows.len());
             }
         }
         Command::Backup { out } => {

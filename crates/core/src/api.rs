@@ -67,6 +67,13 @@ pub fn check(store: &Store) -> Result<Value> {
     Ok(to_value(&findings))
 }
 
+/// Each candidate (of `level`) with what their voter conferences add up to (the 3rd
+/// consultation's view).
+pub fn candidate_confidence(store: &Store, level: Option<&str>) -> Result<Value> {
+    let level = level.filter(|l| !l.is_empty());
+    Ok(to_value(&crate::check::confidence_by_candidate(&store.db(), level)?))
+}
+
 /// Who changed which field of a record when, from which node.
 pub fn history(store: &Store, kind: &str, id: &str) -> Result<Value> {
     let kind = Kind::require(kind)?;

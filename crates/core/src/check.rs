@@ -357,6 +357,67 @@ pub fn run(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Vec<Finding
     Ok(findings)
 }
 
+/// What the voter conferences held on one candidate add up to, for the 3rd consultation
+/// (Art 45, 54; Resolution 1186/2021): a conference without its quorum does not count.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CandidateConfidence {
+    pub candidate: String,
+    pub unit: String,
+    pub full_name: String,
+    pub level: String,
+    pub electoral_unit: String,
+    pub status: String,
+    /// Every voter conference held on the candidate.
+    pub conferences: i64,
+    /// Conferences with their quorum where more than half of those present gave confidence.
+    pub carried: i64,
+    /// Conferences with their quorum where they did not.
+    pub not_carried: i64,
+    /// Conferences that lacked their quorum (to be held again).
+    pub without_quorum: i64,
+    /// `carried` (at least one valid conference, all carried), `not_carried` (a valid one did
+    /// not), `pending` (no valid conference yet).
+    pub verdict: String,
+}
+
+/// Every candidate (of `level`, if given) with the confidence of their voter conferences, in
+/// the list's Vietnamese order by name.
+pub fn confidence_by_candidate(db: &Db<'_>, level: Option<&str>) -> Result<Vec<CandidateConfidence>> {
+    let mut out: Vec<CandidateConfidence> = db
+        .check_rows("candidate_confidence")?
+        .into_iter()
+        .filter(|r| level.is_none_or(|l| r.text(1) == Some(l)))
+        .map(|r| {
+            let (carried, not_carried) = (r.int(5).unwrap_or(0), r.int(6).unwrap_or(0));
+            let verdict = if not_carried > 0 {
+                "not_carried"
+            } else if carried > 0 {
+                "carried"
+            } else {
+                "pending"
+            };
+            CandidateConfidence {
+                full_name: r.text(0).unwrap_or_default().to_string(),
+                level: r.text(1).unwrap_or_default().to_string(),
+                electoral_unit: r.text(2).unwrap_or_default().to_string(),
+                status: r.text(3).unwrap_or_default().to_string(),
+                conferences: r.int(4).unwrap_or(0),
+                carried,
+                not_carried,
+                without_quorum: r.int(7).unwrap_or(0),
+                verdict: verdict.to_string(),
+                candidate: r.id,
+                unit: r.unit,
+            }
+        })
+        .collect();
+    let rank = |level: &str| crate::kinds::BALLOT_LEVELS.iter().position(|l| l.value == level);
+    out.sort_by_cached_key(|c| {
+        (rank(&c.level), c.electoral_unit.clone(), crate::collate::person_key(&c.full_name), c.candidate.clone())
+    });
+    Ok(out)
+}
+
 /// Errors and warnings per unit, counted at the unit and at every unit above it in `catalogue`.
 pub fn counts_by_unit(findings: &[Finding], catalogue: &crate::units::Catalogue) -> BTreeMap<String, Counts> {
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();

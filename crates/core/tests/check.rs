@@ -93,40 +93,102 @@ fn official_lists_need_more_candidates_than_seats() {
 
 #[test]
 fn voter_conferences_have_their_quorum_and_their_candidate_the_confidence() {
-    let (_dir, mut store) = ledger("03637", "2025", "2026-03-15");
-    let c = put(
-        &mut store,
-        Kind::Candidate,
-        "03637",
-        json!({"full_name": "Lò Thị Ỏn", "level": "commune", "nomination": "nominated", "birth_date": "1980-01-01", "sex": "female", "status": "preliminary"}),
-    );
-    // (area voters, convened, present, votes for) → quorum, confidence carried.
-    let table = [
-        (Some(99), 80, 40, 21, true, true),    // under 100: half of those convened present
-        (Some(99), 80, 39, 20, false, true),   // one short
-        (Some(100), 120, 55, 28, true, true),  // 100 or more: 55 present
-        (Some(100), 120, 54, 28, false, true), // one short
-        (Some(300), 120, 60, 30, true, false), // exactly half of those present is not more than half
-        (Some(300), 120, 60, 31, true, true),
-        (None, 80, 40, 21, true, true), // no area figure: the voters convened stand in
-    ];
-    for (area, convened, present, votes_for, quorum, carried) in table {
-        let mut v = json!({"candidate": c, "residential_area": "Bản Nà Tăm", "held_on": "2026-02-10",
-                           "convened": convened, "present": present, "confidence_for": votes_for});
-        if let Some(a) = area {
-            v["area_voters"] = json!(a);
-        }
-        let id = put(&mut store, Kind::VoterConference, "03637", v);
-        let row = store.get(Kind::VoterConference, id.parse().unwrap()).unwrap();
-        assert_eq!(
-            (row["quorum"].as_bool(), row["confidence_carried"].as_bool()),
-            (Some(quorum), Some(carried)),
-            "area {area:?}, {present}/{convened} present, {votes_for} for"
+    for (scheme, election) in [("2021", "2021-05-23"), ("2025", "2026-03-15")] {
+        let (_dir, mut store) = ledger("03637", scheme, election);
+        let c = put(
+            &mut store,
+            Kind::Candidate,
+            "03637",
+            json!({"full_name": "Lò Thị Ỏn", "level": "commune", "nomination": "nominated", "birth_date": "1980-01-01", "sex": "female", "status": "preliminary"}),
         );
-        let found = findings(&store, "2026-03-01");
-        assert_eq!(found.iter().any(|f| f.rule == "quorum" && f.id == id), !quorum);
-        assert_eq!(found.iter().any(|f| f.rule == "confidence" && f.id == id && f.severity == "warning"), !carried);
+        // (area voters, convened, present, votes for) → quorum, confidence carried.
+        let table = [
+            (Some(99), 80, 40, 21, true, true),    // under 100: half of those convened present
+            (Some(99), 80, 39, 20, false, true),   // one short
+            (Some(100), 120, 55, 28, true, true),  // 100 or more: 55 present
+            (Some(100), 120, 54, 28, false, true), // one short
+            (Some(300), 120, 60, 30, true, false), // exactly half of those present is not more than half
+            (Some(300), 120, 60, 31, true, true),
+            (None, 80, 40, 21, true, true), // no area figure: the voters convened stand in
+        ];
+        for (area, convened, present, votes_for, quorum, carried) in table {
+            let mut v = json!({"candidate": c, "residential_area": "Bản Nà Tăm", "held_on": "2026-02-10",
+                           "convened": convened, "present": present, "confidence_for": votes_for});
+            if let Some(a) = area {
+                v["area_voters"] = json!(a);
+            }
+            let id = put(&mut store, Kind::VoterConference, "03637", v);
+            let row = store.get(Kind::VoterConference, id.parse().unwrap()).unwrap();
+            assert_eq!(
+                (row["quorum"].as_bool(), row["confidence_carried"].as_bool()),
+                (Some(quorum), Some(carried)),
+                "area {area:?}, {present}/{convened} present, {votes_for} for"
+            );
+            let found = findings(&store, "2026-03-01");
+            assert_eq!(found.iter().any(|f| f.rule == "quorum" && f.id == id), !quorum);
+            assert_eq!(found.iter().any(|f| f.rule == "confidence" && f.id == id && f.severity == "warning"), !carried);
+        }
     }
+}
+
+#[test]
+fn the_third_consultation_sees_each_candidates_confidence() {
+    let (_dir, mut store) = ledger("03637", "2025", "2026-03-15");
+    let candidate = |store: &mut Store, name: &str, level: &str| {
+        put(
+            store,
+            Kind::Candidate,
+            "03637",
+            json!({"full_name": name, "level": level, "nomination": "nominated", "birth_date": "1980-01-01", "sex": "female", "status": "preliminary"}),
+        )
+    };
+    let conference = |store: &mut Store, candidate: &str, present: i64, votes_for: i64| {
+        put(
+            store,
+            Kind::VoterConference,
+            "03637",
+            json!({"candidate": candidate, "residential_area": "Bản Nà Tăm", "held_on": "2026-02-10",
+                   "area_voters": 300, "convened": 120, "present": present, "confidence_for": votes_for}),
+        )
+    };
+    let on = candidate(&mut store, "Lò Thị Ỏn", "commune");
+    let pom = candidate(&mut store, "Lò Văn Pọm", "commune");
+    let cha = candidate(&mut store, "Vàng A Chá", "commune");
+    let su = candidate(&mut store, "Vàng A Sử", "commune");
+    let my = candidate(&mut store, "Giàng Páo Mỷ", "provincial");
+    conference(&mut store, &on, 60, 31); // carried
+    conference(&mut store, &on, 40, 40); // no quorum (55 present needed): does not count
+    conference(&mut store, &pom, 60, 31); // carried
+    let half = conference(&mut store, &pom, 60, 30); // half is not more than half
+    conference(&mut store, &cha, 40, 40); // only a conference without quorum
+    conference(&mut store, &my, 70, 60);
+    let rows = check::confidence_by_candidate(&store.db(), Some("commune")).unwrap();
+    let seen: Vec<(&str, &str, i64, i64, i64, i64)> = rows
+        .iter()
+        .map(|c| (c.full_name.as_str(), c.verdict.as_str(), c.conferences, c.carried, c.not_carried, c.without_quorum))
+        .collect();
+    // In the list's order: Chá, Ỏn, Pọm, Sử.
+    assert_eq!(
+        seen,
+        [
+            ("Vàng A Chá", "pending", 1, 0, 0, 1),
+            ("Lò Thị Ỏn", "carried", 2, 1, 0, 1),
+            ("Lò Văn Pọm", "not_carried", 2, 1, 1, 0),
+            ("Vàng A Sử", "pending", 0, 0, 0, 0),
+        ]
+    );
+    assert_eq!(rows[3].candidate, su);
+    let all = check::confidence_by_candidate(&store.db(), None).unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(
+        (all[0].full_name.as_str(), all[0].verdict.as_str()),
+        ("Giàng Páo Mỷ", "carried"),
+        "the province's first"
+    );
+    // A conference deleted no longer counts.
+    store.delete(Kind::VoterConference, half.parse().unwrap()).unwrap();
+    let rows = check::confidence_by_candidate(&store.db(), Some("commune")).unwrap();
+    assert_eq!(rows.iter().find(|c| c.candidate == pom).unwrap().verdict, "carried");
 }
 
 #[test]

@@ -50,6 +50,19 @@ const QUERIES: &[(&str, &str)] = &[
          FROM voter_conference v LEFT JOIN candidate c ON c.id = v.candidate WHERE v.deleted = 0",
     ),
     (
+        "candidate_confidence",
+        "SELECT c.id, c.unit, c.full_name, c.level, e.name, c.status,
+                count(v.id),
+                coalesce(sum(v.quorum IS NOT 0 AND v.confidence_carried = 1), 0),
+                coalesce(sum(v.quorum IS NOT 0 AND v.confidence_carried = 0), 0),
+                coalesce(sum(v.quorum = 0), 0)
+         FROM candidate c
+         LEFT JOIN electoral_unit e ON e.id = c.electoral_unit
+         LEFT JOIN voter_conference v ON v.candidate = c.id AND v.deleted = 0
+         WHERE c.deleted = 0
+         GROUP BY c.id",
+    ),
+    (
         "bodies",
         "SELECT b.id, b.unit, b.body, b.level, b.size, b.name,
                 (SELECT count(*) FROM member m WHERE m.deleted = 0 AND m.body = b.id),
