@@ -317,36 +317,26 @@ pub fn run(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Vec<Finding
         }
     }
 
-    // Early voting (Art 71): a polling area voting earlier is ready by its own voting day.
-    for r in db.check_rows("early")? {
-        let Some(votes_on) = date(r.text(0)) else { continue };
-        let area = r.text(2).unwrap_or_default();
-        let shift = node.election_date - votes_on;
-        let items = [
-            ("teams_formed", 5),
-            ("voter_list_posted", 3),
-            ("candidate_list_posted", 4),
-            ("voting_announced", 6),
-            ("voter_cards_delivered", 7),
-        ];
-        for (milestone, column) in items {
-            let Some(m) = rules.milestone(milestone) else { continue };
-            let due = m.due(node.election_date) - shift;
-            let done = date(r.text(column));
-            let late = match done {
-                Some(on) => on > due,
-                None => today > due,
-            };
-            if late {
-                out.push(
-                    "early_voting",
-                    "early_voting",
-                    &r.id,
-                    &r.unit,
-                    format!("{area} votes early on {}: \"{}\" was due {}", dmy(votes_on), m.en, dmy(due)),
-                    format!("{area} bỏ phiếu sớm ngày {}: \"{}\" phải xong trước {}", dmy(votes_on), m.vi, dmy(due)),
-                );
-            }
+    // Early voting (Art 71): a polling area voting earlier is ready by its own voting day, its
+    // milestones counted back from that day (the timeline's entries for it).
+    for (early, e) in crate::timeline::early_voting(db, node.law, None, today)? {
+        let late = match e.standing.status {
+            crate::timeline::Status::Overdue => true,
+            crate::timeline::Status::DoneLate => true,
+            _ => false,
+        };
+        if late {
+            let m = rules.milestone(&e.milestone);
+            let (vi, en) = m.map_or((e.milestone.as_str(), e.milestone.as_str()), |m| (m.vi.as_str(), m.en.as_str()));
+            let (area, votes_on) = (&early.area_name, dmy(early.votes_on));
+            out.push(
+                "early_voting",
+                "early_voting",
+                &early.early_voting,
+                &early.unit,
+                format!("{area} votes early on {votes_on}: \"{en}\" was due {}", dmy(e.due)),
+                format!("{area} bỏ phiếu sớm ngày {votes_on}: \"{vi}\" phải xong trước {}", dmy(e.due)),
+            );
         }
     }
 

@@ -210,6 +210,10 @@ pub struct Milestone {
     pub source: Option<String>,
     #[serde(default)]
     pub evidence: Option<Evidence>,
+    /// Done at each polling area, so a polling area that votes early (Art 71) has it counted
+    /// back from its own voting day.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_polling_area: bool,
 }
 
 fn default_basis() -> String {

@@ -55,6 +55,12 @@ pub struct Entry {
     pub due: NaiveDate,
     #[serde(flatten)]
     pub standing: Standing,
+    /// A polling area's own milestone when it votes early (Art 71): its id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub polling_area: Option<String>,
+    /// The early-voting decision that moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub early_voting: Option<String>,
 }
 
 /// Where a unit stands on one milestone (a timeline entry's status and days; a cell of the
@@ -93,7 +99,56 @@ pub fn for_unit(
         };
         entries.push(entry(milestone, election, today, proof));
     }
+    entries.extend(early_voting(db, law, Some(unit), today)?.into_iter().map(|(_, entry)| entry));
     Ok(entries)
+}
+
+/// A polling area that votes early (Art 71): the committee's decision, the area, its day.
+#[derive(Debug, Clone)]
+pub struct EarlyArea {
+    pub early_voting: String,
+    pub unit: String,
+    pub polling_area: String,
+    pub area_name: String,
+    pub votes_on: NaiveDate,
+}
+
+/// The milestones done at each polling area (`per_polling_area` in the law's data) of every
+/// polling area that votes early, counted back from its own voting day, each done by that
+/// area's own records: of `unit`, or of every unit the ledger holds.
+pub fn early_voting(
+    db: &Db<'_>,
+    law: LawVersion,
+    unit: Option<&UnitCode>,
+    today: NaiveDate,
+) -> Result<Vec<(EarlyArea, Entry)>> {
+    let mut out = Vec::new();
+    for (id, unit, area, area_name, votes_on) in db.early_voting_areas(unit.map(UnitCode::as_str))? {
+        let Ok(votes_on) = NaiveDate::parse_from_str(&votes_on, "%Y-%m-%d") else { continue };
+        let early = EarlyArea { early_voting: id, unit, polling_area: area, area_name, votes_on };
+        for m in law.rules().milestones.iter().filter(|m| m.per_polling_area) {
+            let proof = match &m.evidence {
+                Some(evidence) => {
+                    db.evidence_at_area(&evidence_query(evidence), &early.polling_area)?.and_then(|(id, on)| {
+                        NaiveDate::parse_from_str(&on, "%Y-%m-%d").ok().map(|on| Proof {
+                            on,
+                            record_id: Some(id),
+                            kind: evidence.kind.clone(),
+                        })
+                    })
+                }
+                None => None,
+            };
+            let mut e = entry(m, votes_on, today, proof);
+            let day = votes_on.format("%d/%m/%Y");
+            e.vi = format!("{} — {} (bỏ phiếu sớm ngày {day})", m.vi, early.area_name);
+            e.en = format!("{} — {} (votes early on {day})", m.en, early.area_name);
+            e.polling_area = Some(early.polling_area.clone());
+            e.early_voting = Some(early.early_voting.clone());
+            out.push((early.clone(), e));
+        }
+    }
+    Ok(out)
 }
 
 /// The record that shows a milestone done: its date, id and kind.
@@ -118,6 +173,8 @@ pub(crate) fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof:
         art: m.art.clone(),
         due: m.due(election),
         standing: standing(m, election, today, proof),
+        polling_area: None,
+        early_voting: None,
     }
 }
 

@@ -507,6 +507,32 @@ fn a_polling_area_voting_early_is_judged_on_its_own_day() {
     let found = rules_of(&findings(&store, "2026-01-28"), "early_voting");
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].message.contains("24/01/2026"), "{}", found[0].message);
+    // The commune's timeline holds the area's own milestones, counted back from 08/03, each
+    // done by the area's own records; the commune's own stay on 15/03.
+    let node = store.node().unwrap().clone();
+    let entries =
+        timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2026-01-28")).unwrap();
+    let own = |id: &str| {
+        entries.iter().find(|e| e.milestone == id && e.polling_area.as_deref() == Some(area.as_str())).unwrap()
+    };
+    let team = own("teams_formed");
+    assert_eq!(
+        (team.due, team.standing.status, team.standing.days_late),
+        (date("2026-01-24"), Status::DoneLate, Some(3))
+    );
+    assert!(team.vi.contains("Bản Hon") && team.vi.contains("bỏ phiếu sớm ngày 08/03/2026"), "{}", team.vi);
+    let posted = own("voter_list_posted");
+    assert_eq!((posted.due, posted.standing.status), (date("2026-01-27"), Status::Done));
+    assert_eq!(own("voter_cards_delivered").due, date("2026-03-05"));
+    assert_eq!(own("campaigning_ends").due, date("2026-03-07"));
+    assert_eq!(own("voting_day").due, date("2026-03-08"));
+    assert!(entries.iter().all(|e| e.polling_area.is_none() || e.early_voting.is_some()));
+    assert!(
+        !entries.iter().any(|e| e.milestone == "boards_formed" && e.polling_area.is_some()),
+        "not a polling area's"
+    );
+    let commune = entries.iter().find(|e| e.milestone == "teams_formed" && e.polling_area.is_none()).unwrap();
+    assert_eq!((commune.due, commune.standing.status), (date("2026-01-31"), Status::Done));
     assert!(
         try_put(
             &mut store,

@@ -109,14 +109,6 @@ const QUERIES: &[(&str, &str)] = &[
         "candidates",
         "SELECT id, unit, level, sex, ethnicity, status FROM candidate WHERE deleted = 0 AND status <> 'withdrawn'",
     ),
-    (
-        "early",
-        "SELECT e.id, e.unit, e.voting_on, e.polling_area, p.name, p.list_posted_on, p.candidates_posted_on,
-                (SELECT min(t.formed_on) FROM team t WHERE t.deleted = 0 AND t.polling_area = e.polling_area),
-                (SELECT min(r.notice_posted_on) FROM readiness r WHERE r.deleted = 0 AND r.polling_area = e.polling_area),
-                (SELECT min(v.delivered_on) FROM voter_cards v WHERE v.deleted = 0 AND v.polling_area = e.polling_area)
-         FROM early_voting e LEFT JOIN polling_area p ON p.id = e.polling_area WHERE e.deleted = 0",
-    ),
 ];
 
 impl Db<'_> {

@@ -133,6 +133,40 @@ impl Db<'_> {
         Ok(self.0.query_row(&sql, rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
     }
 
+    /// The earliest record of an evidence at one polling area: the area itself when the
+    /// evidence is a date of the polling area, else the records of the evidence naming it
+    /// (rule `each` over polling areas). `None` when the evidence is neither.
+    pub fn evidence_at_area(&self, q: &EvidenceQuery<'_>, area: &str) -> Result<Option<(String, String)>> {
+        let column = match q.each {
+            _ if q.table == "polling_area" => "id",
+            Some(("polling_area", field)) => field,
+            _ => return Ok(None),
+        };
+        let (filter, mut args) = q.filter(2);
+        args.insert(0, SqlValue::Text(area.to_string()));
+        let sql = format!(
+            "SELECT id, {date} FROM {table} WHERE deleted = 0 AND {column} = ?1 AND {date} IS NOT NULL{filter}
+             ORDER BY {date}, id LIMIT 1",
+            date = q.date,
+            table = q.table,
+        );
+        Ok(self.0.query_row(&sql, rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    }
+
+    /// The polling areas that vote early (Art 71), of `unit` or of every unit: the decision's
+    /// id, its unit, the polling area's id and name, and the day it votes.
+    pub fn early_voting_areas(&self, unit: Option<&str>) -> Result<Vec<(String, String, String, String, String)>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT e.id, e.unit, e.polling_area, coalesce(p.name, ''), e.voting_on
+             FROM early_voting e LEFT JOIN polling_area p ON p.id = e.polling_area
+             WHERE e.deleted = 0 AND e.voting_on IS NOT NULL AND e.polling_area IS NOT NULL
+               AND (?1 IS NULL OR e.unit = ?1)
+             ORDER BY e.voting_on, p.number, e.id",
+        )?;
+        let rows = stmt.query_map([unit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// For every unit: how many of its records of an evidence are open, and the latest date.
     pub fn evidence_open_by_unit(&self, q: &EvidenceQuery<'_>) -> Result<Vec<(String, i64, Option<String>)>> {
         let (filter, args) = q.filter(1);
