@@ -48,6 +48,9 @@ impl EvidenceQuery<'_> {
     }
 }
 
+/// An early-voting decision: its id, unit, polling area's id and name, and voting day.
+pub type EarlyVotingRow = (String, String, String, String, String);
+
 /// The statuses of a complaint that count as closed.
 const CLOSED: &str = "('resolved', 'transferred', 'not_processed')";
 
@@ -155,7 +158,7 @@ impl Db<'_> {
 
     /// The polling areas that vote early (Art 71), of `unit` or of every unit: the decision's
     /// id, its unit, the polling area's id and name, and the day it votes.
-    pub fn early_voting_areas(&self, unit: Option<&str>) -> Result<Vec<(String, String, String, String, String)>> {
+    pub fn early_voting_areas(&self, unit: Option<&str>) -> Result<Vec<EarlyVotingRow>> {
         let mut stmt = self.0.prepare_cached(
             "SELECT e.id, e.unit, e.polling_area, coalesce(p.name, ''), e.voting_on
              FROM early_voting e LEFT JOIN polling_area p ON p.id = e.polling_area
