@@ -320,11 +320,7 @@ pub fn run(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Vec<Finding
     // Early voting (Art 71): a polling area voting earlier is ready by its own voting day, its
     // milestones counted back from that day (the timeline's entries for it).
     for (early, e) in crate::timeline::early_voting(db, node.law, None, today)? {
-        let late = match e.standing.status {
-            crate::timeline::Status::Overdue => true,
-            crate::timeline::Status::DoneLate => true,
-            _ => false,
-        };
+        let late = matches!(e.standing.status, crate::timeline::Status::Overdue | crate::timeline::Status::DoneLate);
         if late {
             let m = rules.milestone(&e.milestone);
             let (vi, en) = m.map_or((e.milestone.as_str(), e.milestone.as_str()), |m| (m.vi.as_str(), m.en.as_str()));
