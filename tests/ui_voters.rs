@@ -101,6 +101,121 @@ fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
 }
 
 #[test]
+fn a_new_version_of_the_list_is_matched_and_its_unknown_columns_chosen_in_the_window() {
+    let app = binary("sobaucu-desktop");
+    let data = tempfile::tempdir().unwrap();
+    let ledger = data.path().join("ledger");
+    let node = Node::init(&ledger, "03637", "2025", "2026-03-15");
+    let first = data.path().join("first.jsonl");
+    let voter = |name: &str, birth: &str, sex: &str, occupation: &str| {
+        serde_json::json!({"kind": "voter", "full_name": name, "birth_date": birth, "sex": sex, "occupation": occupation,
+            "polling_area": "Khu vực bỏ phiếu số 1", "ballots": "na,provincial,commune"})
+        .to_string()
+    };
+    std::fs::write(
+        &first,
+        [
+            "{\"kind\":\"polling_area\",\"number\":1,\"name\":\"Khu vực bỏ phiếu số 1\",\"area_type\":\"ordinary\"}"
+                .to_string(),
+            voter("Giàng Páo Mỷ", "1970-03-12", "male", "Làm ruộng"),
+            voter("Lò Thị Ỏn", "1985-01-01", "female", "Giáo viên"),
+            voter("Tủa Sín Chải", "1960-03-20", "male", "Làm ruộng"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    node.ok(&["import", first.to_str().unwrap()]);
+    // The village's new version: Lò Thị Ỏn's work has changed, Đặng Thị Đào is new, Tủa Sín
+    // Chải is no longer on it; its work is under a header the import does not know, and a
+    // phone column it has no field for.
+    let csv = data.path().join("cu-tri-moi.csv");
+    std::fs::write(
+        &csv,
+        "STT,Họ và tên,Ngày sinh,Giới tính,Khu vực bỏ phiếu,Công việc đang làm,Số điện thoại\n\
+         1,Giàng Páo Mỷ,12/03/1970,Nam,Khu vực bỏ phiếu số 1,Làm ruộng,0912000001\n\
+         2,Lò Thị Ỏn,01/01/1985,Nữ,Khu vực bỏ phiếu số 1,Y tá,0912000002\n\
+         3,Đặng Thị Đào,05/05/1990,Nữ,Khu vực bỏ phiếu số 1,Buôn bán,\n",
+    )
+    .unwrap();
+
+    let screen = Screen::start();
+    let w = Window::open(
+        &app,
+        &screen,
+        data.path(),
+        &[
+            ("SOBAUCU_DATA", ledger.to_str().unwrap()),
+            ("SOBAUCU_TODAY", "2026-02-01"),
+            ("SOBAUCU_IMPORT_FILE", csv.to_str().unwrap()),
+        ],
+    );
+    w.unlock();
+    w.wait_until("#dashboard", |t| t.contains("Mường Kim"));
+    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    w.click(&w.wait("#list-import"));
+    w.wait("#import-view");
+    for level in ["na", "provincial", "commune"] {
+        w.click(&w.wait(&format!("#import-defaults input[name=\"import-ballots\"][value=\"{level}\"]")));
+    }
+    w.click(&w.wait("#import-update"));
+    w.click(&w.wait("#import-choose"));
+
+    // Two columns not known: named with their numbers; nothing can be written until chosen.
+    w.wait_until(".import-unknown[data-header=\"Công việc đang làm\"]", |t| t.contains("6"));
+    w.wait(".import-unknown[data-header=\"Số điện thoại\"]");
+    assert_eq!(w.script("return document.getElementById('import-run').disabled"), serde_json::json!(true));
+    w.screenshot("25-import-unknown-columns");
+    w.click(&w.wait(".import-unknown[data-header=\"Công việc đang làm\"] option[value=\"occupation\"]"));
+    w.wait_until("#import-unknown", |t| !t.contains("Công việc đang làm"));
+    w.click(&w.wait(".import-unknown[data-header=\"Số điện thoại\"] option[value=\"-\"]"));
+
+    // The update: one added, one changed field by field, one unchanged, one missing (listed only).
+    w.wait_until("#import-update-counts", |t| t.contains("Thêm mới 1") && t.contains("không còn trong tệp 1"));
+    assert_eq!(
+        w.script("const d = document.getElementById('import-update-counts').dataset; return [d.added, d.changed, d.unchanged, d.missing]"),
+        serde_json::json!(["1", "1", "1", "1"])
+    );
+    w.wait_until(".import-change[data-field=\"occupation\"]", |t| t.contains("Giáo viên") && t.contains("Y tá"));
+    w.wait_until("#import-missing", |t| t.contains("Tủa Sín Chải"));
+    assert!(w.find_all("#import-unknown").is_empty(), "every column is chosen");
+    w.screenshot("26-import-update-preview");
+    w.click(&w.wait("#import-run"));
+    w.wait_until("#import-done", |t| t.contains("thêm 1, thay đổi 1, xóa 0"));
+
+    // Four voters: the missing one is kept; Lò Thị Ỏn's work is the new one.
+    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    w.wait_until("#list-count", |t| t.contains("4 bản ghi"));
+    let listed = node.json(&["list", "--kind", "voter", "--search", "lo thi on", "--json"]);
+    assert_eq!(listed["occupation"], "Y tá", "{listed}");
+
+    // The same file again: nothing to change, and the missing voter removed only when asked,
+    // with a reason.
+    w.click(&w.wait("#list-import"));
+    w.click(&w.wait("#import-choose"));
+    w.click(&w.wait(".import-unknown[data-header=\"Công việc đang làm\"] option[value=\"occupation\"]"));
+    w.wait_until("#import-unknown", |t| !t.contains("Công việc đang làm"));
+    w.click(&w.wait(".import-unknown[data-header=\"Số điện thoại\"] option[value=\"-\"]"));
+    w.wait_until("#import-update-counts", |t| t.contains("Thêm mới 0 · thay đổi 0 · không đổi 3"));
+    assert_eq!(w.script("return document.getElementById('import-run').disabled"), serde_json::json!(true));
+    w.click(&w.wait("#import-remove-missing"));
+    let reason = w.wait("#import-remove-reason");
+    w.type_text(&reason, "Chuyển đi nơi khác\n");
+    w.script("document.getElementById('import-remove-reason').dispatchEvent(new Event('change')); return null;");
+    w.wait_until("#import-update-counts", |t| t.contains("không còn trong tệp 1"));
+    w.wait("#import-run:not([disabled])");
+    w.click(&w.wait("#import-run"));
+    w.wait_until("#import-done", |t| t.contains("thêm 0, thay đổi 0, xóa 1"));
+    // Removed the legal way: still a record, off the list, with a change that gives the reason.
+    let gone = node.json(&["list", "--kind", "voter", "--search", "tua sin chai", "--json"]);
+    assert_eq!(gone["list_status"], "removed", "{gone}");
+    let change = node.json(&["list", "--kind", "list_change", "--json"]);
+    assert_eq!(
+        (change["voter"].as_str(), change["reason"].as_str()),
+        (gone["id"].as_str(), Some("Chuyển đi nơi khác"))
+    );
+}
+
+#[test]
 fn a_list_of_20000_voters_scrolls_to_its_last_voter() {
     let app = binary("sobaucu-desktop");
     let data = tempfile::tempdir().unwrap();

@@ -280,6 +280,7 @@ fn import_choices(
     map: Option<std::collections::BTreeMap<String, String>>,
     skip: Option<Vec<String>>,
     update: Option<bool>,
+    remove_missing: Option<String>,
 ) -> sobaucu_core::api::ImportChoices {
     sobaucu_core::api::ImportChoices {
         kind,
@@ -287,6 +288,7 @@ fn import_choices(
         map: map.unwrap_or_default(),
         skip: skip.unwrap_or_default(),
         update: update.unwrap_or(false),
+        remove_missing,
     }
 }
 
@@ -298,8 +300,9 @@ pub async fn import_preview(
     map: Option<std::collections::BTreeMap<String, String>>,
     skip: Option<Vec<String>>,
     update: Option<bool>,
+    remove_missing: Option<String>,
 ) -> Reply<Value> {
-    let choices = import_choices(kind, defaults, map, skip, update);
+    let choices = import_choices(kind, defaults, map, skip, update, remove_missing);
     run(&app, move |a| a.import_preview(&choices)).await
 }
 
@@ -311,8 +314,9 @@ pub async fn import_file(
     map: Option<std::collections::BTreeMap<String, String>>,
     skip: Option<Vec<String>>,
     update: Option<bool>,
+    remove_missing: Option<String>,
 ) -> Reply<Value> {
-    let choices = import_choices(kind, defaults, map, skip, update);
+    let choices = import_choices(kind, defaults, map, skip, update, remove_missing);
     run(&app, move |a| a.import_file(&choices)).await
 }
 

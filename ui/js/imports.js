@@ -15,7 +15,27 @@ import { getSchema, kindLabel, fieldDef } from './store.js';
 import { toast, confirmDialog } from './dialogs.js';
 
 /** The file and kind chosen, kept for the session (a language switch redraws the screen). */
-const memory = { path: null, kind: 'voter', preview: null, area: '', ballots: [] };
+const memory = {
+  path: null, kind: 'voter', preview: null, area: '', ballots: [],
+  // Unknown columns: header → field, or left out; a new version of a list updates it.
+  map: {}, skip: [], update: false, removeMissing: false, reason: '',
+};
+
+/** The column choices and the update mode, as the core takes them. */
+function choicesOf() {
+  return {
+    map: memory.map,
+    skip: memory.skip,
+    update: memory.update,
+    removeMissing: memory.update && memory.removeMissing && memory.reason.trim() ? memory.reason.trim() : null,
+  };
+}
+
+/** A new file: its columns are chosen afresh. */
+function forgetColumns() {
+  memory.map = {};
+  memory.skip = [];
+}
 
 /** Values for the cells a voter sheet leaves empty (a sheet per polling area has no such column). */
 function defaultsOf() {
@@ -33,6 +53,7 @@ export function render(container, params, ctx) {
     memory.kind = params.kind;
     memory.path = null;
     memory.preview = null;
+    forgetColumns();
   }
   let busy = false;
 
@@ -53,6 +74,9 @@ export function render(container, params, ctx) {
     h('label', { class: 'field-label', for: 'import-default-area', text: t('import.default_area') }),
     areaSelect,
     h('div', { class: 'import-ballots' }, h('span', { class: 'field-label', text: t('import.default_ballots') }), ballotBoxes));
+  // A new version of a list already held: match its rows, write only the differences.
+  const updateBox = h('input', { type: 'checkbox', id: 'import-update', checked: memory.update });
+  const updateRow = h('label', { class: 'check import-update', for: 'import-update' }, updateBox, ` ${t('import.update')}`);
   const previewArea = h('div', { id: 'import-preview', class: 'import-preview', 'aria-live': 'polite' });
   const errorArea = h('div', { id: 'import-error', class: 'form-error', role: 'alert', hidden: true });
   const historyArea = h('div', { id: 'import-history', class: 'import-history' });
@@ -63,6 +87,7 @@ export function render(container, params, ctx) {
       h('label', { class: 'field-label', for: 'import-kind', text: t('import.kind') }),
       kindSelect,
       chooseButton),
+    updateRow,
     defaultsBox,
     fileText,
     errorArea,
@@ -73,8 +98,13 @@ export function render(container, params, ctx) {
   ctx.setTitle(t('import.title'));
   if (!params.redraw) heading.focus({ preventScroll: true });
 
+  updateBox.addEventListener('change', () => {
+    memory.update = updateBox.checked;
+    if (memory.path) check();
+  });
   kindSelect.addEventListener('change', () => {
     memory.kind = kindSelect.value;
+    forgetColumns();
     defaultsBox.hidden = memory.kind !== 'voter';
     if (memory.path) check();
   });
@@ -104,6 +134,7 @@ export function render(container, params, ctx) {
     }
     if (!alive || !chosen) return;
     memory.path = chosen.path || chosen.name;
+    forgetColumns();
     check();
   });
 
@@ -116,6 +147,7 @@ export function render(container, params, ctx) {
     busy = value;
     chooseButton.disabled = value;
     kindSelect.disabled = value;
+    updateBox.disabled = value;
     container.querySelector('#import-view')?.setAttribute('aria-busy', value ? 'true' : 'false');
     if (value) replaceChildren(previewArea, h('p', { class: 'muted', id: 'import-working', text }));
   }
@@ -127,7 +159,7 @@ export function render(container, params, ctx) {
     memory.preview = null;
     setBusy(true, t('import.checking'));
     try {
-      const preview = await api.importPreview(memory.kind, defaultsOf());
+      const preview = await api.importPreview(memory.kind, defaultsOf(), choicesOf());
       if (!alive) return;
       memory.preview = preview;
       drawPreview();
@@ -148,11 +180,17 @@ export function render(container, params, ctx) {
     }
     const problems = Array.isArray(preview.problems) ? preview.problems : [];
     const duplicates = Array.isArray(preview.duplicates) ? preview.duplicates : [];
+    const unknown = Array.isArray(preview.unknown_columns) ? preview.unknown_columns : [];
     const rows = Number(preview.records) || 0;
-    const parts = [
-      h('p', { id: 'import-count', class: 'import-count', dataset: { records: String(rows) },
-        text: t('import.would_add', { n: formatNumber(rows, lang()), raw: rows }) }),
-    ];
+    const update = preview.update || null;
+    const parts = [];
+    if (unknown.length) parts.push(...unknownColumns(unknown));
+    if (update) {
+      parts.push(...updateSummary(update));
+    } else {
+      parts.push(h('p', { id: 'import-count', class: 'import-count', dataset: { records: String(rows) },
+        text: t('import.would_add', { n: formatNumber(rows, lang()), raw: rows }) }));
+    }
     if (problems.length) {
       const problemRows = problems.map((problem) => h('tr', {
         class: 'import-problem', dataset: { line: String(problem.line), column: problem.column ?? '' },
@@ -183,7 +221,8 @@ export function render(container, params, ctx) {
     }
     const runButton = h('button', {
       type: 'button', id: 'import-run', class: 'btn btn-primary', text: t('import.run'),
-      disabled: problems.length > 0 || rows === 0, on: { click: run },
+      disabled: problems.length > 0 || unknown.length > 0 || (update ? !updateWrites(update) : rows === 0),
+      on: { click: run },
     });
     const recheckButton = h('button', { type: 'button', id: 'import-recheck', class: 'btn', text: t('import.recheck'), on: { click: check } });
     const cancelButton = h('button', {
@@ -192,6 +231,106 @@ export function render(container, params, ctx) {
     });
     parts.push(h('div', { class: 'form-actions' }, runButton, recheckButton, cancelButton));
     replaceChildren(previewArea, parts);
+  }
+
+  /** Each column the import does not know, with a choice: one of the kind's fields, or leave it out. */
+  function unknownColumns(unknown) {
+    const fields = (getSchema()?.kinds || []).find((def) => def.kind === memory.kind)?.fields || [];
+    const writable = fields.filter((field) => !field.computed);
+    const rows = unknown.map((column) => {
+      const suggested = new Set(column.suggestions || []);
+      const select = h('select', { class: 'input import-map', 'aria-label': t('import.map_to', { header: column.header }), dataset: { header: column.header } },
+        h('option', { value: '', text: t('import.map_choose') }),
+        h('option', { value: '-', text: t('import.map_skip') }),
+        (column.suggestions || []).length
+          ? h('optgroup', { label: t('import.map_suggested') },
+            writable.filter((f) => suggested.has(f.name)).map((f) => h('option', { value: f.name, text: `${pick(f)} (${f.name})` })))
+          : null,
+        h('optgroup', { label: t('import.map_all') },
+          writable.filter((f) => !suggested.has(f.name)).map((f) => h('option', { value: f.name, text: `${pick(f)} (${f.name})` }))));
+      select.addEventListener('change', () => {
+        if (!select.value) return;
+        if (select.value === '-') memory.skip = [...memory.skip.filter((x) => x !== column.header), column.header];
+        else memory.map = { ...memory.map, [column.header]: select.value };
+        check();
+      });
+      return h('tr', { class: 'import-unknown', dataset: { header: column.header, column: String(column.column) } },
+        h('td', { class: 'num', text: String(column.column) }),
+        h('td', { text: column.header }),
+        h('td', null, select));
+    });
+    return [
+      h('h3', { class: 'import-subtitle', text: t('import.unknown', { n: unknown.length, raw: unknown.length }) }),
+      h('p', { class: 'muted', text: t('import.unknown_hint') }),
+      h('div', { class: 'table-wrap' }, h('table', { id: 'import-unknown', class: 'records' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col', class: 'num', text: t('import.column_number') }),
+          h('th', { scope: 'col', text: t('import.column') }),
+          h('th', { scope: 'col', text: t('import.map_field') }))),
+        h('tbody', null, rows))),
+    ];
+  }
+
+  /** Whether applying an update writes anything. */
+  function updateWrites(update) {
+    const removing = memory.removeMissing && memory.reason.trim() ? (update.missing || []).length : 0;
+    return (update.added || 0) + (update.changed || []).length + removing > 0;
+  }
+
+  /** An update's preview: added, changed field by field, unchanged, and the records no row matched. */
+  function updateSummary(update) {
+    const changed = update.changed || [];
+    const missing = update.missing || [];
+    const label = (name) => {
+      const field = fieldDef(memory.kind, name);
+      return field ? pick(field) : name;
+    };
+    const shown = (value) => (value === null || value === undefined || value === '' ? '—' : String(value));
+    const parts = [h('p', { id: 'import-update-counts', class: 'import-count', dataset: {
+      added: String(update.added || 0), changed: String(changed.length), unchanged: String(update.unchanged || 0), missing: String(missing.length),
+    }, text: t('import.update_counts', {
+      added: formatNumber(update.added || 0, lang()), changed: formatNumber(changed.length, lang()),
+      unchanged: formatNumber(update.unchanged || 0, lang()), missing: formatNumber(missing.length, lang()),
+    }) })];
+    if (changed.length) {
+      parts.push(h('h3', { class: 'import-subtitle', text: t('import.changed', { n: changed.length, raw: changed.length }) }));
+      parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'import-changed', class: 'records' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col', class: 'num', text: t('import.line') }),
+          h('th', { scope: 'col', text: t('import.field') }),
+          h('th', { scope: 'col', text: t('import.old') }),
+          h('th', { scope: 'col', text: t('import.new') }))),
+        h('tbody', null, changed.flatMap((record) => (record.fields || []).map((change, i) => h('tr', {
+          class: 'import-change', dataset: { line: String(record.line), field: change.field, id: record.id },
+        },
+        h('td', { class: 'num', text: i === 0 ? String(record.line) : '' }),
+        h('td', { text: label(change.field) }),
+        h('td', { text: shown(change.old) }),
+        h('td', { text: shown(change.new) }))))))));
+    }
+    if (missing.length) {
+      parts.push(h('h3', { class: 'import-subtitle', text: t('import.missing', { n: missing.length, raw: missing.length }) }));
+      parts.push(h('ul', { id: 'import-missing', class: 'import-missing' },
+        missing.map((record) => h('li', { dataset: { id: record.id } },
+          h('a', { href: `#/edit/${encodeURIComponent(record.kind)}/${encodeURIComponent(record.id)}`, text: record.title || record.id })))));
+      // Removing them is explicit, with the reason the law asks for (a voter's removal).
+      const removeBox = h('input', { type: 'checkbox', id: 'import-remove-missing', checked: memory.removeMissing });
+      const reasonInput = h('input', { type: 'text', id: 'import-remove-reason', class: 'input', value: memory.reason,
+        placeholder: t('import.remove_reason'), 'aria-label': t('import.remove_reason'), disabled: !memory.removeMissing });
+      removeBox.addEventListener('change', () => {
+        memory.removeMissing = removeBox.checked;
+        reasonInput.disabled = !removeBox.checked;
+        drawPreview();
+      });
+      reasonInput.addEventListener('change', () => {
+        memory.reason = reasonInput.value;
+        drawPreview();
+      });
+      parts.push(h('div', { class: 'import-remove' },
+        h('label', { class: 'check', for: 'import-remove-missing' }, removeBox, ` ${t('import.remove_missing')}`),
+        reasonInput));
+    }
+    return parts;
   }
 
   /** `file:line` of another row of the file, or the id of a record already listed. */
@@ -206,13 +345,18 @@ export function render(container, params, ctx) {
     showError(null);
     setBusy(true, t('import.importing'));
     try {
-      const summary = await api.importFile(memory.kind, defaultsOf());
+      const summary = await api.importFile(memory.kind, defaultsOf(), choicesOf());
       if (!alive) return;
       memory.path = null;
       memory.preview = null;
       fileText.textContent = '';
-      replaceChildren(previewArea, h('p', { id: 'import-done', class: 'import-done',
-        text: t('import.done', { n: formatNumber(summary.records, lang()), raw: summary.records, id: summary.import_id }) }));
+      const done = summary.update
+        ? t('import.update_done', {
+          added: formatNumber(summary.update.added || 0, lang()), changed: formatNumber((summary.update.changed || []).length, lang()),
+          removed: formatNumber(summary.update.removed || 0, lang()), id: summary.import_id,
+        })
+        : t('import.done', { n: formatNumber(summary.records, lang()), raw: summary.records, id: summary.import_id });
+      replaceChildren(previewArea, h('p', { id: 'import-done', class: 'import-done', text: done }));
       toast(t('import.done_short'));
       loadHistory();
     } catch (error) {

@@ -253,6 +253,8 @@ pub struct ImportChoices {
     pub map: std::collections::BTreeMap<String, String>,
     pub skip: Vec<String>,
     pub update: bool,
+    /// Updating a list: remove the records no row matched, with this reason.
+    pub remove_missing: Option<String>,
 }
 
 fn import_options(choices: &ImportChoices, preview: bool) -> Result<ImportOptions> {
@@ -264,7 +266,7 @@ fn import_options(choices: &ImportChoices, preview: bool) -> Result<ImportOption
         map: choices.map.clone(),
         skip: choices.skip.clone(),
         update: choices.update,
-        remove_missing: None,
+        remove_missing: choices.remove_missing.clone().filter(|r| !r.trim().is_empty()),
     })
 }
 
