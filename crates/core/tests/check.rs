@@ -263,33 +263,39 @@ fn bodies_keep_their_sizes_under_each_law_and_one_chair() {
 
 #[test]
 fn a_candidate_on_the_board_of_their_own_unit_is_flagged() {
-    let (_dir, mut store) = ledger("03637", "2025", "2026-03-15");
-    let eu = put(
-        &mut store,
-        Kind::ElectoralUnit,
-        "03637",
-        json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": 3}),
-    );
-    let board = put(
-        &mut store,
-        Kind::Board,
-        "03637",
-        json!({"name": "Ban bầu cử số 1", "level": "commune", "electoral_unit": eu, "formed_on": "2026-01-04"}),
-    );
-    put(&mut store, Kind::Member, "03637", json!({"full_name": "LÒ VĂN PỌM", "body": board, "role": "member"}));
-    let c = put(
-        &mut store,
-        Kind::Candidate,
-        "03637",
-        json!({"full_name": "Lò Văn Pọm", "level": "commune", "electoral_unit": eu, "nomination": "nominated",
+    for (scheme, election, commune, today) in
+        [("2021", "2021-05-23", "03390", "2021-04-01"), ("2025", "2026-03-15", "03637", "2026-02-01")]
+    {
+        let (_dir, mut store) = ledger(commune, scheme, election);
+        let eu = put(
+            &mut store,
+            Kind::ElectoralUnit,
+            commune,
+            json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": 3}),
+        );
+        let board = put(
+            &mut store,
+            Kind::Board,
+            commune,
+            json!({"name": "Ban bầu cử số 1", "level": "commune", "electoral_unit": eu, "formed_on": today}),
+        );
+        put(&mut store, Kind::Member, commune, json!({"full_name": "LÒ VĂN PỌM", "body": board, "role": "member"}));
+        // Another name: no finding.
+        put(&mut store, Kind::Member, commune, json!({"full_name": "Lò Văn Pọn", "body": board, "role": "chair"}));
+        let c = put(
+            &mut store,
+            Kind::Candidate,
+            commune,
+            json!({"full_name": "Lò Văn Pọm", "level": "commune", "electoral_unit": eu, "nomination": "nominated",
                "birth_date": "1980-01-01", "sex": "male", "status": "preliminary"}),
-    );
-    let found = rules_of(&findings(&store, "2026-02-01"), "art27");
-    assert_eq!(found.len(), 1);
-    assert_eq!(
-        (found[0].id.as_str(), found[0].severity.as_str(), found[0].article.as_str()),
-        (c.as_str(), "warning", "27")
-    );
+        );
+        let found = rules_of(&findings(&store, today), "art27");
+        assert_eq!(found.len(), 1, "{scheme}: {found:?}");
+        assert_eq!(
+            (found[0].id.as_str(), found[0].severity.as_str(), found[0].article.as_str()),
+            (c.as_str(), "warning", "27")
+        );
+    }
 }
 
 #[test]
@@ -370,35 +376,135 @@ fn late_dossiers_and_complaints_are_named() {
 
 #[test]
 fn the_lists_aim_at_their_targets() {
-    let (_dir, mut store) = ledger("12", "2021", "2021-05-23");
-    let candidate = |n: usize, level: &str, sex: &str, ethnicity: &str| {
-        json!({"full_name": format!("Người {n}"), "level": level, "nomination": "nominated", "birth_date": "1980-01-01",
+    for (scheme, election, today) in [("2021", "2021-05-23", "2021-04-01"), ("2025", "2026-03-15", "2026-02-01")] {
+        let (_dir, mut store) = ledger("12", scheme, election);
+        let candidate = |n: usize, level: &str, sex: &str, ethnicity: &str| {
+            json!({"full_name": format!("Người {n}"), "level": level, "nomination": "nominated", "birth_date": "1980-01-01",
                "sex": sex, "ethnicity": ethnicity, "status": "preliminary"})
-    };
-    // 20 provincial candidates, 7 women: 35%, no warning; NA: 1 minority among 6 (16.7%).
-    for n in 0..20 {
-        put(
-            &mut store,
-            Kind::Candidate,
-            "12",
-            candidate(n, "provincial", if n < 7 { "female" } else { "male" }, "Kinh"),
-        );
+        };
+        // 20 provincial candidates, 7 women: 35%, no warning; NA: 1 minority among 6 (16.7%).
+        for n in 0..20 {
+            put(
+                &mut store,
+                Kind::Candidate,
+                "12",
+                candidate(n, "provincial", if n < 7 { "female" } else { "male" }, "Kinh"),
+            );
+        }
+        for n in 0..6 {
+            put(
+                &mut store,
+                Kind::Candidate,
+                "12",
+                candidate(100 + n, "na", "female", if n == 0 { "Mông" } else { "Kinh" }),
+            );
+        }
+        let found = findings(&store, today);
+        assert!(rules_of(&found, "women_target").is_empty(), "{found:?}");
+        let minority = rules_of(&found, "minority_target");
+        assert_eq!(minority.len(), 1);
+        assert_eq!(minority[0].severity, "warning");
+        put(&mut store, Kind::Candidate, "12", candidate(50, "provincial", "male", "Kinh"));
+        assert_eq!(rules_of(&findings(&store, today), "women_target").len(), 1, "7 of 21 is under 35%");
+        // One more NA candidate of a minority: 2 of 7 (28.6%) reaches 18%.
+        put(&mut store, Kind::Candidate, "12", candidate(200, "na", "male", "Thái"));
+        assert!(rules_of(&findings(&store, today), "minority_target").is_empty(), "{scheme}");
     }
-    for n in 0..6 {
-        put(
-            &mut store,
-            Kind::Candidate,
-            "12",
-            candidate(100 + n, "na", "female", if n == 0 { "Mông" } else { "Kinh" }),
-        );
+}
+
+#[test]
+fn every_milestone_of_every_record_is_done_with_all_of_them_and_not_with_one() {
+    // Each milestone whose evidence is every record of a kind, under both laws: two electoral
+    // units or polling areas; the first record (on time) leaves it undone, overdue once due;
+    // the second (a day late) makes it done late, on that day.
+    for (scheme, election, commune) in [("2021", "2021-05-23", "03390"), ("2025", "2026-03-15", "03637")] {
+        let (_dir, mut store) = ledger(commune, scheme, election);
+        let node = store.node().unwrap().clone();
+        let rules = node.law.rules();
+        let status = |store: &Store, milestone: &str, today: NaiveDate| {
+            let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, today).unwrap();
+            let e = entries.into_iter().find(|e| e.milestone == milestone).unwrap();
+            (e.standing.status, e.standing.done_on)
+        };
+        let eus: Vec<String> = (1..=2)
+            .map(|n| {
+                put(
+                    &mut store,
+                    Kind::ElectoralUnit,
+                    commune,
+                    json!({"level": "commune", "number": n, "name": format!("Đơn vị {n}"), "seats": 3}),
+                )
+            })
+            .collect();
+        let areas: Vec<String> = (1..=2)
+            .map(|n| {
+                put(
+                    &mut store,
+                    Kind::PollingArea,
+                    commune,
+                    json!({"number": n, "name": format!("KV {n}"), "area_type": "ordinary"}),
+                )
+            })
+            .collect();
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        type Record = fn(&mut Store, &str, &str, &str, &str);
+        let board: Record = |s, unit, of, on, n| {
+            put(
+                s,
+                Kind::Board,
+                unit,
+                json!({"name": format!("Ban {n}"), "level": "commune", "electoral_unit": of, "formed_on": on}),
+            );
+        };
+        let team: Record = |s, unit, of, on, n| {
+            put(s, Kind::Team, unit, json!({"name": format!("Tổ {n}"), "polling_area": of, "formed_on": on}));
+        };
+        let list: Record = |s, _, of, on, _| {
+            s.save(Kind::PollingArea, Some(of.parse().unwrap()), json!({"list_posted_on": on}).as_object().unwrap())
+                .unwrap();
+        };
+        let candidates: Record = |s, _, of, on, _| {
+            s.save(
+                Kind::PollingArea,
+                Some(of.parse().unwrap()),
+                json!({"candidates_posted_on": on}).as_object().unwrap(),
+            )
+            .unwrap();
+        };
+        let notice: Record = |s, unit, of, on, _| {
+            put(s, Kind::Readiness, unit, json!({"polling_area": of, "checked_on": on, "notice_posted_on": on}));
+        };
+        let cards: Record = |s, unit, of, on, _| {
+            put(
+                s,
+                Kind::VoterCards,
+                unit,
+                json!({"polling_area": of, "printed": 400, "delivered": 398, "delivered_on": on}),
+            );
+        };
+        let table: [(&str, &Vec<String>, Record); 6] = [
+            ("boards_formed", &eus, board),
+            ("teams_formed", &areas, team),
+            ("voter_list_posted", &areas, list),
+            ("candidate_list_posted", &areas, candidates),
+            ("voting_announced", &areas, notice),
+            ("voter_cards_delivered", &areas, cards),
+        ];
+        for (milestone, of, record) in table {
+            let m = rules.milestone(milestone).unwrap_or_else(|| panic!("{scheme}: {milestone}"));
+            let due = m.due(node.election_date);
+            let one_day = chrono::Duration::days(1);
+            record(&mut store, commune, &of[0], &day(due - one_day), "1");
+            assert_eq!(status(&store, milestone, due - one_day), (Status::DueSoon, None), "{scheme} {milestone}: one");
+            assert_eq!(status(&store, milestone, due + one_day).0, Status::Overdue, "{scheme} {milestone}: one");
+            record(&mut store, commune, &of[1], &day(due + one_day), "2");
+            assert_eq!(
+                status(&store, milestone, due + one_day * 2),
+                (Status::DoneLate, Some(due + one_day)),
+                "{scheme} {milestone}: all"
+            );
+        }
     }
-    let found = findings(&store, "2021-04-01");
-    assert!(rules_of(&found, "women_target").is_empty(), "{found:?}");
-    let minority = rules_of(&found, "minority_target");
-    assert_eq!(minority.len(), 1);
-    assert_eq!(minority[0].severity, "warning");
-    put(&mut store, Kind::Candidate, "12", candidate(50, "provincial", "male", "Kinh"));
-    assert_eq!(rules_of(&findings(&store, "2021-04-01"), "women_target").len(), 1, "7 of 21 is under 35%");
 }
 
 #[test]
