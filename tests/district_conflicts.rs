@@ -1,7 +1,8 @@
 //! A conflict settled at the district reaches the commune: two desktops of one commune edit the
 //! same field without seeing each other, the district ledger lists the conflict after a sync
 //! (each value, its node, its time), settles it, and both desktops end with the settled value
-//! and no conflict. Real hub process on loopback, real ledgers through the CLI.
+//! and no conflict; two lawful edits merging into a broken rule sync and show in `check`. Real
+//! hub process on loopback, real ledgers through the CLI.
 
 use serde_json::{Value, json};
 use sobaucu_tests::{Hub, Node};
@@ -69,4 +70,61 @@ fn a_conflict_settled_at_the_district_reaches_the_commune() {
         assert_eq!(place(node), "Bản Thèn Sin");
     }
     assert_eq!(place(&district), "Bản Thèn Sin");
+}
+
+/// A rule that refuses a save refuses only local writes: two edits, each lawful on its own
+/// desktop, merge into a voter who may not vote for the commune council (Art 29). The sync
+/// applies it on every node (refusing it would leave nodes disagreeing), and `check` shows it
+/// everywhere, at the district too.
+#[test]
+fn two_lawful_edits_that_merge_into_a_broken_rule_sync_and_are_shown_by_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = Hub::start(&tmp.path().join("hub-106"), "106", "2021", None);
+    let office = Node::init(&tmp.path().join("office"), "03390", "2021", "2021-05-23");
+    let laptop = Node::init(&tmp.path().join("laptop"), "03390", "2021", "2021-05-23");
+    let district = Node::init(&tmp.path().join("district"), "106", "2021", "2021-05-23");
+    office.enroll(&hub, "03390");
+    laptop.enroll(&hub, "03390");
+    district.enroll(&hub, "106");
+    office.import(&[
+        json!({"kind": "polling_area", "number": 1, "name": "Khu vực bỏ phiếu số 1", "area_type": "ordinary"}),
+        json!({"kind": "voter", "full_name": "Hờ A Sử", "birth_date": "1980", "sex": "male",
+               "polling_area": "Khu vực bỏ phiếu số 1", "ballots": "na,provincial"}),
+    ]);
+    office.ok(&["sync"]);
+    laptop.ok(&["sync"]);
+    let listed = laptop.ok(&["list", "--kind", "voter", "--json"]);
+    let id = serde_json::from_str::<Value>(listed.lines().next().unwrap()).unwrap()["id"].as_str().unwrap().to_string();
+    let rules = |node: &Node| -> Vec<String> {
+        let found: Value = serde_json::from_str(&node.ok(&["check", "--json"])).unwrap();
+        found.as_array().unwrap().iter().filter(|f| f["id"] == id.as_str()).map(|f| f["rule"].to_string()).collect()
+    };
+
+    // The office learns the voter lives here for under a year; the laptop, not knowing, adds
+    // the commune council to the ballots. Each is lawful where it is written.
+    office.ok(&["edit", "--kind", "voter", "--id", &id, "--set", "temporary_under_12m=true"]);
+    laptop.ok(&["edit", "--kind", "voter", "--id", &id, "--set", "ballots=na,provincial,commune"]);
+    // Written locally together, the two would be refused.
+    let refused = office.fails(&["edit", "--kind", "voter", "--id", &id, "--set", "ballots=na,provincial,commune"]);
+    assert!(refused.contains("ballots") && refused.contains("29"), "{refused}");
+    assert!(rules(&office).is_empty() && rules(&laptop).is_empty());
+
+    for node in [&office, &laptop, &office, &district] {
+        node.ok(&["sync"]);
+    }
+    for node in [&office, &laptop, &district] {
+        let listed = node.ok(&["list", "--kind", "voter", "--json"]);
+        let voter: Value = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
+        assert_eq!(
+            (voter["temporary_under_12m"].as_bool(), voter["ballots"].as_str()),
+            (Some(true), Some("na,provincial,commune"))
+        );
+        assert_eq!(rules(node), vec!["\"ballots\"".to_string()], "check shows the merged record");
+    }
+    // Putting it right is an ordinary edit, and the finding goes away everywhere.
+    office.ok(&["edit", "--kind", "voter", "--id", &id, "--set", "ballots=na,provincial,district"]);
+    for node in [&office, &laptop, &district] {
+        node.ok(&["sync"]);
+        assert!(rules(node).is_empty());
+    }
 }
