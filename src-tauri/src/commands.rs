@@ -273,50 +273,14 @@ pub async fn choose_import_file(app: State<'_, AppState>) -> Reply<Option<Value>
     run(&app, |a| a.choose_import_file()).await
 }
 
-/// The import screen's choices, as the window sends them.
-fn import_choices(
-    kind: Option<String>,
-    defaults: Option<Map<String, Value>>,
-    map: Option<std::collections::BTreeMap<String, String>>,
-    skip: Option<Vec<String>>,
-    update: Option<bool>,
-    remove_missing: Option<String>,
-) -> sobaucu_core::api::ImportChoices {
-    sobaucu_core::api::ImportChoices {
-        kind,
-        defaults,
-        map: map.unwrap_or_default(),
-        skip: skip.unwrap_or_default(),
-        update: update.unwrap_or(false),
-        remove_missing,
-    }
-}
-
+/// The import screen's choices arrive as one object (`ImportChoices`, snake_case keys).
 #[tauri::command]
-pub async fn import_preview(
-    app: State<'_, AppState>,
-    kind: Option<String>,
-    defaults: Option<Map<String, Value>>,
-    map: Option<std::collections::BTreeMap<String, String>>,
-    skip: Option<Vec<String>>,
-    update: Option<bool>,
-    remove_missing: Option<String>,
-) -> Reply<Value> {
-    let choices = import_choices(kind, defaults, map, skip, update, remove_missing);
+pub async fn import_preview(app: State<'_, AppState>, choices: sobaucu_core::api::ImportChoices) -> Reply<Value> {
     run(&app, move |a| a.import_preview(&choices)).await
 }
 
 #[tauri::command]
-pub async fn import_file(
-    app: State<'_, AppState>,
-    kind: Option<String>,
-    defaults: Option<Map<String, Value>>,
-    map: Option<std::collections::BTreeMap<String, String>>,
-    skip: Option<Vec<String>>,
-    update: Option<bool>,
-    remove_missing: Option<String>,
-) -> Reply<Value> {
-    let choices = import_choices(kind, defaults, map, skip, update, remove_missing);
+pub async fn import_file(app: State<'_, AppState>, choices: sobaucu_core::api::ImportChoices) -> Reply<Value> {
     run(&app, move |a| a.import_file(&choices)).await
 }
 

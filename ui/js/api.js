@@ -171,10 +171,10 @@ export const decideDuplicate = ({ a, b, decision, removed = null, reason = null 
 export const chooseImportFile = () => call('choose_import_file');
 
 /** What importing the chosen file would do; writes nothing. */
-export const importPreview = (kind, defaults = null, choices = {}) => call('import_preview', { kind, defaults, ...choices });
+export const importPreview = (kind, defaults = null, choices = {}) => call('import_preview', { choices: { kind, defaults, ...choices } });
 
 /** Imports the chosen file, all or nothing. */
-export const importFile = (kind, defaults = null, choices = {}) => call('import_file', { kind, defaults, ...choices });
+export const importFile = (kind, defaults = null, choices = {}) => call('import_file', { choices: { kind, defaults, ...choices } });
 
 /** The ledger's imports, newest first. */
 export const imports = () => call('imports');

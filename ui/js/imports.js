@@ -27,7 +27,8 @@ function choicesOf() {
     map: memory.map,
     skip: memory.skip,
     update: memory.update,
-    removeMissing: memory.update && memory.removeMissing && memory.reason.trim() ? memory.reason.trim() : null,
+    remove_missing: memory.update && memory.removeMissing && memory.reason.trim() ? memory.reason.trim() : null,
+    header_row: memory.headerRow || null,
   };
 }
 

@@ -2,7 +2,8 @@
 //! its 106 communes, each commune with its board, teams and consultations (some late, some
 //! missing), and planted duplicate voters across communes (marks and case dropped, a year of
 //! birth for a full date, the same ID number under another spelling). Measures the time of the
-//! province report and of the progress board, and the time and peak memory of finding the
+//! province report, of the progress board (which counts the law's findings per unit) and of
+//! `check` (every rule over every record), and the time and peak memory of finding the
 //! duplicates (`duplicates::find`), and checks every planted pair is found.
 //!
 //! The report, the board and the duplicates are measured on the encrypted ledger (as every
@@ -238,6 +239,13 @@ fn main() {
         board_ms / plain.board_ms
     );
     println!(
+        "  check (every rule):          {:.0} ms median of 5 ({} findings); plain {:.0} ms: {:.2}x",
+        sealed.check_ms,
+        sealed.findings,
+        plain.check_ms,
+        sealed.check_ms / plain.check_ms
+    );
+    println!(
         "  find duplicates:             {find_seconds:.2} s (goal < 5 s); plain {:.2} s: {:.2}x",
         plain.find_seconds,
         find_seconds / plain.find_seconds
@@ -275,6 +283,8 @@ fn main() {
 struct Figures {
     report_ms: f64,
     board_ms: f64,
+    check_ms: f64,
+    findings: usize,
     late: usize,
     find_seconds: f64,
     peak: u64,
@@ -296,6 +306,8 @@ fn measure(store: Store, voters: usize, planted: usize) -> Figures {
     };
     let mut report_ms = Vec::new();
     let mut board_ms = Vec::new();
+    let mut check_ms = Vec::new();
+    let mut findings = 0;
     let mut late = 0;
     for _ in 0..5 {
         let start = Instant::now();
@@ -306,6 +318,9 @@ fn measure(store: Store, voters: usize, planted: usize) -> Figures {
         let board = progress::board(&store.db(), &node, None, when).unwrap();
         board_ms.push(start.elapsed().as_secs_f64() * 1e3);
         late = board.milestones.iter().map(|m| m.late.len()).sum::<usize>();
+        let start = Instant::now();
+        findings = sobaucu_core::check::run(&store.db(), &node, when.date()).unwrap().len();
+        check_ms.push(start.elapsed().as_secs_f64() * 1e3);
     }
     let reopened = store.reopen().unwrap();
     drop(store);
@@ -319,6 +334,8 @@ fn measure(store: Store, voters: usize, planted: usize) -> Figures {
     Figures {
         report_ms: median(report_ms),
         board_ms: median(board_ms),
+        check_ms: median(check_ms),
+        findings,
         late,
         find_seconds,
         peak,

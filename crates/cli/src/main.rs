@@ -60,7 +60,7 @@ enum Command {
         #[arg(long, default_value_t = 2400)]
         voters: usize,
     },
-    /// Imports records from .jsonl, .csv or .xlsx files, all or nothing.
+    /// Imports records from .jsonl, .csv, .xlsx, .xls or .ods files, all or nothing.
     Import {
         /// The kind of the records in CSV and XLSX files.
         #[arg(long)]
@@ -94,6 +94,10 @@ enum Command {
         /// Leaves a column out: --skip-column "Ghi chú khác".
         #[arg(long = "skip-column", value_name = "HEADER")]
         skip_column: Vec<String>,
+        /// The row of each sheet that holds the header (1-based, as the spreadsheet numbers it);
+        /// by default the row among the first 20 whose cells name the most fields.
+        #[arg(long = "header-row", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        header_row: Option<u64>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -476,7 +480,19 @@ fn run(cli: Cli) -> Result<()> {
             let node = sobaucu_core::demo::create(&mut store, sobaucu_core::today(), voters)?;
             println!("demo ledger of {} ({}) with {voters} voters in {}", node.unit().name, node.unit, dir.display());
         }
-        Command::Import { kind, set, preview, json, update, remove_missing, reason, map, skip_column, files } => {
+        Command::Import {
+            kind,
+            set,
+            preview,
+            json,
+            update,
+            remove_missing,
+            reason,
+            map,
+            skip_column,
+            header_row,
+            files,
+        } => {
             let kind = kind.as_deref().map(Kind::require).transpose()?;
             let mut defaults = serde_json::Map::new();
             for pair in set {
@@ -500,6 +516,7 @@ fn run(cli: Cli) -> Result<()> {
                 skip: skip_column,
                 update,
                 remove_missing: if remove_missing { reason } else { None },
+                header_row: header_row.map(|n| n as usize),
             };
             let summary = transfer::import(&mut store, &paths, &options)?;
             if json {
@@ -928,6 +945,12 @@ fn run(cli: Cli) -> Result<()> {
 fn print_import(summary: &transfer::ImportSummary, preview: bool) {
     let parts: Vec<String> = summary.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
     const SHOWN: usize = 50;
+    for h in &summary.header_rows.iter().filter(|h| h.row > 1).collect::<Vec<_>>() {
+        println!(
+            "{}: the header is row {} (the rows above it are titles; --header-row N takes another)",
+            h.file, h.row
+        );
+    }
     for u in &summary.unknown_columns {
         let guesses =
             if u.suggestions.is_empty() { String::new() } else { format!(" (perhaps {})", u.suggestions.join(", ")) };

@@ -255,6 +255,8 @@ pub struct ImportChoices {
     pub update: bool,
     /// Updating a list: remove the records no row matched, with this reason.
     pub remove_missing: Option<String>,
+    /// The sheet row that holds the header, instead of the one found.
+    pub header_row: Option<usize>,
 }
 
 fn import_options(choices: &ImportChoices, preview: bool) -> Result<ImportOptions> {
@@ -267,6 +269,7 @@ fn import_options(choices: &ImportChoices, preview: bool) -> Result<ImportOption
         skip: choices.skip.clone(),
         update: choices.update,
         remove_missing: choices.remove_missing.clone().filter(|r| !r.trim().is_empty()),
+        header_row: choices.header_row,
     })
 }
 

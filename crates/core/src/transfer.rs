@@ -22,6 +22,10 @@ pub enum Format {
     Jsonl,
     Csv,
     Xlsx,
+    /// Excel 97–2003 (read only).
+    Xls,
+    /// OpenDocument spreadsheet (read only).
+    Ods,
 }
 
 impl Format {
@@ -29,7 +33,9 @@ impl Format {
         match name.to_ascii_lowercase().as_str() {
             "jsonl" | "ndjson" => Ok(Format::Jsonl),
             "csv" => Ok(Format::Csv),
-            "xlsx" => Ok(Format::Xlsx),
+            "xlsx" | "xlsm" => Ok(Format::Xlsx),
+            "xls" => Ok(Format::Xls),
+            "ods" => Ok(Format::Ods),
             other => Err(Error::input(
                 format!("unknown format `{other}`: use jsonl, csv or xlsx"),
                 format!("không có định dạng `{other}`: dùng jsonl, csv hoặc xlsx"),
@@ -42,8 +48,8 @@ impl Format {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
         Format::parse(ext).map_err(|_| {
             Error::input(
-                format!("{}: unknown file type; use .jsonl, .csv or .xlsx", path.display()),
-                format!("{}: không rõ loại tệp; dùng .jsonl, .csv hoặc .xlsx", path.display()),
+                format!("{}: unknown file type; use .jsonl, .csv, .xlsx, .xls or .ods", path.display()),
+                format!("{}: không rõ loại tệp; dùng .jsonl, .csv, .xlsx, .xls hoặc .ods", path.display()),
             )
         })
     }
@@ -73,9 +79,18 @@ pub struct ImportSummary {
     /// Columns the import does not know (a preview lists them instead of failing), with the
     /// fields they might be.
     pub unknown_columns: Vec<UnknownColumn>,
+    /// The row of each spreadsheet taken as its header (rows above it are titles).
+    pub header_rows: Vec<HeaderRow>,
     /// With `update`: what matched, what changed, what is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update: Option<UpdateSummary>,
+}
+
+/// The row of a spreadsheet its header was read from (1-based, as the editor numbers it).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HeaderRow {
+    pub file: String,
+    pub row: usize,
 }
 
 /// A column the import does not know.
@@ -164,6 +179,8 @@ pub struct ImportOptions {
     /// With `update`: remove the missing records, with this reason (a voter the legal way, by a
     /// voter-list change).
     pub remove_missing: Option<String>,
+    /// The row of each spreadsheet that holds its header (1-based), instead of the one found.
+    pub header_row: Option<usize>,
 }
 
 /// What the reading of the files hands to the writing, in order: each file's start, then its
@@ -174,6 +191,8 @@ enum Piece {
         name: String,
         headers: Headers,
         unknown: Vec<UnknownColumn>,
+        /// The sheet row taken as the header (1-based), for a spreadsheet.
+        header_row: Option<usize>,
     },
     Records(Vec<Incoming>),
 }
@@ -195,15 +214,19 @@ fn read_files(files: &[&Path], options: &ImportOptions, sink: &mut dyn FnMut(Pie
         match Format::of_path(path)? {
             Format::Jsonl => {
                 let records = read_jsonl(path, kind).map_err(placed)?;
-                sink(Piece::File { name: name.clone(), headers: Headers::new(), unknown: Vec::new() })?;
+                sink(Piece::File {
+                    name: name.clone(),
+                    headers: Headers::new(),
+                    unknown: Vec::new(),
+                    header_row: None,
+                })?;
                 sink(Piece::Records(records))?;
             }
-            Format::Csv => {
-                let (records, headers, unknown) = read_csv(path, need_kind(kind, path)?, &rules).map_err(placed)?;
-                sink(Piece::File { name: name.clone(), headers, unknown })?;
-                sink(Piece::Records(records))?;
-            }
+            Format::Csv => read_csv(path, need_kind(kind, path)?, &rules, sink).map_err(placed)?,
             Format::Xlsx => read_xlsx(path, need_kind(kind, path)?, &rules, sink).map_err(placed)?,
+            Format::Xls | Format::Ods => {
+                read_other_sheet(path, need_kind(kind, path)?, &rules, sink).map_err(placed)?
+            }
         }
     }
     Ok(())
@@ -356,7 +379,10 @@ fn write_records(
         let mut update = UpdateSummary::default();
         for piece in pieces {
             let records = match piece? {
-                Piece::File { name, headers: file_headers, unknown } => {
+                Piece::File { name, headers: file_headers, unknown, header_row } => {
+                    if let Some(row) = header_row {
+                        summary.header_rows.push(HeaderRow { file: name.clone(), row });
+                    }
                     names.push(name);
                     headers = file_headers;
                     summary.unknown_columns.extend(unknown);
@@ -713,6 +739,14 @@ fn header_column(def: &KindDef, header: &str) -> Option<Column> {
             "nu" | "female" => return Some(Column::BirthIf("female")),
             _ => {}
         }
+        // "Ngày sinh (Nam)", "Ngày, tháng, năm sinh - Nữ": a birth-date heading with the sex.
+        for (word, sex) in [(" nam", "male"), (" nu", "female"), (" male", "male"), (" female", "female")] {
+            if let Some(heading) = key.strip_suffix(word)
+                && def.field("birth_date").is_some_and(|f| field_names(f).iter().any(|n| n == heading))
+            {
+                return Some(Column::BirthIf(sex));
+            }
+        }
     }
     def.fields
         .iter()
@@ -733,6 +767,8 @@ struct ColumnRules {
     skip: std::collections::HashSet<String>,
     /// List unknown columns instead of failing (a preview).
     lenient: bool,
+    /// The sheet row to take as the header (`--header-row N`), instead of finding it.
+    header_row: Option<usize>,
 }
 
 impl ColumnRules {
@@ -741,6 +777,7 @@ impl ColumnRules {
             map: options.map.iter().map(|(h, f)| (header_key(h), f.trim().to_string())).collect(),
             skip: options.skip.iter().map(|h| header_key(h)).collect(),
             lenient: options.preview,
+            header_row: options.header_row,
         }
     }
 }
@@ -801,6 +838,7 @@ fn map_headers(
     headers: &[String],
     name: &str,
     rules: &ColumnRules,
+    line: usize,
 ) -> Result<(Vec<Column>, Vec<UnknownColumn>)> {
     let mut out = Vec::new();
     let mut unknown = Vec::new();
@@ -854,7 +892,7 @@ fn map_headers(
                         header.trim()
                     ),
                 )
-                .at(name, 1));
+                .at(name, line));
             }
         }
     }
@@ -901,51 +939,227 @@ fn header_names(headers: &[String], columns: &[Column]) -> Headers {
     out
 }
 
-fn read_csv(path: &Path, kind: Kind, rules: &ColumnRules) -> Result<(Vec<Incoming>, Headers, Vec<UnknownColumn>)> {
-    let name = path.display().to_string();
-    let def = kind.def();
-    let bytes = std::fs::read(path)?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = reader.records();
-    let csv_error = |e: csv::Error, line: usize| {
-        let line = e.position().map(|p| p.line() as usize).unwrap_or(line);
-        Error::input(format!("not valid CSV: {e}"), format!("không phải CSV hợp lệ: {e}")).at(&name, line)
-    };
-    let headers: Vec<String> = match records.next() {
-        Some(r) => r.map_err(|e| csv_error(e, 1))?.iter().map(str::to_string).collect(),
-        None => return Ok((Vec::new(), Headers::new(), Vec::new())),
-    };
-    let (columns, unknown) = map_headers(def, &headers, &name, rules)?;
-    let mut out = Vec::new();
-    for (index, record) in records.enumerate() {
-        let record = record.map_err(|e| csv_error(e, index + 2))?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(index + 2);
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
+/// Rows read before the header row is chosen: the header is the one among them whose cells
+/// name the most fields (title rows above it, "ỦY BAN NHÂN DÂN XÃ …", are passed over).
+const HEADER_SCAN: usize = 20;
+
+/// Turns the rows of a sheet (CSV, XLSX, XLS or ODS) into records: finds the header row among
+/// the first rows (or takes the one asked for), reads a second header row beneath it when every
+/// cell of that row names a column (`Nam` and `Nữ` under a merged birth-date heading), passes over
+/// a row numbering the columns, reads each row after that, and stops at a `Tổng số` row (the
+/// totals and the signatures under the table). Columns are the sheet's own (A = 0).
+struct SheetRows<'a> {
+    def: &'static KindDef,
+    name: String,
+    rules: &'a ColumnRules,
+    pending: Vec<(usize, Vec<Data>)>,
+    header: Option<(usize, Vec<String>)>,
+    columns: Option<Vec<Column>>,
+    ended: bool,
+    batch: Vec<Incoming>,
+}
+
+impl<'a> SheetRows<'a> {
+    fn new(def: &'static KindDef, name: &str, rules: &'a ColumnRules) -> SheetRows<'a> {
+        SheetRows {
+            def,
+            name: name.to_string(),
+            rules,
+            pending: Vec::new(),
+            header: None,
+            columns: None,
+            ended: false,
+            batch: Vec::with_capacity(BATCH),
         }
-        if record.len() > columns.len() {
-            return Err(Error::input(
-                format!("has {} cells but the header names {}", record.len(), columns.len()),
-                format!("có {} ô nhưng dòng tiêu đề chỉ có {} cột", record.len(), columns.len()),
-            )
-            .at(&name, line));
-        }
-        let mut object = Map::new();
-        for (cell, column) in record.iter().zip(&columns) {
-            put_cell(&mut object, *column, Value::String(cell.to_string()));
-        }
-        out.push(incoming(kind, line, object).map_err(|e| e.at(&name, line))?);
     }
-    Ok((out, header_names(&headers, &columns), unknown))
+
+    /// How many cells of a row name a column (a field, a column passed over such as `STT`).
+    fn score(&self, row: &[Data]) -> usize {
+        row.iter()
+            .filter(|c| !cell_blank(c))
+            .filter(|c| {
+                let text = cell_text(c);
+                let key = header_key(&text);
+                self.rules.map.contains_key(&key)
+                    || self.rules.skip.contains(&key)
+                    || header_column(self.def, &text).is_some()
+                    || header_by_words(self.def, &key).is_some()
+            })
+            .count()
+    }
+
+    /// One row of the sheet, numbered as the official sees it (1-based).
+    fn push(&mut self, line: usize, row: Vec<Data>, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+        if self.ended {
+            return Ok(());
+        }
+        if self.columns.is_some() {
+            return self.record(line, row, sink);
+        }
+        match self.rules.header_row {
+            Some(wanted) if line < wanted => Ok(()),
+            Some(wanted) if line == wanted => self.take_header(line, row, sink),
+            Some(_) => self.take_header(line, Vec::new(), sink).and_then(|()| self.record(line, row, sink)),
+            None => {
+                if row.iter().all(cell_blank) {
+                    return Ok(());
+                }
+                self.pending.push((line, row));
+                if self.pending.len() >= HEADER_SCAN { self.decide(sink) } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Chooses the header among the rows read so far, then reads the rows after it.
+    fn decide(&mut self, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut best = 0;
+        let mut best_score = 0;
+        for (i, (_, row)) in pending.iter().enumerate() {
+            let score = self.score(row);
+            if score > best_score {
+                (best, best_score) = (i, score);
+            }
+        }
+        // A sheet whose rows name no two columns: its first row is the header, as it says.
+        if best_score < 2 {
+            best = 0;
+        }
+        let mut rest = pending.into_iter().skip(best);
+        let (line, row) = rest.next().expect("the header row");
+        self.take_header(line, row, sink)?;
+        for (line, row) in rest {
+            self.record(line, row, sink)?;
+        }
+        Ok(())
+    }
+
+    fn take_header(&mut self, line: usize, row: Vec<Data>, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+        let texts: Vec<String> = row.iter().map(cell_text).collect();
+        let (mapped, unknown) = map_headers(self.def, &texts, &self.name, self.rules, line)?;
+        sink(Piece::File {
+            name: self.name.clone(),
+            headers: header_names(&texts, &mapped),
+            unknown,
+            header_row: Some(line),
+        })?;
+        self.header = Some((line, texts));
+        self.columns = Some(mapped);
+        Ok(())
+    }
+
+    fn record(&mut self, line: usize, row: Vec<Data>, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+        if self.ended || row.iter().all(cell_blank) {
+            return Ok(());
+        }
+        let texts: Vec<String> = row.iter().filter(|c| !cell_blank(c)).map(cell_text).collect();
+        // A row numbering the columns: (1) (2) (3) …
+        if texts.len() >= 3
+            && texts.iter().all(|t| {
+                let t = t.trim().trim_start_matches('(').trim_end_matches(')');
+                !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
+            })
+        {
+            return Ok(());
+        }
+        // The totals end the table; what follows is the signature block.
+        if texts.first().is_some_and(|t| {
+            let key = header_key(t);
+            key.starts_with("tong so") || key.starts_with("tong cong") || key == "cong"
+        }) {
+            self.ended = true;
+            return Ok(());
+        }
+        let columns = self.columns.as_mut().expect("a header");
+        // A second header row: every cell names a column (Nam, Nữ under "Ngày, tháng, năm sinh").
+        if let Some((header_line, _)) = &self.header
+            && line == header_line + 1
+        {
+            let sub: Vec<(usize, Column)> = row
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !cell_blank(c))
+                .filter_map(|(i, c)| header_column(self.def, &cell_text(c)).map(|col| (i, col)))
+                .collect();
+            if !sub.is_empty() && sub.len() == texts.len() {
+                for (i, column) in sub {
+                    if columns.len() <= i {
+                        columns.resize(i + 1, Column::Skip);
+                    }
+                    columns[i] = column;
+                }
+                return Ok(());
+            }
+        }
+        let columns: &[Column] = columns;
+        if let Some(extra) = row.iter().enumerate().skip(columns.len()).find(|(_, c)| !cell_blank(c)) {
+            return Err(Error::input(
+                format!("has a value in column {} but the header names {} columns", extra.0 + 1, columns.len()),
+                format!("có giá trị ở cột {} nhưng dòng tiêu đề chỉ có {} cột", extra.0 + 1, columns.len()),
+            )
+            .at(&self.name, line));
+        }
+        self.batch.push(xlsx_record(self.def, columns, &row, line).map_err(|e| e.at(&self.name, line))?);
+        if self.batch.len() >= BATCH {
+            sink(Piece::Records(std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH))))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+        if self.columns.is_none() {
+            if self.pending.is_empty() {
+                sink(Piece::File {
+                    name: self.name.clone(),
+                    headers: Headers::new(),
+                    unknown: Vec::new(),
+                    header_row: None,
+                })?;
+            } else {
+                self.decide(sink)?;
+            }
+        }
+        sink(Piece::Records(std::mem::take(&mut self.batch)))
+    }
+}
+
+/// The line (1-based) of the record that begins at `byte`, as an editor shows it whatever the
+/// line ends: the reader may place a record on the line end before it (`\r` then `\n`).
+fn line_of(body: &[u8], line_starts: &[usize], mut byte: usize) -> usize {
+    while matches!(body.get(byte), Some(b'\r' | b'\n')) {
+        byte += 1;
+    }
+    line_starts.partition_point(|&start| start <= byte)
+}
+
+fn read_csv(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path)?;
+    let bom = if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    let body = &bytes[bom..];
+    let mut line_starts = vec![0];
+    line_starts.extend(body.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+    let mut rows = SheetRows::new(kind.def(), &name, rules);
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| line_of(body, &line_starts, p.byte() as usize)).unwrap_or(0);
+            Error::input(format!("not valid CSV: {e}"), format!("không phải CSV hợp lệ: {e}")).at(&name, line)
+        })?;
+        let line = record.position().map(|p| line_of(body, &line_starts, p.byte() as usize)).unwrap_or(0);
+        let row = record.iter().map(|c| Data::String(c.to_string())).collect();
+        rows.push(line, row, sink)?;
+    }
+    rows.finish(sink)
 }
 
 /// Reads the first sheet cell by cell as the file is unpacked, handing the records over a
-/// batch at a time: the writing starts before the whole sheet is read. The header row is the
-/// first row with a value, and its first value's column is the sheet's first column.
+/// batch at a time: the writing starts before the whole sheet is read.
 fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
     let name = path.display().to_string();
-    let def = kind.def();
     let bad = |e: String| {
         Error::input(format!("not a readable XLSX file: {e}"), format!("không đọc được tệp XLSX: {e}")).at(&name, 0)
     };
@@ -953,11 +1167,9 @@ fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(
         calamine::open_workbook(path).map_err(|e: calamine::XlsxError| bad(e.to_string()))?;
     let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| bad("no sheet".into()))?;
     let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(|e| bad(e.to_string()))?;
-    let mut columns: Option<Vec<Column>> = None;
-    let mut first_column: u32 = 0;
+    let mut rows = SheetRows::new(kind.def(), &name, rules);
     let mut current: Option<u32> = None;
     let mut row: Vec<Data> = Vec::new();
-    let mut batch = Vec::with_capacity(BATCH);
     loop {
         let next = cells.next_cell().map_err(|e| bad(e.to_string()))?;
         let next = next.map(|cell| (cell.get_position(), Data::from(cell.get_value().clone())));
@@ -968,31 +1180,12 @@ fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(
         if let Some(row_number) = current
             && next.as_ref().is_none_or(|((r, _), _)| *r != row_number)
         {
-            match &columns {
-                None => {
-                    let texts: Vec<String> = row.iter().map(cell_text).collect();
-                    let (mapped, unknown) = map_headers(def, &texts, &name, rules)?;
-                    sink(Piece::File { name: name.clone(), headers: header_names(&texts, &mapped), unknown })?;
-                    columns = Some(mapped);
-                }
-                Some(columns) if !row.iter().all(cell_blank) => {
-                    let line = row_number as usize + 1;
-                    batch.push(xlsx_record(def, columns, &row, line).map_err(|e| e.at(&name, line))?);
-                    if batch.len() >= BATCH {
-                        sink(Piece::Records(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))?;
-                    }
-                }
-                Some(_) => {}
-            }
-            row.clear();
+            rows.push(row_number as usize + 1, std::mem::take(&mut row), sink)?;
         }
         let Some(((r, c), value)) = next else { break };
-        if current.is_none() {
-            first_column = c;
-        }
         current = Some(r);
-        let Some(at) = c.checked_sub(first_column).map(|at| at as usize) else { continue };
-        if columns.as_ref().is_some_and(|columns| at >= columns.len()) {
+        let at = c as usize;
+        if at > 1_000 {
             continue;
         }
         if row.len() <= at {
@@ -1000,10 +1193,34 @@ fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(
         }
         row[at] = value;
     }
-    if columns.is_none() {
-        sink(Piece::File { name: name.clone(), headers: Headers::new(), unknown: Vec::new() })?;
+    rows.finish(sink)
+}
+
+/// Reads the first sheet of an Excel 97–2003 (`.xls`) or OpenDocument (`.ods`) file.
+fn read_other_sheet(
+    path: &Path,
+    kind: Kind,
+    rules: &ColumnRules,
+    sink: &mut dyn FnMut(Piece) -> Result<()>,
+) -> Result<()> {
+    let name = path.display().to_string();
+    let bad = |e: String| {
+        Error::input(format!("not a readable spreadsheet: {e}"), format!("không đọc được bảng tính: {e}")).at(&name, 0)
+    };
+    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
+    let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| bad("no sheet".into()))?;
+    let range = workbook.worksheet_range(&sheet).map_err(|e| bad(e.to_string()))?;
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let mut rows = SheetRows::new(kind.def(), &name, rules);
+    for (i, cells) in range.rows().enumerate() {
+        let mut row = vec![Data::Empty; left as usize];
+        row.extend(cells.iter().cloned());
+        while row.last().is_some_and(cell_blank) {
+            row.pop();
+        }
+        rows.push(top as usize + i + 1, row, sink)?;
     }
-    sink(Piece::Records(batch))
+    rows.finish(sink)
 }
 
 /// One row of a sheet as a record being read.
@@ -1070,6 +1287,12 @@ fn row_cells(def: &KindDef, row: &Row) -> Vec<String> {
 /// Writes every live record of `kind` to `out` in `format`; returns how many.
 pub fn export(store: &Store, kind: Kind, format: Format, out: &Path) -> Result<usize> {
     store.require(crate::access::Action::Export)?;
+    if matches!(format, Format::Xls | Format::Ods) {
+        return Err(Error::input(
+            "exports are written as jsonl, csv or xlsx (xls and ods are read only)",
+            "chỉ xuất ra jsonl, csv hoặc xlsx (xls và ods chỉ dùng để nhập)",
+        ));
+    }
     let def = kind.def();
     let rows = store.db().all_rows(kind)?;
     let bytes = match format {
@@ -1098,7 +1321,7 @@ pub fn export(store: &Store, kind: Kind, format: Format, out: &Path) -> Result<u
             }
             writer.into_inner().map_err(|e| Error::input(format!("writing CSV: {e}"), format!("lỗi ghi CSV: {e}")))?
         }
-        Format::Xlsx => {
+        Format::Xlsx | Format::Xls | Format::Ods => {
             let mut book = rust_xlsxwriter::Workbook::new();
             let sheet = book.add_worksheet();
             let xlsx = |e: rust_xlsxwriter::XlsxError| {
