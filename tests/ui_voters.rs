@@ -62,10 +62,11 @@ fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
 
     // The preview: the bad row with its line, its column as the file names it, and the reason.
     w.wait_until(".import-problem[data-line=\"4\"]", |t| t.contains("Ngày sinh") && t.contains("18"));
+    // The person's name beside the line, on screen only.
     let cells = w.script(
-        "return Array.from(document.querySelectorAll('.import-problem td')).slice(0, 2).map(td => td.textContent)",
+        "return Array.from(document.querySelectorAll('.import-problem td')).slice(0, 3).map(td => td.textContent)",
     );
-    assert_eq!(cells, serde_json::json!(["4", "Ngày sinh"]));
+    assert_eq!(cells, serde_json::json!(["4", "Tủa Sín Chải", "Ngày sinh"]));
     w.wait_until("#import-count", |t| t.contains("Sẽ thêm 3"));
     assert_eq!(w.script("return document.getElementById('import-run').disabled"), serde_json::json!(true));
     w.screenshot("20-import-preview-problem");

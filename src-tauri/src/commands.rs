@@ -273,6 +273,11 @@ pub async fn choose_import_file(app: State<'_, AppState>) -> Reply<Option<Value>
     run(&app, |a| a.choose_import_file()).await
 }
 
+#[tauri::command]
+pub async fn save_template(app: State<'_, AppState>, kind: String) -> Reply<Option<Value>> {
+    run(&app, move |a| a.save_template(&kind)).await
+}
+
 /// The import screen's choices arrive as one object (`ImportChoices`, snake_case keys).
 #[tauri::command]
 pub async fn import_preview(app: State<'_, AppState>, choices: sobaucu_core::api::ImportChoices) -> Reply<Value> {

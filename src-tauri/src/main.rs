@@ -30,6 +30,7 @@ fn main() {
             commands::lock,
             commands::record_history,
             commands::candidate_confidence,
+            commands::save_template,
             commands::check_rules,
             commands::list_units,
             commands::search_units,

@@ -170,6 +170,9 @@ export const decideDuplicate = ({ a, b, decision, removed = null, reason = null 
  * import: `{ name, path }`, or null when cancelled. */
 export const chooseImportFile = () => call('choose_import_file');
 
+/** A blank sheet to fill for `kind`, saved where the user chooses: `{ path }`, or null when cancelled. */
+export const saveTemplate = (kind) => call('save_template', { kind });
+
 /** What importing the chosen file would do; writes nothing. */
 export const importPreview = (kind, defaults = null, choices = {}) => call('import_preview', { choices: { kind, defaults, ...choices } });
 

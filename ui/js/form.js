@@ -13,7 +13,7 @@ import * as api from './api.js';
 import { h, replaceChildren, lowerFirst } from './util.js';
 import { t, lang, pick, errorText } from './i18n.js';
 import { displayDate, parseDate, parsePartialDate } from './dates.js';
-import { kindDef, kindLabel, getNode, canWrite } from './store.js';
+import { kindDef, kindLabel, getNode, canWrite, fieldOptions } from './store.js';
 import { isTrue, splitLevels, optionLabel, displayFieldValue } from './values.js';
 import { toast, confirmDialog } from './dialogs.js';
 import { rememberOpened } from './list.js';
@@ -542,7 +542,7 @@ function createControl(field, row, refChoices) {
   }
 
   function levelsControl() {
-    const options = field.options || [];
+    const options = fieldOptions(field);
     const boxes = options.map((option, index) => h('input', {
       type: 'checkbox', name, value: String(option.value), id: index === 0 ? inputId : `${inputId}-${index}`, class: 'checkbox',
     }));
@@ -571,7 +571,7 @@ function createControl(field, row, refChoices) {
   function enumControl() {
     const select = h('select', { id: inputId, name, class: 'input', 'aria-required': required ? 'true' : null },
       h('option', { value: '', text: required ? t('setup.choose') : t('form.none') }),
-      (field.options || []).map((option) => h('option', { value: String(option.value), text: pick(option) || String(option.value) })));
+      fieldOptions(field).map((option) => h('option', { value: String(option.value), text: pick(option) || String(option.value) })));
     return selectControl(select, (raw) => optionLabel(field, raw));
   }
 

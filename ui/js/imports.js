@@ -11,7 +11,7 @@
 import * as api from './api.js';
 import { h, replaceChildren, formatNumber } from './util.js';
 import { t, lang, pick, errorText } from './i18n.js';
-import { getSchema, kindLabel, fieldDef } from './store.js';
+import { getSchema, kindLabel, fieldDef, fieldOptions } from './store.js';
 import { toast, confirmDialog } from './dialogs.js';
 
 /** The file and kind chosen, kept for the session (a language switch redraws the screen). */
@@ -19,6 +19,8 @@ const memory = {
   path: null, kind: 'voter', preview: null, area: '', ballots: [],
   // Unknown columns: header → field, or left out; a new version of a list updates it.
   map: {}, skip: [], update: false, removeMissing: false, reason: '',
+  // Rows left out (a person listed twice in the file), by line.
+  skipLines: [],
 };
 
 /** The column choices and the update mode, as the core takes them. */
@@ -29,6 +31,7 @@ function choicesOf() {
     update: memory.update,
     remove_missing: memory.update && memory.removeMissing && memory.reason.trim() ? memory.reason.trim() : null,
     header_row: memory.headerRow || null,
+    skip_lines: memory.skipLines,
   };
 }
 
@@ -36,6 +39,7 @@ function choicesOf() {
 function forgetColumns() {
   memory.map = {};
   memory.skip = [];
+  memory.skipLines = [];
 }
 
 /** Values for the cells a voter sheet leaves empty (a sheet per polling area has no such column). */
@@ -62,12 +66,14 @@ export function render(container, params, ctx) {
   const kindSelect = h('select', { id: 'import-kind', class: 'input', 'aria-label': t('import.kind') },
     (getSchema()?.kinds || []).map((def) => h('option', { value: def.kind, text: kindLabel(def), selected: def.kind === memory.kind })));
   const chooseButton = h('button', { type: 'button', id: 'import-choose', class: 'btn btn-primary', text: t('import.choose') });
+  // A blank sheet of the chosen kind, to fill and import.
+  const templateButton = h('button', { type: 'button', id: 'import-template', class: 'btn', text: t('import.template') });
   const fileText = h('p', { id: 'import-file', class: 'import-file muted' });
   // Voters: a polling area and ballots for the rows that leave them empty.
   const areaSelect = h('select', { id: 'import-default-area', class: 'input', 'aria-label': t('import.default_area') },
     h('option', { value: '', text: t('import.default_none') }));
   const ballotsField = fieldDef('voter', 'ballots');
-  const ballotBoxes = (ballotsField?.options || []).map((option) => h('label', { class: 'check' },
+  const ballotBoxes = fieldOptions(ballotsField).map((option) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'import-ballots', value: option.value, checked: memory.ballots.includes(option.value) }),
     ` ${pick(option)}`));
   const defaultsBox = h('fieldset', { id: 'import-defaults', class: 'import-defaults', hidden: memory.kind !== 'voter' },
@@ -87,7 +93,8 @@ export function render(container, params, ctx) {
     h('div', { class: 'import-choose' },
       h('label', { class: 'field-label', for: 'import-kind', text: t('import.kind') }),
       kindSelect,
-      chooseButton),
+      chooseButton,
+      templateButton),
     updateRow,
     defaultsBox,
     fileText,
@@ -124,6 +131,14 @@ export function render(container, params, ctx) {
     for (const row of data?.rows || []) areaSelect.appendChild(h('option', { value: String(row.id), text: row.title ?? String(row.id) }));
     areaSelect.value = memory.area;
   }, (error) => console.error(error));
+  templateButton.addEventListener('click', async () => {
+    try {
+      const saved = await api.saveTemplate(memory.kind);
+      if (alive && saved) toast(t('import.template_saved', { path: saved.path }));
+    } catch (error) {
+      showError(error);
+    }
+  });
   chooseButton.addEventListener('click', async () => {
     if (busy) return;
     let chosen;
@@ -193,16 +208,21 @@ export function render(container, params, ctx) {
         text: t('import.would_add', { n: formatNumber(rows, lang()), raw: rows }) }));
     }
     if (problems.length) {
+      const vi = lang() === 'vi';
       const problemRows = problems.map((problem) => h('tr', {
-        class: 'import-problem', dataset: { line: String(problem.line), column: problem.column ?? '' },
+        class: problem.missing_column ? 'import-problem import-problem-column' : 'import-problem',
+        dataset: { line: String(problem.line), column: problem.column ?? '', field: problem.field ?? '' },
       },
-      h('td', { class: 'num', text: String(problem.line) }),
-      h('td', { text: problem.column ?? '' }),
-      h('td', { text: (lang() === 'vi' ? problem.message_vi : problem.message) || problem.message })));
+      h('td', { class: 'num', text: problem.missing_column ? t('import.all_rows', { n: problem.rows ?? 0 }) : String(problem.line) }),
+      // The person the row is about, on screen only.
+      h('td', { class: 'import-person', text: problem.missing_column ? '' : (problem.name ?? '') }),
+      h('td', { text: problem.column ?? (vi ? problem.label : problem.label_en) ?? '' }),
+      h('td', { text: (vi ? problem.message_vi : problem.message) || problem.message })));
       parts.push(h('h3', { class: 'import-subtitle', text: t('import.problems', { n: problems.length, raw: problems.length }) }));
       parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'import-problems', class: 'records' },
         h('thead', null, h('tr', null,
           h('th', { scope: 'col', class: 'num', text: t('import.line') }),
+          h('th', { scope: 'col', text: t('import.person') }),
           h('th', { scope: 'col', text: t('import.column') }),
           h('th', { scope: 'col', text: t('import.reason') }))),
         h('tbody', null, problemRows))));
@@ -214,11 +234,24 @@ export function render(container, params, ctx) {
         h('thead', null, h('tr', null,
           h('th', { scope: 'col', class: 'num', text: t('import.line') }),
           h('th', { scope: 'col', text: t('import.matches') }),
-          h('th', { scope: 'col', text: t('import.rule') }))),
+          h('th', { scope: 'col', text: t('import.rule') }),
+          h('th', { scope: 'col', text: '' }))),
         h('tbody', null, duplicates.map((duplicate) => h('tr', { class: 'import-duplicate', dataset: { line: String(duplicate.line) } },
           h('td', { class: 'num', text: String(duplicate.line) }),
           h('td', { text: duplicateTarget(duplicate.matches) }),
-          h('td', { text: t(`import.rule_${duplicate.rule}`) })))))));
+          h('td', { text: t(`import.rule_${duplicate.rule}`) }),
+          // A person twice in the file: keep the first row, leave this one out.
+          h('td', null, /:\d+$/.test(String(duplicate.matches ?? '')) ? h('button', {
+            type: 'button', class: 'btn btn-small import-skip-line', dataset: { line: String(duplicate.line) },
+            text: t('import.skip_line'),
+            on: { click: () => { memory.skipLines = [...new Set([...memory.skipLines, duplicate.line])]; check(); } },
+          }) : null)))))));
+    }
+    if (memory.skipLines.length) {
+      parts.push(h('p', { id: 'import-skipped', class: 'muted' },
+        t('import.skipped', { lines: memory.skipLines.join(', ') }), ' ',
+        h('button', { type: 'button', class: 'btn btn-small btn-quiet', id: 'import-unskip', text: t('import.unskip'),
+          on: { click: () => { memory.skipLines = []; check(); } } })));
     }
     const runButton = h('button', {
       type: 'button', id: 'import-run', class: 'btn btn-primary', text: t('import.run'),

@@ -58,6 +58,15 @@ export function getSchema() {
   return state.schema;
 }
 
+/** The choices a field offers on this ledger: since 2025 (scheme "2025") there are no district
+ * councils, so no form, import or filter offers "HĐND huyện". */
+export function fieldOptions(field) {
+  const options = field?.options || [];
+  const ballotLevels = options.some((o) => o.value === 'na') && options.some((o) => o.value === 'district');
+  if (ballotLevels && String(state.node?.scheme ?? '') === '2025') return options.filter((o) => o.value !== 'district');
+  return options;
+}
+
 /** The description of one kind, or undefined. */
 export function kindDef(kind) {
   return state.kindsByName.get(kind);

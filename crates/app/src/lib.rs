@@ -358,6 +358,16 @@ impl<H: Host> App<H> {
         Ok(Some(sobaucu_print::export_report(&store, format, &path)?))
     }
 
+    /// A blank sheet to fill for `kind`, where the user chooses (the import screen's "Tải mẫu").
+    pub fn save_template(&self, kind: &str) -> Reply<Option<Value>> {
+        let kind = sobaucu_core::Kind::require(kind)?;
+        let scheme = self.with(|s| Ok(s.node()?.scheme))?;
+        let suggested = format!("mau-{}.xlsx", kind.as_str().replace('_', "-"));
+        let Some(path) = self.host.choose_save(FileKind::Excel, &suggested) else { return Ok(None) };
+        sobaucu_core::transfer::template(kind, &sobaucu_core::kinds::ballot_levels(scheme), &path)?;
+        Ok(Some(json!({"path": path.display().to_string()})))
+    }
+
     /// The voter list (Mẫu 33) of a polling area as PDF, where the user chooses.
     pub fn print_voter_list(&self, polling_area: &str) -> Reply<Option<sobaucu_print::Written>> {
         let store = self.second()?;

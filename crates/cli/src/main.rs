@@ -98,8 +98,23 @@ enum Command {
         /// by default the row among the first 20 whose cells name the most fields.
         #[arg(long = "header-row", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         header_row: Option<u64>,
+        /// Leaves a row out (its line, as the preview names it; repeatable): a person listed
+        /// twice in the file, kept once.
+        #[arg(long = "skip-line", value_name = "LINE")]
+        skip_line: Vec<usize>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Writes a blank sheet to fill for a kind: a header row of its fields' Vietnamese labels
+    /// (required ones marked *), which the import reads back, and a sheet on how each is written.
+    Template {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// The scheme whose ballot levels the guide lists (2025: no district councils).
+        #[arg(long, default_value = "2025")]
+        scheme: String,
     },
     /// Changes fields of one record through the same write path as the window:
     /// `edit --kind voter --id ID --set occupation="Làm nông" --set remarks=` (empty clears).
@@ -491,6 +506,7 @@ fn run(cli: Cli) -> Result<()> {
             map,
             skip_column,
             header_row,
+            skip_line,
             files,
         } => {
             let kind = kind.as_deref().map(Kind::require).transpose()?;
@@ -517,6 +533,7 @@ fn run(cli: Cli) -> Result<()> {
                 update,
                 remove_missing: if remove_missing { reason } else { None },
                 header_row: header_row.map(|n| n as usize),
+                skip_lines: skip_line,
             };
             let summary = transfer::import(&mut store, &paths, &options)?;
             if json {
@@ -774,6 +791,12 @@ fn run(cli: Cli) -> Result<()> {
             println!("settled {field} of {} {id}; the settlement syncs like any change", kind.as_str());
         }
         Command::Duplicates(args) => duplicates::run(&dir, args)?,
+        Command::Template { kind, out, scheme } => {
+            let kind = Kind::require(&kind)?;
+            let scheme: sobaucu_core::units::Scheme = scheme.parse()?;
+            transfer::template(kind, &sobaucu_core::kinds::ballot_levels(scheme), &out)?;
+            println!("wrote the {} template to {}", kind.as_str(), out.display());
+        }
         Command::Fields => print!("{}", sobaucu_core::kinds::markdown_reference()),
         Command::User { action: UserAction::Add { name, role } } => {
             let mut store = open_ledger(&dir)?;
@@ -995,6 +1018,10 @@ fn print_import(summary: &transfer::ImportSummary, preview: bool) {
         println!("imported {} records ({}){number}", summary.records, parts.join(", "));
     }
     for p in summary.problems.iter().take(SHOWN) {
+        if p.missing_column {
+            println!("problem: {}: {}", p.file, p.message);
+            continue;
+        }
         let column = p.column.as_deref().map(|c| format!(", column `{c}`")).unwrap_or_default();
         println!("problem: {}:{}{column}: {}", p.file, p.line, p.message);
     }

@@ -154,3 +154,114 @@ fn csv_lines_are_the_editors_whatever_the_line_ends() {
         assert!(err.contains(&format!("{name}:4")), "{name}: {err}");
     }
 }
+
+#[test]
+fn a_blank_template_of_every_kind_imports_back() {
+    let l = Ledger::new();
+    for kind in [
+        "committee",
+        "board",
+        "team",
+        "member",
+        "electoral_unit",
+        "polling_area",
+        "voter",
+        "candidate",
+        "consultation",
+        "voter_conference",
+        "complaint",
+        "incident",
+        "propaganda",
+        "supervision",
+        "list_change",
+        "voter_cards",
+        "readiness",
+        "early_voting",
+    ] {
+        let file = l.path(&format!("mau-{kind}.xlsx"));
+        l.ok(&["template", "--kind", kind, "--out", file.to_str().unwrap()]);
+        let preview: Value =
+            serde_json::from_str(&l.ok(&["import", "--kind", kind, "--preview", "--json", file.to_str().unwrap()]))
+                .unwrap();
+        assert_eq!(preview["unknown_columns"].as_array().unwrap().len(), 0, "{kind}: {preview:#}");
+        assert_eq!(
+            (preview["records"].as_u64(), preview["header_rows"][0]["row"].as_u64()),
+            (Some(0), Some(1)),
+            "{kind}"
+        );
+    }
+    // The voter template's header, with a row under it, imports one voter; its guide lists
+    // no district council under the 2025 scheme.
+    let file = l.path("mau-voter.xlsx");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    use calamine::Reader;
+    let header: Vec<String> =
+        book.worksheet_range_at(0).unwrap().unwrap().rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert!(header.contains(&"Họ và tên *".to_string()), "{header:?}");
+    let guide = book.worksheet_range("Hướng dẫn").unwrap();
+    let ballots: Vec<String> =
+        guide.rows().filter(|r| r[3].to_string() == "ballots").map(|r| r[2].to_string()).collect();
+    assert!(ballots[0].contains("HĐND tỉnh") && !ballots[0].contains("HĐND huyện"), "{ballots:?}");
+    let value = |label: &str| match label.trim_end_matches(" *") {
+        "Họ và tên" => "Vàng A Sử",
+        "Ngày sinh" => "02/09/1975",
+        "Giới tính" => "Nam",
+        "Khu vực bỏ phiếu" => "Khu vực bỏ phiếu số 1",
+        "Bầu cử" => "Quốc hội, HĐND tỉnh, HĐND xã",
+        _ => "",
+    };
+    let csv = l.path("filled.csv");
+    let row: Vec<String> = header.iter().map(|h| format!("\"{}\"", value(h))).collect();
+    let head: Vec<String> = header.iter().map(|h| format!("\"{h}\"")).collect();
+    std::fs::write(&csv, format!("{}\n{}\n", head.join(","), row.join(","))).unwrap();
+    l.ok(&["import", "--kind", "voter", csv.to_str().unwrap()]);
+    assert_eq!(voter(&l.voters(), "Vàng A Sử")["ballots"], "na,provincial,commune");
+}
+
+#[test]
+fn a_column_the_file_lacks_is_one_problem_with_its_fix_and_a_twice_listed_row_can_be_left_out() {
+    let l = Ledger::new();
+    let csv = l.path("no-area.csv");
+    std::fs::write(
+        &csv,
+        "Họ và tên,Ngày sinh,Giới tính\nGiàng Páo Mỷ,12/03/1970,Nam\nLò Thị Ỏn,1985,Nữ\nGiàng Páo Mỷ,12/03/1970,Nam\nTẩn Láo Lở,1990,Nam\n",
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+    let args = ["import", "--kind", "voter", "--set", "ballots=na,provincial"];
+    let preview =
+        common::run(&l.path("ledger"), Some("2026-02-01"), &[&args[..], &["--preview", "--json", file]].concat());
+    let summary: Value = serde_json::from_slice(&preview.stdout).unwrap();
+    let problems = summary["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "one line for the missing column, not one a row: {summary:#}");
+    let p = &problems[0];
+    assert_eq!(
+        (p["missing_column"].as_bool(), p["rows"].as_u64(), p["label"].as_str()),
+        (Some(true), Some(4), Some("Khu vực bỏ phiếu"))
+    );
+    assert!(p["message_vi"].as_str().unwrap().starts_with("Tệp không có cột Khu vực bỏ phiếu"), "{p}");
+    assert!(p["message_vi"].as_str().unwrap().contains("Giá trị dùng cho các dòng thiếu"), "{p}");
+    // The text lists it once too, with no one's name.
+    let text = l.fails(&[&args[..], &["--preview", file]].concat());
+    let shown = String::from_utf8(
+        common::run(&l.path("ledger"), Some("2026-02-01"), &[&args[..], &["--preview", file]].concat()).stdout,
+    )
+    .unwrap();
+    assert!(shown.contains("has no column Polling area (polling_area), and 4 rows need it"), "{shown}{text}");
+    assert!(!shown.contains("Giàng Páo Mỷ"), "{shown}");
+
+    // With the area for every row: a bad row names its person (for the window), and the row
+    // listed twice (line 4) can be left out.
+    let with_area = [&args[..], &["--set", "polling_area=Khu vực bỏ phiếu số 1"]].concat();
+    let summary: Value =
+        serde_json::from_str(&l.ok(&[&with_area[..], &["--preview", "--json", file]].concat())).unwrap();
+    let dups = summary["duplicates"].as_array().unwrap();
+    assert_eq!((dups.len(), dups[0]["line"].as_u64()), (1, Some(4)), "{summary:#}");
+    let summary: Value =
+        serde_json::from_str(&l.ok(&[&with_area[..], &["--skip-line", "4", "--preview", "--json", file]].concat()))
+            .unwrap();
+    assert!(summary["duplicates"].as_array().unwrap().is_empty(), "{summary:#}");
+    assert_eq!(summary["records"], 3);
+    l.ok(&[&with_area[..], &["--skip-line", "4", file]].concat());
+    assert_eq!(l.voters().len(), 3);
+}

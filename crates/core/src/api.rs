@@ -257,6 +257,8 @@ pub struct ImportChoices {
     pub remove_missing: Option<String>,
     /// The sheet row that holds the header, instead of the one found.
     pub header_row: Option<usize>,
+    /// Rows left out (a person listed twice in the file).
+    pub skip_lines: Vec<usize>,
 }
 
 fn import_options(choices: &ImportChoices, preview: bool) -> Result<ImportOptions> {
@@ -270,6 +272,7 @@ fn import_options(choices: &ImportChoices, preview: bool) -> Result<ImportOption
         update: choices.update,
         remove_missing: choices.remove_missing.clone().filter(|r| !r.trim().is_empty()),
         header_row: choices.header_row,
+        skip_lines: choices.skip_lines.clone(),
     })
 }
 

@@ -762,7 +762,7 @@ pub static KINDS: &[KindDef] = &[
     KindDef {
         kind: Kind::DuplicateDecision,
         name: "duplicate_decision",
-        vi: "Xử lý cử tri trùng",
+        vi: "Sổ quyết định về cử tri trùng",
         en: "Duplicate-voter decisions",
         group: "lists",
         title_field: "decision",
@@ -870,6 +870,15 @@ pub static KINDS: &[KindDef] = &[
 
 /// The field reference of every kind as Markdown, for the README (kept equal to it by a test)
 /// and for `sobaucu fields`.
+/// The ballot levels that exist under a scheme: no district councils since 2025.
+pub fn ballot_levels(scheme: crate::units::Scheme) -> Vec<&'static str> {
+    BALLOT_LEVELS
+        .iter()
+        .map(|c| c.value)
+        .filter(|l| scheme != crate::units::Scheme::Y2025 || *l != "district")
+        .collect()
+}
+
 pub fn markdown_reference() -> String {
     let mut out = String::new();
     for def in KINDS {

@@ -140,9 +140,25 @@ pub struct MissingRecord {
 pub struct Problem {
     pub file: String,
     pub line: usize,
-    /// The column's header in the file (or the JSONL key).
+    /// The column's header in the file (or the JSONL key); none when the file has no column
+    /// for the field.
     pub column: Option<String>,
     pub field: Option<String>,
+    /// The field's label, Vietnamese and English (what a person knows the field by).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    /// The row's person (a voter's or candidate's name), for the window to show beside the
+    /// line; never logged, never in an error message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The file has no column for the field: one problem stands for every row it leaves
+    /// without (`rows` of them).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub missing_column: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
     pub message: String,
     pub message_vi: String,
 }
@@ -181,6 +197,8 @@ pub struct ImportOptions {
     pub remove_missing: Option<String>,
     /// The row of each spreadsheet that holds its header (1-based), instead of the one found.
     pub header_row: Option<usize>,
+    /// Lines (rows) of the files left out: a person listed twice in the file, kept once.
+    pub skip_lines: Vec<usize>,
 }
 
 /// What the reading of the files hands to the writing, in order: each file's start, then its
@@ -261,7 +279,11 @@ pub fn import(store: &mut Store, files: &[&Path], options: &ImportOptions) -> Re
                 match &piece {
                     Piece::File { name, .. } => file.clone_from(name),
                     Piece::Records(records) if check_duplicates => {
-                        records.iter().for_each(|r| duplicates.check(&file, r))
+                        // A line left out is nobody's duplicate.
+                        records
+                            .iter()
+                            .filter(|r| !options.skip_lines.contains(&r.line))
+                            .for_each(|r| duplicates.check(&file, r))
                     }
                     Piece::Records(_) => {}
                 }
@@ -372,6 +394,7 @@ fn write_records(
         let mut written = Vec::new();
         let mut names: Vec<String> = Vec::new();
         let mut headers = Headers::new();
+        let mut sheet = false;
         let mut matchers: std::collections::BTreeMap<Kind, Matcher> = Default::default();
         let mut matched: std::collections::HashSet<RecordId> = Default::default();
         let mut areas: std::collections::HashSet<String> = Default::default();
@@ -385,6 +408,7 @@ fn write_records(
                     }
                     names.push(name);
                     headers = file_headers;
+                    sheet = header_row.is_some();
                     summary.unknown_columns.extend(unknown);
                     continue;
                 }
@@ -392,7 +416,13 @@ fn write_records(
             };
             let file = names.last().map(String::as_str).unwrap_or_default().to_string();
             for r in records {
+                if options.skip_lines.contains(&r.line) {
+                    continue;
+                }
                 let mut fields = r.fields;
+                let person =
+                    if preview { fields.get("full_name").and_then(Value::as_str).map(str::to_string) } else { None };
+                let at = RowAt { file: &file, sheet, headers: &headers, line: r.line, kind: r.kind, name: person };
                 for (key, value) in &options.defaults {
                     let empty =
                         fields.get(key).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
@@ -418,7 +448,7 @@ fn write_records(
                                 format!("dòng này trùng với bản ghi {id} mà một dòng khác đã khớp"),
                             );
                             if preview {
-                                summary.problems.extend(problems_of(&e, &file, &headers, r.line));
+                                summary.problems.extend(problems_of(&e, &at));
                                 continue;
                             }
                             return Err(e.at(&file, r.line));
@@ -447,7 +477,7 @@ fn write_records(
                                     fields: changes,
                                 });
                             }
-                            Err(e) if preview => summary.problems.extend(problems_of(&e, &file, &headers, r.line)),
+                            Err(e) if preview => summary.problems.extend(problems_of(&e, &at)),
                             Err(e) => return Err(e.at(&file, r.line)),
                         }
                         continue;
@@ -461,7 +491,7 @@ fn write_records(
                         written.push((r.kind, row.id));
                         matched.insert(row.id);
                     }
-                    Err(e) if preview => summary.problems.extend(problems_of(&e, &file, &headers, r.line)),
+                    Err(e) if preview => summary.problems.extend(problems_of(&e, &at)),
                     Err(e) => return Err(e.at(&file, r.line)),
                 }
             }
@@ -524,6 +554,7 @@ fn write_records(
         }
         if preview {
             // Everything was checked against the ledger as it would become; write none of it.
+            summary.problems = gather_missing_columns(std::mem::take(&mut summary.problems));
             return Err(Error::Preview(Box::new(summary)));
         }
         let id = w.record_import(&names.iter().map(String::as_str).collect::<Vec<_>>(), &written)?;
@@ -535,29 +566,87 @@ fn write_records(
     })
 }
 
-fn problems_of(error: &Error, file: &str, headers: &Headers, line: usize) -> Vec<Problem> {
+/// Where a row's problems are: its file, whether that is a sheet (columns have headers), the
+/// headers, its line, its kind and its person's name.
+struct RowAt<'a> {
+    file: &'a str,
+    sheet: bool,
+    headers: &'a Headers,
+    line: usize,
+    kind: Kind,
+    name: Option<String>,
+}
+
+fn problems_of(error: &Error, at: &RowAt<'_>) -> Vec<Problem> {
     let fields = error.fields();
     if fields.is_empty() {
         return vec![Problem {
-            file: file.to_string(),
-            line,
+            file: at.file.to_string(),
+            line: at.line,
             column: None,
             field: None,
+            label: None,
+            label_en: None,
+            name: at.name.clone(),
+            missing_column: false,
+            rows: None,
             message: error.to_string(),
             message_vi: error.message_vi(),
         }];
     }
+    let def = at.kind.def();
     fields
         .iter()
-        .map(|f| Problem {
-            file: file.to_string(),
-            line,
-            column: Some(headers.get(&f.field).cloned().unwrap_or_else(|| f.field.clone())),
-            field: Some(f.field.clone()),
-            message: f.message.clone(),
-            message_vi: f.message_vi.clone(),
+        .map(|f| {
+            let header = at.headers.get(&f.field).cloned();
+            let fd = def.field(&f.field);
+            Problem {
+                file: at.file.to_string(),
+                line: at.line,
+                missing_column: at.sheet && header.is_none() && fd.is_some(),
+                column: if at.sheet { header } else { Some(f.field.clone()) },
+                field: Some(f.field.clone()),
+                label: fd.map(|d| d.vi.to_string()),
+                label_en: fd.map(|d| d.en.to_string()),
+                name: at.name.clone(),
+                rows: None,
+                message: f.message.clone(),
+                message_vi: f.message_vi.clone(),
+            }
         })
         .collect()
+}
+
+/// The problems of a column the whole file lacks, one line for them all (with its fix) instead
+/// of one a row; the others as they were.
+fn gather_missing_columns(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut gathered: Vec<Problem> = Vec::new();
+    let mut rest = Vec::new();
+    for p in problems {
+        if !p.missing_column {
+            rest.push(p);
+            continue;
+        }
+        match gathered.iter_mut().find(|g| g.file == p.file && g.field == p.field && g.message == p.message) {
+            Some(g) => *g.rows.get_or_insert(1) += 1,
+            None => gathered.push(Problem { rows: Some(1), name: None, ..p }),
+        }
+    }
+    for g in &mut gathered {
+        let (label, label_en) = (g.label.clone().unwrap_or_default(), g.label_en.clone().unwrap_or_default());
+        let field = g.field.clone().unwrap_or_default();
+        let rows = g.rows.unwrap_or(1);
+        g.message = format!(
+            "the file has no column {label_en} ({field}), and {rows} rows need it ({}): add the column, or give one value for all of them (--set {field}=VALUE; in the window, \"Values for rows that lack them\")",
+            g.message
+        );
+        g.message_vi = format!(
+            "Tệp không có cột {label}, cần cho {rows} dòng ({}): thêm cột này vào tệp, hoặc chọn một giá trị cho tất cả các dòng ở mục “Giá trị dùng cho các dòng thiếu” (dòng lệnh: --set {field}=GIÁ_TRỊ)",
+            g.message_vi
+        );
+    }
+    gathered.extend(rest);
+    gathered
 }
 
 /// The voters already listed, by person key and by ID number.
@@ -1282,6 +1371,66 @@ fn row_cells(def: &KindDef, row: &Row) -> Vec<String> {
         cells.push(row.fields.get(fd.name).map(|v| display_value(&fd.ty, v)).unwrap_or_default());
     }
     cells
+}
+
+/// How a value of a field is written in a sheet, in Vietnamese (the template's guide).
+fn how_to_write(ty: &FieldType, levels: &[&str]) -> String {
+    match ty {
+        FieldType::Enum(c) => c.iter().map(|c| c.vi).collect::<Vec<_>>().join("; "),
+        FieldType::Levels(c) => format!(
+            "{} (nhiều cấp thì ngăn cách bằng dấu phẩy)",
+            c.iter().filter(|c| levels.contains(&c.value)).map(|c| c.vi).collect::<Vec<_>>().join(", ")
+        ),
+        FieldType::Int { min, max } => format!("số từ {min} đến {max}"),
+        FieldType::Ref(kinds) => {
+            format!(
+                "tên (hoặc mã) của {}",
+                kinds.iter().map(|k| k.def().vi.to_lowercase()).collect::<Vec<_>>().join(" / ")
+            )
+        }
+        FieldType::Date => "ngày/tháng/năm, ví dụ 15/03/2026".into(),
+        FieldType::PartialDate => "ngày/tháng/năm; nếu không rõ: tháng/năm hoặc năm".into(),
+        FieldType::Bool => "có / không".into(),
+        _ => String::new(),
+    }
+}
+
+/// A blank sheet to fill for `kind` (`sobaucu template`, the import screen's "Tải mẫu"): a
+/// header row of the fields' Vietnamese labels (required ones marked `*`), which the import
+/// reads back as they are, and a second sheet saying how each column is written. `levels`
+/// are the ballot levels that exist under the ledger's scheme.
+pub fn template(kind: Kind, levels: &[&str], out: &Path) -> Result<()> {
+    let def = kind.def();
+    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::input(format!("xlsx: {e}"), format!("xlsx: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold =
+        rust_xlsxwriter::Format::new().set_bold().set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let fields: Vec<_> = def.fields.iter().filter(|f| !f.computed).collect();
+    let sheet = book.add_worksheet();
+    let name: String = def.vi.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    sheet.set_name(&name).map_err(xlsx)?;
+    for (c, f) in fields.iter().enumerate() {
+        let label = if f.required { format!("{} *", f.vi) } else { f.vi.to_string() };
+        sheet.write_string_with_format(0, c as u16, &label, &bold).map_err(xlsx)?;
+        sheet.set_column_width(c as u16, (f.vi.chars().count() as f64 + 4.0).clamp(12.0, 40.0)).map_err(xlsx)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+    let guide = book.add_worksheet();
+    guide.set_name("Hướng dẫn").map_err(xlsx)?;
+    for (c, title) in ["Cột", "Bắt buộc", "Cách ghi", "Tên trường"].iter().enumerate() {
+        guide.write_string_with_format(0, c as u16, *title, &bold).map_err(xlsx)?;
+    }
+    for (r, f) in fields.iter().enumerate() {
+        let r = r as u32 + 1;
+        guide.write_string(r, 0, f.vi).map_err(xlsx)?;
+        guide.write_string(r, 1, if f.required { "có" } else { "" }).map_err(xlsx)?;
+        guide.write_string(r, 2, how_to_write(&f.ty, levels)).map_err(xlsx)?;
+        guide.write_string(r, 3, f.name).map_err(xlsx)?;
+    }
+    guide.set_column_width(0, 36).map_err(xlsx)?;
+    guide.set_column_width(2, 60).map_err(xlsx)?;
+    let bytes = book.save_to_buffer().map_err(xlsx)?;
+    crate::files::write_whole(out, &bytes)
 }
 
 /// Writes every live record of `kind` to `out` in `format`; returns how many.
