@@ -199,8 +199,7 @@ fn a_blank_template_of_every_kind_imports_back() {
         book.worksheet_range_at(0).unwrap().unwrap().rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     assert!(header.contains(&"Họ và tên *".to_string()), "{header:?}");
     let guide = book.worksheet_range("Hướng dẫn").unwrap();
-    let ballots: Vec<String> =
-        guide.rows().filter(|r| r[3].to_string() == "ballots").map(|r| r[2].to_string()).collect();
+    let ballots: Vec<String> = guide.rows().filter(|r| r[3] == "ballots").map(|r| r[2].to_string()).collect();
     assert!(ballots[0].contains("HĐND tỉnh") && !ballots[0].contains("HĐND huyện"), "{ballots:?}");
     let value = |label: &str| match label.trim_end_matches(" *") {
         "Họ và tên" => "Vàng A Sử",
