@@ -105,6 +105,20 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Lists the bin ("Thùng rác"): deleted records, the latest first, with why.
+    Deleted {
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Brings a deleted record back from the bin.
+    Undelete {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        id: String,
+    },
     /// Writes a blank sheet to fill for a kind: a header row of its fields' Vietnamese labels
     /// (required ones marked *), which the import reads back, and a sheet on how each is written.
     Template {
@@ -470,6 +484,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Init { unit, scheme, election, law } => {
             let election = chrono::NaiveDate::parse_from_str(&election, "%Y-%m-%d")
                 .with_context(|| format!("--election `{election}` is not a date YYYY-MM-DD"))?;
+            // A date in the past or more than a year ahead is most likely a typo: say so, but
+            // let a script go on.
+            let today = sobaucu_core::today();
+            if election < today {
+                eprintln!("warning: the election date {election} is in the past (today is {today})");
+            } else if (election - today).num_days() > 366 {
+                eprintln!("warning: the election date {election} is more than a year ahead (today is {today})");
+            }
             let options = InitOptions {
                 unit: unit.parse()?,
                 scheme: scheme.parse()?,
@@ -791,6 +813,32 @@ fn run(cli: Cli) -> Result<()> {
             println!("settled {field} of {} {id}; the settlement syncs like any change", kind.as_str());
         }
         Command::Duplicates(args) => duplicates::run(&dir, args)?,
+        Command::Deleted { kind, json } => {
+            let store = open_ledger(&dir)?;
+            let kind = kind.as_deref().map(Kind::require).transpose()?;
+            let rows = store.deleted(kind)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in &rows {
+                    let reason = r["reason"].as_str().map(|r| format!(" — {r}")).unwrap_or_default();
+                    println!(
+                        "{:<20} {:<16} {:<24} {}{reason}",
+                        r["deleted_at"].as_str().unwrap_or_default(),
+                        r["kind"].as_str().unwrap_or_default(),
+                        r["id"].as_str().unwrap_or_default(),
+                        r["title"].as_str().unwrap_or_default()
+                    );
+                }
+                println!("{} deleted records", rows.len());
+            }
+        }
+        Command::Undelete { kind, id } => {
+            let mut store = open_ledger(&dir)?;
+            let kind = Kind::require(&kind)?;
+            let record = store.undelete(kind, id.parse()?)?;
+            println!("{} {id} is back: {}", kind.as_str(), record[kind.def().title_field].as_str().unwrap_or_default());
+        }
         Command::Template { kind, out, scheme } => {
             let kind = Kind::require(&kind)?;
             let scheme: sobaucu_core::units::Scheme = scheme.parse()?;

@@ -1,5 +1,6 @@
 //! Lists that change, as district IT staff script them: a record edited and deleted from the
-//! command line through the same write path as the window, a new version of a voter list
+//! command line through the same write path as the window (a deleted one kept in the bin and
+//! brought back), a new version of a voter list
 //! matched to the voters held (only the differences written, the missing ones listed, then
 //! removed the legal way, all undone as one step), and columns the import does not know named
 //! in the preview, mapped or left out, or matched by their words.
@@ -95,6 +96,21 @@ fn a_record_is_edited_and_deleted_from_the_command_line() {
     assert_eq!(l.ok(&["list", "--kind", "polling_area", "--json"]).lines().count(), 1);
     let history = l.ok(&["history", "--kind", "polling_area", "--id", area_id]);
     assert!(history.contains("_reason=Gộp vào khu vực số 1"), "{history}");
+
+    // It waits in the bin with its reason (the voter is not there: she was removed, not
+    // deleted), and comes back from it.
+    let bin: Value = serde_json::from_str(&l.ok(&["deleted", "--json"])).unwrap();
+    let bin = bin.as_array().unwrap();
+    assert_eq!(bin.len(), 1, "{bin:?}");
+    assert_eq!(
+        (bin[0]["kind"].as_str(), bin[0]["id"].as_str(), bin[0]["reason"].as_str(), bin[0]["title"].as_str()),
+        (Some("polling_area"), Some(area_id), Some("Gộp vào khu vực số 1"), Some("Khu vực bỏ phiếu số 2"))
+    );
+    assert!(l.ok(&["deleted"]).contains("Gộp vào khu vực số 1"));
+    l.ok(&["undelete", "--kind", "polling_area", "--id", area_id]);
+    assert_eq!(l.ok(&["list", "--kind", "polling_area", "--json"]).lines().count(), 2);
+    assert_eq!(l.ok(&["deleted", "--json"]).trim(), "[]");
+    assert!(l.fails(&["undelete", "--kind", "polling_area", "--id", area_id]).contains(area_id), "not in the bin");
 }
 
 #[test]

@@ -264,3 +264,24 @@ fn a_column_the_file_lacks_is_one_problem_with_its_fix_and_a_twice_listed_row_ca
     l.ok(&[&with_area[..], &["--skip-line", "4", file]].concat());
     assert_eq!(l.voters().len(), 3);
 }
+
+#[test]
+fn an_election_date_in_the_past_or_years_ahead_is_warned_about_but_not_refused() {
+    for (election, words) in
+        [("2025-03-15", "in the past"), ("2031-05-23", "more than a year ahead"), ("2026-03-15", "")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let out = common::run(
+            &dir.path().join("ledger"),
+            Some("2026-02-01"),
+            &["init", "--unit", "03637", "--scheme", "2025", "--election", election],
+        );
+        assert!(out.status.success(), "a script is not stopped");
+        let err = String::from_utf8_lossy(&out.stderr);
+        if words.is_empty() {
+            assert!(!err.contains("warning"), "{err}");
+        } else {
+            assert!(err.contains(&format!("warning: the election date {election} is {words}")), "{err}");
+        }
+    }
+}

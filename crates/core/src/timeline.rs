@@ -180,6 +180,8 @@ pub(crate) fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof:
 
 /// Where a unit stands on a milestone on `today`, given the record that shows it done.
 pub(crate) fn standing(m: &Milestone, election: NaiveDate, today: NaiveDate, proof: Option<Proof>) -> Standing {
+    // A record dated after today shows nothing done yet (a typo, or a plan).
+    let proof = proof.filter(|p| p.on <= today);
     let due = m.due(election);
     let mut e = Standing {
         status: Status::Upcoming,

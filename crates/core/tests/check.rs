@@ -508,6 +508,24 @@ fn every_milestone_of_every_record_is_done_with_all_of_them_and_not_with_one() {
 }
 
 #[test]
+fn a_record_dated_after_today_does_not_make_a_milestone_done() {
+    let (_dir, mut store) = ledger("03637", "2025", "2026-03-15");
+    let node = store.node().unwrap().clone();
+    put(
+        &mut store,
+        Kind::Committee,
+        "03637",
+        json!({"name": "Ủy ban bầu cử xã", "level": "commune", "formed_on": "2026-01-20", "size": 11}),
+    );
+    let status = |today: &str| {
+        let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date(today)).unwrap();
+        entries.into_iter().find(|e| e.milestone == "committees_formed").map(|e| e.standing.status).unwrap()
+    };
+    assert!(!status("2026-01-10").is_done(), "dated ten days ahead");
+    assert!(status("2026-01-20").is_done(), "done on its day");
+}
+
+#[test]
 fn milestones_are_done_only_when_every_record_they_need_is_there() {
     let (_dir, mut store) = ledger("03637", "2025", "2026-03-15");
     let node = store.node().unwrap().clone();

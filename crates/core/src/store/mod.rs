@@ -382,6 +382,33 @@ impl Store {
         Ok(serde_json::json!({"deleted": id.to_string()}))
     }
 
+    /// The bin ("Thùng rác"): every deleted record of `kind` (or of every kind), the latest
+    /// first: kind, id, unit, title, when, and the reason its deletion gave.
+    pub fn deleted(&self, kind: Option<Kind>) -> Result<Vec<Value>> {
+        let db = self.db();
+        let mut out = Vec::new();
+        for kind in Kind::ALL.into_iter().filter(|k| kind.is_none_or(|want| want == *k)) {
+            let def = kind.def();
+            for row in db.deleted_rows(kind)? {
+                let title = row.fields.get(def.title_field).and_then(Value::as_str).unwrap_or_default().to_string();
+                let reason = self.history(kind, row.id)?.into_iter().rev().find_map(|h| {
+                    h.fields.get("_deleted").filter(|v| **v == Value::Bool(true))?;
+                    h.fields.get("_reason").and_then(Value::as_str).map(str::to_string)
+                });
+                out.push(serde_json::json!({"kind": def.name, "id": row.id.to_string(), "unit": row.unit.to_string(),
+                    "title": title, "deleted_at": row.updated_at, "reason": reason}));
+            }
+        }
+        out.sort_by(|a, b| b["deleted_at"].as_str().cmp(&a["deleted_at"].as_str()));
+        Ok(out)
+    }
+
+    /// Brings a deleted record back from the bin (a change like any other, so it syncs).
+    pub fn undelete(&mut self, kind: Kind, id: RecordId) -> Result<Value> {
+        self.write(|w| w.undelete(kind, id))?;
+        self.get(kind, id)
+    }
+
     pub fn get(&self, kind: Kind, id: RecordId) -> Result<Value> {
         let db = self.db();
         let row = db.row(kind, &id)?.filter(|r| !r.deleted).ok_or_else(|| not_found(kind, &id))?;
@@ -1353,6 +1380,24 @@ impl<'c> Db<'c> {
         let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
         let sql = format!(
             "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE deleted = 0 ORDER BY sort_key, id",
+            columns.join(", "),
+            def.name
+        );
+        let mut stmt = self.0.prepare(&sql)?;
+        let mut result = stmt.query([])?;
+        let mut rows = Vec::new();
+        while let Some(r) = result.next()? {
+            rows.push(read_row(kind, r)?);
+        }
+        Ok(rows)
+    }
+
+    /// The deleted records of `kind` (the bin), the latest deleted first.
+    pub fn deleted_rows(&self, kind: Kind) -> Result<Vec<Row>> {
+        let def = kind.def();
+        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        let sql = format!(
+            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE deleted = 1 ORDER BY updated_at DESC, id",
             columns.join(", "),
             def.name
         );
