@@ -25,7 +25,14 @@ fn first_run_then_a_record_through_its_form() {
     w.type_text(&search, "muong kim");
     let option = w.wait(".unit-option[data-code=\"03637\"]");
     w.click(&option);
+    // A date already past is most likely a typo: the window asks, and "Hủy" goes back to it.
     let election = w.wait("#setup-election");
+    w.type_text(&election, "15/03/2021");
+    w.click(&w.wait("#setup-create"));
+    w.wait_until("#confirm-message", |t| t.contains("15/03/2021") && t.contains("01/02/2026"));
+    w.click(&w.wait("#confirm-cancel"));
+    let election = w.wait("#setup-election");
+    w.clear(&election);
     w.type_text(&election, "15/03/2026");
     w.screenshot("02-first-run-filled");
     w.click(&w.wait("#setup-create"));

@@ -7,7 +7,8 @@ import * as api from './api.js';
 import { h, replaceChildren, debounce } from './util.js';
 import { t, errorText } from './i18n.js';
 import { langToggleButton } from './langtoggle.js';
-import { parseDate, displayDate } from './dates.js';
+import { parseDate, displayDate, daysBetween, todayIso } from './dates.js';
+import { confirmDialog } from './dialogs.js';
 
 /** The amended law (83/2025/QH15) applies to elections on or after this day. */
 const AMENDED_LAW_FROM = '2025-07-01';
@@ -343,6 +344,25 @@ export function render(container, params, ctx) {
       return;
     }
     showError(null);
+    // A date in the past or more than a year ahead is most likely a typo: ask.
+    let today = todayIso();
+    try {
+      today = (await api.appInfo())?.today || today;
+    } catch (error) {
+      console.error(error);
+    }
+    const ahead = daysBetween(today, electionDate);
+    if (Number.isFinite(ahead) && (ahead < 0 || ahead > 366)) {
+      const sure = await confirmDialog({
+        title: t('setup.date_check_title'),
+        message: t(ahead < 0 ? 'setup.date_past' : 'setup.date_far', { date: displayDate(electionDate), today: displayDate(today) }),
+        okLabel: t('setup.date_keep'),
+      });
+      if (!sure) {
+        electionInput.focus();
+        return;
+      }
+    }
     setBusy(true, createButton);
     try {
       const node = await api.initLedger({

@@ -167,9 +167,14 @@ impl<H: Host> App<H> {
             Some(store) => {
                 let mut info = api::app_info(store)?;
                 info["last_backup_at"] = json!(store.last_backup_at()?);
+                info["today"] = json!(self.host.today());
                 Ok(info)
             }
-            None => Ok(api::lock_state(&self.dir)?),
+            None => {
+                let mut info = api::lock_state(&self.dir)?;
+                info["today"] = json!(self.host.today());
+                Ok(info)
+            }
         }
     }
 
