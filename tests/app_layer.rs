@@ -160,6 +160,18 @@ fn files_are_written_only_where_the_host_says() {
     assert_eq!(f.app.list_records("voter", &Default::default()).unwrap()["total"], 0, "{preview}");
     f.app.import_file(&choices(Some(defaults))).unwrap();
     assert_eq!(f.app.list_records("voter", &Default::default()).unwrap()["total"], 1);
+
+    // "Tải mẫu": a blank sheet where the dialog says, under the name it suggested.
+    f.answer(None);
+    assert!(f.app.save_template("voter").unwrap().is_none());
+    let template = f.path("mau.xlsx");
+    f.answer(Some(template.clone()));
+    let saved = f.app.save_template("voter").unwrap().unwrap();
+    assert_eq!(saved["path"], template.display().to_string());
+    assert!(std::fs::read(&template).unwrap().starts_with(b"PK"));
+    let asked = f.host().asked.lock().unwrap().clone();
+    assert_eq!(asked.last().unwrap(), &(FileKind::Excel, Some("mau-voter.xlsx".to_string())));
+    assert_eq!(f.app.app_info().unwrap()["today"], "2026-02-01", "the host's today");
 }
 
 #[test]

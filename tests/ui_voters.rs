@@ -82,8 +82,8 @@ fn a_csv_is_previewed_imported_listed_and_undone_in_the_window() {
     w.wait_until(".import-entry", |t| t.contains("cu-tri.csv") && t.contains("Hoàn tác"));
     w.screenshot("22-import-done");
 
-    // The voters are in the list, in Vietnamese order by given name.
-    w.click(&w.wait("a[data-kind=\"voter\"]"));
+    // The voters are in the list ("Xem danh sách"), in Vietnamese order by given name.
+    w.click(&w.wait("#import-view-list"));
     w.wait_until("#list-count", |t| t.contains("4 bản ghi"));
     let names = w.script(
         "return Array.from(document.querySelectorAll('#list-view tr[data-id] td[data-field=full_name]')).map(td => td.textContent)",

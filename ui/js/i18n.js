@@ -441,6 +441,7 @@ const STRINGS = {
   'import.line': { vi: 'Dòng', en: 'Line' },
   'import.person': { vi: 'Họ và tên', en: 'Name' },
   'import.template': { vi: 'Tải mẫu', en: 'Blank template' },
+  'import.view_list': { vi: 'Xem danh sách', en: 'See the list' },
   'import.template_saved': { vi: 'Đã lưu mẫu: {path}', en: 'Template saved: {path}' },
   'import.skip_line': { vi: 'Bỏ dòng này', en: 'Leave this row out' },
   'import.skipped': { vi: 'Đã bỏ các dòng: {lines}.', en: 'Rows left out: {lines}.' },

@@ -390,7 +390,9 @@ export function render(container, params, ctx) {
           removed: formatNumber(summary.update.removed || 0, lang()), id: summary.import_id,
         })
         : t('import.done', { n: formatNumber(summary.records, lang()), raw: summary.records, id: summary.import_id });
-      replaceChildren(previewArea, h('p', { id: 'import-done', class: 'import-done', text: done }));
+      // What was imported is one click away.
+      replaceChildren(previewArea, h('p', { id: 'import-done', class: 'import-done' }, done, ' ',
+        h('a', { id: 'import-view-list', class: 'btn btn-small', href: `#/list/${encodeURIComponent(memory.kind)}`, text: t('import.view_list') })));
       toast(t('import.done_short'));
       loadHistory();
     } catch (error) {
