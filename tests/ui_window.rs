@@ -90,6 +90,8 @@ fn the_demo_ledger_opens_from_the_first_run_screen() {
     w.click(&w.wait("#setup-demo"));
     w.wait_until("[data-count-kind=\"voter\"]", |t| t.trim() == "2400" || t.trim() == "2.400" || t.trim() == "2,400");
     w.wait_until("#timeline", |t| t.contains("Quá hạn"));
+    // The overdue voter list (posted at every polling area) links to the polling areas.
+    w.wait_until("#timeline .tl-overdue .tl-add[data-kind=\"polling_area\"]", |t| t.contains("Mở danh sách"));
     // "Cần xử lý": the law's rules broken in the demo, each linked to its record.
     w.wait_until("#check-list", |t| t.contains("không đủ số lượng") && t.contains("quá hạn giải quyết"));
     w.screenshot("08-demo-dashboard");

@@ -388,6 +388,8 @@ const STRINGS = {
   'tl.done_on': { vi: 'xong ngày {date}', en: 'done on {date}' },
   'tl.art': { vi: 'Điều {art}', en: 'Art. {art}' },
   'tl.open_record': { vi: 'Xem hồ sơ', en: 'Open record' },
+  'tl.add': { vi: 'Thêm: {kind}…', en: 'Add: {kind}…' },
+  'tl.open_list': { vi: 'Mở danh sách: {kind}', en: 'Open the list: {kind}' },
   'tl.today_marker': { vi: 'Hôm nay, {date}', en: 'Today, {date}' },
   'tl.empty': { vi: 'Chưa có mốc thời gian nào.', en: 'No milestones.' },
 

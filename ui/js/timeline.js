@@ -5,6 +5,7 @@
 import { h } from './util.js';
 import { t, pick } from './i18n.js';
 import { displayDate, daysBetween } from './dates.js';
+import { kindLabel } from './store.js';
 
 /** Badge colour for each status. */
 const STATUS_TONE = {
@@ -83,6 +84,18 @@ function timelineItem(entry, today) {
   if (entry.record_id && entry.record_kind) {
     const href = `#/edit/${encodeURIComponent(entry.record_kind)}/${encodeURIComponent(entry.record_id)}`;
     meta.push(h('a', { href, class: 'tl-link', text: t('tl.open_record') }));
+  }
+  // Not done yet: where to complete it — a new record, or (a date due on every record of a
+  // kind, such as the lists posted at every polling area) that kind's list.
+  const open = ['overdue', 'due_soon', 'upcoming'].includes(entry.status);
+  if (open && entry.evidence_kind && !entry.record_id && entry.evidence_rule !== 'no_open') {
+    const kind = encodeURIComponent(entry.evidence_kind);
+    const every = entry.evidence_rule === 'all';
+    meta.push(h('a', {
+      href: every ? `#/list/${kind}` : `#/new/${kind}`,
+      class: 'tl-link tl-add', dataset: { kind: entry.evidence_kind },
+      text: every ? t('tl.open_list', { kind: kindLabel(entry.evidence_kind) }) : t('tl.add', { kind: kindLabel(entry.evidence_kind) }),
+    }));
   }
   const metaLine = h('div', { class: 'tl-meta' });
   meta.forEach((part, index) => {

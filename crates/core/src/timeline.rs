@@ -61,6 +61,12 @@ pub struct Entry {
     /// The early-voting decision that moved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub early_voting: Option<String>,
+    /// The kind of record that shows it done, and its rule (`all`: a date on every record of
+    /// the kind; else a new record): where the window sends an official to complete it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_rule: Option<String>,
 }
 
 /// Where a unit stands on one milestone (a timeline entry's status and days; a cell of the
@@ -175,6 +181,8 @@ pub(crate) fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof:
         standing: standing(m, election, today, proof),
         polling_area: None,
         early_voting: None,
+        evidence_kind: m.evidence.as_ref().map(|e| e.kind.clone()),
+        evidence_rule: m.evidence.as_ref().map(|e| e.rule.clone()),
     }
 }
 
