@@ -2,7 +2,8 @@
 //! header (the header row found, or named with --header-row), "Ngày, tháng, năm sinh" merged
 //! over "Nam" and "Nữ" or written "Ngày sinh (Nam)", a row numbering the columns, the totals and
 //! the signature under the table; Excel 97–2003 (.xls), OpenDocument (.ods) and .xlsx alike;
-//! and CSV line numbers that are the editor's whatever the line ends.
+//! CSV line numbers that are the editor's whatever the line ends; and a small .xls or .ods that
+//! names a far cell refused before it is made dense in memory.
 
 use std::path::{Path, PathBuf};
 
@@ -284,4 +285,19 @@ fn an_election_date_in_the_past_or_years_ahead_is_warned_about_but_not_refused()
             assert!(err.contains(&format!("warning: the election date {election} is {words}")), "{err}");
         }
     }
+}
+
+#[test]
+fn a_small_sheet_that_names_a_far_cell_is_refused_before_it_is_read() {
+    // 1.6 kB of .ods spanning 6,002 rows by 16,001 columns, and 5.6 kB of .xls whose two sheets
+    // end at row 65,536, column 256: read whole, they took 6 GB and 1 GB. They are measured
+    // from their records first (repeats counted, never expanded) and refused, naming the file.
+    let l = Ledger::new();
+    for (name, cells) in [("sparse-bomb.ods", "96038002"), ("sparse-bomb.xls", "33554432")] {
+        let file = fixture(name);
+        let err = l.fails(&["import", "--kind", "voter", "--preview", file.to_str().unwrap()]);
+        assert!(err.contains(name) && err.contains(&format!("span {cells} cells")), "{err}");
+        assert!(err.contains("save the sheet as .xlsx"), "{err}");
+    }
+    assert!(l.voters().is_empty());
 }

@@ -1285,6 +1285,116 @@ fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(
     rows.finish(sink)
 }
 
+/// The most cells a sheet read whole may span (its rows by its columns, to its last value): a
+/// .xls or .ods is made dense in memory, and a small file can name a far cell (32 bytes a cell:
+/// 160 MB at most). 100,000 voters over 20 columns are 2,000,000.
+const MAX_SHEET_CELLS: u64 = 5_000_000;
+
+/// The most bytes of an OpenDocument sheet's `content.xml` (or an Excel 97–2003 workbook
+/// stream) read while measuring it.
+const MAX_ODS_XML: u64 = 1 << 30;
+
+/// The rows and columns the first sheet of an .ods spans to its last value, read as a stream
+/// (repeated rows and cells counted, never expanded).
+fn ods_extent(path: &Path) -> std::result::Result<(u64, u64), String> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| e.to_string())?;
+    let content = zip.by_name("content.xml").map_err(|e| e.to_string())?;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content.take(MAX_ODS_XML)));
+    let repeat = |e: &quick_xml::events::BytesStart<'_>, key: &str| -> u64 {
+        e.try_get_attribute(key).ok().flatten().and_then(|a| a.value.parse().ok()).unwrap_or(1)
+    };
+    let (mut row, mut row_repeat, mut col) = (0u64, 1u64, 0u64);
+    let (mut rows, mut cols, mut row_last) = (0u64, 0u64, None::<u64>);
+    let mut buf = Vec::new();
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| e.to_string())?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "table:table-row" => {
+                    (row_repeat, col, row_last) = (repeat(e, "table:number-rows-repeated"), 0, None);
+                    if matches!(event, Event::Empty(_)) {
+                        row = row.saturating_add(row_repeat);
+                    }
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let n = repeat(e, "table:number-columns-repeated");
+                    // A cell with a value, or with anything inside it, counts as a value.
+                    let valued = matches!(event, Event::Start(_))
+                        || e.try_get_attribute("office:value-type").ok().flatten().is_some();
+                    if valued {
+                        row_last = Some(col.saturating_add(n));
+                    }
+                    col = col.saturating_add(n);
+                }
+                _ => {}
+            },
+            Event::End(e) => match e.name().as_ref() {
+                "table:table-row" => {
+                    if let Some(last) = row_last {
+                        rows = row.saturating_add(row_repeat);
+                        cols = cols.max(last);
+                    }
+                    row = row.saturating_add(row_repeat);
+                }
+                // The first sheet is the one imported.
+                "table:table" => break,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok((rows, cols))
+}
+
+/// The cells the sheets of an Excel 97–2003 file span (each sheet's rows by its columns, to its
+/// last cell, summed: calamine makes every sheet dense when it opens the file), read from the
+/// BIFF records' positions without reading a value.
+fn xls_extent(path: &Path) -> std::result::Result<u64, String> {
+    use std::io::Read;
+    let mut file = cfb::open(path).map_err(|e| e.to_string())?;
+    let stream = if file.exists("/Workbook") { "/Workbook" } else { "/Book" };
+    let mut bytes = Vec::new();
+    file.open_stream(stream)
+        .map_err(|e| e.to_string())?
+        .take(MAX_ODS_XML)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    let (mut total, mut rows, mut cols, mut at) = (0u64, 0u64, 0u64, 0usize);
+    while let Some(head) = bytes.get(at..at + 4) {
+        let kind = u16::from_le_bytes([head[0], head[1]]);
+        let len = u16::from_le_bytes([head[2], head[3]]) as usize;
+        let data = bytes.get(at + 4..at + 4 + len).unwrap_or_default();
+        let u16_at = |i: usize| data.get(i..i + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u64);
+        match kind {
+            // BOF: a sheet (or the workbook globals) begins.
+            0x0809 => (rows, cols) = (0, 0),
+            // EOF: it ends.
+            0x000A => {
+                total = total.saturating_add(rows.saturating_mul(cols));
+                (rows, cols) = (0, 0);
+            }
+            // Cells: LABELSST, LABEL, NUMBER, RK, BOOLERR, FORMULA, BLANK, RSTRING (row, column);
+            // MULRK, MULBLANK (row, first column, …, last column).
+            0x00FD | 0x0204 | 0x0203 | 0x027E | 0x0205 | 0x0006 | 0x0201 | 0x00D6 => {
+                rows = rows.max(u16_at(0) + 1);
+                cols = cols.max(u16_at(2) + 1);
+            }
+            0x00BD | 0x00BE => {
+                rows = rows.max(u16_at(0) + 1);
+                cols = cols.max(u16_at(len.saturating_sub(2)) + 1);
+            }
+            _ => {}
+        }
+        at += 4 + len;
+    }
+    Ok(total.saturating_add(rows.saturating_mul(cols)))
+}
+
 /// Reads the first sheet of an Excel 97–2003 (`.xls`) or OpenDocument (`.ods`) file.
 fn read_other_sheet(
     path: &Path,
@@ -1296,6 +1406,23 @@ fn read_other_sheet(
     let bad = |e: String| {
         Error::input(format!("not a readable spreadsheet: {e}"), format!("không đọc được bảng tính: {e}")).at(&name, 0)
     };
+    // Measured before calamine makes the sheets dense: a small file can name a far cell.
+    let cells = match Format::of_path(path) {
+        Ok(Format::Ods) => ods_extent(path).map(|(rows, cols)| rows.saturating_mul(cols)),
+        _ => xls_extent(path),
+    }
+    .map_err(bad)?;
+    if cells > MAX_SHEET_CELLS {
+        return Err(Error::input(
+            format!(
+                "the sheets span {cells} cells to their last values, more than an import reads ({MAX_SHEET_CELLS}): delete the far cells, or save the sheet as .xlsx"
+            ),
+            format!(
+                "các trang tính trải {cells} ô tới ô có giá trị cuối cùng, quá số ô được nhập ({MAX_SHEET_CELLS}): xóa các ô ở xa, hoặc lưu thành .xlsx"
+            ),
+        )
+        .at(&name, 0));
+    }
     let mut workbook = calamine::open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
     let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| bad("no sheet".into()))?;
     let range = workbook.worksheet_range(&sheet).map_err(|e| bad(e.to_string()))?;
