@@ -138,6 +138,11 @@ pub async fn init_ledger(
 }
 
 #[tauri::command]
+pub async fn election_date_check(app: State<'_, AppState>, election: String) -> Reply<Value> {
+    run(&app, move |a| a.election_date_check(&election)).await
+}
+
+#[tauri::command]
 pub async fn create_demo(app: State<'_, AppState>) -> Reply<Value> {
     run(&app, |a| a.create_demo()).await
 }

@@ -31,6 +31,7 @@ fn main() {
             commands::record_history,
             commands::candidate_confidence,
             commands::save_template,
+            commands::election_date_check,
             commands::check_rules,
             commands::list_units,
             commands::search_units,

@@ -83,6 +83,9 @@ export const searchUnits = (scheme, query) => call('search_units', { scheme, que
 export const initLedger = ({ unit, scheme, electionDate, law }) =>
   call('init_ledger', { unit, scheme, electionDate, law });
 
+/** Whether to ask before taking an election date: `{ message, message_vi }`, or null. */
+export const electionDateCheck = (election) => call('election_date_check', { election });
+
 /** Creates the sample ledger (a real Lai Châu commune with generated records). */
 export const createDemo = () => call('create_demo');
 

@@ -150,29 +150,6 @@ export function render(container, params, ctx) {
       const done = await api.backup();
       if (done) toast(t('backup.done', { file: String(done.path).split(/[\\/]/).pop() }), { duration: 5000 });
       loadBackup();
-
-  const CHECK_SHOWN = 50;
-  api.checkRules().then((findings) => {
-    if (!alive) return;
-    const title = checkArea.firstChild;
-    const list = Array.isArray(findings) ? findings : [];
-    if (!list.length) {
-      replaceChildren(checkArea, title, h('p', { class: 'muted', id: 'check-none', text: t('check.none') }));
-      return;
-    }
-    const items = list.slice(0, CHECK_SHOWN).map((f) => {
-      const text = lang() === 'vi' ? f.message_vi : f.message;
-      const link = f.id ? h('a', { href: `#/edit/${encodeURIComponent(f.kind)}/${encodeURIComponent(f.id)}`, text }) : h('span', { text });
-      return h('li', { class: `check-item check-${f.severity}`, dataset: { rule: f.rule, severity: f.severity } },
-        h('span', { class: f.severity === 'error' ? 'badge badge-red' : 'badge', text: t(`check.${f.severity}`) }), ' ',
-        link, ' ',
-        h('span', { class: 'muted', text: `(${t('check.article', { art: f.article })})` }));
-    });
-    replaceChildren(checkArea, title, h('ul', { class: 'check-list', id: 'check-list' }, items),
-      list.length > CHECK_SHOWN ? h('p', { class: 'muted', text: t('check.more', { n: list.length - CHECK_SHOWN }) }) : null);
-  }).catch((error) => {
-    if (alive) replaceChildren(checkArea, checkArea.firstChild, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
-  });
     } catch (error) {
       toast(errorText(error), { tone: 'error', duration: 8000 });
     } finally {

@@ -5,9 +5,9 @@
 
 import * as api from './api.js';
 import { h, replaceChildren, debounce } from './util.js';
-import { t, errorText } from './i18n.js';
+import { t, lang, errorText } from './i18n.js';
 import { langToggleButton } from './langtoggle.js';
-import { parseDate, displayDate, daysBetween, todayIso } from './dates.js';
+import { parseDate, displayDate } from './dates.js';
 import { confirmDialog } from './dialogs.js';
 
 /** The amended law (83/2025/QH15) applies to elections on or after this day. */
@@ -345,17 +345,17 @@ export function render(container, params, ctx) {
     }
     showError(null);
     // A date in the past or more than a year ahead is most likely a typo: ask.
-    let today = todayIso();
+    let doubt = null;
     try {
-      today = (await api.appInfo())?.today || today;
+      doubt = await api.electionDateCheck(electionDate);
     } catch (error) {
-      console.error(error);
+      showError(error);
+      return;
     }
-    const ahead = daysBetween(today, electionDate);
-    if (Number.isFinite(ahead) && (ahead < 0 || ahead > 366)) {
+    if (doubt) {
       const sure = await confirmDialog({
         title: t('setup.date_check_title'),
-        message: t(ahead < 0 ? 'setup.date_past' : 'setup.date_far', { date: displayDate(electionDate), today: displayDate(today) }),
+        message: `${lang() === 'vi' ? doubt.message_vi : doubt.message}. ${t('setup.date_question')}`,
         okLabel: t('setup.date_keep'),
       });
       if (!sure) {

@@ -218,6 +218,12 @@ impl<H: Host> App<H> {
         Ok(node)
     }
 
+    /// Whether to ask before taking an election date (in the past, or over a year ahead of the
+    /// host's today): `{ message, message_vi }`, or null.
+    pub fn election_date_check(&self, election: &str) -> Reply<Value> {
+        Ok(api::election_date_check(election, self.host.today())?)
+    }
+
     pub fn create_demo(&self) -> Reply<Value> {
         let node = self.with(api::create_demo)?;
         self.restart_sync()?;

@@ -484,13 +484,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Init { unit, scheme, election, law } => {
             let election = chrono::NaiveDate::parse_from_str(&election, "%Y-%m-%d")
                 .with_context(|| format!("--election `{election}` is not a date YYYY-MM-DD"))?;
-            // A date in the past or more than a year ahead is most likely a typo: say so, but
-            // let a script go on.
-            let today = sobaucu_core::today();
-            if election < today {
-                eprintln!("warning: the election date {election} is in the past (today is {today})");
-            } else if (election - today).num_days() > 366 {
-                eprintln!("warning: the election date {election} is more than a year ahead (today is {today})");
+            // Most likely a typo: say so, but let a script go on.
+            if let Some((doubt, _)) = sobaucu_core::api::election_date_doubt(election, sobaucu_core::today()) {
+                eprintln!("warning: {doubt}");
             }
             let options = InitOptions {
                 unit: unit.parse()?,
@@ -915,11 +911,6 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Confidence { level, json } => {
             let store = open_ledger(&dir)?;
-            if let Some(level) = &level
-                && !sobaucu_core::kinds::BALLOT_LEVELS.iter().any(|l| l.value == level)
-            {
-                bail!("--level: `{level}` is not a level (na, provincial, district, commune)");
-            }
             let rows = sobaucu_core::check::confidence_by_candidate(&store.db(), level.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);

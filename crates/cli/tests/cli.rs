@@ -368,4 +368,14 @@ fn check_lists_every_finding_and_fails_only_when_strict() {
     assert!(text.contains("ERROR   quorum") && text.contains("2 errors, 0 warnings"), "{text}");
     let strict = l.fails(&["check", "--strict"]);
     assert!(strict.contains("2 errors found"), "{strict}");
+
+    // The 3rd consultation's view: 24 commune candidates, nine carried by a conference with
+    // its quorum, one whose only conference lacked it.
+    let rows: serde_json::Value = serde_json::from_str(&l.ok(&["confidence", "--level", "commune", "--json"])).unwrap();
+    let rows = rows.as_array().unwrap();
+    let verdict = |v: &str| rows.iter().filter(|r| r["verdict"] == v).count();
+    assert_eq!((rows.len(), verdict("carried"), verdict("not_carried")), (24, 9, 0));
+    assert_eq!(rows.iter().filter(|r| r["without_quorum"] == 1).count(), 1);
+    assert!(l.ok(&["confidence"]).contains("24 candidates, 9 carried"));
+    assert!(l.fails(&["confidence", "--level", "huyen"]).contains("`huyen` is not a level"));
 }

@@ -101,6 +101,37 @@ pub fn init_ledger(store: &mut Store, unit: &str, scheme: &str, election: &str, 
     Ok(node_json(&node))
 }
 
+/// Why an election date is most likely a typo — in the past, or more than a year ahead of
+/// `today` — in English and Vietnamese; none when it looks right. A person is asked, a script
+/// warned; neither is refused.
+pub fn election_date_doubt(election: chrono::NaiveDate, today: chrono::NaiveDate) -> Option<(String, String)> {
+    let (date, now) = (election.format("%d/%m/%Y"), today.format("%d/%m/%Y"));
+    if election < today {
+        Some((
+            format!("the election date {date} is in the past (today is {now})"),
+            format!("Ngày bầu cử {date} đã qua (hôm nay là {now})"),
+        ))
+    } else if (election - today).num_days() > 366 {
+        Some((
+            format!("the election date {date} is more than a year ahead (today is {now})"),
+            format!("Ngày bầu cử {date} còn hơn một năm nữa (hôm nay là {now})"),
+        ))
+    } else {
+        None
+    }
+}
+
+/// The window's question before creating a ledger: `{ message, message_vi }`, or null.
+pub fn election_date_check(election: &str, today: chrono::NaiveDate) -> Result<Value> {
+    let election = crate::validate::parse_date(election).ok_or_else(|| {
+        Error::field("election_date", "is not a date (use dd/mm/yyyy)", "không phải ngày (nhập dd/mm/yyyy)")
+    })?;
+    Ok(match election_date_doubt(election, today) {
+        Some((en, vi)) => json!({"message": en, "message_vi": vi}),
+        None => Value::Null,
+    })
+}
+
 pub fn create_demo(store: &mut Store) -> Result<Value> {
     let node = demo::create(store, crate::today(), 2400)?;
     Ok(node_json(&node))

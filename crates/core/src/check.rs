@@ -369,6 +369,14 @@ pub struct CandidateConfidence {
 /// Every candidate (of `level`, if given) with the confidence of their voter conferences, in
 /// the list's Vietnamese order by name.
 pub fn confidence_by_candidate(db: &Db<'_>, level: Option<&str>) -> Result<Vec<CandidateConfidence>> {
+    if let Some(level) = level
+        && !crate::kinds::BALLOT_LEVELS.iter().any(|l| l.value == level)
+    {
+        return Err(crate::Error::input(
+            format!("`{level}` is not a level (na, provincial, district, commune)"),
+            format!("`{level}` không phải cấp bầu cử (na, provincial, district, commune)"),
+        ));
+    }
     let mut out: Vec<CandidateConfidence> = db
         .check_rows("candidate_confidence")?
         .into_iter()

@@ -1042,7 +1042,8 @@ struct SheetRows<'a> {
     name: String,
     rules: &'a ColumnRules,
     pending: Vec<(usize, Vec<Data>)>,
-    header: Option<(usize, Vec<String>)>,
+    /// The line the header was read from.
+    header_line: Option<usize>,
     columns: Option<Vec<Column>>,
     ended: bool,
     batch: Vec<Incoming>,
@@ -1055,7 +1056,7 @@ impl<'a> SheetRows<'a> {
             name: name.to_string(),
             rules,
             pending: Vec::new(),
-            header: None,
+            header_line: None,
             columns: None,
             ended: false,
             batch: Vec::with_capacity(BATCH),
@@ -1135,7 +1136,7 @@ impl<'a> SheetRows<'a> {
             unknown,
             header_row: Some(line),
         })?;
-        self.header = Some((line, texts));
+        self.header_line = Some(line);
         self.columns = Some(mapped);
         Ok(())
     }
@@ -1164,9 +1165,7 @@ impl<'a> SheetRows<'a> {
         }
         let columns = self.columns.as_mut().expect("a header");
         // A second header row: every cell names a column (Nam, Nữ under "Ngày, tháng, năm sinh").
-        if let Some((header_line, _)) = &self.header
-            && line == header_line + 1
-        {
+        if self.header_line.is_some_and(|header| line == header + 1) {
             let sub: Vec<(usize, Column)> = row
                 .iter()
                 .enumerate()
@@ -1245,6 +1244,10 @@ fn read_csv(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(P
     rows.finish(sink)
 }
 
+/// Columns of an .xlsx read beyond: no form has this many, and a far cell must not make a row
+/// of a million empty cells.
+const MAX_COLUMNS: usize = 1_000;
+
 /// Reads the first sheet cell by cell as the file is unpacked, handing the records over a
 /// batch at a time: the writing starts before the whole sheet is read.
 fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(Piece) -> Result<()>) -> Result<()> {
@@ -1274,7 +1277,7 @@ fn read_xlsx(path: &Path, kind: Kind, rules: &ColumnRules, sink: &mut dyn FnMut(
         let Some(((r, c), value)) = next else { break };
         current = Some(r);
         let at = c as usize;
-        if at > 1_000 {
+        if at > MAX_COLUMNS {
             continue;
         }
         if row.len() <= at {

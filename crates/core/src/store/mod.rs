@@ -1376,28 +1376,20 @@ impl<'c> Db<'c> {
 
     /// Every live record of a kind, in list order (exports, reports).
     pub fn all_rows(&self, kind: Kind) -> Result<Vec<Row>> {
-        let def = kind.def();
-        let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
-        let sql = format!(
-            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE deleted = 0 ORDER BY sort_key, id",
-            columns.join(", "),
-            def.name
-        );
-        let mut stmt = self.0.prepare(&sql)?;
-        let mut result = stmt.query([])?;
-        let mut rows = Vec::new();
-        while let Some(r) = result.next()? {
-            rows.push(read_row(kind, r)?);
-        }
-        Ok(rows)
+        self.rows_where(kind, "deleted = 0 ORDER BY sort_key, id")
     }
 
     /// The deleted records of `kind` (the bin), the latest deleted first.
     pub fn deleted_rows(&self, kind: Kind) -> Result<Vec<Row>> {
+        self.rows_where(kind, "deleted = 1 ORDER BY updated_at DESC, id")
+    }
+
+    /// Every row of `kind` matching `condition` (SQL after WHERE, written here, never input).
+    fn rows_where(&self, kind: Kind, condition: &str) -> Result<Vec<Row>> {
         let def = kind.def();
         let columns: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
         let sql = format!(
-            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE deleted = 1 ORDER BY updated_at DESC, id",
+            "SELECT id, unit, deleted, updated_at, updated_by, {} FROM {} WHERE {condition}",
             columns.join(", "),
             def.name
         );
