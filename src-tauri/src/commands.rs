@@ -318,3 +318,48 @@ pub async fn restore_backup(app: State<'_, AppState>, passphrase: String) -> Rep
 pub async fn users(app: State<'_, AppState>) -> Reply<Value> {
     run(&app, |a| a.users()).await
 }
+
+#[tauri::command]
+pub async fn hub_status(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.hub_status()).await
+}
+
+#[tauri::command]
+pub async fn hub_start(
+    app: State<'_, AppState>,
+    port: Option<u16>,
+    parent_url: Option<String>,
+    parent_code: Option<String>,
+) -> Reply<Value> {
+    run(&app, move |a| a.hub_start(port, parent_url.as_deref(), parent_code.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn hub_stop(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.hub_stop()).await
+}
+
+#[tauri::command]
+pub async fn hub_units(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.hub_units()).await
+}
+
+#[tauri::command]
+pub async fn hub_issue_code(
+    app: State<'_, AppState>,
+    unit: String,
+    role: Option<String>,
+    days: Option<u32>,
+) -> Reply<Value> {
+    run(&app, move |a| a.hub_issue_code(&unit, role.as_deref(), days)).await
+}
+
+#[tauri::command]
+pub async fn hub_children(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.hub_children()).await
+}
+
+#[tauri::command]
+pub async fn hub_revoke(app: State<'_, AppState>, node: String) -> Reply<Value> {
+    run(&app, move |a| a.hub_revoke(&node)).await
+}

@@ -66,6 +66,13 @@ fn main() {
             commands::backup,
             commands::restore_backup,
             commands::users,
+            commands::hub_status,
+            commands::hub_start,
+            commands::hub_stop,
+            commands::hub_units,
+            commands::hub_issue_code,
+            commands::hub_children,
+            commands::hub_revoke,
         ])
         .run(tauri::generate_context!())
         .expect("error while running sobaucu");

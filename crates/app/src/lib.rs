@@ -12,6 +12,7 @@
 //! print-outs, bundles, enrolment, backups) runs on a connection of its own, so the window's
 //! other calls are not held behind it.
 
+mod hub;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use sobaucu_core::kinds::Kind;
 use sobaucu_core::vault::Credentials;
 use sobaucu_core::{ListQuery, Store, api};
 
+pub use hub::DEFAULT_PORT as DEFAULT_HUB_PORT;
 pub use sync::SyncWorker;
 
 /// What a file dialog is for: it picks the dialog's filter.
@@ -128,6 +130,8 @@ pub struct App<H: Host> {
     /// The file chosen to import (previewed, then imported): the page never names a path.
     import_file: Mutex<Option<PathBuf>>,
     sync: SyncWorker,
+    /// The hub this computer serves its communes with, if it does ([`hub`]).
+    hub: std::sync::Arc<hub::HostedHub>,
 }
 
 impl<H: Host> App<H> {
@@ -135,7 +139,8 @@ impl<H: Host> App<H> {
     pub fn new(host: H, dir: PathBuf) -> App<H> {
         let host = std::sync::Arc::new(host);
         let sync = SyncWorker::start(host.clone());
-        App { host, dir, store: Mutex::new(None), import_file: Mutex::new(None), sync }
+        let hub = std::sync::Arc::new(hub::HostedHub::new(&dir));
+        App { host, dir, store: Mutex::new(None), import_file: Mutex::new(None), sync, hub }
     }
 
     /// The host the app was made with.
@@ -192,12 +197,17 @@ impl<H: Host> App<H> {
             Store::open_existing(&self.dir, &credentials)?
         };
         self.sync.attach(store.reopen_for_background_sync()?);
+        let serve = self.hub.unlocked(&store.actor().name, passphrase);
         *self.store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
+        if serve {
+            self.serve_again();
+        }
         self.app_info()
     }
 
     /// Closes the ledger: the passphrase is asked again.
     pub fn lock(&self) -> Reply<Value> {
+        self.hub.locked();
         self.sync.detach();
         *self.store.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *self.import_file.lock().unwrap_or_else(|p| p.into_inner()) = None;

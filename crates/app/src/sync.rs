@@ -84,6 +84,12 @@ impl SyncWorker {
         self.scheduler.now();
     }
 
+    /// The schedule itself, for the hub the app serves to wake when a commune pushed something
+    /// (so the ledger pulls it soon).
+    pub(crate) fn scheduler(&self) -> Scheduler {
+        self.scheduler.clone()
+    }
+
     /// The status the window shows, from the ledger and the worker.
     pub fn status(&self, store: &Store) -> Value {
         let activity = self.activity.lock().unwrap_or_else(|p| p.into_inner()).clone();

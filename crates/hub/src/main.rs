@@ -8,12 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use sobaucu_client::Child;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
 use sobaucu_hub::bundles;
 use sobaucu_hub::server::{self, AppState, Config};
 use sobaucu_hub::store::SqliteHubStore;
-use sobaucu_protocol::code::EnrolCode;
 use sobaucu_protocol::{NodeId, Role};
 
 #[derive(Parser)]
@@ -193,26 +191,7 @@ fn run(cli: Cli) -> Result<()> {
             println!("enrolled at hub {} ({}) at {parent}", answer.hub_node_id, answer.hub_unit);
         }
         Command::EnrollCode { unit, role, expires_days } => {
-            let unit: UnitCode = unit.parse()?;
-            let role: Role = role.parse()?;
-            let me = store.identity()?;
-            let catalogue = Catalogue::get(me.scheme);
-            catalogue.require(&unit)?;
-            if !catalogue.is_within(&unit, &me.unit) {
-                bail!("unit {unit} is not in this hub's subtree ({})", me.unit);
-            }
-            if role == Role::Hub && unit == me.unit {
-                bail!("a hub below this one serves a unit below {}, not {} itself", me.unit, me.unit);
-            }
-            if store.chain()?.is_empty() {
-                bail!(
-                    "this hub has no certificate yet: enrol it at its parent hub first (`init --parent URL --code CODE`)"
-                );
-            }
-            let keys = store.keys()?;
-            let expires_day = (chrono::Utc::now().timestamp() / 86_400) as u32 + expires_days.max(1);
-            let code = EnrolCode::new(role, unit.as_str(), expires_day, keys.public())?;
-            store.keep_code(&code.secret_hash(), &unit, role, expires_day)?;
+            let code = store.issue_code(&unit.parse()?, role.parse()?, expires_days)?;
             println!("{}", code.to_text());
         }
         Command::Serve {
@@ -310,37 +289,7 @@ fn run(cli: Cli) -> Result<()> {
 
 fn serve(store: SqliteHubStore, listen: &str, relay_interval: u64, config: Config) -> Result<()> {
     let me = store.identity()?;
-    let has_parent = store.parent()?.is_some();
-    let relay = if has_parent {
-        // The relay has its own connection to the store, on its own thread.
-        let mut relay_store = store.reopen()?;
-        let interval = Duration::from_secs(relay_interval.max(1));
-        let schedule = sobaucu_client::scheduler::Schedule {
-            first: Duration::from_millis(200),
-            after_change: Duration::from_millis(200),
-            every: interval,
-            first_retry: interval,
-            longest_retry: interval * 10,
-        };
-        Some(sobaucu_client::scheduler::Scheduler::start(
-            schedule,
-            move || match sobaucu_client::sync(&mut relay_store, None, |_| {}) {
-                Ok(p) => {
-                    if p.pushed > 0 || p.pulled > 0 {
-                        tracing::info!(pushed = p.pushed, pulled = p.pulled, rounds = p.rounds, "relay");
-                    }
-                    true
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, pending = relay_store.pending_count().unwrap_or(0), "relay failed");
-                    false
-                }
-            },
-            |_| {},
-        ))
-    } else {
-        None
-    };
+    let relay = sobaucu_hub::relay::start(&store, Duration::from_secs(relay_interval.max(1)))?;
     let state = Arc::new(AppState::new(store, relay, config)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {

@@ -102,3 +102,40 @@ impl Child for SqliteHubStore {
         self.seen()
     }
 }
+
+/// Starts the relay to the parent hub in the background, on a connection of its own to the
+/// store (none when the hub has no parent): soon after it starts, soon after a child pushed
+/// something (`Scheduler::changed`), every `interval` otherwise, and after a failure every
+/// `interval` up to ten times it. `sobaucu-hub serve` and the desktop's hub both run it.
+pub fn start(
+    store: &SqliteHubStore,
+    interval: std::time::Duration,
+) -> Result<Option<sobaucu_client::scheduler::Scheduler>, StoreError> {
+    if SqliteHubStore::parent(store)?.is_none() {
+        return Ok(None);
+    }
+    let mut relay_store = store.reopen()?;
+    let schedule = sobaucu_client::scheduler::Schedule {
+        first: std::time::Duration::from_millis(200),
+        after_change: std::time::Duration::from_millis(200),
+        every: interval,
+        first_retry: interval,
+        longest_retry: interval * 10,
+    };
+    Ok(Some(sobaucu_client::scheduler::Scheduler::start(
+        schedule,
+        move || match sobaucu_client::sync(&mut relay_store, None, |_| {}) {
+            Ok(p) => {
+                if p.pushed > 0 || p.pulled > 0 {
+                    tracing::info!(pushed = p.pushed, pulled = p.pulled, rounds = p.rounds, "relay");
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, pending = relay_store.pending_count().unwrap_or(0), "relay failed");
+                false
+            }
+        },
+        |_| {},
+    )))
+}

@@ -12,6 +12,7 @@ use sobaucu_core::log::{self, ReadFilter};
 use sobaucu_core::trust;
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
 use sobaucu_core::vault;
+use sobaucu_protocol::code::EnrolCode;
 use sobaucu_protocol::messages::Seen;
 use sobaucu_protocol::{Cert, Change, Identity, NodeId, PublicIdentity, Revocation, Role, Statement};
 
@@ -344,6 +345,35 @@ impl SqliteHubStore {
             params![secret_hash, unit.as_str(), now(), role.as_str(), expires_day],
         )?;
         Ok(())
+    }
+
+    /// Issues a one-time enrolment code for `unit` (in this hub's subtree) and `role`, valid
+    /// for `days` days from today (at least one), and keeps it. The command line's
+    /// `enroll-code` and the desktop's hub both issue codes here.
+    pub fn issue_code(&mut self, unit: &UnitCode, role: Role, days: u32) -> Result<EnrolCode> {
+        let me = self.identity()?;
+        let catalogue = Catalogue::get(me.scheme);
+        catalogue.require(unit)?;
+        if !catalogue.is_within(unit, &me.unit) {
+            return Err(StoreError::Other(format!("unit {unit} is not in this hub's subtree ({})", me.unit)));
+        }
+        if role == Role::Hub && *unit == me.unit {
+            return Err(StoreError::Other(format!(
+                "a hub below this one serves a unit below {}, not {} itself",
+                me.unit, me.unit
+            )));
+        }
+        if self.chain()?.is_empty() {
+            return Err(StoreError::Other(
+                "this hub has no certificate yet: enrol it at its parent hub first (`init --parent URL --code CODE`)"
+                    .into(),
+            ));
+        }
+        let keys = self.keys()?;
+        let expires_day = (chrono::Utc::now().timestamp() / 86_400) as u32 + days.max(1);
+        let code = EnrolCode::new(role, unit.as_str(), expires_day, keys.public())?;
+        self.keep_code(&code.secret_hash(), unit, role, expires_day)?;
+        Ok(code)
     }
 
     /// A code's unit, role, expiry day and who used it.
