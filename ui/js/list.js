@@ -46,6 +46,13 @@ export function render(container, params, ctx) {
   const merged = hasUnitsBelow(node);
   /** Exact field values the route narrows the list to (`#/list/candidate?level=na`). */
   const where = Object.fromEntries(Object.entries(params.where || {}).filter(([field]) => field === 'unit' || def.fields.some((f) => f.name === field)));
+  // A unit in the route (`?unit=<code>&unit_name=<name>`, from the progress board) narrows the
+  // list as the unit select does, shown by its name.
+  const routeUnitName = params.where?.unit_name || '';
+  if (merged && where.unit) {
+    mem.unit = where.unit;
+    delete where.unit;
+  }
   let alive = true;
   /** Bumped whenever the query changes: answers for an older query are dropped. */
   let generation = 0;
@@ -108,6 +115,7 @@ export function render(container, params, ctx) {
   /** "Lọc: Cấp = Quốc hội · Bỏ lọc": what the route narrowed the list to, and the way back. */
   function filterNote() {
     const parts = Object.entries(where).map(([name, value]) => {
+      if (name === 'unit') return `${t('list.unit_column')} = ${routeUnitName || value}`;
       const field = def.fields.find((f) => f.name === name);
       const option = field?.options?.find((o) => o.value === value);
       return `${field ? pick(field) : name} = ${option ? pick(option) : value}`;
@@ -123,6 +131,9 @@ export function render(container, params, ctx) {
       if (!alive) return;
       for (const unit of units || []) {
         unitSelect.appendChild(h('option', { value: unit.code, text: unit.name }));
+      }
+      if (mem.unit && !(units || []).some((unit) => unit.code === mem.unit)) {
+        unitSelect.appendChild(h('option', { value: mem.unit, text: routeUnitName || mem.unit }));
       }
       unitSelect.value = mem.unit;
     } catch (error) {

@@ -9,7 +9,8 @@ import * as api from './api.js';
 import { h, replaceChildren } from './util.js';
 import { t, pick, errorText, lang as getLang } from './i18n.js';
 import { displayDate } from './dates.js';
-import { statusText } from './timeline.js';
+import { statusText, renderTimeline } from './timeline.js';
+import { kindDef, kindLabel } from './store.js';
 
 const LEVEL_WORD = {
   province: { vi: 'tỉnh', en: 'provinces' },
@@ -27,7 +28,7 @@ function levelWord(level) {
 
 /** "3 ngày trước" / "hôm nay" / "chưa đồng bộ". */
 function syncText(unit) {
-  if (!unit.last_sync_at) return t('pg.never_synced');
+  if (!unit.last_sync_at) return t(unit.no_data ? 'pg.no_data_long' : 'pg.never_synced');
   const days = unit.days_since_sync ?? 0;
   return days === 0 ? t('pg.synced_today') : t('pg.synced_days_ago', { n: days });
 }
@@ -53,7 +54,7 @@ export function render(container, params, ctx) {
         last ? null : h('span', { class: 'pg-sep', 'aria-hidden': 'true', text: ' › ' }));
     }));
     if (!board.units.length) {
-      replaceChildren(body, h('p', { class: 'muted', text: t('pg.no_units') }));
+      replaceChildren(body, unitView(board));
       return;
     }
     replaceChildren(body,
@@ -77,6 +78,7 @@ export function milestoneTable(board, { id = 'progress-milestones' } = {}) {
       const share = c.total ? Math.round((100 * c.done) / c.total) : 0;
       return h('div', { class: 'pg-count', dataset: { level: c.level } },
         h('span', { class: 'pg-count-text', text: `${c.done}/${c.total} ${levelWord(c.level)}` }),
+        c.no_data ? h('span', { class: 'pg-nodata-count muted', text: t('pg.no_data_count', { n: c.no_data }) }) : null,
         h('span', { class: 'pg-bar', role: 'img', 'aria-label': `${share}%` },
           h('span', { class: 'pg-bar-done', style: `width:${share}%` }),
           c.overdue ? h('span', { class: 'pg-bar-overdue', style: `width:${c.total ? (100 * c.overdue) / c.total : 0}%` }) : null));
@@ -110,18 +112,20 @@ export function milestoneTable(board, { id = 'progress-milestones' } = {}) {
 /** Units below × milestones: one coloured cell per unit and milestone, with totals and syncs. */
 function unitChart(board) {
   const columns = board.milestones.map((m, i) => ({ m, i })).filter(({ m }) => m.counts.length);
+  // The last sync comes right after the name (seen without scrolling); each milestone's column
+  // is headed by its name, its date beneath.
   const head = h('tr', null,
     h('th', { scope: 'col', text: t('pg.unit') }),
+    h('th', { scope: 'col', text: t('pg.last_sync') }),
     h('th', { scope: 'col', text: t('pg.unit_done') }),
-    columns.map(({ m }) => h('th', { scope: 'col', class: 'pg-col', title: `${pick(m)} — ${displayDate(m.due)}` },
-      h('span', { class: 'pg-col-label', text: displayDate(m.due).slice(0, 5) }))),
-    h('th', { scope: 'col', text: t('pg.last_sync') }));
+    columns.map(({ m }) => h('th', { scope: 'col', class: 'pg-col', title: `${pick(m)} — ${displayDate(m.due)}`, dataset: { milestone: m.milestone } },
+      h('span', { class: 'pg-col-name', text: pick(m) }),
+      h('span', { class: 'pg-col-date', text: displayDate(m.due).slice(0, 5) }))));
   const rows = board.units.map((u) => {
     const share = u.due ? Math.round((100 * u.done) / u.due) : 100;
     const drill = u.units_below > 0;
-    const name = drill
-      ? h('a', { href: `#/progress/${encodeURIComponent(u.code)}`, text: u.name })
-      : h('span', { text: u.name });
+    // A unit with units below opens their board; a commune opens its own timeline and records.
+    const name = h('a', { href: `#/progress/${encodeURIComponent(u.code)}`, class: 'pg-unit-link', text: u.name });
     const cells = columns.map(({ m, i }) => {
       const cell = u.cells[i];
       if (!cell) return h('td', { class: 'pg-cell pg-na', 'aria-label': t('pg.not_applicable') });
@@ -132,9 +136,10 @@ function unitChart(board) {
         : drill ? `#/progress/${encodeURIComponent(u.code)}` : null;
       return h('td', { class: 'pg-cell', dataset: { status: cell.status } }, target ? h('a', { href: target }, mark) : mark);
     });
-    const stale = !u.last_sync_at || (u.days_since_sync ?? 0) >= 3;
+    const stale = !u.no_data && (!u.last_sync_at || (u.days_since_sync ?? 0) >= 3);
     const syncNote = u.never_synced && drill ? t('pg.never_below', { n: u.never_synced }) : '';
-    return h('tr', { dataset: { unit: u.code, overdue: String(u.overdue) }, class: u.overdue ? 'pg-row-late' : '' },
+    const rowClass = u.no_data ? 'pg-row-nodata' : u.overdue ? 'pg-row-late' : '';
+    return h('tr', { dataset: { unit: u.code, overdue: String(u.overdue), noData: String(Boolean(u.no_data)) }, class: rowClass },
       h('th', { scope: 'row' }, name,
         u.overdue ? h('span', { class: 'badge badge-red pg-row-badge', text: t('pg.overdue_n', { n: u.overdue, days: u.days_late }) }) : null,
         (u.issues?.errors || u.issues?.warnings)
@@ -144,17 +149,31 @@ function unitChart(board) {
             text: t('pg.issues', { e: u.issues.errors, w: u.issues.warnings }),
           })
           : null),
+      h('td', { class: stale ? 'pg-sync pg-sync-stale' : 'pg-sync', dataset: { sync: u.last_sync_at ? 'yes' : 'never' } },
+        syncText(u), syncNote ? h('div', { class: 'muted pg-sync-note', text: syncNote }) : null),
       h('td', { class: 'pg-unit-done' },
         h('span', { class: 'pg-bar pg-bar-small', role: 'img', 'aria-label': `${share}%` },
           h('span', { class: 'pg-bar-done', style: `width:${share}%` })),
         h('span', { class: 'pg-count-text', text: ` ${u.done}/${u.due}` })),
-      cells,
-      h('td', { class: stale ? 'pg-sync pg-sync-stale' : 'pg-sync', dataset: { sync: u.last_sync_at ? 'yes' : 'never' } },
-        syncText(u), syncNote ? h('div', { class: 'muted pg-sync-note', text: syncNote }) : null));
+      cells);
   });
   return h('div', { class: 'pg-chart-wrap' },
     h('table', { class: 'report-table pg-chart', id: 'progress-units' }, h('thead', null, head), h('tbody', null, rows)),
     h('p', { class: 'pg-legend muted' },
-      ['done', 'done_late', 'overdue', 'due_soon', 'upcoming'].map((status) => h('span', { class: 'pg-legend-item' },
+      ['done', 'done_late', 'overdue', 'due_soon', 'upcoming', 'no_data'].map((status) => h('span', { class: 'pg-legend-item' },
         h('span', { class: `pg-dot pg-${status}`, 'aria-hidden': 'true' }), ' ', t(`pg.legend_${status}`)))));
+}
+
+/** A unit with none below (a commune): its own timeline and its records in this ledger. */
+function unitView(board) {
+  const code = board.root.code;
+  const kinds = ['committee', 'board', 'team', 'electoral_unit', 'polling_area', 'voter', 'candidate', 'voter_conference', 'complaint', 'incident']
+    .filter((kind) => kindDef(kind));
+  return h('div', { id: 'progress-unit-view' },
+    h('p', { class: 'page-sub', text: t('pg.today', { date: displayDate(board.today) }) }),
+    h('h2', { class: 'section-title', text: t('pg.unit_timeline') }),
+    renderTimeline(board.timeline || [], { id: 'progress-unit-timeline', today: board.today }),
+    h('h2', { class: 'section-title', text: t('pg.unit_records') }),
+    h('ul', { class: 'pg-records', id: 'progress-unit-records' }, kinds.map((kind) => h('li', null,
+      h('a', { href: `#/list/${encodeURIComponent(kind)}?${new URLSearchParams({ unit: code, unit_name: board.root.name })}`, dataset: { kind }, text: kindLabel(kindDef(kind)) })))));
 }

@@ -86,100 +86,226 @@ function drawMeta(target, report) {
 // ---------------------------------------------------------------------------------------------
 // The known layout
 
-/** The whole report: known sections first, then anything else the core sends. */
+/**
+ * The whole report, in the order and shape of the official tables (the same as the Excel
+ * workbook's sheets, crates/print/src/report.rs): bodies, electoral units, polling areas, voters,
+ * complaints, other activity; candidates and voter conferences with one column per level;
+ * consultations; the timeline; then, at a district or province, each milestone's X/Y of the
+ * units below with the late ones, and one row per unit below. Keys the core adds later are drawn
+ * by the generic renderer after these.
+ */
 function renderReport(report, dashboardTimeline) {
   const used = new Set(HEADER_KEYS);
   const take = (key) => {
     used.add(key);
     return report[key];
   };
-  const has = (key) => Object.prototype.hasOwnProperty.call(report, key);
+  const num = (key) => (typeof report[key] === 'number' ? take(key) : (used.add(key), null));
   const hideDistrict = report.scheme === '2025';
+  const levels = LEVEL_ORDER.filter((level) => !(hideDistrict && level === 'district'));
   const sections = [];
 
-  // Election bodies: committees and teams, boards by level.
-  if (has('committees') || has('teams') || has('boards')) {
-    const parts = [];
-    const figures = ['committees', 'teams'].filter(has).map((key) => [key, take(key)]);
-    if (figures.length) parts.push(keyValueTable(figures));
-    if (isObject(report.boards)) {
-      const boards = take('boards');
-      parts.push(subsection(t('report.boards_by_level'),
-        levelTable(levelEntries(boards, hideDistrict), [{ key: 'count', label: labelFor('boards') }], (value) => ({ count: value }),
-          { totals: true, link: (level) => listOf('board', { level }) })));
-    }
-    sections.push(section('organisation', t('report.sec_organisation'), parts));
+  // Election bodies: the committee, the boards of each level, the teams.
+  const boards = isObject(report.boards) ? take('boards') : {};
+  sections.push(section('organisation', t('report.sec_organisation'), [figureTable([
+    { key: 'committees', label: labelFor('committees'), value: num('committees'), href: '#/list/committee' },
+    ...levels.map((level) => ({
+      key: `boards_${level}`,
+      label: t('report.board_of', { level: labelFor(level) }),
+      value: boards[level] ?? 0,
+      href: listOf('board', { level }),
+    })),
+    { key: 'teams', label: labelFor('teams'), value: num('teams'), href: '#/list/team' },
+  ])]));
+
+  // Electoral units and seats by level.
+  const units = isObject(report.electoral_units) ? take('electoral_units') : {};
+  sections.push(section('electoral_units', t('report.sec_electoral_units'), [columnsTable(
+    t('report.ballot_level'),
+    [{ key: 'units', label: t('report.eu_units') }, { key: 'seats', label: t('report.eu_seats') }],
+    levels.map((level) => ({ key: level, label: t('report.deputies_of', { level: labelFor(level) }), values: units[level] || {} })),
+    { totals: true, link: (level, column) => (column === 'units' ? listOf('electoral_unit', { level }) : null) },
+  )]));
+
+  // Polling areas.
+  sections.push(section('polling_areas', t('report.sec_areas'), [figureTable([
+    { key: 'polling_areas', label: t('report.areas_total'), value: num('polling_areas'), href: '#/list/polling_area' },
+    { key: 'polling_areas_separate', label: labelFor('polling_areas_separate'), value: num('polling_areas_separate') },
+  ])]));
+
+  // Voters.
+  const bySex = isObject(report.voters_by_sex) ? take('voters_by_sex') : {};
+  const byLevel = isObject(report.voters_by_level) ? take('voters_by_level') : {};
+  sections.push(section('voters', labelFor('voters'), [figureTable([
+    { key: 'voters', label: t('report.voters_total'), value: num('voters'), href: '#/list/voter' },
+    { key: 'voters_male', label: t('report.voters_male'), value: bySex.male ?? 0, href: listOf('voter', { sex: 'male' }) },
+    { key: 'voters_female', label: t('report.voters_female'), value: bySex.female ?? 0, href: listOf('voter', { sex: 'female' }) },
+    ...levels.map((level) => ({ key: `voters_${level}`, label: t('report.voters_of', { level: labelFor(level) }), value: byLevel[level] ?? 0 })),
+    { key: 'voters_voting_elsewhere', label: t('report.voters_elsewhere'), value: num('voters_voting_elsewhere') },
+    { key: 'voters_removed', label: t('report.voters_removed'), value: num('voters_removed') },
+  ])]));
+
+  // Complaints.
+  const complaints = isFlatObject(report.complaints) ? take('complaints') : {};
+  sections.push(section('complaints', labelFor('complaints'), [figureTable([
+    { key: 'received', label: t('report.complaints_received'), value: complaints.received ?? 0, href: '#/list/complaint' },
+    { key: 'resolved', label: t('report.complaints_resolved'), value: complaints.resolved ?? 0, href: listOf('complaint', { status: 'resolved' }) },
+    { key: 'transferred', label: t('report.complaints_transferred'), value: complaints.transferred ?? 0, href: listOf('complaint', { status: 'transferred' }) },
+    { key: 'open', label: t('report.complaints_open'), value: complaints.open ?? 0 },
+    { key: 'overdue', label: t('report.complaints_overdue'), value: complaints.overdue ?? 0 },
+  ])]));
+
+  // Other activity.
+  sections.push(section('other', t('report.sec_other'), [figureTable([
+    { key: 'incidents', label: labelFor('incidents'), value: num('incidents'), href: '#/list/incident' },
+    { key: 'propaganda', label: t('report.propaganda'), value: num('propaganda'), href: '#/list/propaganda' },
+    { key: 'supervision', label: t('report.supervision'), value: num('supervision'), href: '#/list/supervision' },
+  ])]));
+
+  // Candidates: one row per figure, one column per level (the official table's shape).
+  if (isObject(report.candidates)) {
+    const byLevelCandidates = take('candidates');
+    sections.push(section('candidates', t('report.sec_candidates'), [levelColumnsTable(CANDIDATE_ROWS, levels, byLevelCandidates,
+      (key, level) => (CANDIDATE_FILTERS[key] ? listOf('candidate', { level, ...CANDIDATE_FILTERS[key] }) : null))]));
   }
 
-  // Electoral units: units and seats by level.
-  if (isObject(report.electoral_units)) {
-    const unitsByLevel = take('electoral_units');
-    sections.push(section('electoral_units', labelFor('electoral_units'),
-      [matrixTable(levelEntries(unitsByLevel, hideDistrict), {
-        totals: true,
-        link: (level, column) => (column === 'units' ? listOf('electoral_unit', { level }) : null),
-      })]));
-  }
-
-  // Polling areas and voters.
-  if (['polling_areas', 'polling_areas_separate', 'voters', 'voters_by_sex', 'voters_by_level'].some(has)) {
-    const parts = [];
-    const figures = ['polling_areas', 'polling_areas_separate', 'voters'].filter(has).map((key) => [key, take(key)]);
-    if (figures.length) parts.push(keyValueTable(figures));
-    if (isObject(report.voters_by_sex)) {
-      parts.push(subsection(labelFor('voters_by_sex'), keyValueTable(Object.entries(take('voters_by_sex')))));
-    }
-    if (isObject(report.voters_by_level)) {
-      parts.push(subsection(labelFor('voters_by_level'), keyValueTable(levelEntries(take('voters_by_level'), hideDistrict))));
-    }
-    sections.push(section('voters', t('report.sec_areas_voters'), parts));
-  }
-
-  // Candidates by level.
-  if (isObject(report.candidates) && Object.values(report.candidates).every(isFlatObject)) {
-    sections.push(section('candidates', t('report.sec_candidates'),
-      [matrixTable(levelEntries(take('candidates'), hideDistrict), {
-        totals: true,
-        link: (level, column) => (CANDIDATE_FILTERS[column] ? listOf('candidate', { level, ...CANDIDATE_FILTERS[column] }) : null),
-      })]));
-  }
-
-  // Consultations: communes (and districts) that held each round, as X/Y.
-  if (isObject(report.consultations) && Object.values(report.consultations).every(isFlatObject)) {
+  // Consultations: the rounds, with districts and communes that held each.
+  if (isObject(report.consultations)) {
     sections.push(section('consultations', labelFor('consultations'), [consultationTable(take('consultations'))]));
   }
 
-  // Voter conferences by level.
-  if (isObject(report.voter_conferences) && Object.values(report.voter_conferences).every(isFlatObject)) {
-    sections.push(section('voter_conferences', labelFor('voter_conferences'),
-      [matrixTable(levelEntries(take('voter_conferences'), hideDistrict), { totals: true })]));
+  // Voter conferences: one row per figure, one column per level.
+  if (isObject(report.voter_conferences)) {
+    sections.push(section('voter_conferences', t('report.sec_conferences'),
+      [levelColumnsTable(CONFERENCE_ROWS, levels, take('voter_conferences'), () => null)]));
   }
 
-  // Complaints.
-  if (isFlatObject(report.complaints)) {
-    sections.push(section('complaints', labelFor('complaints'), [keyValueTable(Object.entries(take('complaints')))]));
-  }
-
-  // Other activity.
-  const others = ['incidents', 'propaganda', 'supervision'].filter((key) => has(key) && isScalar(report[key]));
-  if (others.length) {
-    sections.push(section('other', t('report.sec_other'), [keyValueTable(others.map((key) => [key, take(key)]))]));
-  }
-
-  // Anything else, in the order the core sent it; the timeline last.
-  for (const [key, value] of Object.entries(report)) {
-    if (used.has(key) || key === 'timeline') continue;
-    sections.push(section(key, labelFor(key), [renderValue(value, key, 3)]));
-  }
+  // The timeline of the node's own unit.
   if (Array.isArray(report.timeline)) {
+    used.add('timeline');
     const labels = new Map(dashboardTimeline.map((entry) => [entry.milestone, entry]));
     const entries = report.timeline.map((entry) => ({ ...(labels.get(entry.milestone) || {}), ...entry }));
-    sections.push(section('timeline', labelFor('timeline'),
+    sections.push(section('timeline', t('report.sec_timeline'),
       [renderTimeline(entries, { today: typeof report.today === 'string' ? report.today : null })]));
   }
 
-  if (!sections.length) return h('p', { class: 'muted', text: t('report.empty') });
+  // The units below: each milestone's X/Y with the late ones, then one row per unit.
+  if (Array.isArray(report.progress)) {
+    const progress = take('progress');
+    if (progress.length) {
+      const names = new Map(dashboardTimeline.map((entry) => [entry.milestone, pick(entry)]));
+      sections.push(section('progress', t('report.sec_progress'), [progressTable(progress, names)]));
+    }
+  }
+  if (Array.isArray(report.units)) {
+    const rows = take('units');
+    if (rows.length) sections.push(section('units', t('report.sec_units'), [unitsTable(rows)]));
+  }
+
+  // Anything else, in the order the core sent it.
+  for (const [key, value] of Object.entries(report)) {
+    if (used.has(key)) continue;
+    sections.push(section(key, labelFor(key), [renderValue(value, key, 3)]));
+  }
   return h('div', null, sections);
+}
+
+/** Candidate figures, in the official table's order. */
+const CANDIDATE_ROWS = ['total', 'nominated', 'self_nominated', 'women', 'ethnic_minority', 'under_40', 'incumbent', 'official'];
+/** Voter-conference figures, in the official table's order. */
+const CONFERENCE_ROWS = ['areas', 'communes', 'districts', 'conferences', 'convened', 'present', 'confidence_for', 'confidence_against'];
+
+/** Two columns, "Chỉ tiêu" and "Số lượng": rows {key, label, value, href?}. */
+function figureTable(rows) {
+  return h('table', { class: 'report-table report-kv' },
+    h('thead', null, h('tr', null, h('th', { scope: 'col', text: t('report.item') }), h('th', { scope: 'col', class: 'num', text: t('report.count') }))),
+    h('tbody', null, rows.map((row) => h('tr', { dataset: { key: row.key } },
+      h('th', { scope: 'row', text: row.label }),
+      numberCell(row.value ?? 0, row.key, row.href ?? null, false)))));
+}
+
+/** Rows {key, label, values: {column: n}} under columns [{key, label}]; an optional "Cộng" row. */
+function columnsTable(corner, columns, rows, { totals = false, link = null } = {}) {
+  const sums = totals && rows.length > 1
+    ? columns.map((column) => rows.reduce((sum, row) => sum + (Number(row.values?.[column.key]) || 0), 0))
+    : null;
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'report-table report-matrix' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', text: corner }),
+      columns.map((column) => h('th', { scope: 'col', class: 'num', text: column.label })))),
+    h('tbody', null, rows.map((row) => h('tr', { dataset: { key: row.key } },
+      h('th', { scope: 'row', text: row.label }),
+      columns.map((column) => numberCell(row.values?.[column.key] ?? 0, column.key, link?.(row.key, column.key) ?? null, false))))),
+    sums ? h('tfoot', null, h('tr', { class: 'report-total' },
+      h('th', { scope: 'row', text: t('report.sum') }),
+      sums.map((sum) => h('td', { class: 'num', text: formatScalar(sum, '') })))) : null));
+}
+
+/** Figures as rows and levels as columns, from a level-keyed object of figures. */
+function levelColumnsTable(figureKeys, levels, byLevel, link) {
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'report-table report-matrix' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', text: t('report.item') }),
+      levels.map((level) => h('th', { scope: 'col', class: 'num', text: labelFor(level) })))),
+    h('tbody', null, figureKeys.map((key) => h('tr', { dataset: { key } },
+      h('th', { scope: 'row', text: t(`report.fig_${key}`) }),
+      levels.map((level) => numberCell(byLevel?.[level]?.[key] ?? 0, key, link(key, level), false)))))));
+}
+
+/** Each milestone of the units below: X/Y districts and communes done, no data, the late ones. */
+function progressTable(progress, names) {
+  const districts = progress.some((p) => Number(p.districts_total) > 0);
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'report-table', id: 'report-progress-table' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', text: t('report.milestone') }),
+      h('th', { scope: 'col', text: t('report.due') }),
+      districts ? h('th', { scope: 'col', class: 'num', text: t('report.districts_done') }) : null,
+      h('th', { scope: 'col', class: 'num', text: t('report.communes_done') }),
+      h('th', { scope: 'col', class: 'num', text: t('pg.no_data') }),
+      h('th', { scope: 'col', text: t('report.late_units') }))),
+    h('tbody', null, progress.map((p) => h('tr', { dataset: { key: p.milestone } },
+      h('th', { scope: 'row', text: names.get(p.milestone) || t('report.milestone') }),
+      h('td', { text: displayDate(p.due) }),
+      districts ? h('td', { class: 'num', text: `${p.districts_done}/${p.districts_total}` }) : null,
+      h('td', { class: 'num', text: `${p.communes_done}/${p.communes_total}` }),
+      h('td', { class: 'num', text: formatScalar((p.districts_no_data || 0) + (p.communes_no_data || 0), '') }),
+      h('td', null, (p.late_units || []).map((late, i) => h('span', { class: 'late-unit' },
+        i ? '; ' : '',
+        h('a', { href: `#/progress/${encodeURIComponent(late.code)}`, text: late.name }),
+        ` (${t(late.status === 'overdue' ? 'report.late_overdue' : 'report.late_done', { n: late.days_late })})`))))))));
+}
+
+/** One row per unit below, its figures side by side (the workbook's "Từng đơn vị" sheet). */
+function unitsTable(rows) {
+  const columns = [
+    ['polling_areas', t('report.areas_total')],
+    ['teams', labelFor('teams')],
+    ['voters', labelFor('voters')],
+    ['voters_male', t('report.voters_male')],
+    ['voters_female', t('report.voters_female')],
+    ['candidates', labelFor('candidates')],
+    ['complaints_open', t('report.complaints_open')],
+  ];
+  const sum = (key) => rows.reduce((total, row) => total + (Number(row[key]) || 0), 0);
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'report-table report-matrix', id: 'report-units-table' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', text: t('report.unit') }),
+      h('th', { scope: 'col', text: t('pg.last_sync') }),
+      columns.map(([, label]) => h('th', { scope: 'col', class: 'num', text: label })),
+      h('th', { scope: 'col', class: 'num', text: t('report.milestones_done') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.milestones_overdue') }))),
+    h('tbody', null, rows.map((row) => h('tr', { dataset: { key: row.code }, class: row.no_data ? 'no-data' : null },
+      h('th', { scope: 'row' }, h('a', { href: `#/progress/${encodeURIComponent(row.code)}`, text: row.name })),
+      h('td', { text: row.last_sync_at ? displayDate(row.last_sync_at) : t(row.no_data ? 'pg.no_data_long' : 'pg.never_synced') }),
+      columns.map(([key]) => h('td', { class: 'num', text: formatScalar(row[key] ?? 0, '') })),
+      h('td', { class: 'num', text: `${row.milestones_done}/${row.milestones_due}` }),
+      h('td', { class: 'num', text: formatScalar(row.overdue ?? 0, '') })))),
+    h('tfoot', null, h('tr', { class: 'report-total' },
+      h('th', { scope: 'row', text: t('report.sum') }),
+      h('td'),
+      columns.map(([key]) => h('td', { class: 'num', text: formatScalar(sum(key), '') })),
+      h('td'),
+      h('td', { class: 'num', text: formatScalar(sum('overdue'), '') })))));
 }
 
 function section(key, title, parts) {
@@ -195,32 +321,6 @@ function subsection(title, content) {
 
 /** Ballot levels from the top down; the core's maps come sorted by name instead. */
 const LEVEL_ORDER = ['na', 'provincial', 'district', 'commune'];
-
-/**
- * A level-keyed object's entries in level order (unknown keys after, as sent), without the
- * district level under the 2025 scheme when it is empty.
- */
-function levelEntries(byLevel, hideDistrict) {
-  const rank = (key) => {
-    const index = LEVEL_ORDER.indexOf(key);
-    return index < 0 ? LEVEL_ORDER.length : index;
-  };
-  return Object.entries(byLevel)
-    .filter(([level, value]) => !(hideDistrict && level === 'district' && isZero(value)))
-    .sort((a, b) => rank(a[0]) - rank(b[0]));
-}
-
-function isZero(value) {
-  if (typeof value === 'number') return value === 0;
-  if (isObject(value)) return Object.values(value).every((inner) => inner === 0 || inner === null);
-  return false;
-}
-
-/** Rows of levels with the given columns; `pickRow(value)` turns a row's value into {column: n}. */
-function levelTable(entries, columns, pickRow, { totals = false, link = null } = {}) {
-  const rows = entries.map(([key, value]) => [key, pickRow(value)]);
-  return gridTable(rows, columns, { totals, corner: t('report.level'), link });
-}
 
 /** Rows are the outer keys (e.g. levels), columns the union of the inner keys (e.g. figures). */
 function matrixTable(entries, { totals = false, link = null } = {}) {
@@ -249,10 +349,10 @@ function gridTable(rows, columns, { totals = false, corner = '', link = null } =
       sums.map((sum) => h('td', { class: 'num', text: sum === null ? '' : formatScalar(sum, '') })))) : null));
 }
 
-function numberCell(value, key, href = null) {
-  // A figure counting records opens their list (across the node's whole scope): by its key
-  // alone, or where a table says which records a cell counts.
-  const target = href ?? (FIGURE_KINDS[key] ? `#/list/${FIGURE_KINDS[key]}` : null);
+function numberCell(value, key, href = null, byKey = true) {
+  // A figure counting records opens their list (across the node's whole scope): where a table
+  // says which records a cell counts, or (generic tables) by its key alone.
+  const target = href ?? (byKey && FIGURE_KINDS[key] ? `#/list/${FIGURE_KINDS[key]}` : null);
   if (target && typeof value === 'number') {
     return h('td', { class: 'num' }, h('a', {
       href: target, class: 'figure-link', dataset: { figure: key }, title: t('report.open_records'),
@@ -287,28 +387,28 @@ const FIGURE_KINDS = {
   received: 'complaint',
 };
 
-/** Consultation rounds with "done/total" for communes, and for districts where there are any. */
+/** Consultation rounds: districts held of all, communes held of all, and the result in words. */
 function consultationTable(byRound) {
-  const rounds = Object.entries(byRound);
-  const showDistricts = rounds.some(([, f]) => Number(f.districts_total) > 0);
-  const columns = [];
-  if (showDistricts) columns.push({ key: 'districts', label: t('report.consult_districts'), done: 'districts_done', total: 'districts_total' });
-  columns.push({ key: 'communes', label: t('report.consult_communes'), done: 'communes_done', total: 'communes_total' });
-  const known = new Set(['districts_done', 'districts_total', 'communes_done', 'communes_total']);
-  const extra = [];
-  for (const [, figures] of rounds) for (const key of Object.keys(figures)) if (!known.has(key) && !extra.includes(key)) extra.push(key);
+  const rounds = ['round1', 'round2', 'round3'].filter((round) => isObject(byRound[round]));
+  const showDistricts = rounds.some((round) => Number(byRound[round].districts_total) > 0);
+  const columns = showDistricts
+    ? ['districts_done', 'districts_total', 'communes_done', 'communes_total']
+    : ['communes_done', 'communes_total'];
   return h('div', { class: 'table-scroll' }, h('table', { class: 'report-table report-matrix' },
     h('thead', null, h('tr', null,
-      h('td', { class: 'corner' }),
-      columns.map((column) => h('th', { scope: 'col', class: 'num', text: column.label })),
-      extra.map((key) => h('th', { scope: 'col', class: 'num', text: labelFor(key) })))),
-    h('tbody', null, rounds.map(([round, figures]) => h('tr', { dataset: { key: round } },
-      h('th', { scope: 'row', text: labelFor(round) }),
-      columns.map((column) => h('td', {
-        class: 'num',
-        text: t('report.done_of', { done: formatScalar(figures[column.done] ?? 0, ''), total: formatScalar(figures[column.total] ?? 0, '') }),
-      })),
-      extra.map((key) => numberCell(figures[key], key)))))));
+      h('th', { scope: 'col', text: t('report.conference') }),
+      columns.map((key) => h('th', { scope: 'col', class: 'num', text: labelFor(key) })),
+      h('th', { scope: 'col', text: t('report.result') }))),
+    h('tbody', null, rounds.map((round) => {
+      const f = byRound[round];
+      const summary = showDistricts
+        ? t('report.consult_summary_districts', { dd: f.districts_done, dt: f.districts_total, cd: f.communes_done, ct: f.communes_total })
+        : t('report.consult_summary', { cd: f.communes_done, ct: f.communes_total });
+      return h('tr', { dataset: { key: round } },
+        h('th', { scope: 'row', text: labelFor(round) }),
+        columns.map((key) => h('td', { class: 'num', text: formatScalar(f[key] ?? 0, '') })),
+        h('td', { text: summary }));
+    }))));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ export function statusText(entry, today) {
       return t('status.upcoming');
     case 'passed':
       return t('status.passed');
+    case 'no_data':
+      return t('status.no_data');
     default:
       return String(entry.status ?? '');
   }

@@ -38,8 +38,14 @@ fn print_board(board: &Board) {
         if m.counts.is_empty() {
             continue;
         }
-        let done: Vec<String> =
-            m.counts.iter().map(|c| format!("{}/{} {}", c.done, c.total, level_word(c.level, c.total))).collect();
+        let done: Vec<String> = m
+            .counts
+            .iter()
+            .map(|c| {
+                let unknown = if c.no_data > 0 { format!(" ({} no data)", c.no_data) } else { String::new() };
+                format!("{}/{} {}{unknown}", c.done, c.total, level_word(c.level, c.total))
+            })
+            .collect();
         let late: Vec<String> = m.late.iter().take(3).map(|l| format!("{} ({} d)", l.name, l.days_late)).collect();
         let more = if m.late.len() > 3 { format!(" and {} more", m.late.len() - 3) } else { String::new() };
         println!(
@@ -55,6 +61,7 @@ fn print_board(board: &Board) {
     for u in &board.units {
         let sync = match (&u.last_sync_at, u.days_since_sync) {
             (Some(at), Some(days)) => format!("{} ({days} days ago)", &at[..at.len().min(16)]),
+            _ if u.no_data => "never: no data".to_string(),
             _ => "never".to_string(),
         };
         let never = if u.never_synced > 0 && u.units_below > 0 {

@@ -203,19 +203,24 @@ fn the_report_as_xlsx_holds_the_figures_of_report_json() {
         }
     }
 
-    // The timeline: every milestone, in order, with its due date.
+    // The timeline: every milestone, in order, named (never by its internal id), with its due date.
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(l.write("again.xlsx", &["report"]))).unwrap();
     let range = book.worksheet_range("Tiến độ").unwrap();
-    let ids: Vec<String> = range
-        .rows()
-        .filter(|row| row.len() >= 4)
-        .map(|row| row[3].to_string())
-        .filter(|s| s != "Mã" && !s.is_empty())
-        .collect();
-    let expected: Vec<String> =
-        r["timeline"].as_array().unwrap().iter().map(|t| t["milestone"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids, expected);
-    assert!(!ids.is_empty());
+    let rows: Vec<Vec<String>> = range.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect();
+    let start = rows.iter().position(|row| row.first().is_some_and(|c| c == "Mốc công việc")).unwrap() + 1;
+    let timeline = r["timeline"].as_array().unwrap();
+    assert!(!timeline.is_empty());
+    for (i, entry) in timeline.iter().enumerate() {
+        let row = &rows[start + i];
+        let due = chrono::NaiveDate::parse_from_str(entry["due"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+        assert_eq!(row[1], due.format("%d/%m/%Y").to_string(), "row {i}");
+        assert!(!row[0].is_empty() && !row[0].contains('_'), "a milestone named by its id: {}", row[0]);
+    }
+    for row in &rows {
+        for cell in row {
+            assert!(timeline.iter().all(|e| e["milestone"].as_str() != Some(cell.as_str())), "an internal id: {cell}");
+        }
+    }
 }
 
 #[test]
@@ -431,4 +436,101 @@ fn the_2026_voter_list_is_grouped_by_household_and_the_2021_one_is_not() {
             assert!(all.contains("khóa XV ") && all.contains("2021–2026"), "{all}");
         }
     }
+}
+
+/// A district's report carries what it sends upward: per milestone the communes done of all,
+/// those never heard from, the late ones by name and days, and one row per commune.
+#[test]
+fn a_district_report_names_its_late_and_silent_communes_and_has_a_row_per_commune() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ledger");
+    let today = Some("2021-04-10");
+    common::ok(&data, today, &["init", "--unit", "106", "--scheme", "2021", "--election", "2021-05-23"]);
+    let import = |name: &str, lines: &[Value]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n")).unwrap();
+        common::ok(&data, today, &["import", file.to_str().unwrap()]);
+    };
+    import(
+        "area.jsonl",
+        &[
+            serde_json::json!({"kind": "polling_area", "unit": "03390", "number": 1, "name": "Khu vực số 1", "area_type": "ordinary"}),
+        ],
+    );
+    let areas = common::ok(&data, today, &["list", "--kind", "polling_area", "--json"]);
+    let area: Value = serde_json::from_str(areas.lines().next().unwrap()).unwrap();
+    let pa = area["id"].as_str().unwrap();
+    import(
+        "commune.jsonl",
+        &[
+            serde_json::json!({"kind": "team", "unit": "03390", "name": "Tổ bầu cử số 1", "polling_area": pa, "size": 11, "formed_on": "2021-03-30"}),
+            serde_json::json!({"kind": "voter", "unit": "03390", "full_name": "Lò Văn Páo", "birth_date": "1980-05-01", "sex": "male", "ethnicity": "Thái", "permanent_residence": "Bản Nà Luông", "polling_area": pa, "ballots": "na,provincial,district,commune"}),
+            serde_json::json!({"kind": "voter", "unit": "03390", "full_name": "Tẩn Thị Mẩy", "birth_date": "1985-02-03", "sex": "female", "ethnicity": "Dao", "permanent_residence": "Bản Nà Luông", "polling_area": pa, "ballots": "na,provincial,district,commune"}),
+        ],
+    );
+
+    // The board: twelve communes never synced and hold nothing here: no data, never overdue.
+    let board: Value = serde_json::from_str(&common::ok(&data, today, &["progress", "--json"])).unwrap();
+    assert_eq!(board["no_data"], 12);
+    let teams = board["milestones"].as_array().unwrap().iter().find(|m| m["milestone"] == "teams_formed").unwrap();
+    assert_eq!((teams["counts"][0]["done"].as_u64(), teams["counts"][0]["no_data"].as_u64()), (Some(1), Some(12)));
+    assert_eq!(teams["counts"][0]["overdue"], 0);
+    let silent = board["units"].as_array().unwrap().iter().find(|u| u["code"] == "03394").unwrap();
+    assert_eq!(silent["no_data"], true);
+    assert!(silent["cells"].as_array().unwrap().iter().filter(|c| !c.is_null()).all(|c| c["status"] == "no_data"));
+    let text = common::ok(&data, today, &["progress"]);
+    assert!(text.contains("12 no data"), "{text}");
+
+    // The report: the same, with the late commune named and its days.
+    let r: Value = serde_json::from_str(&common::ok(&data, today, &["report", "--json"])).unwrap();
+    let progress = |id: &str| r["progress"].as_array().unwrap().iter().find(|m| m["milestone"] == id).unwrap().clone();
+    let teams = progress("teams_formed");
+    assert_eq!((teams["communes_done"].as_u64(), teams["communes_total"].as_u64()), (Some(1), Some(13)));
+    assert_eq!((teams["communes_no_data"].as_u64(), teams["late"].as_u64()), (Some(12), Some(0)));
+    let boards = progress("boards_formed");
+    let late = boards["late_units"].as_array().unwrap();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(
+        (late[0]["code"].as_str(), late[0]["status"].as_str(), late[0]["days_late"].as_i64()),
+        (Some("03390"), Some("overdue"), Some(27))
+    );
+    let units = r["units"].as_array().unwrap();
+    assert_eq!(units.len(), 13);
+    let row = units.iter().find(|u| u["code"] == "03390").unwrap();
+    let name = row["name"].as_str().unwrap().to_string();
+    assert_eq!(
+        (row["voters"].as_i64(), row["voters_male"].as_i64(), row["voters_female"].as_i64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(
+        (row["polling_areas"].as_i64(), row["teams"].as_i64(), row["no_data"].as_bool()),
+        (Some(1), Some(1), Some(false))
+    );
+    assert_eq!(units.iter().filter(|u| u["no_data"] == true).count(), 12);
+
+    // The workbook: the late commune with its days on the timeline sheet, a row per commune.
+    let out = dir.path().join("report.xlsx");
+    common::ok(&data, today, &["report", "--out", out.to_str().unwrap()]);
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(std::fs::read(&out).unwrap())).unwrap();
+    let cells = |range: &calamine::Range<calamine::Data>| -> Vec<Vec<String>> {
+        range.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let timeline = cells(&book.worksheet_range("Tiến độ").unwrap());
+    let below = timeline.iter().position(|row| row.get(2).is_some_and(|c| c == "Xã đã xong")).unwrap();
+    let board_row = timeline[below..].iter().find(|row| row[0] == "Thành lập Ban bầu cử").unwrap();
+    assert_eq!(board_row[2], "0/13");
+    assert_eq!(board_row[3], "12");
+    assert!(board_row[4].contains(&format!("{name} (quá hạn 27 ngày)")), "{board_row:?}");
+    let sheet = cells(&book.worksheet_range("Từng đơn vị").unwrap());
+    let header = sheet.iter().position(|row| row.first().is_some_and(|c| c == "Đơn vị")).unwrap();
+    assert_eq!(sheet[header][4], "Cử tri");
+    let commune_rows = &sheet[header + 1..];
+    assert_eq!(commune_rows.len(), 14, "13 communes and the total");
+    let row = commune_rows.iter().find(|row| row[0] == name).unwrap();
+    assert_eq!(
+        (row[2].as_str(), row[3].as_str(), row[4].as_str(), row[5].as_str(), row[6].as_str()),
+        ("1", "1", "2", "1", "1")
+    );
+    assert_eq!(commune_rows.iter().filter(|row| row[1] == "Chưa đồng bộ (chưa có số liệu)").count(), 12);
+    assert_eq!(commune_rows.last().unwrap()[0], "Cộng");
 }

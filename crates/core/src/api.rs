@@ -217,8 +217,19 @@ pub fn report(store: &Store) -> Result<Value> {
 
 /// The progress board ([`crate::progress::board`]) rooted at `unit`, or at the node's unit.
 pub fn progress(store: &Store, unit: Option<&str>) -> Result<Value> {
-    let root = unit.filter(|u| !u.is_empty()).map(str::parse).transpose()?;
-    Ok(to_value(&crate::progress::board(&store.db(), store.node()?, root.as_ref(), crate::now())?))
+    let root: Option<crate::units::UnitCode> = unit.filter(|u| !u.is_empty()).map(str::parse).transpose()?;
+    let node = store.node()?;
+    let now = crate::now();
+    let board = crate::progress::board(&store.db(), node, root.as_ref(), now)?;
+    let mut value = to_value(&board);
+    // A unit with none below (a commune): its own timeline, as its ledger shows it, with the
+    // records that show each milestone done (they are in this merged ledger).
+    if board.units.is_empty() {
+        let unit: crate::units::UnitCode = board.root.code.parse()?;
+        let entries = timeline::for_unit(&store.db(), node.law, node.election_date, &unit, now.date())?;
+        value["timeline"] = to_value(&entries);
+    }
+    Ok(value)
 }
 
 /// Probable duplicate voters across communes ([`crate::duplicates::find`]), surest first; with

@@ -32,6 +32,8 @@ pub struct Board {
     pub milestones: Vec<MilestoneProgress>,
     /// The units directly below the root.
     pub units: Vec<UnitProgress>,
+    /// How many of them nothing is known of (`no_data`: never synced, no record here).
+    pub no_data: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +68,8 @@ pub struct LevelCount {
     pub done_late: usize,
     /// Not done and past the due date.
     pub overdue: usize,
+    /// Nothing known: never synced, and no record of it in the ledger.
+    pub no_data: usize,
     pub total: usize,
 }
 
@@ -100,6 +104,9 @@ pub struct UnitProgress {
     pub days_since_sync: Option<i64>,
     /// Communes at or below this unit that have never synced.
     pub never_synced: usize,
+    /// Nothing is known of the unit or of any unit below it: it never synced and the ledger
+    /// holds no record of it ("chưa đồng bộ", never shown as overdue).
+    pub no_data: bool,
     /// The longest silence among the communes at or below it that have synced.
     pub oldest_sync_at: Option<String>,
     /// The law's rules violated (errors) and warned about in the unit's records and below
@@ -153,8 +160,37 @@ impl Tree {
     }
 }
 
+/// What the ledger knows of each unit: whether it keeps records, whether it ever synced.
+struct Known {
+    kept: std::collections::HashSet<String>,
+    synced: HashMap<String, String>,
+}
+
+impl Known {
+    /// Nothing is known of a unit below the node's own that never synced and has no record here.
+    fn nothing_of(&self, node: &NodeInfo, code: &UnitCode) -> bool {
+        *code != node.unit && !self.kept.contains(code.as_str()) && !self.synced.contains_key(code.as_str())
+    }
+}
+
+/// A cell of a unit nothing is known of.
+fn no_data(m: &Milestone, election: NaiveDate, today: NaiveDate) -> Cell {
+    let mut cell = timeline::standing(m, election, today, None);
+    cell.status = Status::NoData;
+    cell.days_late = None;
+    cell.days_left = None;
+    cell
+}
+
 /// The standing of every unit in scope on one milestone (None: nothing concerns the unit).
-fn standings(db: &Db<'_>, node: &NodeInfo, tree: &Tree, m: &Milestone, today: NaiveDate) -> Result<Vec<Option<Cell>>> {
+fn standings(
+    db: &Db<'_>,
+    node: &NodeInfo,
+    tree: &Tree,
+    m: &Milestone,
+    today: NaiveDate,
+    known: &Known,
+) -> Result<Vec<Option<Cell>>> {
     let Some(evidence) = &m.evidence else { return Ok(vec![None; tree.units.len()]) };
     let due = m.due(node.election_date);
     let mut proofs = timeline::proofs_by_unit(db, evidence, due)?;
@@ -163,9 +199,14 @@ fn standings(db: &Db<'_>, node: &NodeInfo, tree: &Tree, m: &Milestone, today: Na
     for i in (0..tree.units.len()).rev() {
         let (code, level, _) = &tree.units[i];
         cells[i] = if evidence.held_at(*level) {
+            if known.nothing_of(node, code) {
+                cells[i] = Some(no_data(m, node.election_date, today));
+                continue;
+            }
+            let kept = known.kept.contains(code.as_str());
             let proof = match proofs.remove(code) {
                 Some(found) => found,
-                None => timeline::proof_without_records(evidence, due, today),
+                None => timeline::proof_without_records(evidence, due, today, kept),
             };
             Some(timeline::standing(m, node.election_date, today, proof))
         } else {
@@ -184,13 +225,18 @@ fn rollup<'a>(
     today: NaiveDate,
 ) -> Option<Cell> {
     let mut any = false;
+    let mut known = false;
     let mut last_done: Option<Option<NaiveDate>> = Some(None);
     for c in children {
         any = true;
+        known |= c.status != Status::NoData;
         last_done = match (last_done, c.status.is_done()) {
             (Some(last), true) => Some(last.max(c.done_on)),
             _ => None,
         };
+    }
+    if any && !known {
+        return Some(no_data(m, election, today));
     }
     let proof = last_done.flatten().map(|on| timeline::Proof::rolled_up(on, m));
     any.then(|| timeline::standing(m, election, today, proof))
@@ -219,8 +265,9 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
     };
     let milestones = &node.law.rules().milestones;
     let issues = crate::check::counts_by_unit(&crate::check::run(db, node, today)?, node.catalogue());
+    let known = Known { kept: db.units_with_records()?, synced: last_syncs(db)? };
     let standings: Vec<Vec<Option<Cell>>> =
-        milestones.iter().map(|m| standings(db, node, &tree, m, today)).collect::<Result<_>>()?;
+        milestones.iter().map(|m| standings(db, node, &tree, m, today, &known)).collect::<Result<_>>()?;
 
     let below = tree.descendants(root_i);
     let mut levels: Vec<Level> = below.iter().map(|i| tree.units[*i].1).collect();
@@ -233,7 +280,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
         let counts = levels
             .iter()
             .filter_map(|level| {
-                let mut count = LevelCount { level: *level, done: 0, done_late: 0, overdue: 0, total: 0 };
+                let mut count = LevelCount { level: *level, done: 0, done_late: 0, overdue: 0, no_data: 0, total: 0 };
                 for i in below.iter().filter(|i| tree.units[**i].1 == *level) {
                     let Some(cell) = &cells[*i] else { continue };
                     count.total += 1;
@@ -244,6 +291,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
                             count.done_late += 1;
                         }
                         Status::Overdue => count.overdue += 1,
+                        Status::NoData => count.no_data += 1,
                         _ => {}
                     }
                 }
@@ -275,9 +323,9 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
         });
     }
 
-    let syncs = last_syncs(db)?;
+    let syncs = &known.synced;
     let since = |at: &Option<String>| at.as_deref().and_then(parse_time).map(|t| (now - t).num_days().max(0));
-    let units = tree.children[root_i]
+    let units: Vec<UnitProgress> = tree.children[root_i]
         .iter()
         .map(|&i| {
             let r = tree.unit_ref(i);
@@ -291,6 +339,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
                 last_sync_at: syncs.get(&r.code).cloned(),
                 days_since_sync: None,
                 never_synced: 0,
+                no_data: false,
                 oldest_sync_at: None,
                 issues: issues.get(&r.code).copied().unwrap_or_default(),
                 code: r.code,
@@ -300,7 +349,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
             };
             u.days_since_sync = since(&u.last_sync_at);
             for (cell, m) in cells.iter().zip(milestones) {
-                let Some(cell) = cell else { continue };
+                let Some(cell) = cell.as_ref().filter(|c| c.status != Status::NoData) else { continue };
                 if m.due(node.election_date) <= today || cell.status.is_done() {
                     u.due += 1;
                 }
@@ -316,6 +365,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
             }
             let mut communes = tree.descendants(i);
             communes.push(i);
+            u.no_data = communes.iter().all(|c| known.nothing_of(node, &tree.units[*c].0));
             for c in communes.into_iter().filter(|c| tree.units[*c].1 == Level::Commune) {
                 match syncs.get(tree.units[c].0.as_str()) {
                     None => u.never_synced += 1,
@@ -349,6 +399,7 @@ pub fn board(db: &Db<'_>, node: &NodeInfo, root: Option<&UnitCode>, now: NaiveDa
         election_date: node.election_date,
         levels,
         milestones: board_milestones,
+        no_data: units.iter().filter(|u| u.no_data).count(),
         units,
     })
 }

@@ -50,6 +50,32 @@ pub struct Report {
     pub timeline: Vec<TimelineFigure>,
     /// Per milestone of the law, how many units below are done out of how many.
     pub progress: Vec<ProgressFigure>,
+    /// One row per unit directly below the node's (districts of a province, communes of a
+    /// district): its figures side by side, the table a province reports from.
+    pub units: Vec<UnitFigures>,
+}
+
+/// One unit below, its figures side by side.
+#[derive(Debug, Default, Serialize)]
+pub struct UnitFigures {
+    pub code: String,
+    pub name: String,
+    pub level: Option<Level>,
+    /// Nothing known of it: never synced, no record here.
+    pub no_data: bool,
+    pub last_sync_at: Option<String>,
+    pub polling_areas: i64,
+    pub teams: i64,
+    pub voters: i64,
+    pub voters_male: i64,
+    pub voters_female: i64,
+    pub candidates: i64,
+    pub complaints_open: i64,
+    /// Milestones done out of those due by today, overdue, and the greatest delay in days.
+    pub milestones_done: usize,
+    pub milestones_due: usize,
+    pub overdue: usize,
+    pub days_late: i64,
 }
 
 /// "2nd consultation: 8/8 districts, 106/106 communes", for one milestone.
@@ -63,6 +89,21 @@ pub struct ProgressFigure {
     pub communes_total: usize,
     /// Units below that are overdue or were done late.
     pub late: usize,
+    /// Units below nothing is known of (never synced, no record): not counted late.
+    pub districts_no_data: usize,
+    pub communes_no_data: usize,
+    /// The units counted in `late`, with their days, the latest first.
+    pub late_units: Vec<LateFigure>,
+}
+
+/// A unit overdue (`overdue`) or done late (`done_late`) on a milestone, by how many days.
+#[derive(Debug, Serialize)]
+pub struct LateFigure {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub status: String,
+    pub days_late: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,6 +214,7 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
         supervision: 0,
         timeline: Vec::new(),
         progress: Vec::new(),
+        units: Vec::new(),
     };
 
     report.committees = db.all_rows(Kind::Committee)?.len() as i64;
@@ -302,9 +344,11 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
         .into_iter()
         .filter(|m| !m.counts.is_empty())
         .map(|m| {
-            let count = |level: Level| m.counts.iter().find(|c| c.level == level).map_or((0, 0), |c| (c.done, c.total));
-            let (districts_done, districts_total) = count(Level::District);
-            let (communes_done, communes_total) = count(Level::Commune);
+            let count = |level: Level| {
+                m.counts.iter().find(|c| c.level == level).map_or((0, 0, 0), |c| (c.done, c.total, c.no_data))
+            };
+            let (districts_done, districts_total, districts_no_data) = count(Level::District);
+            let (communes_done, communes_total, communes_no_data) = count(Level::Commune);
             ProgressFigure {
                 milestone: m.milestone,
                 due: m.due,
@@ -313,10 +357,86 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
                 communes_done,
                 communes_total,
                 late: m.late.len(),
+                districts_no_data,
+                communes_no_data,
+                late_units: m
+                    .late
+                    .into_iter()
+                    .map(|l| LateFigure {
+                        code: l.code,
+                        name: l.name,
+                        level: l.level,
+                        status: l.status.as_str().to_string(),
+                        days_late: l.days_late,
+                    })
+                    .collect(),
             }
         })
         .collect();
+    report.units = unit_figures(db, node, &board.units, board.levels.first().copied())?;
     Ok(report)
+}
+
+/// The figures of each unit directly below the node's, from its records and those below it.
+fn unit_figures(
+    db: &Db<'_>,
+    node: &NodeInfo,
+    below: &[crate::progress::UnitProgress],
+    level: Option<Level>,
+) -> Result<Vec<UnitFigures>> {
+    let Some(level) = level else { return Ok(Vec::new()) };
+    let catalogue = node.catalogue();
+    let mut rows: Vec<UnitFigures> = below
+        .iter()
+        .map(|u| UnitFigures {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            level: Some(u.level),
+            no_data: u.no_data,
+            last_sync_at: u.last_sync_at.clone(),
+            milestones_done: u.done,
+            milestones_due: u.due,
+            overdue: u.overdue,
+            days_late: u.days_late,
+            ..UnitFigures::default()
+        })
+        .collect();
+    let index: HashMap<String, usize> = rows.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
+    let slot = |unit: &UnitCode| -> Option<usize> {
+        let at = catalogue.ancestor_at(unit, level)?;
+        index.get(at.code.as_str()).copied()
+    };
+    for (unit, sex, n) in db.voters_by_unit()? {
+        let Some(i) = unit.parse::<UnitCode>().ok().and_then(|u| slot(&u)) else { continue };
+        rows[i].voters += n;
+        match sex.as_deref() {
+            Some("male") => rows[i].voters_male += n,
+            Some("female") => rows[i].voters_female += n,
+            _ => {}
+        }
+    }
+    for row in db.all_rows(Kind::PollingArea)? {
+        if let Some(i) = slot(&row.unit) {
+            rows[i].polling_areas += 1;
+        }
+    }
+    for row in db.all_rows(Kind::Team)? {
+        if let Some(i) = slot(&row.unit) {
+            rows[i].teams += 1;
+        }
+    }
+    for row in db.all_rows(Kind::Candidate)? {
+        if let Some(i) = slot(&row.unit) {
+            rows[i].candidates += 1;
+        }
+    }
+    for row in db.all_rows(Kind::Complaint)? {
+        let open = !matches!(s(&row, "status"), Some("resolved" | "transferred" | "not_processed"));
+        if let Some(i) = slot(&row.unit).filter(|_| open) {
+            rows[i].complaints_open += 1;
+        }
+    }
+    Ok(rows)
 }
 
 fn voter_figures(db: &Db<'_>, report: &mut Report) -> Result<()> {

@@ -27,6 +27,9 @@ pub enum Status {
     Upcoming,
     /// A milestone no record of this unit shows (set elsewhere), whose date has passed.
     Passed,
+    /// Nothing is known of the unit: it has never synced and the ledger holds no record of it
+    /// (a district's or province's board; never judged overdue).
+    NoData,
 }
 
 impl Status {
@@ -38,6 +41,7 @@ impl Status {
             Status::DueSoon => "due_soon",
             Status::Upcoming => "upcoming",
             Status::Passed => "passed",
+            Status::NoData => "no_data",
         }
     }
     pub fn is_done(self) -> bool {
@@ -287,8 +291,10 @@ fn find_proof(
             return Ok(None);
         }
         if total == 0 {
-            // Nothing was ever open: the milestone is met once its day comes.
-            return Ok((today >= due).then_some(Proof { on: due, record_id: None, kind: table.clone() }));
+            // Nothing was ever open: the milestone is met once its day comes, in a unit that
+            // keeps records at all (an empty ledger shows nothing done).
+            let kept = db.units_with_records()?.contains(unit.as_str());
+            return Ok((kept && today >= due).then_some(Proof { on: due, record_id: None, kind: table.clone() }));
         }
         let on = last.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).unwrap_or(due);
         return Ok(Some(Proof { on, record_id: None, kind: table.clone() }));
@@ -342,9 +348,15 @@ pub(crate) fn proofs_by_unit(
 }
 
 /// Under the rule `no_open`, the proof of a unit for which [`proofs_by_unit`] found no record
-/// open or closed: done on the due day once it has come. Other rules: none.
-pub(crate) fn proof_without_records(evidence: &Evidence, due: NaiveDate, today: NaiveDate) -> Option<Proof> {
-    (evidence.rule == "no_open" && today >= due).then(|| Proof {
+/// open or closed, in a unit that keeps records at all (`kept`): done on the due day once it has
+/// come. Other rules: none.
+pub(crate) fn proof_without_records(
+    evidence: &Evidence,
+    due: NaiveDate,
+    today: NaiveDate,
+    kept: bool,
+) -> Option<Proof> {
+    (kept && evidence.rule == "no_open" && today >= due).then(|| Proof {
         on: due,
         record_id: None,
         kind: evidence.kind.clone(),

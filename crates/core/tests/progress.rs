@@ -111,7 +111,8 @@ fn a_district_is_done_with_commune_work_when_all_its_communes_are() {
     assert_eq!(board.levels, vec![Level::District, Level::Commune]);
 
     // Teams: 13 of the province's communes, the district rolled up (done late: its last commune
-    // formed its team 2 days late), the other districts overdue.
+    // formed its team 2 days late); the other districts never synced and nothing of them is here:
+    // no data, never overdue.
     let teams = milestone(&board, "teams_formed");
     assert_eq!(count(teams, Level::Commune).0, 13);
     assert_eq!(count(teams, Level::Commune).1, 1);
@@ -121,8 +122,14 @@ fn a_district_is_done_with_commune_work_when_all_its_communes_are() {
     let cell = tam_duong.cells[i].as_ref().unwrap();
     assert_eq!((cell.status, cell.days_late), (Status::DoneLate, Some(2)));
     let other = board.units.iter().find(|u| u.code == "107").unwrap();
-    assert_eq!(other.cells[i].as_ref().unwrap().status, Status::Overdue);
-    assert_eq!(other.cells[i].as_ref().unwrap().days_late, Some(7));
+    assert_eq!(other.cells[i].as_ref().unwrap().status, Status::NoData);
+    assert_eq!(other.cells[i].as_ref().unwrap().days_late, None);
+    assert!(other.no_data && other.overdue == 0 && other.due == 0);
+    assert!(!tam_duong.no_data);
+    assert_eq!(board.no_data, districts - 1);
+    let teams_districts = teams.counts.iter().find(|c| c.level == Level::District).unwrap();
+    assert_eq!((teams_districts.no_data, teams_districts.overdue), (districts - 1, 0));
+    assert!(teams.late.iter().all(|l| l.code != "107"), "a unit with no data is not late");
 
     // Boards: the district's own counts for the district, whatever its communes did.
     let boards = milestone(&board, "boards_formed");
@@ -138,6 +145,12 @@ fn a_district_is_done_with_commune_work_when_all_its_communes_are() {
     assert_eq!(drilled.units.len(), 13);
     assert_eq!(count(milestone(&drilled, "boards_formed"), Level::Commune), (1, 0, 13));
     assert_eq!(drilled.trail.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), ["12", "106"]);
+    // A commune that never synced but whose records the ledger holds is judged by them.
+    assert_eq!(drilled.no_data, 0);
+    let unsynced = drilled.units.iter().find(|u| u.code == "03400").unwrap();
+    assert!(!unsynced.no_data && unsynced.last_sync_at.is_none());
+    let boards_i = drilled.milestones.iter().position(|m| m.milestone == "boards_formed").unwrap();
+    assert_eq!(unsynced.cells[boards_i].as_ref().unwrap().status, Status::Overdue, "it has no board");
     let commune = drilled.units.iter().find(|u| u.code == "03390").unwrap();
     let j = drilled.milestones.iter().position(|m| m.milestone == "boards_formed").unwrap();
     assert!(commune.cells[j].as_ref().unwrap().record_id.is_some(), "a commune's cell names its record");

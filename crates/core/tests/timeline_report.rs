@@ -101,6 +101,20 @@ fn timeline_under_the_2025_law() {
 }
 
 #[test]
+fn an_empty_ledger_shows_no_milestone_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), "03637", "2025", "2026-03-15");
+    let node = store.node().unwrap().clone();
+    // After election day every milestone's date has passed; still nothing is done.
+    let entries =
+        timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, date("2026-04-30")).unwrap();
+    let done: Vec<&str> =
+        entries.iter().filter(|e| e.standing.status.is_done()).map(|e| e.milestone.as_str()).collect();
+    assert!(done.is_empty(), "done in an empty ledger: {done:?}");
+    assert_eq!(status_of(&entries, "complaints_closed").0, Status::Overdue);
+}
+
+#[test]
 fn district_report_counts_what_its_communes_entered() {
     let dir = tempfile::tempdir().unwrap();
     // Huyện Tam Đường (106), 13 communes, 2021 units.

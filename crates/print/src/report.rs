@@ -48,6 +48,7 @@ pub const SHEET_CANDIDATES: &str = "Người ứng cử";
 pub const SHEET_CONSULTATIONS: &str = "Hiệp thương";
 pub const SHEET_CONFERENCES: &str = "Hội nghị cử tri";
 pub const SHEET_TIMELINE: &str = "Tiến độ";
+pub const SHEET_UNITS: &str = "Từng đơn vị";
 
 fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -84,6 +85,7 @@ fn status_label(status: &str) -> &'static str {
         "due_soon" => "Sắp đến hạn",
         "upcoming" => "Sắp tới",
         "passed" => "Đã qua",
+        "no_data" => "Chưa đồng bộ",
         _ => "",
     }
 }
@@ -267,7 +269,7 @@ pub fn sheets(r: &Report) -> Vec<Sheet> {
     let rules = r.law.parse::<LawVersion>().ok().map(LawVersion::rules);
     let timeline = Table {
         title: "Tiến độ theo các mốc thời gian luật định".into(),
-        headers: vec!["Mốc công việc".into(), "Hạn".into(), "Tình trạng".into(), "Mã".into()],
+        headers: vec!["Mốc công việc".into(), "Hạn".into(), "Tình trạng".into()],
         rows: r
             .timeline
             .iter()
@@ -278,19 +280,122 @@ pub fn sheets(r: &Report) -> Vec<Sheet> {
                     Cell::Text(label),
                     Cell::Text(t.due.format("%d/%m/%Y").to_string()),
                     Cell::Text(status_label(&t.status).to_string()),
-                    Cell::Text(t.milestone.clone()),
                 ]
             })
             .collect(),
     };
 
-    vec![
+    let milestone_label =
+        |id: &str| rules.and_then(|rules| rules.milestone(id)).map_or(id.to_string(), |m| m.vi.clone());
+    let mut sheets = vec![
         Sheet { name: SHEET_SUMMARY, tables: vec![general, bodies, units, areas, voters, complaints, other] },
         Sheet { name: SHEET_CANDIDATES, tables: vec![candidates] },
         Sheet { name: SHEET_CONSULTATIONS, tables: vec![consultations] },
         Sheet { name: SHEET_CONFERENCES, tables: vec![conferences] },
         Sheet { name: SHEET_TIMELINE, tables: vec![timeline] },
-    ]
+    ];
+    if !r.progress.is_empty() {
+        let districts = r.progress.iter().any(|p| p.districts_total > 0);
+        let mut headers = vec!["Mốc công việc".to_string(), "Hạn".to_string()];
+        if districts {
+            headers.push("Huyện đã xong".into());
+        }
+        headers.extend(["Xã đã xong".to_string(), "Chưa đồng bộ".to_string(), "Đơn vị chậm (số ngày)".to_string()]);
+        let rows = r
+            .progress
+            .iter()
+            .map(|p| {
+                let mut cells =
+                    vec![Cell::Text(milestone_label(&p.milestone)), Cell::Text(p.due.format("%d/%m/%Y").to_string())];
+                if districts {
+                    cells.push(Cell::Text(format!("{}/{}", p.districts_done, p.districts_total)));
+                }
+                cells.push(Cell::Text(format!("{}/{}", p.communes_done, p.communes_total)));
+                cells.push(Cell::Int((p.districts_no_data + p.communes_no_data) as i64));
+                let late: Vec<String> = p
+                    .late_units
+                    .iter()
+                    .map(|l| {
+                        let how = if l.status == "overdue" { "quá hạn" } else { "xong muộn" };
+                        format!("{} ({how} {} ngày)", l.name, l.days_late)
+                    })
+                    .collect();
+                cells.push(Cell::Text(late.join("; ")));
+                cells
+            })
+            .collect();
+        sheets[4]
+            .tables
+            .push(Table { title: "Tiến độ của các đơn vị cấp dưới".into(), headers, rows });
+    }
+    if !r.units.is_empty() {
+        let headers = [
+            "Đơn vị",
+            "Đồng bộ lần cuối",
+            "Khu vực bỏ phiếu",
+            "Tổ bầu cử",
+            "Cử tri",
+            "Cử tri nam",
+            "Cử tri nữ",
+            "Người ứng cử",
+            "Khiếu nại đang giải quyết",
+            "Mốc đã xong / đến hạn",
+            "Mốc quá hạn",
+            "Chậm nhất (ngày)",
+        ];
+        let mut rows: Vec<Vec<Cell>> = r
+            .units
+            .iter()
+            .map(|u| {
+                let synced = match (&u.last_sync_at, u.no_data) {
+                    (Some(at), _) => at
+                        .get(..10)
+                        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                        .map_or(at.clone(), |d| d.format("%d/%m/%Y").to_string()),
+                    (None, true) => "Chưa đồng bộ (chưa có số liệu)".to_string(),
+                    (None, false) => "Chưa đồng bộ".to_string(),
+                };
+                vec![
+                    Cell::Text(u.name.clone()),
+                    Cell::Text(synced),
+                    Cell::Int(u.polling_areas),
+                    Cell::Int(u.teams),
+                    Cell::Int(u.voters),
+                    Cell::Int(u.voters_male),
+                    Cell::Int(u.voters_female),
+                    Cell::Int(u.candidates),
+                    Cell::Int(u.complaints_open),
+                    Cell::Text(format!("{}/{}", u.milestones_done, u.milestones_due)),
+                    Cell::Int(u.overdue as i64),
+                    Cell::Int(u.days_late),
+                ]
+            })
+            .collect();
+        let sum = |get: fn(&sobaucu_core::report::UnitFigures) -> i64| r.units.iter().map(get).sum::<i64>();
+        rows.push(vec![
+            Cell::Text("Cộng".into()),
+            Cell::Text(String::new()),
+            Cell::Int(sum(|u| u.polling_areas)),
+            Cell::Int(sum(|u| u.teams)),
+            Cell::Int(sum(|u| u.voters)),
+            Cell::Int(sum(|u| u.voters_male)),
+            Cell::Int(sum(|u| u.voters_female)),
+            Cell::Int(sum(|u| u.candidates)),
+            Cell::Int(sum(|u| u.complaints_open)),
+            Cell::Text(String::new()),
+            Cell::Int(sum(|u| u.overdue as i64)),
+            Cell::Text(String::new()),
+        ]);
+        sheets.push(Sheet {
+            name: SHEET_UNITS,
+            tables: vec![Table {
+                title: "Số liệu của từng đơn vị cấp dưới".into(),
+                headers: headers.iter().map(|h| h.to_string()).collect(),
+                rows,
+            }],
+        });
+    }
+    sheets
 }
 
 /// The heading of the report in every format.
@@ -325,7 +430,7 @@ pub fn xlsx(r: &Report) -> Result<Vec<u8>> {
         ws.write_string_with_format(0, 0, &line1, &title).map_err(xlsx_error)?;
         ws.write_string(1, 0, &line2).map_err(xlsx_error)?;
         let mut at: u32 = 3;
-        let mut widest = [0usize; 8];
+        let mut widest = [0usize; 16];
         for table in &sheet.tables {
             ws.write_string_with_format(at, 0, &table.title, &bold).map_err(xlsx_error)?;
             at += 1;

@@ -103,6 +103,29 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Voters on the lists (removed ones left out) per unit and sex.
+    pub fn voters_by_unit(&self) -> Result<Vec<(String, Option<String>, i64)>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT unit, sex, count(*) FROM voter
+             WHERE deleted = 0 AND coalesce(list_status, '') <> 'removed' GROUP BY unit, sex",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The units of which the ledger holds a live record of any kind (voters are counted
+    /// through their polling areas, which every voter names: the big table is not scanned).
+    pub fn units_with_records(&self) -> Result<std::collections::HashSet<String>> {
+        let selects: Vec<String> = crate::kinds::Kind::ALL
+            .iter()
+            .filter(|k| **k != crate::kinds::Kind::Voter)
+            .map(|k| format!("SELECT unit FROM {} WHERE deleted = 0", k.as_str()))
+            .collect();
+        let mut stmt = self.0.prepare_cached(&selects.join(" UNION "))?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// When each unit's nodes last synced (the newest per unit), as the hubs reported.
     pub fn last_syncs_by_unit(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.0.prepare_cached("SELECT unit, max(last_sync_at) FROM presence GROUP BY unit")?;
