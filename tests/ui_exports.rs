@@ -63,7 +63,7 @@ fn the_report_exports_and_a_polling_area_prints_its_voter_list() {
     w.wait("#report-export-xlsx");
 
     // A figure of a table opens the records it counts: the commune's candidates.
-    let figure = w.wait("#report-view section[data-section=\"candidates\"] tr[data-key=\"commune\"] a.figure-link[data-figure=\"total\"]");
+    let figure = w.wait("#report-view section[data-section=\"candidates\"] tr[data-key=\"total\"] td[data-level=\"commune\"] a.figure-link");
     let expected = w.text(&figure);
     w.click(&figure);
     w.wait_until("#list-filter", |t| t.contains("Đang lọc"));

@@ -44,12 +44,23 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
     w.click(&w.wait("a[data-view=\"progress\"]"));
     w.wait_until("#progress-title", |t| t.contains("Tam Đường"));
 
-    // The boards: 1 of the 13 communes on time, 1 late by 3 days, the rest overdue.
+    // The boards: 1 of the 13 communes on time, 1 late by 3 days; the 11 never heard from are
+    // "chưa đồng bộ", never counted overdue.
     let boards = w.wait_until("#progress-milestones tr[data-milestone=\"boards_formed\"]", |t| t.contains("2/13 xã"));
     let text = w.text(&boards);
-    // The most overdue first: 11 communes without a board, then the one done late.
-    assert!(text.contains("Xã Tả Lèng · 6 ngày"), "{text}");
-    assert!(text.contains("và 8 đơn vị khác"), "{text}");
+    assert!(text.contains("11 chưa đồng bộ"), "{text}");
+    assert!(text.contains("Xã Thèn Sin · 3 ngày"), "{text}");
+    assert!(!text.contains("đơn vị khác"), "only the late commune is named: {text}");
+    // The columns are headed by the milestones' names; the last sync is the second column.
+    let head = w.text(&w.wait("#progress-units thead"));
+    assert!(head.contains("Thành lập Ban bầu cử") && head.contains("Đồng bộ lần cuối"), "{head}");
+    let second = w.script("return document.querySelector('#progress-units thead th:nth-child(2)').textContent");
+    assert_eq!(second.as_str(), Some("Đồng bộ lần cuối"));
+    let sync_box = w.script(
+        "const r = document.querySelector('#progress-units thead th:nth-child(2)').getBoundingClientRect(); \
+         return r.right <= window.innerWidth;",
+    );
+    assert_eq!(sync_box.as_bool(), Some(true), "the last-sync column is seen without scrolling");
 
     // The late commune's row: its board done late, its last sync today; another never synced.
     let row = w.wait("#progress-units tr[data-unit=\"03394\"]");
@@ -57,11 +68,48 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
     assert!(!cell.is_empty(), "the late commune shows a late cell: {}", w.text(&row));
     assert!(w.text(&row).contains("Hôm nay"), "{}", w.text(&row));
     let silent = w.wait("#progress-units tr[data-unit=\"03400\"]");
-    assert!(w.text(&silent).contains("Chưa đồng bộ"), "{}", w.text(&silent));
-    assert!(w.text(&silent).contains("quá hạn"), "{}", w.text(&silent));
+    assert!(w.text(&silent).contains("Chưa đồng bộ — chưa có số liệu"), "{}", w.text(&silent));
+    assert!(!w.text(&silent).contains("quá hạn"), "{}", w.text(&silent));
+    assert!(w.find_all("#progress-units tr[data-unit=\"03400\"] td.pg-cell[data-status=\"overdue\"]").is_empty());
+    assert!(!w.find_all("#progress-units tr[data-unit=\"03400\"] td.pg-cell[data-status=\"no_data\"]").is_empty());
     w.screenshot("20-progress-board");
     w.script("document.querySelector('#progress-units').scrollIntoView(); return null;");
     w.screenshot("21-progress-units");
+
+    // A commune's name opens its timeline and its records in the merged ledger.
+    w.click(&w.wait("#progress-units tr[data-unit=\"03394\"] a.pg-unit-link"));
+    w.wait_until("#progress-title", |t| t.contains("Thèn Sin"));
+    let timeline = w.wait_until("#progress-unit-timeline", |t| t.contains("Thành lập Ban bầu cử"));
+    assert!(w.text(&timeline).contains("Xong muộn"), "{}", w.text(&timeline));
+    w.click(&w.wait("#progress-unit-records a[data-kind=\"board\"]"));
+    w.wait_until("#list-count", |t| t.contains("1 bản ghi"));
+    w.wait_until("#list-view tbody", |t| t.contains("Xã Thèn Sin") && !t.contains("Thị trấn Tam Đường"));
+    w.wait_until("#list-unit", |t| t.contains("Xã Thèn Sin"));
+    let filter = w.wait("#list-unit");
+    let chosen = w.script("return document.querySelector('#list-unit').selectedOptions[0].textContent");
+    assert_eq!(chosen.as_str(), Some("Xã Thèn Sin"), "{}", w.text(&filter));
+    // The list's unit stays chosen for the session; set it back to all for what follows.
+    w.script(
+        "const s = document.querySelector('#list-unit'); s.value = ''; \
+         s.dispatchEvent(new Event('change')); return null;",
+    );
+    w.wait_until("#list-count", |t| t.contains("2 bản ghi"));
+
+    // The report of the district: in words throughout (no internal key), the late commune with
+    // its days, and a row per commune, the silent ones shown as such.
+    w.click(&w.wait("a[data-view=\"report\"]"));
+    let units = w.wait_until("#report-units-table", |t| t.contains("Xã Thèn Sin"));
+    assert_eq!(w.find_all("#report-units-table tbody tr").len(), 13, "{}", w.text(&units));
+    assert_eq!(w.find_all("#report-units-table tbody tr.no-data").len(), 11);
+    let progress = w.wait("#report-progress-table tr[data-key=\"boards_formed\"]");
+    assert!(w.text(&progress).contains("Xã Thèn Sin (xong muộn 3 ngày)"), "{}", w.text(&progress));
+    let keys = w.script(
+        "return (document.querySelector('#main').innerText.match(/[A-Za-z0-9]+_[A-Za-z0-9_]+/g) || []).join(' ')",
+    );
+    assert_eq!(keys.as_str(), Some(""), "internal keys on the report screen");
+    w.screenshot("22-district-report");
+    w.click(&w.wait("a[data-view=\"progress\"]"));
+    w.wait("#progress-units");
 
     // The late cell is the way to the record behind it (the board of the late commune).
     let late_cell = w.wait("#progress-units tr[data-unit=\"03394\"] td.pg-cell[data-status=\"done_late\"] a");

@@ -201,6 +201,32 @@ export const restoreBackup = (passphrase) => call('restore_backup', { passphrase
 /** The ledger's users: `[{ name, role, added_at, added_by }]`. */
 export const users = () => call('users');
 
+// The hub this computer serves its communes with ("Làm máy chủ cho các xã", hub.js).
+
+/** `{ available, exists, running, serve_on_unlock, port, default_port, urls, local_url, unit, hub_node_id, parent,
+ * ledger: "own"|"elsewhere"|"none", ledger_hub, needs_parent_code, children, can_manage, error }` */
+export const hubStatus = () => call('hub_status');
+
+/** Starts the hub (made the first time, on `port`); a ledger that syncs with another hub needs that
+ * hub's code of role hub (`parentCode`, at `parentUrl`, default the ledger's hub). Answers like hubStatus. */
+export const hubStart = ({ port = null, parentUrl = null, parentCode = null } = {}) =>
+  call('hub_start', { port, parentUrl, parentCode });
+
+/** Stops the hub; answers like hubStatus. */
+export const hubStop = () => call('hub_stop');
+
+/** The units a code is issued for: `[{ code, name, level, path, parent_name, own }]`. */
+export const hubUnits = () => call('hub_units');
+
+/** A one-time enrolment code: `{ code, qr_svg, unit, unit_name, unit_path, role, expires, urls, local_url }`. */
+export const hubIssueCode = ({ unit, role = null, days = null }) => call('hub_issue_code', { unit, role, days });
+
+/** The ledgers and hubs enrolled here: `[{ node, unit, unit_name, unit_path, role, last_sync_at, revoked, this_computer }]`. */
+export const hubChildren = () => call('hub_children');
+
+/** Revokes an enrolled ledger or hub (a lost laptop); answers like hubChildren. */
+export const hubRevoke = (node) => call('hub_revoke', { node });
+
 export async function listenSyncStatus(handler) {
   const events = window.__TAURI__?.event;
   if (typeof events?.listen !== 'function') return null;

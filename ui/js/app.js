@@ -2,7 +2,7 @@
 // is open: if not it shows the passphrase screen (unlock.js); once open, if the ledger is not
 // initialised it shows the first-run screen, else it loads the schema once and draws the main
 // shell (sidebar + screen area). It then routes on location.hash:
-//   #/dashboard · #/progress[/<unit>] · #/report · #/sync · #/duplicates · #/import[/<kind>] · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
+//   #/dashboard · #/progress[/<unit>] · #/report · #/sync · #/hub · #/duplicates · #/import[/<kind>] · #/list/<kind> · #/new/<kind> · #/edit/<kind>/<id>
 // It also starts following the sync with the district hub (syncstate.js) once the shell is open
 // and keeps the sidebar's sync corner (#sync-status) and conflict badge up to date.
 // Each screen module exports render(container, params, ctx) and returns a handle
@@ -23,6 +23,7 @@ import * as listScreen from './list.js';
 import * as formScreen from './form.js';
 import * as reportScreen from './report.js';
 import * as syncScreen from './sync.js';
+import * as hubScreen from './hub.js';
 import * as importScreen from './imports.js';
 import * as duplicatesScreen from './duplicates.js';
 import * as progressScreen from './progress.js';
@@ -165,6 +166,10 @@ function buildSidebar() {
     h('li', null, h('a', { href: '#/sync', class: 'nav-sync', dataset: { view: 'sync' } },
       h('span', { class: 'nav-text', text: t('nav.sync') }),
       h('span', { id: 'sync-nav-badge', class: 'nav-badge', hidden: true }))),
+    // A district or province serves its communes from this computer.
+    hasUnitsBelow(node)
+      ? h('li', null, h('a', { href: '#/hub', dataset: { view: 'hub' }, text: t('nav.hub') }))
+      : null,
   ));
   for (const { group, kinds } of groupedKinds()) {
     const titleId = `nav-group-${group.id}`;
@@ -284,6 +289,8 @@ function parseHash() {
       return { name: 'report' };
     case 'sync':
       return { name: 'sync' };
+    case 'hub':
+      return { name: 'hub' };
     case 'import':
       return kind ? { name: 'import', kind } : { name: 'import' };
     case 'duplicates':
@@ -366,6 +373,9 @@ function route(draft = null, redraw = false) {
       break;
     case 'sync':
       currentScreen = syncScreen.render(container, params, ctx);
+      break;
+    case 'hub':
+      currentScreen = hubScreen.render(container, params, ctx);
       break;
     case 'import':
       currentScreen = importScreen.render(container, params, ctx);

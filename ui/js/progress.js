@@ -151,10 +151,12 @@ function unitChart(board) {
           : null),
       h('td', { class: stale ? 'pg-sync pg-sync-stale' : 'pg-sync', dataset: { sync: u.last_sync_at ? 'yes' : 'never' } },
         syncText(u), syncNote ? h('div', { class: 'muted pg-sync-note', text: syncNote }) : null),
-      h('td', { class: 'pg-unit-done' },
-        h('span', { class: 'pg-bar pg-bar-small', role: 'img', 'aria-label': `${share}%` },
-          h('span', { class: 'pg-bar-done', style: `width:${share}%` })),
-        h('span', { class: 'pg-count-text', text: ` ${u.done}/${u.due}` })),
+      u.no_data
+        ? h('td', { class: 'pg-unit-done muted', text: '—' })
+        : h('td', { class: 'pg-unit-done' },
+          h('span', { class: 'pg-bar pg-bar-small', role: 'img', 'aria-label': `${share}%` },
+            h('span', { class: 'pg-bar-done', style: `width:${share}%` })),
+          h('span', { class: 'pg-count-text', text: ` ${u.done}/${u.due}` })),
       cells);
   });
   return h('div', { class: 'pg-chart-wrap' },

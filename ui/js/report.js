@@ -249,7 +249,11 @@ function levelColumnsTable(figureKeys, levels, byLevel, link) {
       levels.map((level) => h('th', { scope: 'col', class: 'num', text: labelFor(level) })))),
     h('tbody', null, figureKeys.map((key) => h('tr', { dataset: { key } },
       h('th', { scope: 'row', text: t(`report.fig_${key}`) }),
-      levels.map((level) => numberCell(byLevel?.[level]?.[key] ?? 0, key, link(key, level), false)))))));
+      levels.map((level) => {
+        const td = numberCell(byLevel?.[level]?.[key] ?? 0, key, link(key, level), false);
+        td.dataset.level = level;
+        return td;
+      }))))));
 }
 
 /** Each milestone of the units below: X/Y districts and communes done, no data, the late ones. */
