@@ -225,7 +225,7 @@ export function render(container, params, ctx) {
     }
     if (draft.unit) select.value = draft.unit;
     // A province issues codes to district hubs too; a district's units are communes.
-    const offersHub = (units || []).some((unit) => unit.level === 'district');
+    const offersHub = (units || []).some((unit) => !unit.own && unit.level === 'district');
     const role = h('select', { id: 'hub-role', name: 'role', class: 'input' },
       h('option', { value: 'node', text: t('hub.role_node') }),
       h('option', { value: 'hub', text: t('hub.role_hub') }));

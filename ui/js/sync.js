@@ -11,7 +11,7 @@ import * as api from './api.js';
 import { h, replaceChildren, formatNumber } from './util.js';
 import { t, lang, pick, errorText } from './i18n.js';
 import { fullMoment, shortMoment } from './dates.js';
-import { getNode, fieldDef, kindLabel } from './store.js';
+import { getNode, fieldDef, kindLabel, hasUnitsBelow } from './store.js';
 import { displayFieldValue, isEmptyValue, isTrue } from './values.js';
 import { toast } from './dialogs.js';
 import { getSyncStatus, onSyncStatus, refreshSyncStatus, setSyncStatus, hubUnit, conflictCount } from './syncstate.js';
@@ -60,7 +60,9 @@ export function render(container, params, ctx) {
   replaceChildren(container, h('section', { id: 'sync-view', class: 'sync-view', 'aria-labelledby': 'sync-title' },
     h('header', { class: 'page-head' },
       heading,
-      h('p', { class: 'page-lead muted', text: t('sync.lead') })),
+      h('p', { class: 'page-lead muted', text: t('sync.lead') }),
+      // A district or province serves its communes from this computer (hub.js).
+      hasUnitsBelow() ? h('p', null, h('a', { id: 'sync-to-hub', href: '#/hub', class: 'btn btn-quiet', text: t('hub.from_sync') })) : null),
     h('div', { class: 'sync-columns' }, mainArea, usbBox),
     conflictsSection));
   heading.id = 'sync-title';
