@@ -88,9 +88,41 @@ fn enrol_sync_export_and_settle_a_conflict_in_the_window() {
         w.click(&w.wait("a[data-view=\"sync\"]"));
         w.find_all(".conflict[data-field=\"place\"]").len() == 1
     });
-    w.wait_until(".conflict[data-field=\"place\"]", |t| t.contains("Hát Nam") && t.contains("Nà Khương"));
+    let card = w.wait_until(".conflict[data-field=\"place\"]", |t| t.contains("Hát Nam") && t.contains("Nà Khương"));
+    // Named by the unit and the official, never by a node id.
+    let text = w.text(&card);
+    assert!(text.to_lowercase().contains("xã mường kim"), "{text}");
+    assert!(text.contains("chair, máy khác"), "{text}");
+    assert!(text.contains("máy này"), "{text}");
+    let hex_word = |w: &str| w.len() >= 8 && w.chars().all(|c| c.is_ascii_hexdigit());
+    assert!(!text.split(|c: char| !c.is_ascii_alphanumeric()).any(hex_word), "a node id on the card: {text}");
     w.screenshot("11-conflict");
+    // Settling asks first; cancelled, nothing changes.
     w.click(&w.wait(".conflict[data-field=\"place\"] button.keep-loser"));
+    w.wait_until("#confirm-message", |t| t.contains("Nà Khương"));
+    w.click(&w.wait("#confirm-cancel"));
+    assert_eq!(w.find_all(".conflict[data-field=\"place\"]").len(), 1);
+    w.click(&w.wait(".conflict[data-field=\"place\"] button.keep-loser"));
+    w.click(&w.wait("#confirm-ok"));
     w.wait_until("#conflicts", |t| t.contains("Không có xung đột"));
+    // The settlement stays in the history, and is settled again the other way from there.
+    let settled =
+        w.wait_until("#conflict-history .conflict-settled[data-field=\"place\"]", |t| t.contains("Nà Khương"));
+    assert!(w.text(&settled).contains("Giá trị hiện nay: Bản Nà Khương"), "{}", w.text(&settled));
     w.screenshot("12-conflict-settled");
+    w.click(&w.wait("#conflict-history .conflict-settled[data-field=\"place\"] button.settle-again"));
+    w.wait_until("#confirm-message", |t| t.contains("Hát Nam"));
+    w.click(&w.wait("#confirm-ok"));
+    w.wait_until("#conflict-history .conflict-settled[data-field=\"place\"]", |t| {
+        t.contains("Giá trị hiện nay: Bản Hát Nam")
+    });
+    // One more change: the other desktop takes both choices, and has no conflict left.
+    eventually(40, "the other desktop to take the second choice", || {
+        other.ok(&["sync"]);
+        let listed = other.ok(&["list", "--kind", "incident", "--json"]);
+        let settled = other.json(&["conflicts", "--json"]).as_array().is_some_and(|a| a.is_empty());
+        settled && listed.contains("Bản Hát Nam")
+    });
+    w.click(&w.wait("a[data-view=\"sync\"]"));
+    w.wait_until("#conflicts", |t| t.contains("Không có xung đột"));
 }

@@ -239,6 +239,22 @@ pub async fn resolve_conflict(
 }
 
 #[tauri::command]
+pub async fn list_settlements(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.list_settlements()).await
+}
+
+#[tauri::command]
+pub async fn settle_again(
+    app: State<'_, AppState>,
+    kind: String,
+    id: String,
+    field: String,
+    value: Value,
+) -> Reply<()> {
+    run(&app, move |a| a.settle_again(&kind, &id, &field, value)).await
+}
+
+#[tauri::command]
 pub async fn export_report(app: State<'_, AppState>, format: String) -> Reply<Option<sobaucu_print::Written>> {
     run(&app, move |a| a.export_report(&format)).await
 }

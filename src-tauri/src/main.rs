@@ -52,6 +52,8 @@ fn main() {
             commands::list_conflicts,
             commands::list_refused,
             commands::resolve_conflict,
+            commands::list_settlements,
+            commands::settle_again,
             commands::choose_import_file,
             commands::import_preview,
             commands::import_file,

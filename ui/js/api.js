@@ -148,6 +148,13 @@ export const printVoterList = (pollingArea) => call('print_voter_list', { pollin
 /** Asks where to save and prints the candidate list (one level, or all when null). */
 export const printCandidates = (level) => call('print_candidates', { level: level ?? null });
 
+/** Settled conflicts, the latest first: `[{ kind, record_id, title, unit_name, field, chosen, sides, current }]`. */
+export const listSettlements = () => call('list_settlements');
+
+/** Settles a settled conflict again with `value` (one more change of the field). */
+export const settleAgain = (kind, id, field, value) =>
+  call('settle_again', { kind, id, field, value: value === undefined ? null : value });
+
 /** Settles the conflicts of one field of a record with `value`; resolves with null. */
 export const resolveConflict = (kind, id, field, value) =>
   call('resolve_conflict', { kind, id, field, value: value === undefined ? null : value });

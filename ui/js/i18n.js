@@ -472,6 +472,25 @@ const STRINGS = {
   'conflict.by_at': { vi: '{who} · {when}', en: '{who} · {when}' },
   'conflict.resolved': { vi: 'Đã chọn giá trị', en: 'Value chosen' },
   'conflict.field': { vi: 'Trường: {field}', en: 'Field: {field}' },
+  'conflict.history': { vi: 'Xung đột đã giải quyết', en: 'Settled conflicts' },
+  'conflict.history_intro': {
+    vi: 'Giá trị đã chọn được gửi tới mọi máy. Nếu chọn nhầm, hãy chọn lại giá trị khác: đó là một thay đổi mới, mọi máy sẽ thống nhất theo.',
+    en: 'The chosen value goes to every computer. If it was the wrong one, choose another: that is one more change, and every computer follows it.',
+  },
+  'conflict.chosen': { vi: 'Đã chọn “{value}” — {who}, {when}', en: 'Chose “{value}” — {who}, {when}' },
+  'conflict.now': { vi: 'Giá trị hiện nay: {value}', en: 'Value now: {value}' },
+  'conflict.settle_again': { vi: 'Chọn lại giá trị này', en: 'Choose this value instead' },
+  'conflict.confirm_title': { vi: 'Xác nhận chọn giá trị', en: 'Confirm the value' },
+  'conflict.confirm': {
+    vi: 'Chọn “{value}” cho {field} của {title}? Giá trị này sẽ được gửi tới mọi máy.',
+    en: 'Choose “{value}” for {field} of {title}? This value will go to every computer.',
+  },
+  'conflict.confirm_again': {
+    vi: 'Chọn lại “{value}” cho {field} của {title}? Đây là một thay đổi mới, mọi máy sẽ theo.',
+    en: 'Choose “{value}” for {field} of {title} instead? This is one more change; every computer follows it.',
+  },
+  'conflict.confirm_ok': { vi: 'Chọn giá trị này', en: 'Choose this value' },
+  'conflict.unknown_writer': { vi: 'máy khác', en: 'another computer' },
 
   // Dashboard
   'dash.title': { vi: 'Tổng quan', en: 'Overview' },

@@ -13,7 +13,7 @@ import { t, lang, pick, errorText } from './i18n.js';
 import { fullMoment, shortMoment } from './dates.js';
 import { getNode, fieldDef, kindLabel, hasUnitsBelow } from './store.js';
 import { displayFieldValue, isEmptyValue, isTrue } from './values.js';
-import { toast } from './dialogs.js';
+import { toast, confirmDialog } from './dialogs.js';
 import { getSyncStatus, onSyncStatus, refreshSyncStatus, setSyncStatus, hubUnit, conflictCount } from './syncstate.js';
 
 /** Draws the sync screen into `container`. */
@@ -56,6 +56,12 @@ export function render(container, params, ctx) {
       h('span', { class: 'badge badge-amber conflicts-count', hidden: true })),
     h('p', { class: 'conflicts-intro muted', text: t('conflict.intro') }),
     conflictList);
+  // ----- settled conflicts: the history, from which one is settled again the other way -----
+  const historyList = h('div', { class: 'conflict-list', id: 'conflict-history-list' });
+  const historySection = h('section', { id: 'conflict-history', class: 'conflicts', 'aria-labelledby': 'conflict-history-title', hidden: true },
+    h('h2', { id: 'conflict-history-title', class: 'section-title', text: t('conflict.history') }),
+    h('p', { class: 'conflicts-intro muted', text: t('conflict.history_intro') }),
+    historyList);
 
   replaceChildren(container, h('section', { id: 'sync-view', class: 'sync-view', 'aria-labelledby': 'sync-title' },
     h('header', { class: 'page-head' },
@@ -64,7 +70,8 @@ export function render(container, params, ctx) {
       // A district or province serves its communes from this computer (hub.js).
       hasUnitsBelow() ? h('p', null, h('a', { id: 'sync-to-hub', href: '#/hub', class: 'btn btn-quiet', text: t('hub.from_sync') })) : null),
     h('div', { class: 'sync-columns' }, mainArea, usbBox),
-    conflictsSection));
+    conflictsSection,
+    historySection));
   heading.id = 'sync-title';
   ctx.setTitle(t('sync.title'));
   if (!params.redraw) heading.focus({ preventScroll: true });
@@ -386,6 +393,79 @@ export function render(container, params, ctx) {
     }
     if (!alive || current !== conflictSequence) return;
     drawConflicts(Array.isArray(list) ? list : [], focusIndex);
+    loadHistory();
+  }
+
+  /** Reads the settled conflicts again. */
+  async function loadHistory() {
+    let list;
+    try {
+      list = await api.listSettlements();
+    } catch (error) {
+      if (!alive) return;
+      historySection.hidden = false;
+      replaceChildren(historyList, h('div', { class: 'form-error', role: 'alert', text: errorText(error) }));
+      return;
+    }
+    if (!alive) return;
+    list = Array.isArray(list) ? list : [];
+    historySection.hidden = list.length === 0;
+    replaceChildren(historyList, list.map((settled, index) => settledCard(settled, index)));
+  }
+
+  /** A settled conflict: what was chosen, by whom and when, and the other values to choose again. */
+  function settledCard(settled, index) {
+    const kind = String(settled.kind ?? '');
+    const fieldName = String(settled.field ?? '');
+    const field = fieldDef(kind, fieldName);
+    const fieldLabel = field ? pick(field) || fieldName : fieldName;
+    const title = plainText(settled.title) || kindLabel(kind);
+    const current = valueText(field, fieldName, settled.current) || t('conflict.empty_value');
+    const error = h('div', { class: 'form-error conflict-error', role: 'alert', hidden: true });
+    const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    const others = (settled.sides || []).filter((side) => !same(side.value, settled.current));
+    const card = h('article', { class: 'conflict conflict-settled', dataset: { recordId: settled.record_id, field: fieldName, kind, index: String(index) } },
+      h('header', { class: 'conflict-head' },
+        h('div', { class: 'conflict-kind muted', text: [kindLabel(kind), settled.unit_name].filter(Boolean).join(' · ') }),
+        h('a', { class: 'conflict-title', href: `#/edit/${encodeURIComponent(kind)}/${encodeURIComponent(settled.record_id)}`, text: title }),
+        h('div', { class: 'conflict-field', text: t('conflict.field', { field: fieldLabel }) })),
+      h('p', { class: 'conflict-chosen', text: t('conflict.chosen', { value: valueText(field, fieldName, settled.chosen?.value) || t('conflict.empty_value'), who: sideWho(settled.chosen), when: fullMoment(settled.chosen?.at) }) }),
+      h('p', { class: 'conflict-current muted', text: t('conflict.now', { value: current }) }),
+      h('div', { class: 'conflict-sides' }, others.map((side) => {
+        const text = valueText(field, fieldName, side.value) || t('conflict.empty_value');
+        return h('div', { class: 'conflict-side' },
+          h('div', { class: 'conflict-value', text }),
+          h('div', { class: 'conflict-meta muted', text: [sideWho(side), fullMoment(side.at)].filter(Boolean).join(' · ') }),
+          h('button', {
+            type: 'button', class: 'btn btn-small settle-again', text: t('conflict.settle_again'),
+            'aria-label': `${t('conflict.settle_again')}: ${text} — ${fieldLabel}, ${title}`,
+            on: { click: () => settleAgain(settled, side.value, text, fieldLabel, title, card, error) },
+          }));
+      })),
+      error);
+    return card;
+  }
+
+  async function settleAgain(settled, value, text, fieldLabel, title, card, error) {
+    const ok = await confirmDialog({
+      title: t('conflict.confirm_title'),
+      message: t('conflict.confirm_again', { value: text, field: fieldLabel, title }),
+      okLabel: t('conflict.settle_again'),
+      danger: false,
+    });
+    if (!ok || !alive) return;
+    error.hidden = true;
+    try {
+      await api.settleAgain(settled.kind, settled.record_id, settled.field, value);
+      if (!alive) return;
+      toast(t('conflict.resolved'));
+      await loadHistory();
+      refreshSyncStatus();
+    } catch (failure) {
+      if (!alive) return;
+      error.textContent = errorText(failure);
+      error.hidden = false;
+    }
   }
 
   function drawConflicts(list, focusIndex = null) {
@@ -435,7 +515,7 @@ export function render(container, params, ctx) {
     const side = (which, data) => {
       const value = data?.value ?? null;
       const text = valueText(field, fieldName, value);
-      const meta = [whoText(data?.node), fullMoment(data?.at)].filter(Boolean).join(' · ');
+      const meta = [sideWho(data), fullMoment(data?.at)].filter(Boolean).join(' · ');
       const buttonLabel = which === 'winner' ? t('conflict.keep_winner') : t('conflict.keep_loser');
       return h('div', { class: `conflict-side conflict-${which}` },
         h('div', { class: 'conflict-side-label', text: t(which === 'winner' ? 'conflict.winner' : 'conflict.loser') }),
@@ -446,20 +526,28 @@ export function render(container, params, ctx) {
           class: `btn btn-small ${which === 'winner' ? 'keep-winner' : 'keep-loser'}`,
           text: buttonLabel,
           'aria-label': `${buttonLabel}: ${text || t('conflict.empty_value')} — ${fieldLabel}, ${title}`,
-          on: { click: () => resolve(conflict, value, card, error) },
+          on: { click: () => resolve(conflict, value, card, error, { text: text || t('conflict.empty_value'), fieldLabel, title }) },
         }));
     };
     return appendAll(card,
       h('header', { class: 'conflict-head' },
-        h('div', { class: 'conflict-kind muted', text: kindLabel(kind) }),
+        h('div', { class: 'conflict-kind muted', text: [kindLabel(kind), conflict.unit_name].filter(Boolean).join(' · ') }),
         h('a', { id: titleId, class: 'conflict-title', href: `#/edit/${encodeURIComponent(kind)}/${encodeURIComponent(recordId)}`, text: title }),
         h('div', { class: 'conflict-field', text: t('conflict.field', { field: fieldLabel }) })),
       h('div', { class: 'conflict-sides' }, side('winner', conflict.winner), side('loser', conflict.loser)),
       error);
   }
 
-  async function resolve(conflict, value, card, error) {
+  async function resolve(conflict, value, card, error, words) {
     if (resolving) return;
+    // Settling is a change every node will take: it is asked once more.
+    const ok = await confirmDialog({
+      title: t('conflict.confirm_title'),
+      message: t('conflict.confirm', { value: words.text, field: words.fieldLabel, title: words.title }),
+      okLabel: t('conflict.confirm_ok'),
+      danger: false,
+    });
+    if (!ok || !alive || resolving) return;
     resolving = true;
     const index = [...conflictList.querySelectorAll('.conflict')].indexOf(card);
     const hadFocus = card.contains(document.activeElement);
@@ -537,13 +625,17 @@ function valueText(field, fieldName, value) {
 }
 
 /** Who wrote a value: "máy này" for this computer, the hub, else the node id's first 8 characters. */
-function whoText(node) {
-  const id = node === null || node === undefined ? '' : String(node).trim();
-  if (!id) return '';
-  const same = (other) => other !== null && other !== undefined && String(other).toLowerCase() === id.toLowerCase();
-  if (same(getNode()?.node_id)) return t('conflict.this_machine');
-  if (same(getSyncStatus()?.hub_node_id)) return t('conflict.the_hub');
-  return id.slice(0, 8);
+/** Who wrote a side: the official and the unit of the ledger it came from (never a node id
+ * where a name is known). */
+function sideWho(side) {
+  if (!side) return '';
+  const own = same(side.node, getNode()?.node_id);
+  const place = own ? t('conflict.this_machine') : side.node_unit_name || (same(side.node, getSyncStatus()?.hub_node_id) ? t('conflict.the_hub') : '');
+  return [side.author, place || t('conflict.unknown_writer')].filter(Boolean).join(', ');
+}
+
+function same(a, b) {
+  return a !== null && a !== undefined && b !== null && b !== undefined && String(a).toLowerCase() === String(b).toLowerCase();
 }
 
 /** The file name at the end of a path (either separator). */

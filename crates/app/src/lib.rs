@@ -351,6 +351,21 @@ impl<H: Host> App<H> {
         self.with(|s| Ok(serde_json::to_value(s.refused()?).unwrap_or_default()))
     }
 
+    /// Every settled conflict, the latest first, with the values it chose among.
+    pub fn list_settlements(&self) -> Reply<Value> {
+        self.with(|s| Ok(serde_json::to_value(s.settlements()?).unwrap_or_default()))
+    }
+
+    /// Settles a settled conflict again another way: one more change of the field (it syncs,
+    /// so every node agrees); the settlement stays in the history.
+    pub fn settle_again(&self, kind: &str, id: &str, field: &str, value: Value) -> Reply<()> {
+        let mut fields = Map::new();
+        fields.insert(field.to_string(), value);
+        self.with(|s| api::save_record(s, kind, Some(id), &fields).map(|_| ()))?;
+        self.sync.changed();
+        Ok(())
+    }
+
     pub fn resolve_conflict(&self, kind: &str, id: &str, field: &str, value: Value) -> Reply<()> {
         self.with(|s| s.resolve(Kind::require(kind)?, id.parse()?, field, value))?;
         self.sync.changed();

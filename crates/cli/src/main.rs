@@ -182,7 +182,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Prints, as PDF, what a commune posts: `print voter-list` (form Mẫu 33), `print candidates`.
+    /// Prints, as PDF, what a commune posts: `print voter-list` (form Mẫu 33), `print candidates`;
+    /// and any record list whole: `print list`.
     Print {
         #[command(subcommand)]
         what: print::PrintCommand,
@@ -795,8 +796,15 @@ fn run(cli: Cli) -> Result<()> {
                 for c in &conflicts {
                     let title = c.title.as_ref().and_then(|t| t.as_str()).unwrap_or_default();
                     println!("{} {} ({title}) · {}", c.kind, c.record_id, c.field);
-                    println!("    kept:  {}  by {} at {}", c.winner.value, c.winner.node, c.winner.at);
-                    println!("    other: {}  by {} at {}", c.loser.value, c.loser.node, c.loser.at);
+                    let by = |side: &sobaucu_core::store::Side| {
+                        let place = side.node_unit_name.clone().unwrap_or_else(|| side.node.clone());
+                        match &side.author {
+                            Some(author) => format!("{author}, {place}"),
+                            None => place,
+                        }
+                    };
+                    println!("    kept:  {}  by {} at {}", c.winner.value, by(&c.winner), c.winner.at);
+                    println!("    other: {}  by {} at {}", c.loser.value, by(&c.loser), c.loser.at);
                 }
                 println!("{} conflicts", conflicts.len());
             }

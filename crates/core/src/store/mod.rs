@@ -15,7 +15,7 @@ mod users;
 pub use users::{HistoryEntry, UserInfo};
 
 pub use crate::link::ParentLink;
-pub use replica::{ApplySummary, Conflict};
+pub use replica::{ApplySummary, Conflict, Settlement, Side};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

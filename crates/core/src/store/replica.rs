@@ -6,7 +6,7 @@
 //! however often. A change that lost to a concurrent one (the winner's writer had not seen it)
 //! is listed in `conflicts` until someone settles it; settling is a change like any other.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -70,6 +70,8 @@ pub struct Conflict {
     pub record_id: String,
     pub title: Option<Value>,
     pub unit: String,
+    /// The record's unit by name.
+    pub unit_name: Option<String>,
     pub field: String,
     pub winner: Side,
     pub loser: Side,
@@ -82,6 +84,30 @@ pub struct Side {
     pub node: String,
     pub at: String,
     pub hlc: u64,
+    /// The official who wrote it, where the change names one.
+    pub author: Option<String>,
+    /// The unit of the node that wrote it, and its name (this ledger's own, or as the hubs
+    /// reported the node).
+    pub node_unit: Option<String>,
+    pub node_unit_name: Option<String>,
+}
+
+/// A settled conflict: the change that chose a value among two or more, and the values it
+/// chose among. Choosing again the other way is one more change, so every node agrees.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settlement {
+    pub kind: String,
+    pub record_id: String,
+    pub title: Option<Value>,
+    pub unit: String,
+    pub unit_name: Option<String>,
+    pub field: String,
+    /// The settling change: the value chosen, by whom, when.
+    pub chosen: Side,
+    /// The values it settled (the chosen one among them when it was one of them).
+    pub sides: Vec<Side>,
+    /// The field's value now (a later change may have changed it again).
+    pub current: Value,
 }
 
 /// A stored change of one record, in the order the merge folds them.
@@ -93,11 +119,12 @@ struct Stored {
     kind: String,
     fields: Map<String, Value>,
     bases: Map<String, Value>,
+    author: Option<String>,
 }
 
 fn stored_changes(conn: &Connection, record_id: &str) -> Result<Vec<Stored>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT origin, seq, hlc, unit, kind, fields, bases FROM changes WHERE record_id = ?1 AND withheld IS NULL
+        "SELECT origin, seq, hlc, unit, kind, fields, bases, author FROM changes WHERE record_id = ?1 AND withheld IS NULL
          ORDER BY hlc, origin, seq",
     )?;
     let rows = stmt.query_map([record_id], |r| {
@@ -109,11 +136,12 @@ fn stored_changes(conn: &Connection, record_id: &str) -> Result<Vec<Stored>> {
             r.get::<_, String>(4)?,
             r.get::<_, String>(5)?,
             r.get::<_, Option<String>>(6)?,
+            r.get::<_, Option<String>>(7)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (origin, seq, hlc, unit, kind, fields, bases) = row?;
+        let (origin, seq, hlc, unit, kind, fields, bases, author) = row?;
         out.push(Stored {
             origin,
             seq,
@@ -122,6 +150,7 @@ fn stored_changes(conn: &Connection, record_id: &str) -> Result<Vec<Stored>> {
             kind,
             fields: serde_json::from_str(&fields).unwrap_or_default(),
             bases: bases.and_then(|b| serde_json::from_str(&b).ok()).unwrap_or_default(),
+            author,
         });
     }
     Ok(out)
@@ -490,22 +519,19 @@ impl Store {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
+        let who = self.writers()?;
         let mut winners: BTreeMap<(String, String), Side> = BTreeMap::new();
+        let mut authors: BTreeMap<(String, u64), Option<String>> = BTreeMap::new();
         for (record_id, kind, field, origin, hlc, value) in rows {
             let key = (record_id.clone(), field.clone());
             if !winners.contains_key(&key) {
                 let changes = stored_changes(&self.conn, &record_id)?;
+                for c in &changes {
+                    authors.insert((c.origin.clone(), c.hlc), c.author.clone());
+                }
                 let winner = changes.iter().rev().find(|c| c.fields.contains_key(&field));
-                let side = winner.map(|w| Side {
-                    value: w.fields[&field].clone(),
-                    node: w.origin.clone(),
-                    at: stamp_of(Hlc(w.hlc)),
-                    hlc: w.hlc,
-                });
-                winners.insert(
-                    key.clone(),
-                    side.unwrap_or(Side { value: Value::Null, node: String::new(), at: String::new(), hlc: 0 }),
-                );
+                let side = winner.map(|w| who.side(w, &field));
+                winners.insert(key.clone(), side.unwrap_or_else(|| who.empty()));
             }
             let (title, unit) = match Kind::parse(&kind) {
                 Some(k) => {
@@ -517,10 +543,13 @@ impl Store {
                 }
                 None => (None, String::new()),
             };
+            let author = authors.get(&(origin.clone(), hlc as u64)).cloned().flatten();
+            let (node_unit, node_unit_name) = who.unit_of(&origin);
             out.push(Conflict {
                 kind,
                 record_id,
                 title,
+                unit_name: who.name_of(&unit),
                 unit,
                 field,
                 winner: winners[&key].clone(),
@@ -529,9 +558,72 @@ impl Store {
                     node: origin,
                     at: stamp_of(Hlc(hlc as u64)),
                     hlc: hlc as u64,
+                    author,
+                    node_unit,
+                    node_unit_name,
                 },
             });
         }
+        Ok(out)
+    }
+
+    /// Who wrote what: this ledger's node and the nodes its hubs reported, by unit.
+    fn writers(&self) -> Result<Writers> {
+        let node = self.node()?;
+        let mut units: HashMap<String, String> = self
+            .conn
+            .prepare("SELECT node, unit FROM presence")?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        units.insert(node.node_id.to_string(), node.unit.to_string());
+        Ok(Writers { units, catalogue: node.catalogue() })
+    }
+
+    /// Every settled conflict, the latest first: the settling change and the values it chose
+    /// among, from the change log (so every node that holds the record shows the same).
+    pub fn settlements(&self) -> Result<Vec<Settlement>> {
+        let who = self.writers()?;
+        // A settling change names two or more clocks of one field among its bases; an ordinary
+        // edit names the one it saw.
+        let mut stmt =
+            self.conn.prepare("SELECT DISTINCT record_id FROM changes WHERE bases LIKE '%,%' AND withheld IS NULL")?;
+        let records: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for record_id in records {
+            let changes = stored_changes(&self.conn, &record_id)?;
+            let Some(kind) = changes.first().and_then(|c| Kind::parse(&c.kind)) else { continue };
+            let row = self.db().row(kind, &record_id.parse()?)?;
+            for change in &changes {
+                for (field, clocks) in &change.bases {
+                    let Some(clocks) = clocks.as_array().filter(|c| c.len() > 1) else { continue };
+                    if !change.fields.contains_key(field) {
+                        continue;
+                    }
+                    let sides: Vec<Side> = clocks
+                        .iter()
+                        .filter_map(Value::as_u64)
+                        .filter_map(|hlc| changes.iter().find(|c| c.hlc == hlc && c.fields.contains_key(field)))
+                        .map(|c| who.side(c, field))
+                        .collect();
+                    let unit = change.unit.clone();
+                    out.push(Settlement {
+                        kind: kind.as_str().to_string(),
+                        record_id: record_id.clone(),
+                        title: row.as_ref().and_then(|r| r.fields.get(kind.def().title_field).cloned()),
+                        unit_name: who.name_of(&unit),
+                        unit,
+                        field: field.clone(),
+                        chosen: who.side(change, field),
+                        sides,
+                        current: row
+                            .as_ref()
+                            .and_then(|r| r.fields.get(field.as_str()).cloned())
+                            .unwrap_or(Value::Null),
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|s| std::cmp::Reverse(s.chosen.hlc));
         Ok(out)
     }
 
@@ -723,5 +815,49 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(written)
+    }
+}
+
+/// The units of the nodes that wrote changes, to name a change's writer.
+struct Writers {
+    units: HashMap<String, String>,
+    catalogue: &'static crate::units::Catalogue,
+}
+
+impl Writers {
+    fn name_of(&self, unit: &str) -> Option<String> {
+        unit.parse::<crate::units::UnitCode>().ok().and_then(|u| self.catalogue.unit(&u).map(|u| u.name.clone()))
+    }
+
+    fn unit_of(&self, node: &str) -> (Option<String>, Option<String>) {
+        match self.units.get(node) {
+            Some(unit) => (Some(unit.clone()), self.name_of(unit)),
+            None => (None, None),
+        }
+    }
+
+    fn side(&self, change: &Stored, field: &str) -> Side {
+        let (node_unit, node_unit_name) = self.unit_of(&change.origin);
+        Side {
+            value: change.fields.get(field).cloned().unwrap_or(Value::Null),
+            node: change.origin.clone(),
+            at: stamp_of(Hlc(change.hlc)),
+            hlc: change.hlc,
+            author: change.author.clone(),
+            node_unit,
+            node_unit_name,
+        }
+    }
+
+    fn empty(&self) -> Side {
+        Side {
+            value: Value::Null,
+            node: String::new(),
+            at: String::new(),
+            hlc: 0,
+            author: None,
+            node_unit: None,
+            node_unit_name: None,
+        }
     }
 }
