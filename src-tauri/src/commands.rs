@@ -239,6 +239,16 @@ pub async fn resolve_conflict(
 }
 
 #[tauri::command]
+pub async fn deleted(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.deleted()).await
+}
+
+#[tauri::command]
+pub async fn undelete(app: State<'_, AppState>, kind: String, id: String) -> Reply<Value> {
+    run(&app, move |a| a.undelete(&kind, &id)).await
+}
+
+#[tauri::command]
 pub async fn list_settlements(app: State<'_, AppState>) -> Reply<Value> {
     run(&app, |a| a.list_settlements()).await
 }

@@ -53,6 +53,8 @@ fn main() {
             commands::list_refused,
             commands::resolve_conflict,
             commands::list_settlements,
+            commands::deleted,
+            commands::undelete,
             commands::settle_again,
             commands::choose_import_file,
             commands::import_preview,

@@ -148,6 +148,12 @@ export const printVoterList = (pollingArea) => call('print_voter_list', { pollin
 /** Asks where to save and prints the candidate list (one level, or all when null). */
 export const printCandidates = (level) => call('print_candidates', { level: level ?? null });
 
+/** The bin: deleted records, the latest first: `[{ kind, id, unit, unit_name, title, deleted_at, reason }]`. */
+export const deletedRecords = () => call('deleted');
+
+/** Brings a deleted record back; resolves with the record. */
+export const undelete = (kind, id) => call('undelete', { kind, id });
+
 /** Settled conflicts, the latest first: `[{ kind, record_id, title, unit_name, field, chosen, sides, current }]`. */
 export const listSettlements = () => call('list_settlements');
 

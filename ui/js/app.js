@@ -27,6 +27,7 @@ import * as hubScreen from './hub.js';
 import * as importScreen from './imports.js';
 import * as duplicatesScreen from './duplicates.js';
 import * as progressScreen from './progress.js';
+import * as binScreen from './bin.js';
 import { startSync, onSyncStatus, paintSyncCorner, conflictCount } from './syncstate.js';
 
 const root = document.getElementById('app');
@@ -181,6 +182,10 @@ function buildSidebar() {
     ));
   }
 
+  // The bin last: deleted records, brought back from there.
+  nav.appendChild(h('ul', { class: 'nav-list nav-bin' },
+    h('li', null, h('a', { href: '#/bin', dataset: { view: 'bin' }, text: t('nav.bin') }))));
+
   const corner = h('a', { id: 'sync-status', class: 'sync-status', href: '#/sync' });
   const user = getUser();
   const who = user
@@ -295,6 +300,8 @@ function parseHash() {
       return kind ? { name: 'import', kind } : { name: 'import' };
     case 'duplicates':
       return { name: 'duplicates' };
+    case 'bin':
+      return { name: 'bin' };
     case 'progress':
       return { name: 'progress', unit: kind || null };
     case 'list':
@@ -385,6 +392,9 @@ function route(draft = null, redraw = false) {
       break;
     case 'progress':
       currentScreen = progressScreen.render(container, params, ctx);
+      break;
+    case 'bin':
+      currentScreen = binScreen.render(container, params, ctx);
       break;
     case 'list':
       currentScreen = listScreen.render(container, params, ctx);

@@ -351,6 +351,19 @@ impl<H: Host> App<H> {
         self.with(|s| Ok(serde_json::to_value(s.refused()?).unwrap_or_default()))
     }
 
+    /// The bin: records deleted (not voters, whose removal is a legal change of the list), the
+    /// latest first.
+    pub fn deleted(&self) -> Reply<Value> {
+        self.with(|s| Ok(Value::Array(s.deleted(None)?)))
+    }
+
+    /// Brings a deleted record back (one more change, which syncs).
+    pub fn undelete(&self, kind: &str, id: &str) -> Reply<Value> {
+        let record = self.with(|s| s.undelete(Kind::require(kind)?, id.parse()?))?;
+        self.sync.changed();
+        Ok(record)
+    }
+
     /// Every settled conflict, the latest first, with the values it chose among.
     pub fn list_settlements(&self) -> Reply<Value> {
         self.with(|s| Ok(serde_json::to_value(s.settlements()?).unwrap_or_default()))

@@ -395,8 +395,9 @@ impl Store {
                     h.fields.get("_deleted").filter(|v| **v == Value::Bool(true))?;
                     h.fields.get("_reason").and_then(Value::as_str).map(str::to_string)
                 });
+                let unit_name = self.node()?.catalogue().unit(&row.unit).map(|u| u.name.clone());
                 out.push(serde_json::json!({"kind": def.name, "id": row.id.to_string(), "unit": row.unit.to_string(),
-                    "title": title, "deleted_at": row.updated_at, "reason": reason}));
+                    "unit_name": unit_name, "title": title, "deleted_at": row.updated_at, "reason": reason}));
             }
         }
         out.sort_by(|a, b| b["deleted_at"].as_str().cmp(&a["deleted_at"].as_str()));
