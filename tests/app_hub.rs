@@ -198,3 +198,32 @@ fn a_district_ledger_enrolled_at_the_province_serves_its_communes_under_the_prov
     assert_eq!(children.as_array().unwrap().len(), 1, "only the commune: the ledger syncs with the province");
     assert_eq!(children[0]["unit_name"], "Xã Thèn Sin");
 }
+
+#[test]
+fn another_official_is_told_whose_passphrase_the_hub_opens_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = district(&tmp);
+    let status = app.hub_start(Some(0), None, None).unwrap();
+    let url = status["local_url"].as_str().unwrap().to_string();
+    app.lock().unwrap();
+    {
+        let mut store = sobaucu_core::Store::open_existing(
+            &tmp.path().join("district"),
+            &sobaucu_core::vault::Credentials::new(Some("Lò Văn Minh"), TEST_PASSPHRASE),
+        )
+        .unwrap();
+        store.add_user("Tao Thị Hoa", sobaucu_core::access::Role::Secretary, "mật khẩu thư ký").unwrap();
+    }
+    // The secretary's passphrase does not open the chair's hub: it does not serve, and says why.
+    app.unlock(Some("Tao Thị Hoa"), "mật khẩu thư ký", false).unwrap();
+    eventually(30, "the failed start to be told", || !app.hub_status().unwrap()["error"].is_null());
+    let status = app.hub_status().unwrap();
+    assert_eq!(status["running"], false);
+    assert_eq!(status["error"]["kind"], "hub_passphrase", "{status}");
+    assert!(status["error"]["message_vi"].as_str().unwrap().contains("Lò Văn Minh"), "{status}");
+    assert!(health(&url).is_none());
+    // The chair's unlock serves it again.
+    app.lock().unwrap();
+    app.unlock(Some("Lò Văn Minh"), TEST_PASSPHRASE, false).unwrap();
+    eventually(30, "the hub serving again for the chair", || health(&url).is_some());
+}

@@ -107,6 +107,16 @@ pub(crate) struct HostedHub {
     inner: Mutex<Inner>,
 }
 
+impl Drop for HostedHub {
+    /// The app is closing: the hub stops with it.
+    fn drop(&mut self) {
+        let running = self.inner.get_mut().unwrap_or_else(|p| p.into_inner()).running.take();
+        if let Some(running) = running {
+            running.stop();
+        }
+    }
+}
+
 /// What the hub needs to know of the ledger.
 struct Ledger {
     node_id: NodeId,
