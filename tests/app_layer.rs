@@ -6,11 +6,11 @@
 //! USB bundles, backups and their restore, and the roles refusing what they must.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde_json::{Map, Value, json};
-use sobaucu_app::{App, FileKind, Host};
+use sobaucu_app::{App, FileKind, Host, PrintedVia};
 use sobaucu_core::vault::TEST_PASSPHRASE;
 use sobaucu_tests::{Hub, eventually};
 
@@ -21,6 +21,8 @@ struct TestHost {
     /// The dialogs shown: kind and suggested name.
     asked: Mutex<Vec<(FileKind, Option<String>)>>,
     statuses: Mutex<Vec<Value>>,
+    /// Files and folders opened and printed: ("open" | "print", path).
+    launched: Mutex<Vec<(&'static str, PathBuf)>>,
 }
 
 impl TestHost {
@@ -42,6 +44,14 @@ impl Host for TestHost {
     }
     fn sync_status(&self, status: &Value) {
         self.statuses.lock().unwrap().push(status.clone());
+    }
+    fn open_path(&self, path: &Path) -> std::io::Result<()> {
+        self.launched.lock().unwrap().push(("open", path.to_path_buf()));
+        Ok(())
+    }
+    fn print_file(&self, path: &Path) -> std::io::Result<PrintedVia> {
+        self.launched.lock().unwrap().push(("print", path.to_path_buf()));
+        Ok(PrintedVia::System)
     }
 }
 
@@ -245,4 +255,121 @@ fn a_viewer_is_refused_before_any_dialog_opens() {
     f.answer(Some(f.path("list.pdf")));
     f.app.print_voter_list(&area).unwrap().unwrap();
     assert_eq!(f.app.get_record("polling_area", &area).unwrap()["number"], 1);
+}
+
+/// The text of a PDF, through poppler's pdftotext.
+fn pdf_text(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; scripts/setup.sh installs it)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Whether `text` holds something shaped like a record id (`<16 hex digits>-<counter>`).
+fn has_record_id(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len().saturating_sub(17)).any(|i| {
+        chars[i..i + 16].iter().all(char::is_ascii_hexdigit) && chars[i + 16] == '-' && chars[i + 17].is_ascii_digit()
+    })
+}
+
+#[test]
+fn a_whole_list_prints_every_row_by_label_and_written_files_open_and_print_through_the_host() {
+    let (f, area) = commune();
+    let second = f
+        .app
+        .save_record(
+            "polling_area",
+            None,
+            &obj(json!({"number": 2, "name": "Khu vực bỏ phiếu số 2", "area_type": "ordinary"})),
+        )
+        .unwrap();
+    let second = second["id"].as_str().unwrap().to_string();
+    // 300 voters, imported; the one that sorts last (by given name) is a woman of area 2.
+    let mut csv = String::from("STT,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Khu vực bỏ phiếu\n");
+    for i in 0..299 {
+        let sex = if i % 2 == 0 { "Nam" } else { "Nữ" };
+        csv.push_str(&format!("{},Lò Văn Bun {},01/02/1980,{sex},Thái,Khu vực bỏ phiếu số 1\n", i + 1, i + 1));
+    }
+    csv.push_str("300,Hoàng Thị Zyx,03/04/1990,Nữ,Mông,Khu vực bỏ phiếu số 2\n");
+    let file = f.path("voters.csv");
+    std::fs::write(&file, csv).unwrap();
+    f.answer(Some(file));
+    f.app.choose_import_file().unwrap().unwrap();
+    let choices = sobaucu_core::api::ImportChoices {
+        kind: Some("voter".into()),
+        defaults: Some(obj(json!({"ballots": "na,provincial,commune"}))),
+        ..Default::default()
+    };
+    f.app.import_file(&choices).unwrap();
+
+    // The list's first page on screen is 10 rows; the print-out is the whole list.
+    let query = sobaucu_core::ListQuery { limit: Some(10), ..Default::default() };
+    let screen = f.app.list_records("voter", &query).unwrap();
+    assert_eq!(screen["rows"].as_array().unwrap().len(), 10);
+    assert!(!screen.to_string().contains("Hoàng Thị Zyx"), "the last voter is not on the first screen");
+    f.answer(None);
+    assert!(f.app.print_list("voter", &query).unwrap().is_none(), "cancelled: nothing written");
+    let pdf = f.path("cu-tri.pdf");
+    f.answer(Some(pdf.clone()));
+    let written = f.app.print_list("voter", &query).unwrap().unwrap();
+    assert_eq!((written.rows, written.pdf), (Some(300), true));
+    assert_eq!(f.host().asked.lock().unwrap().last().unwrap().1.as_deref(), Some("danh-sach-cu-tri-20260201.pdf"));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("DANH SÁCH CỬ TRI") && text.contains("Ngày in: 01/02/2026"), "{text}");
+    assert!(text.contains("Hoàng Thị Zyx") && text.contains("Lò Văn Bun 137"), "every row is printed");
+    assert!(text.contains("Tổng số: 300 bản ghi."));
+    assert!(text.contains("Khu vực bỏ phiếu số 2") && text.contains("Nữ") && text.contains("03/04/1990"));
+    assert!(!text.contains("female") && !text.contains(&second) && !has_record_id(&text), "codes or ids printed");
+
+    // Narrowed like the list on screen: a search, a polling area (named, not by its id).
+    let narrowed = sobaucu_core::ListQuery {
+        q: Some("hoang thi".into()),
+        filter: [("polling_area".to_string(), second.clone())].into(),
+        ..Default::default()
+    };
+    f.answer(Some(f.path("tim.pdf")));
+    assert_eq!(f.app.print_list("voter", &narrowed).unwrap().unwrap().rows, Some(1));
+    let text = pdf_text(&f.path("tim.pdf"));
+    assert!(text.contains("Tìm: “hoang thi”") && text.contains("Khu vực bỏ phiếu: Khu vực bỏ phiếu số 2"), "{text}");
+    assert!(!text.contains("Lò Văn Bun") && !has_record_id(&text));
+    let dialogs = f.dialogs();
+    assert_eq!(f.app.print_list("no_such_kind", &query).unwrap_err().kind, "input");
+    assert_eq!(f.dialogs(), dialogs, "an unknown kind asks nothing");
+
+    // Mẫu 33 of every polling area in one file, each area from a new page.
+    f.answer(Some(f.path("tat-ca.pdf")));
+    let all = f.app.print_voter_lists().unwrap().unwrap();
+    assert_eq!(all.rows, Some(300));
+    let text = pdf_text(&f.path("tat-ca.pdf"));
+    assert_eq!(text.matches("DANH SÁCH CỬ TRI").count(), 2, "{text}");
+    assert!(text.contains("Tổng số cử tri: 299 người") && text.contains("Tổng số cử tri: 1 người"));
+
+    // What was written opens, shows its folder and prints through the host, by its number.
+    f.app.open_written(written.file, false).unwrap();
+    f.app.open_written(written.file, true).unwrap();
+    assert_eq!(f.app.print_written(written.file).unwrap()["via"], "system");
+    assert_eq!(
+        *f.host().launched.lock().unwrap(),
+        [("open", pdf.clone()), ("open", f.tmp.path().to_path_buf()), ("print", pdf.clone())]
+    );
+    assert_ne!(all.file, written.file);
+    assert_eq!(f.app.open_written(9_999, false).unwrap_err().kind, "not_found");
+    // Only a PDF prints; a file gone since is named, not opened.
+    f.answer(Some(f.path("bao-cao.xlsx")));
+    let report = f.app.export_report("xlsx").unwrap().unwrap();
+    assert!(!report.pdf);
+    assert_eq!(f.app.print_written(report.file).unwrap_err().kind, "input");
+    std::fs::remove_file(f.path("tat-ca.pdf")).unwrap();
+    assert_eq!(f.app.open_written(all.file, false).unwrap_err().kind, "not_found");
+    // Locking forgets them all.
+    f.app.lock().unwrap();
+    f.app.unlock(None, TEST_PASSPHRASE, false).unwrap();
+    assert_eq!(f.app.print_written(written.file).unwrap_err().kind, "not_found");
+    assert_eq!(f.host().launched.lock().unwrap().len(), 3, "nothing else was launched");
+    assert!(!area.is_empty());
 }

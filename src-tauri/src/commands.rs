@@ -2,14 +2,15 @@
 //! [`sobaucu_app::App`], run off the window's thread, so a long duplicate search or report never
 //! freezes the window. Errors reach the UI as `{kind, message, message_vi, fields}`.
 //!
-//! [`TauriHost`] gives the application layer the system's file dialogs and the window's events.
-//! No command takes a file path from the page.
+//! [`TauriHost`] gives the application layer the system's file dialogs, opening and printing
+//! the files it wrote, and the window's events. No command takes a file path from the page: a
+//! file written is named by the number the app gave it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use sobaucu_app::{App, AppError, FileKind, Host, Reply};
+use sobaucu_app::{App, AppError, FileKind, Host, PrintedVia, Reply, WrittenFile};
 use sobaucu_core::ListQuery;
 use tauri::{Emitter, State};
 use tauri_plugin_dialog::DialogExt;
@@ -40,6 +41,48 @@ impl TauriHost {
     fn test_answer(_kind: FileKind, _suggested: Option<&str>) -> Option<PathBuf> {
         None
     }
+
+    /// Debug builds only: the window tests cannot see a file opened or printed, so with
+    /// `$SOBAUCU_HOST_LOG` naming a file, opening and printing append a line to it instead
+    /// (`open <path>`, `print <path>`) and launch nothing. True when it did.
+    #[cfg(debug_assertions)]
+    fn logged_instead(what: &str, path: &Path) -> std::io::Result<bool> {
+        use std::io::Write;
+        let Some(log) = std::env::var_os("SOBAUCU_HOST_LOG") else { return Ok(false) };
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        writeln!(file, "{what} {}", path.display())?;
+        Ok(true)
+    }
+
+    #[cfg(not(debug_assertions))]
+    fn logged_instead(_what: &str, _path: &Path) -> std::io::Result<bool> {
+        Ok(false)
+    }
+}
+
+/// Starts a program on a file and leaves it running (reaped on a thread of its own).
+fn launch(program: &str, args: &[&std::ffi::OsStr]) -> std::io::Result<()> {
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
+/// Opens a file or folder with the system's default application: `xdg-open` on Linux and the
+/// BSDs, `open` on macOS, Explorer on Windows.
+fn open_with_system(path: &Path) -> std::io::Result<()> {
+    let program = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    launch(program, &[path.as_os_str()])
 }
 
 impl Host for TauriHost {
@@ -67,6 +110,31 @@ impl Host for TauriHost {
 
     fn sync_status(&self, status: &Value) {
         let _ = self.app.emit("sync://status", status);
+    }
+
+    fn open_path(&self, path: &Path) -> std::io::Result<()> {
+        if Self::logged_instead("open", path)? {
+            return Ok(());
+        }
+        open_with_system(path)
+    }
+
+    /// On Windows the PDF application's own print command (`Start-Process -Verb Print`, which
+    /// shows its print dialog or prints to the default printer); elsewhere the PDF opens in the
+    /// default viewer, whose print dialog (Ctrl+P) chooses printer, pages and copies: a list of
+    /// many pages is never sent to a printer unasked.
+    fn print_file(&self, path: &Path) -> std::io::Result<PrintedVia> {
+        if Self::logged_instead("print", path)? {
+            return Ok(PrintedVia::Viewer);
+        }
+        if cfg!(target_os = "windows") {
+            let quoted = path.display().to_string().replace('\'', "''");
+            let command = format!("Start-Process -FilePath '{quoted}' -Verb Print");
+            launch("powershell", &["-NoProfile".as_ref(), "-Command".as_ref(), command.as_ref()])?;
+            return Ok(PrintedVia::System);
+        }
+        open_with_system(path)?;
+        Ok(PrintedVia::Viewer)
     }
 }
 
@@ -265,21 +333,42 @@ pub async fn settle_again(
 }
 
 #[tauri::command]
-pub async fn export_report(app: State<'_, AppState>, format: String) -> Reply<Option<sobaucu_print::Written>> {
+pub async fn export_report(app: State<'_, AppState>, format: String) -> Reply<Option<WrittenFile>> {
     run(&app, move |a| a.export_report(&format)).await
 }
 
 #[tauri::command]
-pub async fn print_voter_list(app: State<'_, AppState>, polling_area: String) -> Reply<Option<sobaucu_print::Written>> {
+pub async fn print_voter_list(app: State<'_, AppState>, polling_area: String) -> Reply<Option<WrittenFile>> {
     run(&app, move |a| a.print_voter_list(&polling_area)).await
 }
 
 #[tauri::command]
-pub async fn print_candidates(
-    app: State<'_, AppState>,
-    level: Option<String>,
-) -> Reply<Option<sobaucu_print::Written>> {
+pub async fn print_voter_lists(app: State<'_, AppState>) -> Reply<Option<WrittenFile>> {
+    run(&app, |a| a.print_voter_lists()).await
+}
+
+#[tauri::command]
+pub async fn print_candidates(app: State<'_, AppState>, level: Option<String>) -> Reply<Option<WrittenFile>> {
     run(&app, move |a| a.print_candidates(level.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn print_list(
+    app: State<'_, AppState>,
+    kind: String,
+    query: Option<ListQuery>,
+) -> Reply<Option<WrittenFile>> {
+    run(&app, move |a| a.print_list(&kind, &query.unwrap_or_default())).await
+}
+
+#[tauri::command]
+pub async fn open_written(app: State<'_, AppState>, file: u64, folder: Option<bool>) -> Reply<()> {
+    run(&app, move |a| a.open_written(file, folder.unwrap_or(false))).await
+}
+
+#[tauri::command]
+pub async fn print_written(app: State<'_, AppState>, file: u64) -> Reply<Value> {
+    run(&app, move |a| a.print_written(file)).await
 }
 
 #[tauri::command]

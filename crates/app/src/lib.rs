@@ -5,8 +5,10 @@
 //!
 //! What only the desktop can do is behind [`Host`]: the system's file dialogs (a file path is
 //! never taken from the page: the operation that reads or writes a file asks the host which
-//! one), the clock used in suggested file names, and the events that tell the window the sync's
-//! status. The ledger is locked until a user gives a passphrase ([`App::unlock`]).
+//! one), opening and printing a file the app wrote, the clock used in suggested file names, and
+//! the events that tell the window the sync's status. The page refers to a file written by the
+//! number it was given when written ([`WrittenFile::file`]), never by its path. The ledger is
+//! locked until a user gives a passphrase ([`App::unlock`]).
 //!
 //! Every method blocks; the shell runs each off the window's thread. Long work (imports,
 //! print-outs, bundles, enrolment, backups) runs on a connection of its own, so the window's
@@ -68,6 +70,16 @@ impl FileKind {
     }
 }
 
+/// How [`Host::print_file`] printed a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintedVia {
+    /// Handed to the system's printing (its print dialog or the default printer).
+    System,
+    /// Opened in the system's PDF viewer, to be printed from its print dialog.
+    Viewer,
+}
+
 /// What the desktop provides to the application layer.
 pub trait Host: Send + Sync + 'static {
     /// A file to read, chosen by the user; None when the dialog is cancelled.
@@ -80,7 +92,40 @@ pub trait Host: Send + Sync + 'static {
     }
     /// The sync's status changed (the window shows it at once).
     fn sync_status(&self, status: &Value);
+    /// Opens a file or a folder the app wrote with the system's default application.
+    fn open_path(&self, path: &Path) -> std::io::Result<()> {
+        let _ = path;
+        Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "this host opens no files"))
+    }
+    /// Prints a PDF the app wrote with the system's printing.
+    fn print_file(&self, path: &Path) -> std::io::Result<PrintedVia> {
+        let _ = path;
+        Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "this host prints no files"))
+    }
 }
+
+/// A file written where the user chose (a print-out, the report): what it holds, and the number
+/// the window gives back to open, show or print it ([`App::open_written`],
+/// [`App::print_written`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct WrittenFile {
+    #[serde(flatten)]
+    pub written: sobaucu_print::Written,
+    /// The number of this file among those written since the ledger was unlocked.
+    pub file: u64,
+    /// Whether it is a PDF (the window offers to print it).
+    pub pdf: bool,
+}
+
+impl std::ops::Deref for WrittenFile {
+    type Target = sobaucu_print::Written;
+    fn deref(&self) -> &sobaucu_print::Written {
+        &self.written
+    }
+}
+
+/// How many written files the app remembers for the window (the latest).
+const FILES_KEPT: usize = 50;
 
 /// An error as the window receives it: `{kind, message, message_vi, fields}`.
 #[derive(Debug, Clone, Serialize)]
@@ -132,6 +177,9 @@ pub struct App<H: Host> {
     sync: SyncWorker,
     /// The hub this computer serves its communes with, if it does ([`hub`]).
     hub: std::sync::Arc<hub::HostedHub>,
+    /// The files written since the ledger was unlocked, by number, latest last.
+    written: Mutex<Vec<(u64, PathBuf)>>,
+    next_file: std::sync::atomic::AtomicU64,
 }
 
 impl<H: Host> App<H> {
@@ -140,7 +188,16 @@ impl<H: Host> App<H> {
         let host = std::sync::Arc::new(host);
         let sync = SyncWorker::start(host.clone());
         let hub = std::sync::Arc::new(hub::HostedHub::new(&dir));
-        App { host, dir, store: Mutex::new(None), import_file: Mutex::new(None), sync, hub }
+        App {
+            host,
+            dir,
+            store: Mutex::new(None),
+            import_file: Mutex::new(None),
+            sync,
+            hub,
+            written: Mutex::new(Vec::new()),
+            next_file: std::sync::atomic::AtomicU64::new(1),
+        }
     }
 
     /// The host the app was made with.
@@ -211,6 +268,7 @@ impl<H: Host> App<H> {
         self.sync.detach();
         *self.store.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *self.import_file.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).clear();
         Ok(api::lock_state(&self.dir)?)
     }
 
@@ -394,7 +452,7 @@ impl<H: Host> App<H> {
     }
 
     /// The report as Excel (`xlsx`) or PDF, where the user chooses; None when cancelled.
-    pub fn export_report(&self, format: &str) -> Reply<Option<sobaucu_print::Written>> {
+    pub fn export_report(&self, format: &str) -> Reply<Option<WrittenFile>> {
         let format = sobaucu_print::ReportFormat::parse(format)?;
         let store = self.second()?;
         store.require(Action::Print)?;
@@ -404,7 +462,7 @@ impl<H: Host> App<H> {
         };
         let suggested = format!("bao-cao-{}-{}.{extension}", self.unit_code()?, self.stamp());
         let Some(path) = self.host.choose_save(kind, &suggested) else { return Ok(None) };
-        Ok(Some(sobaucu_print::export_report(&store, format, &path)?))
+        Ok(Some(self.keep(sobaucu_print::export_report(&store, format, &path)?, &path)))
     }
 
     /// A blank sheet to fill for `kind`, where the user chooses (the import screen's "Tải mẫu").
@@ -418,7 +476,7 @@ impl<H: Host> App<H> {
     }
 
     /// The voter list (Mẫu 33) of a polling area as PDF, where the user chooses.
-    pub fn print_voter_list(&self, polling_area: &str) -> Reply<Option<sobaucu_print::Written>> {
+    pub fn print_voter_list(&self, polling_area: &str) -> Reply<Option<WrittenFile>> {
         let store = self.second()?;
         store.require(Action::Print)?;
         let number = api::get_record(&store, "polling_area", polling_area)?.get("number").and_then(Value::as_i64);
@@ -427,16 +485,120 @@ impl<H: Host> App<H> {
             None => "danh-sach-cu-tri.pdf".to_string(),
         };
         let Some(path) = self.host.choose_save(FileKind::Pdf, &suggested) else { return Ok(None) };
-        Ok(Some(sobaucu_print::print_voter_list(&store, polling_area, &path)?))
+        Ok(Some(self.keep(sobaucu_print::print_voter_list(&store, polling_area, &path)?, &path)))
+    }
+
+    /// The voter lists (Mẫu 33) of every polling area in one PDF, each area from a new page with
+    /// page numbers of its own, where the user chooses.
+    pub fn print_voter_lists(&self) -> Reply<Option<WrittenFile>> {
+        let store = self.second()?;
+        store.require(Action::Print)?;
+        let Some(path) = self.host.choose_save(FileKind::Pdf, "danh-sach-cu-tri-tat-ca-kvbp.pdf") else {
+            return Ok(None);
+        };
+        Ok(Some(self.keep(sobaucu_print::print_voter_lists(&store, &path)?, &path)))
+    }
+
+    /// The whole list of `kind` as PDF: every record matching the list's search, unit and field
+    /// filters in `query` (its offset and limit ignored), where the user chooses.
+    pub fn print_list(&self, kind: &str, query: &ListQuery) -> Reply<Option<WrittenFile>> {
+        let kind = Kind::require(kind)?;
+        let store = self.second()?;
+        store.require(Action::Print)?;
+        let slug: String = sobaucu_core::text::fold(kind.def().vi)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let suggested = format!("danh-sach-{slug}-{}.pdf", self.stamp());
+        let Some(path) = self.host.choose_save(FileKind::Pdf, &suggested) else { return Ok(None) };
+        let written = sobaucu_print::print_list(&store, kind, query, self.host.today(), &path)?;
+        Ok(Some(self.keep(written, &path)))
     }
 
     /// The candidate list of one level (or every level) as PDF, where the user chooses.
-    pub fn print_candidates(&self, level: Option<&str>) -> Reply<Option<sobaucu_print::Written>> {
+    pub fn print_candidates(&self, level: Option<&str>) -> Reply<Option<WrittenFile>> {
         let store = self.second()?;
         store.require(Action::Print)?;
         let suggested = format!("danh-sach-ung-cu{}.pdf", level.map(|l| format!("-{l}")).unwrap_or_default());
         let Some(path) = self.host.choose_save(FileKind::Pdf, &suggested) else { return Ok(None) };
-        Ok(Some(sobaucu_print::print_candidates(&store, level, &path)?))
+        Ok(Some(self.keep(sobaucu_print::print_candidates(&store, level, &path)?, &path)))
+    }
+
+    /// Remembers a file just written and gives it its number.
+    fn keep(&self, written: sobaucu_print::Written, path: &Path) -> WrittenFile {
+        let file = self.next_file.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut kept = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        kept.push((file, path.to_path_buf()));
+        let excess = kept.len().saturating_sub(FILES_KEPT);
+        kept.drain(..excess);
+        let pdf = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+        WrittenFile { written, file, pdf }
+    }
+
+    /// The path of a file written since the ledger was unlocked, by its number, if it is still
+    /// there.
+    fn written_path(&self, file: u64) -> Reply<PathBuf> {
+        let path = self
+            .written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|(n, _)| *n == file)
+            .map(|(_, path)| path.clone())
+            .ok_or_else(|| {
+                AppError::other(
+                    "not_found",
+                    "this file is not among those written since the ledger was opened: write it again",
+                    "tệp này không còn trong danh sách tệp vừa tạo: hãy tạo lại",
+                )
+            })?;
+        if !path.exists() {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            return Err(AppError::other(
+                "not_found",
+                format!("{name} was moved or deleted: write it again"),
+                format!("tệp {name} đã bị chuyển đi hoặc xóa: hãy tạo lại"),
+            ));
+        }
+        Ok(path)
+    }
+
+    /// Opens a file written since the ledger was unlocked (by its number) with the system's
+    /// default application, or (`folder`) the folder it is in.
+    pub fn open_written(&self, file: u64, folder: bool) -> Reply<()> {
+        let path = self.written_path(file)?;
+        let target = match (folder, path.parent()) {
+            (true, Some(parent)) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => path,
+        };
+        self.host.open_path(&target).map_err(|e| {
+            AppError::other(
+                "internal",
+                format!("could not open {}: {e}", target.display()),
+                format!("không mở được {}: {e}", target.display()),
+            )
+        })
+    }
+
+    /// Prints a PDF written since the ledger was unlocked (by its number) through the system:
+    /// `{ via: "system" | "viewer" }` (viewer: opened in the PDF viewer, to print from there).
+    pub fn print_written(&self, file: u64) -> Reply<Value> {
+        let path = self.written_path(file)?;
+        if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+            return Err(AppError::other("input", "only a PDF is printed from here", "chỉ in được tệp PDF từ đây"));
+        }
+        let via = self.host.print_file(&path).map_err(|e| {
+            AppError::other(
+                "internal",
+                format!("could not print {}: {e}", path.display()),
+                format!("không in được {}: {e}", path.display()),
+            )
+        })?;
+        Ok(json!({ "via": via }))
     }
 
     pub fn duplicates(&self, all: bool) -> Reply<Value> {

@@ -1,5 +1,6 @@
 //! `sobaucu report --format json|text|xlsx|pdf --out FILE` and `sobaucu print ...`: the
-//! report and the lists a commune posts, written by sobaucu-print. Argument handling only.
+//! report, the lists a commune posts and any record list whole, written by sobaucu-print.
+//! Argument handling only.
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +16,28 @@ pub enum PrintCommand {
     /// out, voters who vote elsewhere marked), with totals by sex and page numbers.
     VoterList {
         /// The polling area: its id, or its number or name when that is unique.
-        #[arg(long, value_name = "ID")]
-        polling_area: String,
+        #[arg(long, value_name = "ID", required_unless_present = "all", conflicts_with = "all")]
+        polling_area: Option<String>,
+        /// Every polling area in one file, each from a new page with page numbers of its own.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The whole list of one record kind, as `sobaucu list` and the window's list show it
+    /// (every matching record, not a page): labels, not codes; references by name.
+    List {
+        #[arg(long)]
+        kind: String,
+        /// Words to search for (marks ignored, đ = d).
+        #[arg(long)]
+        search: Option<String>,
+        /// Only records of this unit or below it.
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// Only records whose field has this exact stored value (`level=na`); repeatable.
+        #[arg(long = "where", value_name = "FIELD=VALUE")]
+        filter: Vec<String>,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -34,7 +55,21 @@ pub enum PrintCommand {
 pub fn run(dir: &Path, command: PrintCommand) -> Result<()> {
     let store = crate::open_ledger(dir)?;
     let written = match command {
-        PrintCommand::VoterList { polling_area, out } => sobaucu_print::print_voter_list(&store, &polling_area, &out)?,
+        PrintCommand::VoterList { polling_area: Some(area), out, .. } => {
+            sobaucu_print::print_voter_list(&store, &area, &out)?
+        }
+        PrintCommand::VoterList { polling_area: None, out, .. } => sobaucu_print::print_voter_lists(&store, &out)?,
+        PrintCommand::List { kind, search, unit, filter, out } => {
+            let kind = sobaucu_core::Kind::require(&kind)?;
+            let mut query = sobaucu_core::ListQuery { q: search, unit, ..Default::default() };
+            for pair in filter {
+                let Some((field, value)) = pair.split_once('=') else {
+                    bail!("--where takes FIELD=VALUE, not `{pair}`");
+                };
+                query.filter.insert(field.trim().to_string(), value.trim().to_string());
+            }
+            sobaucu_print::print_list(&store, kind, &query, sobaucu_core::today(), &out)?
+        }
         PrintCommand::Candidates { level, out } => sobaucu_print::print_candidates(&store, level.as_deref(), &out)?,
     };
     say(&written);

@@ -534,3 +534,120 @@ fn a_district_report_names_its_late_and_silent_communes_and_has_a_row_per_commun
     assert_eq!(commune_rows.iter().filter(|row| row[1] == "Chưa đồng bộ (chưa có số liệu)").count(), 12);
     assert_eq!(commune_rows.last().unwrap()[0], "Cộng");
 }
+
+/// Whether `text` holds something shaped like a record id (`<16 hex digits>-<counter>`).
+fn has_record_id(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len().saturating_sub(17)).any(|i| {
+        chars[i..i + 16].iter().all(char::is_ascii_hexdigit)
+            && chars[i + 16] == '-'
+            && chars[i + 17].is_ascii_digit()
+            && (i == 0 || !chars[i - 1].is_ascii_hexdigit())
+    })
+}
+
+/// The totals and the signature of Mẫu 33 never stand alone on a last page: for every length
+/// of list from one that fits one page to one that fills two (so the table ends at every row of
+/// a page, the rows where the totals did not fit below it among them), the last page holds
+/// voters' rows as well as the totals.
+#[test]
+fn the_totals_of_a_voter_list_never_stand_alone_on_its_last_page() {
+    let l = Ledger::new();
+    l.ok(&["init", "--unit", "03637", "--scheme", "2025", "--election", "2026-03-15"]);
+    let counts = 1..=60usize;
+    let mut lines = Vec::new();
+    for (n, count) in counts.clone().enumerate() {
+        let area = format!("Khu vực bỏ phiếu số {}", n + 1);
+        lines.push(
+            serde_json::json!({"kind": "polling_area", "number": n + 1, "name": area, "area_type": "ordinary"})
+                .to_string(),
+        );
+        for i in 0..count {
+            let sex = if i % 2 == 0 { "male" } else { "female" };
+            lines.push(voter(&format!("Lò Văn Pọm {}", i + 1), sex, &area, "Bản Che Bó"));
+        }
+    }
+    l.import("voters.jsonl", &lines);
+    let mut pages_seen = std::collections::BTreeMap::new();
+    for (n, count) in counts.enumerate() {
+        let name = format!("kvbp-{}.pdf", n + 1);
+        let text = pages(&l.write(&name, &["print", "voter-list", "--polling-area", &(n + 1).to_string()]));
+        pages_seen.insert(count, text.len());
+        let last = text.last().unwrap();
+        assert!(last.contains(&format!("Tổng số cử tri: {count} người")), "{count} voters: the totals: {last}");
+        assert!(last.contains("CHỦ TỊCH"), "{count} voters: the signature is on the last page");
+        assert!(
+            last.contains("Lò Văn Pọm") && last.contains(&format!("Tổng số: {count}")),
+            "{count} voters: the totals alone on page {} of {}:\n{last}",
+            text.len(),
+            text.len()
+        );
+        if text.len() > 1 {
+            assert!(text[text.len() - 2].contains("Lò Văn Pọm"), "{count} voters: a page before the last is empty");
+        }
+    }
+    let lengths: std::collections::BTreeSet<usize> = pages_seen.values().copied().collect();
+    assert_eq!(lengths.into_iter().collect::<Vec<_>>(), [1, 2, 3], "{pages_seen:?}");
+
+    // All areas in one file: each from a new page, numbered on its own.
+    let all = pages(&l.write("all.pdf", &["print", "voter-list", "--all"]));
+    let firsts: Vec<&String> = all.iter().filter(|p| p.contains("DANH SÁCH CỬ TRI")).collect();
+    assert_eq!(firsts.len(), 60, "one list per polling area");
+    assert!(firsts.iter().all(|p| p.contains("Trang 1/")), "each area's pages are numbered from 1");
+    assert!(all[0].contains("Khu vực bỏ phiếu số 1") && all.last().unwrap().contains("Tổng số cử tri: 60 người"));
+}
+
+/// `sobaucu print list`: a whole list, every matching record (not a page of them), its values
+/// as labels and names, never codes or record ids.
+#[test]
+fn a_whole_list_prints_every_matching_record_with_labels_not_codes() {
+    let l = Ledger::new();
+    l.ok(&["demo", "--voters", "700"]);
+    let listed: Vec<Value> = l
+        .ok(&["list", "--kind", "voter", "--limit", "1000", "--json"])
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 700);
+    let text = pages(&l.write("voters.pdf", &["print", "list", "--kind", "voter"]));
+    pictures(&l.path("voters.pdf"), "list-voters");
+    let all = text.concat();
+    assert!(text.len() > 10, "700 voters take many pages: {}", text.len());
+    assert!(all.contains("DANH SÁCH CỬ TRI") && all.contains("Tổng số: 700 bản ghi."));
+    for heading in ["Họ và tên", "Ngày sinh", "Giới tính", "Khu vực bỏ phiếu"] {
+        assert!(text.iter().all(|page| page.contains(heading)), "every page repeats {heading}");
+    }
+    for (n, page) in text.iter().enumerate() {
+        assert!(page.contains(&format!("Trang {}/{}", n + 1, text.len())), "page {} is numbered", n + 1);
+    }
+    for voter in [&listed[0], &listed[350], &listed[699]] {
+        assert!(all.contains(voter["full_name"].as_str().unwrap()), "{voter}");
+    }
+    assert!(all.contains(listed[699]["polling_area_title"].as_str().unwrap()), "areas by name");
+    assert!(all.contains("Nữ") && all.contains("Nam"));
+    for code in ["female", "male", "ordinary", "na,provincial"] {
+        assert!(!all.contains(code), "a code printed: {code}");
+    }
+    assert!(!has_record_id(&all), "a record id printed");
+    let last_page = text.last().unwrap();
+    assert!(last_page.contains(listed[699]["full_name"].as_str().unwrap()) && last_page.contains("Tổng số: 700"));
+
+    // Narrowed as the window narrows it: a search, a field's value.
+    let one = &listed[123];
+    let name = one["full_name"].as_str().unwrap();
+    let found = pages(&l.write("found.pdf", &["print", "list", "--kind", "voter", "--search", name])).concat();
+    let matches = listed.iter().filter(|v| v["full_name"] == one["full_name"]).count();
+    assert!(found.contains(&format!("Tìm: “{name}”")) && found.contains(&format!("Tổng số: {matches} bản ghi")));
+    let women = listed.iter().filter(|v| v["sex"] == "female").count();
+    let only = pages(&l.write("women.pdf", &["print", "list", "--kind", "voter", "--where", "sex=female"])).concat();
+    assert!(only.contains("Giới tính: Nữ") && only.contains(&format!("Tổng số: {women} bản ghi")), "{women}");
+
+    // Another kind: choices and references by their labels and titles.
+    let candidates = pages(&l.write("c.pdf", &["print", "list", "--kind", "candidate"])).concat();
+    assert!(candidates.contains("DANH SÁCH NGƯỜI ỨNG CỬ"), "{candidates}");
+    assert!(candidates.contains("HĐND xã") && candidates.contains("Đơn vị bầu cử số 1"), "{candidates}");
+    assert!(!has_record_id(&candidates) && !candidates.contains("commune"));
+    // An unknown kind is an error, and no file is written.
+    let bad = l.run(&["print", "list", "--kind", "nope", "--out", l.path("nope.pdf").to_str().unwrap()]);
+    assert!(!bad.status.success() && !l.path("nope.pdf").exists());
+}

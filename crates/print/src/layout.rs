@@ -142,7 +142,29 @@ impl Flow {
         self.table_with(columns, rows, true);
     }
 
+    /// A table followed by `tail` points of content that must not start a page alone (the
+    /// totals and the signature): the last `keep` rows go on the page that has room for them and
+    /// the tail, moved to the next page with it when this one has not.
+    pub fn table_kept_with(&mut self, columns: &[Column], rows: &[TableRow], numbered: bool, keep: usize, tail: f32) {
+        self.table_with_tail(columns, rows, numbered, Some((keep, tail)));
+    }
+
     fn table_with(&mut self, columns: &[Column], rows: &[TableRow], numbered: bool) {
+        self.table_with_tail(columns, rows, numbered, None);
+    }
+
+    /// The height of a paragraph across the text area.
+    pub fn paragraph_height(&mut self, text: &str, weight: Weight, size: f32) -> f32 {
+        let (_, width) = self.frame();
+        self.doc.wrap(text, weight, size, width).len() as f32 * Self::line_height(size)
+    }
+
+    /// Room left on the current page, in points.
+    pub fn room(&self) -> f32 {
+        self.bottom() - self.y
+    }
+
+    fn table_with_tail(&mut self, columns: &[Column], rows: &[TableRow], numbered: bool, tail: Option<(usize, f32)>) {
         let (x0, width) = self.frame();
         let total: f32 = columns.iter().map(|c| c.weight).sum();
         let widths: Vec<f32> = columns.iter().map(|c| c.weight / total * width).collect();
@@ -253,23 +275,46 @@ impl Flow {
             }
         };
 
+        // Every row wrapped in its columns, with its height.
+        let wrapped: Vec<(Vec<Vec<String>>, f32)> = rows
+            .iter()
+            .map(|row| {
+                let weight = if row.bold { Weight::Bold } else { Weight::Regular };
+                let cells: Vec<Vec<String>> = widths
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let text = row.cells.get(i).map(String::as_str).unwrap_or_default();
+                        self.doc.wrap(text, weight, size, w - 2.0 * PAD)
+                    })
+                    .collect();
+                let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * line + 2.0 * PAD;
+                (cells, height)
+            })
+            .collect();
+        // The first of the rows kept with the tail, and the height they and the tail need.
+        let kept = tail.map(|(keep, tail)| {
+            let first = rows.len().saturating_sub(keep);
+            (first, wrapped[first..].iter().map(|(_, h)| h).sum::<f32>() + tail)
+        });
+
         self.ensure(header_height + number_height + line + 2.0 * PAD);
         draw_header(self);
-        for row in rows {
+        let mut on_page = 0;
+        for (index, (row, (cells, height))) in rows.iter().zip(&wrapped).enumerate() {
             let weight = if row.bold { Weight::Bold } else { Weight::Regular };
-            let cells: Vec<Vec<String>> = widths
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    let text = row.cells.get(i).map(String::as_str).unwrap_or_default();
-                    self.doc.wrap(text, weight, size, w - 2.0 * PAD)
-                })
-                .collect();
-            let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * line + 2.0 * PAD;
-            if self.y + height > self.bottom() {
+            let height = *height;
+            let keep_together = kept.is_some_and(|(first, needed)| {
+                // Only rows can go with the tail: a page holding none of the table's rows yet
+                // is not left with its header alone.
+                index == first && on_page > 0 && self.y + needed > self.bottom()
+            });
+            if self.y + height > self.bottom() || keep_together {
                 self.page_break();
                 draw_header(self);
+                on_page = 0;
             }
+            on_page += 1;
             let top = self.y;
             for (i, lines) in cells.iter().enumerate() {
                 for (n, text) in lines.iter().enumerate() {

@@ -1,7 +1,8 @@
 //! sobaucu-print: what a commune prints and what it sends as a spreadsheet. The report of
 //! [`sobaucu_core::report::compute`] as an XLSX workbook, a PDF or text ([`report`]); the
 //! voter list of a polling area in the layout of form Mẫu 33 ([`voters`]); the candidate list
-//! per level and electoral unit ([`candidates`]). PDFs are A4 with an embedded subset of
+//! per level and electoral unit ([`candidates`]); the whole of any record list, as the window's
+//! "In" prints it ([`lists`]). PDFs are A4 with an embedded subset of
 //! DejaVu Sans Condensed, so Vietnamese prints and copies out exactly ([`pdf`], [`layout`]).
 //!
 //! The core stays free of PDF and font code; this crate reads the store only through
@@ -10,6 +11,7 @@
 
 pub mod candidates;
 pub mod layout;
+pub mod lists;
 pub mod pdf;
 pub mod report;
 pub mod voters;
@@ -110,6 +112,38 @@ pub fn print_voter_list(store: &Store, polling_area: &str, path: &Path) -> Resul
         bytes: list.pdf.len(),
         pages: Some(list.pages),
         rows: Some(list.voters),
+    })
+}
+
+/// Prints the voter lists (Mẫu 33) of every polling area in one file to `path`: each area from
+/// a new page, with page numbers of its own.
+pub fn print_voter_lists(store: &Store, path: &Path) -> Result<Written> {
+    let list = voters::voter_lists(&store.db(), store.node()?)?;
+    write_file(path, &list.pdf)?;
+    Ok(Written {
+        path: path.display().to_string(),
+        bytes: list.pdf.len(),
+        pages: Some(list.pages),
+        rows: Some(list.voters),
+    })
+}
+
+/// Prints every record of `kind` matching `query` (the list's search, unit and field filters;
+/// its offset and limit are ignored) to `path`, dated `today`.
+pub fn print_list(
+    store: &Store,
+    kind: sobaucu_core::Kind,
+    query: &sobaucu_core::ListQuery,
+    today: chrono::NaiveDate,
+    path: &Path,
+) -> Result<Written> {
+    let list = lists::record_list(store, kind, query, today)?;
+    write_file(path, &list.pdf)?;
+    Ok(Written {
+        path: path.display().to_string(),
+        bytes: list.pdf.len(),
+        pages: Some(list.pages),
+        rows: Some(list.rows),
     })
 }
 

@@ -114,6 +114,9 @@ pub struct Document {
     pages: Vec<Content>,
     /// A line printed at the foot of every page, left of the page number.
     pub footer: String,
+    /// Parts of the document numbered on their own ("Trang 1/3" again for each polling area's
+    /// list in one file): the first page of each and its footer. Empty: one part, [`Self::footer`].
+    sections: Vec<(usize, String)>,
 }
 
 fn font_index(weight: Weight) -> usize {
@@ -133,7 +136,16 @@ impl Document {
             fonts: [FontState::new(REGULAR_TTF), FontState::new(BOLD_TTF)],
             pages: Vec::new(),
             footer: String::new(),
+            sections: Vec::new(),
         }
+    }
+
+    /// The current page starts a part of the document whose pages are numbered on their own,
+    /// with `footer` at their foot.
+    pub fn start_section(&mut self, footer: &str) {
+        let first = self.pages.len().saturating_sub(1);
+        self.sections.retain(|(start, _)| *start < first);
+        self.sections.push((first, footer.to_string()));
     }
 
     /// The page's width and height in points.
@@ -242,16 +254,24 @@ impl Document {
         lines
     }
 
-    /// The finished file: every page with its footer and "Trang i/n", the two font subsets.
+    /// The finished file: every page with its footer and "Trang i/n" (counted within its
+    /// section), the two font subsets.
     pub fn finish(mut self) -> Vec<u8> {
         if self.pages.is_empty() {
             self.new_page();
         }
         let (width, height) = self.size.points();
         let total = self.pages.len();
+        let mut sections = std::mem::take(&mut self.sections);
+        if sections.first().is_none_or(|(start, _)| *start > 0) {
+            sections.insert(0, (0, self.footer.clone()));
+        }
         for index in 0..total {
-            let number = format!("Trang {}/{}", index + 1, total);
-            let footer = self.footer.clone();
+            let part = sections.iter().rposition(|(start, _)| *start <= index).unwrap_or(0);
+            let first = sections[part].0;
+            let end = sections.get(part + 1).map_or(total, |(start, _)| *start);
+            let number = format!("Trang {}/{}", index - first + 1, end - first);
+            let footer = sections[part].1.clone();
             let bytes_number = self.fonts[0].encode(&number);
             let bytes_footer = self.fonts[0].encode(&footer);
             let number_width = self.fonts[0].measure(&number) * 8.0 / 1000.0;

@@ -154,7 +154,7 @@ fn roman(mut n: u32) -> String {
 
 /// The signature block at the end of a list: place and date, the committee's chair.
 pub(crate) fn signature(flow: &mut Flow, place: &str) {
-    flow.ensure(80.0);
+    flow.ensure(SIGNATURE_ROOM);
     flow.space(10.0);
     let (x, width) = flow.frame();
     let half = width / 2.0;
@@ -216,8 +216,55 @@ fn grouped_by_household(voters: Vec<Value>, villages: &str) -> Vec<Value> {
 /// Prints the voter list of one polling area (by id, number or name).
 pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<VoterList> {
     let area = find_polling_area(db, polling_area)?;
-    let area_id = text(&area, "id").to_string();
-    let unit_code = text(&area, "unit").parse::<sobaucu_core::UnitCode>()?;
+    let mut flow = Flow::new(PageSize::A4Landscape, 8.0);
+    let (voters, male, female) = draw_area(&mut flow, db, node, &area)?;
+    let pages = flow.doc.page_count();
+    Ok(VoterList { pdf: flow.doc.finish(), pages, voters, male, female })
+}
+
+/// Prints the voter list of every polling area in one file: each area from a new page, its
+/// pages numbered on their own (each area's list is posted at its own polling station), areas
+/// by unit and number.
+pub fn voter_lists(db: &Db<'_>, node: &NodeInfo) -> Result<VoterList> {
+    let mut areas: Vec<(String, i64, Value)> = Vec::new();
+    for row in db.all_rows(Kind::PollingArea)? {
+        let number = row.fields.get("number").and_then(Value::as_i64).unwrap_or_default();
+        areas.push((row.unit.to_string(), number, db.row_json(&row)?));
+    }
+    if areas.is_empty() {
+        return Err(Error::not_found(
+            "no polling area in this ledger: add one first",
+            "sổ chưa có khu vực bỏ phiếu nào: hãy thêm khu vực bỏ phiếu trước",
+        ));
+    }
+    // A stable sort: areas of one unit by number, as the list shows them.
+    areas.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut flow = Flow::new(PageSize::A4Landscape, 8.0);
+    let (mut voters, mut male, mut female) = (0, 0, 0);
+    for (n, (_, _, area)) in areas.iter().enumerate() {
+        if n > 0 {
+            flow.page_break();
+        }
+        let (v, m, f) = draw_area(&mut flow, db, node, area)?;
+        (voters, male, female) = (voters + v, male + m, female + f);
+    }
+    let pages = flow.doc.page_count();
+    Ok(VoterList { pdf: flow.doc.finish(), pages, voters, male, female })
+}
+
+/// Room the signature block needs below the totals: the date line, the committee, the chair,
+/// and space to sign ([`signature`] asks for it).
+pub(crate) const SIGNATURE_ROOM: f32 = 80.0;
+
+/// Rows of a table kept on the page of what follows it (the last voters and the Tổng số row),
+/// so the totals and the signature never stand alone on a last page.
+pub(crate) const ROWS_KEPT_WITH_TOTALS: usize = 3;
+
+/// Draws one polling area's list (Mẫu 33) from the current page, as its own section of page
+/// numbers: (voters, male, female).
+fn draw_area(flow: &mut Flow, db: &Db<'_>, node: &NodeInfo, area: &Value) -> Result<(usize, usize, usize)> {
+    let area_id = text(area, "id").to_string();
+    let unit_code = text(area, "unit").parse::<sobaucu_core::UnitCode>()?;
     let unit = node.catalogue().require(&unit_code)?;
     let levels = levels_of(node);
     let voter_def = Kind::Voter.def();
@@ -229,7 +276,7 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
     let by_household = node.law == sobaucu_core::law::LawVersion::Y2025;
     let mut voters = voters_of(db, &area_id)?;
     if by_household {
-        voters = grouped_by_household(voters, text(&area, "residential_areas"));
+        voters = grouped_by_household(voters, text(area, "residential_areas"));
     }
     for voter in voters {
         let status = text(&voter, "list_status");
@@ -306,10 +353,9 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
     total.push(String::new());
     rows.push(TableRow { cells: total, bold: true });
 
-    let mut flow = Flow::new(PageSize::A4Landscape, 8.0);
     let number = area.get("number").and_then(Value::as_i64).unwrap_or_default();
-    let area_name = text(&area, "name");
-    flow.doc.footer = format!("Danh sách cử tri · Khu vực bỏ phiếu số {number} · {}", unit.name);
+    let area_name = text(area, "name");
+    flow.doc.start_section(&format!("Danh sách cử tri · Khu vực bỏ phiếu số {number} · {}", unit.name));
     // The place of the date line: the unit's name without its type ("Mường Kim").
     let kind_words = unit.unit_type.chars().count();
     let place_name = if sobaucu_core::text::fold(&unit.name)
@@ -319,7 +365,7 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
     } else {
         unit.name.clone()
     };
-    form_heading(&mut flow, &unit.name, "Mẫu số 33", Some(&place_name));
+    form_heading(flow, &unit.name, "Mẫu số 33", Some(&place_name));
     flow.paragraph("DANH SÁCH CỬ TRI", Weight::Bold, 14.0, Align::Center);
     use chrono::Datelike;
     flow.paragraph(&election_title(node.election_date.year()), Weight::Bold, 10.5, Align::Center);
@@ -335,11 +381,11 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
         place = format!("{place}: {area_name}");
     }
     flow.paragraph(&place, Weight::Bold, 10.0, Align::Left);
-    let villages = text(&area, "residential_areas");
+    let villages = text(area, "residential_areas");
     if !villages.is_empty() {
         flow.paragraph(&format!("Gồm: {villages}"), Weight::Regular, 9.5, Align::Left);
     }
-    let location = text(&area, "location");
+    let location = text(area, "location");
     if !location.is_empty() {
         flow.paragraph(&format!("Địa điểm bỏ phiếu: {location}"), Weight::Regular, 9.5, Align::Left);
     }
@@ -348,29 +394,32 @@ pub fn voter_list(db: &Db<'_>, node: &NodeInfo, polling_area: &str) -> Result<Vo
         flow.paragraph("Cử tri xếp theo hộ gia đình; số thứ tự là số thẻ cử tri.", Weight::Regular, 9.5, Align::Left);
     }
     flow.space(6.0);
-    flow.numbered_table(&columns, &rows);
+    // The totals under the table, then the signature: kept with the last rows.
+    let mut totals: Vec<(String, Weight, f32)> = vec![(
+        format!("Tổng số cử tri: {voters} người, trong đó: Nam: {male} người; Nữ: {female} người."),
+        Weight::Bold,
+        10.0,
+    )];
+    let per_level: Vec<String> =
+        levels.iter().zip(&by_level).map(|(level, n)| format!("đại biểu {}: {n} người", level.vi)).collect();
+    totals.push((format!("Số cử tri bầu {}.", per_level.join("; ")), Weight::Regular, 9.5));
+    if elsewhere > 0 {
+        totals.push((
+            format!("Cử tri đi bỏ phiếu nơi khác (có giấy chứng nhận): {elsewhere} người."),
+            Weight::Regular,
+            9.5,
+        ));
+    }
+    let tail = 8.0
+        + totals.iter().map(|(line, weight, size)| flow.paragraph_height(line, *weight, *size)).sum::<f32>()
+        + SIGNATURE_ROOM;
+    flow.table_kept_with(&columns, &rows, true, ROWS_KEPT_WITH_TOTALS, tail);
 
     flow.space(8.0);
     flow.ensure(70.0);
-    flow.paragraph(
-        &format!("Tổng số cử tri: {voters} người, trong đó: Nam: {male} người; Nữ: {female} người."),
-        Weight::Bold,
-        10.0,
-        Align::Left,
-    );
-    let per_level: Vec<String> =
-        levels.iter().zip(&by_level).map(|(level, n)| format!("đại biểu {}: {n} người", level.vi)).collect();
-    flow.paragraph(&format!("Số cử tri bầu {}.", per_level.join("; ")), Weight::Regular, 9.5, Align::Left);
-    if elsewhere > 0 {
-        flow.paragraph(
-            &format!("Cử tri đi bỏ phiếu nơi khác (có giấy chứng nhận): {elsewhere} người."),
-            Weight::Regular,
-            9.5,
-            Align::Left,
-        );
+    for (line, weight, size) in &totals {
+        flow.paragraph(line, *weight, *size, Align::Left);
     }
-    let village = unit.name.clone();
-    signature(&mut flow, &village);
-    let pages = flow.doc.page_count();
-    Ok(VoterList { pdf: flow.doc.finish(), pages, voters, male, female })
+    signature(flow, &unit.name);
+    Ok((voters, male, female))
 }
