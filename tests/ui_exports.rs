@@ -51,7 +51,7 @@ fn the_report_exports_and_a_polling_area_prints_its_voter_list() {
     assert!(wait_for_file(&exports, "bao-cao-03637-", ".xlsx").starts_with(b"PK"));
     w.click(&w.wait("#report-export-pdf"));
     assert!(wait_for_file(&exports, "bao-cao-03637-", ".pdf").starts_with(b"%PDF-"));
-    w.wait_until("#toast", |t| t.contains("Đã lưu tệp"));
+    w.wait_until("#written-panel", |t| t.contains("Đã lưu tệp") && t.contains("Mở thư mục"));
     w.screenshot("20-report-exported");
     w.click(&w.wait("#report-print-candidates"));
     assert!(wait_for_file(&exports, "danh-sach-ung-cu", ".pdf").starts_with(b"%PDF-"));

@@ -138,7 +138,8 @@ export const listConflicts = () => call('list_conflicts');
 export const listRefused = () => call('list_refused');
 
 /** Asks where to save (the system's dialog) and writes the report as "xlsx" or "pdf":
- * { path, bytes, pages? }, or null when cancelled. */
+ * { path, bytes, pages?, file, pdf }, or null when cancelled (`file`: the number to open or
+ * print it by). */
 export const exportReport = (format) => call('export_report', { format });
 
 /** Asks where to save and prints the voter list (form Mẫu 33) of a polling area:
@@ -147,6 +148,22 @@ export const printVoterList = (pollingArea) => call('print_voter_list', { pollin
 
 /** Asks where to save and prints the candidate list (one level, or all when null). */
 export const printCandidates = (level) => call('print_candidates', { level: level ?? null });
+
+/** Asks where to save and prints the voter lists (Mẫu 33) of every polling area in one PDF,
+ * each area from a new page: { path, bytes, pages, rows, file, pdf }, or null when cancelled. */
+export const printVoterLists = () => call('print_voter_lists');
+
+/** Asks where to save and prints the whole list of `kind` narrowed by `query` = { q?, unit?,
+ * where? } (every matching record, not a page): { path, bytes, pages, rows, file, pdf }, or null. */
+export const printList = (kind, query = {}) => call('print_list', { kind, query });
+
+/** Opens a file written since the ledger was opened, by its number (`file` of the answers
+ * above), with the system's application; `folder`: the folder it is in. */
+export const openWritten = (file, folder = false) => call('open_written', { file, folder: Boolean(folder) });
+
+/** Prints a PDF written since the ledger was opened, by its number: { via: "system" | "viewer" }
+ * (viewer: opened in the PDF viewer, to print from its print dialog). */
+export const printWritten = (file) => call('print_written', { file });
 
 /** The bin: deleted records, the latest first: `[{ kind, id, unit, unit_name, title, deleted_at, reason }]`. */
 export const deletedRecords = () => call('deleted');

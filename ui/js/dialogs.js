@@ -37,7 +37,7 @@ export function isDialogOpen() {
  * returned promise with what `close(answer)` is given, puts the focus back where it was, and
  * runs `cleanup` first.
  */
-function modal(id, box, { cancel, onKey = null, cleanup = null }) {
+export function modal(id, box, { cancel, onKey = null, cleanup = null }) {
   if (openDialog) openDialog.close(openDialog.cancelled);
   const previousFocus = document.activeElement;
   let resolveAnswer;

@@ -1,6 +1,8 @@
 // list.js — the list screen of one record kind (#list-view): a search box (matching without
 // marks is the core's job), "Thêm mới" (#list-new, key N), "Nhập từ tệp" (#list-import, the
-// import screen for this kind), and a table of the kind's list_fields
+// import screen for this kind), "In" (#list-print: the whole list as narrowed, as a PDF; on the
+// voter and polling-area lists also #list-print-voters, form Mẫu 33 of a chosen area), and a
+// table of the kind's list_fields
 // whose rows open the record (click or Enter). The table scrolls through the whole list however
 // long (100,000 voters): only the rows in view, plus a margin, are in the page, between two
 // spacers that give the table its full height; rows come from list_records in pages of
@@ -15,6 +17,7 @@ import { h, replaceChildren, debounce, formatNumber, isTypingTarget, lowerFirst 
 import { t, lang, pick, errorText } from './i18n.js';
 import { kindDef, kindLabel, getNode, hasUnitsBelow } from './store.js';
 import { displayFieldValue } from './values.js';
+import { printList, chooseAndPrintVoterList } from './exports.js';
 
 const PAGE_SIZE = 200;
 /** Rows drawn above and below the visible ones. */
@@ -85,7 +88,18 @@ export function render(container, params, ctx) {
     type: 'button', id: 'list-import', class: 'btn btn-quiet', text: t('list.import'),
     on: { click: () => ctx.navigate(`#/import/${encodeURIComponent(kind)}`) },
   });
-  const printButton = h('button', { type: 'button', id: 'list-print', class: 'btn btn-quiet', text: t('list.print'), on: { click: () => window.print() } });
+  // "In": the whole list as narrowed on screen (search, unit, filter) as a PDF, not the rows
+  // drawn. The voter and polling-area lists also print form Mẫu 33 of an area chosen in a dialog.
+  const printButton = h('button', {
+    type: 'button', id: 'list-print', class: 'btn btn-quiet', text: t('list.print'), title: t('list.print_title'),
+    on: { click: (event) => printList(kind, printQuery(), event.currentTarget) },
+  });
+  const voterListButton = kind === 'voter' || kind === 'polling_area'
+    ? h('button', {
+      type: 'button', id: 'list-print-voters', class: 'btn btn-quiet', text: t('print.voter_list'),
+      on: { click: (event) => chooseAndPrintVoterList(event.currentTarget) },
+    })
+    : null;
 
   const tbody = h('tbody');
   const table = h('table', { class: 'records virtual', 'aria-labelledby': 'list-title', 'aria-rowcount': '0' },
@@ -99,7 +113,7 @@ export function render(container, params, ctx) {
   replaceChildren(container, h('section', { id: 'list-view', class: 'list-view', dataset: { kind } },
     h('header', { class: 'page-head list-head' },
       heading,
-      h('div', { class: 'list-tools' }, searchInput, unitSelect, newButton, importButton, printButton)),
+      h('div', { class: 'list-tools' }, searchInput, unitSelect, newButton, importButton, printButton, voterListButton)),
     Object.keys(where).length ? filterNote() : null,
     statusArea,
     tableWrap,
@@ -142,6 +156,15 @@ export function render(container, params, ctx) {
   }
 
   // ----- pages -----
+
+  /** What the list is narrowed to, for its print-out (every matching record). */
+  function printQuery() {
+    const q = {};
+    if (mem.q.trim()) q.q = mem.q.trim();
+    if (mem.unit) q.unit = mem.unit;
+    if (Object.keys(where).length) q.where = where;
+    return q;
+  }
 
   function query(offset) {
     const q = { offset, limit: PAGE_SIZE };
