@@ -254,6 +254,20 @@ impl Window {
         post(&self.url("/execute/sync"), &json!({"script": source, "args": []}))["value"].clone()
     }
 
+    /// Sets the window's size (WebDriver's window rect) and waits until the page has it.
+    pub fn set_size(&self, width: u32, height: u32) {
+        post(&self.url("/window/rect"), &json!({"width": width, "height": height}));
+        let start = Instant::now();
+        loop {
+            let size = self.script("return [window.innerWidth, window.innerHeight]");
+            if size == json!([width, height]) {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "the window did not take {width}×{height}: {size}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Saves a PNG of the window to `target/screenshots/<name>.png`.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         // The DOM can be ahead of the painted frame: give the web view a moment to paint.

@@ -28,6 +28,7 @@ import * as importScreen from './imports.js';
 import * as duplicatesScreen from './duplicates.js';
 import * as progressScreen from './progress.js';
 import * as binScreen from './bin.js';
+import { helpPanel } from './help.js';
 import { startSync, onSyncStatus, paintSyncCorner, conflictCount } from './syncstate.js';
 
 const root = document.getElementById('app');
@@ -348,7 +349,9 @@ function route(draft = null, redraw = false) {
   markActiveNav();
 
   const container = h('div', { class: 'screen' });
-  replaceChildren(mainArea, container);
+  // Every screen has its help above it (what the law asks here, and what to do), closed.
+  const help = helpPanel(routeInfo);
+  replaceChildren(mainArea, help ? [help, container] : container);
   mainArea.scrollTop = 0;
 
   const ctx = {

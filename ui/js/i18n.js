@@ -171,6 +171,10 @@ const STRINGS = {
   // Shell
   'nav.dashboard': { vi: 'Tổng quan', en: 'Overview' },
   'nav.bin': { vi: 'Thùng rác', en: 'Bin' },
+  'help.summary': { vi: 'Trợ giúp: luật quy định gì ở đây, cần làm gì', en: 'Help: what the law asks here, what to do' },
+  'help.law': { vi: 'Luật quy định', en: 'The law' },
+  'help.todo': { vi: 'Cần làm', en: 'What to do' },
+  'help.milestone': { vi: 'Mốc “{name}”: hạn {date} (Điều {art})', en: 'Milestone “{name}”: due {date} (Art {art})' },
   'bin.title': { vi: 'Thùng rác', en: 'Bin' },
   'bin.intro': {
     vi: 'Các hồ sơ đã xóa. Khôi phục một hồ sơ là một thay đổi mới, được gửi tới mọi máy. Cử tri không nằm ở đây: xóa tên cử tri là thay đổi danh sách có lý do, xem trong lịch sử của cử tri.',
