@@ -59,6 +59,11 @@ for (const parent of [document.getElementById('app'), ...all]) {
     }
   }
 }
+// No internal record id (16 hex digits and a number) and no internal key (a word with `_`)
+// where a person reads.
+const text = document.getElementById('main')?.innerText || '';
+for (const id of text.match(/\b[0-9a-f]{16}-\d+\b/g) || []) problems.push(`a record id on screen: ${id}`);
+for (const key of text.match(/\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b/g) || []) problems.push(`an internal key on screen: ${key}`);
 return problems.slice(0, 30);
 "#;
 
