@@ -13,7 +13,7 @@ use sobaucu_core::{Error, NodeInfo, Result};
 
 use crate::layout::{Column, Flow, TableRow};
 use crate::pdf::{Align, PageSize, Weight};
-use crate::voters::{form_heading, signature};
+use crate::voters::{SIGNATURE_ROOM, form_heading, signature};
 
 /// What was printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +143,7 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
         if by_unit.is_empty() {
             flow.paragraph("Chưa có người ứng cử.", Weight::Regular, 9.5, Align::Left);
         }
-        for ((_, _, id), rows) in by_unit {
+        for (n, ((_, _, id), rows)) in by_unit.iter().enumerate() {
             let heading = match units.get(id) {
                 None => "Chưa xếp vào đơn vị bầu cử".to_string(),
                 Some((code, number, name, seats)) => {
@@ -174,7 +174,12 @@ pub fn candidate_list(db: &Db<'_>, node: &NodeInfo, level: Option<&str>) -> Resu
                 })
                 .collect();
             printed += table.len();
-            flow.table(&columns, &table);
+            if n + 1 == by_unit.len() {
+                // The signature under the level's last table keeps its last rows with it.
+                flow.table_kept_with(&columns, &table, false, 2, SIGNATURE_ROOM);
+            } else {
+                flow.table(&columns, &table);
+            }
         }
         signature(&mut flow, &unit.name);
     }
