@@ -52,8 +52,15 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
     assert!(text.contains("Xã Thèn Sin · 3 ngày"), "{text}");
     assert!(!text.contains("đơn vị khác"), "only the late commune is named: {text}");
     // The columns are headed by the milestones' names; the last sync is the second column.
-    let head = w.text(&w.wait("#progress-units thead"));
+    w.wait("#progress-units thead .pg-col-name");
+    let head = w.script("return document.querySelector('#progress-units thead').textContent");
+    let head = head.as_str().unwrap_or_default();
     assert!(head.contains("Thành lập Ban bầu cử") && head.contains("Đồng bộ lần cuối"), "{head}");
+    let drawn = w.script(
+        "return [...document.querySelectorAll('#progress-units .pg-col-name')].every((e) => { \
+           const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; })",
+    );
+    assert_eq!(drawn.as_bool(), Some(true), "every milestone's name is drawn in its column head");
     let second = w.script("return document.querySelector('#progress-units thead th:nth-child(2)').textContent");
     assert_eq!(second.as_str(), Some("Đồng bộ lần cuối"));
     let sync_box = w.script(

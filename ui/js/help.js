@@ -114,6 +114,22 @@ const HELP = {
     law: { vi: 'Ủy ban bầu cử có thể cho một khu vực bỏ phiếu bầu sớm hơn (Điều 71).', en: 'The committee may let a polling area vote earlier (Art 71).' },
     todo: { vi: 'Nhập khu vực bỏ phiếu, ngày bỏ phiếu sớm và quyết định.', en: 'Enter the polling area, its voting day and the decision.' },
   },
+  turnout_report: {
+    law: { vi: 'Cuộc bỏ phiếu từ 7 giờ đến 19 giờ (Điều 71); Tổ bầu cử báo cáo số cử tri đã bỏ phiếu theo các giờ Ủy ban bầu cử định.', en: 'Voting runs 07:00–19:00 (Art 71); teams report how many have voted at the hours the committee sets.' },
+    todo: { vi: 'Mỗi lần báo cáo: khu vực bỏ phiếu, thời điểm (dd/mm/yyyy hh:mm) và số cử tri đã bỏ phiếu đến lúc đó.', en: 'Each report: the polling area, the time (dd/mm/yyyy hh:mm) and how many have voted so far.' },
+  },
+  count_minutes: {
+    law: { vi: 'Tổ bầu cử lập biên bản kết quả kiểm phiếu cho từng cấp (Điều 76): số cử tri đã bỏ phiếu không quá số trong danh sách; phiếu thu vào không quá phiếu phát ra; phiếu hợp lệ và không hợp lệ bằng phiếu thu vào.', en: 'Each team writes counting minutes per level (Art 76): voted ≤ listed; received ≤ issued; valid + invalid = received.' },
+    todo: { vi: 'Nhập một biên bản cho mỗi cấp. Sửa biên bản thì ghi lý do; lịch sử giữ các lần sửa.', en: 'One minutes per level. A correction needs its reason; the history keeps every version.' },
+  },
+  candidate_votes: {
+    law: { vi: 'Số phiếu của mỗi người ứng cử không quá số phiếu hợp lệ (Điều 76).', en: "A candidate's votes are at most the valid ballots (Art 76)." },
+    todo: { vi: 'Nhập biên bản kiểm phiếu trước, rồi số phiếu của từng người ứng cử (có thể nhập cả tệp CSV của Tổ).', en: "Enter the counting minutes first, then each candidate's votes (a team's CSV imports in one go)." },
+  },
+  unit_result: {
+    law: { vi: 'Ban bầu cử lập biên bản xác định kết quả bầu cử ở đơn vị bầu cử (Điều 77, 78).', en: "The board writes the result minutes of its electoral unit (Art 77, 78)." },
+    todo: { vi: 'Xác nhận kết quả đã tính từ biên bản của các Tổ bầu cử: ngày và người ký.', en: "Confirm the result computed from the teams' minutes: the date and who signs." },
+  },
   duplicate_decision: {
     law: { vi: 'Mỗi công dân chỉ được ghi tên vào một danh sách cử tri (Điều 29).', en: 'A citizen is on one voter list only (Art 29).' },
     todo: { vi: 'Các quyết định về cặp cử tri trùng giữa các xã.', en: 'The decisions about voters listed in two communes.' },

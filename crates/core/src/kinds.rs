@@ -31,10 +31,14 @@ pub enum Kind {
     VoterCards,
     Readiness,
     EarlyVoting,
+    TurnoutReport,
+    CountMinutes,
+    CandidateVotes,
+    UnitResult,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 23] = [
         Kind::Committee,
         Kind::Board,
         Kind::Team,
@@ -54,6 +58,10 @@ impl Kind {
         Kind::VoterCards,
         Kind::Readiness,
         Kind::EarlyVoting,
+        Kind::TurnoutReport,
+        Kind::CountMinutes,
+        Kind::CandidateVotes,
+        Kind::UnitResult,
     ];
 
     pub fn def(self) -> &'static KindDef {
@@ -262,6 +270,7 @@ pub const GROUPS: &[Group] = &[
     Group { id: "conferences", vi: "Hội nghị", en: "Conferences" },
     Group { id: "follow_up", vi: "Khiếu nại và tình hình", en: "Complaints and reports" },
     Group { id: "voting", vi: "Chuẩn bị ngày bầu cử", en: "Getting ready for voting day" },
+    Group { id: "election_day", vi: "Ngày bầu cử và kết quả", en: "Election day and results" },
 ];
 
 pub const BALLOT_LEVELS: &[Choice] = &[
@@ -477,6 +486,30 @@ pub static KINDS: &[KindDef] = &[
                 FieldType::Date,
             )
             .hint(DATE_HINT_VI, DATE_HINT_EN),
+            field(
+                "electoral_unit_na",
+                "Đơn vị bầu cử ĐBQH",
+                "NA electoral unit",
+                FieldType::Ref(&[Kind::ElectoralUnit]),
+            ),
+            field(
+                "electoral_unit_provincial",
+                "Đơn vị bầu cử HĐND tỉnh",
+                "Provincial council electoral unit",
+                FieldType::Ref(&[Kind::ElectoralUnit]),
+            ),
+            field(
+                "electoral_unit_district",
+                "Đơn vị bầu cử HĐND huyện",
+                "District council electoral unit",
+                FieldType::Ref(&[Kind::ElectoralUnit]),
+            ),
+            field(
+                "electoral_unit_commune",
+                "Đơn vị bầu cử HĐND xã",
+                "Commune council electoral unit",
+                FieldType::Ref(&[Kind::ElectoralUnit]),
+            ),
         ],
     },
     KindDef {
@@ -864,6 +897,101 @@ pub static KINDS: &[KindDef] = &[
             field("decision_no", "Số quyết định", "Decision no.", FieldType::Text).req().search(),
             field("decided_on", "Ngày quyết định", "Decided on", FieldType::Date).hint(DATE_HINT_VI, DATE_HINT_EN),
             field("reason", "Lý do", "Reason", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::TurnoutReport,
+        name: "turnout_report",
+        vi: "Báo cáo cử tri đi bầu",
+        en: "Turnout reports",
+        group: "election_day",
+        title_field: "reported_at",
+        list_fields: &["polling_area", "reported_at", "voted"],
+        fields: &[
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("reported_at", "Thời điểm báo cáo", "Reported at", FieldType::Text)
+                .req()
+                .hint("dd/mm/yyyy hh:mm, ví dụ 15/03/2026 09:00", "dd/mm/yyyy hh:mm, e.g. 15/03/2026 09:00"),
+            field("voted", "Số cử tri đã bỏ phiếu", "Voters who have voted", FieldType::Int { min: 0, max: 100_000 })
+                .req(),
+        ],
+    },
+    KindDef {
+        kind: Kind::CountMinutes,
+        name: "count_minutes",
+        vi: "Biên bản kết quả kiểm phiếu",
+        en: "Counting minutes",
+        group: "election_day",
+        title_field: "polling_area",
+        list_fields: &["polling_area", "level", "voters_listed", "voted", "valid", "invalid", "counted_on"],
+        fields: &[
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("level", "Cấp bầu cử", "Election of", FieldType::Enum(BALLOT_LEVELS)).req(),
+            field(
+                "voters_listed",
+                "Tổng số cử tri trong danh sách",
+                "Voters on the list",
+                FieldType::Int { min: 0, max: 100_000 },
+            )
+            .req(),
+            field(
+                "voted",
+                "Số cử tri đã tham gia bỏ phiếu",
+                "Voters who voted",
+                FieldType::Int { min: 0, max: 100_000 },
+            )
+            .req(),
+            field("ballots_issued", "Số phiếu phát ra", "Ballots issued", FieldType::Int { min: 0, max: 100_000 })
+                .req(),
+            field("ballots_received", "Số phiếu thu vào", "Ballots received", FieldType::Int { min: 0, max: 100_000 })
+                .req(),
+            field("valid", "Số phiếu hợp lệ", "Valid ballots", FieldType::Int { min: 0, max: 100_000 }).req(),
+            field("invalid", "Số phiếu không hợp lệ", "Invalid ballots", FieldType::Int { min: 0, max: 100_000 }).req(),
+            field("signed_by", "Người ký biên bản", "Signed by", FieldType::LongText)
+                .hint("Mỗi dòng một người: họ tên — chức vụ", "One line each: name — role"),
+            field("counted_on", "Ngày kiểm phiếu", "Counted on", FieldType::Date)
+                .req()
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("correction_reason", "Lý do sửa biên bản", "Why the minutes were corrected", FieldType::LongText),
+        ],
+    },
+    KindDef {
+        kind: Kind::CandidateVotes,
+        name: "candidate_votes",
+        vi: "Số phiếu của người ứng cử",
+        en: "Candidates' votes",
+        group: "election_day",
+        title_field: "candidate",
+        list_fields: &["polling_area", "level", "candidate", "votes"],
+        fields: &[
+            field("polling_area", "Khu vực bỏ phiếu", "Polling area", FieldType::Ref(&[Kind::PollingArea])).req(),
+            field("level", "Cấp bầu cử", "Election of", FieldType::Enum(BALLOT_LEVELS)).req(),
+            field("candidate", "Người ứng cử", "Candidate", FieldType::Ref(&[Kind::Candidate])).req(),
+            field("votes", "Số phiếu bầu", "Votes", FieldType::Int { min: 0, max: 100_000 }).req(),
+        ],
+    },
+    KindDef {
+        kind: Kind::UnitResult,
+        name: "unit_result",
+        vi: "Biên bản xác định kết quả bầu cử",
+        en: "Result minutes of an electoral unit",
+        group: "election_day",
+        title_field: "electoral_unit",
+        list_fields: &["electoral_unit", "confirmed_on", "confirmed_by", "areas_reported"],
+        fields: &[
+            field("electoral_unit", "Đơn vị bầu cử", "Electoral unit", FieldType::Ref(&[Kind::ElectoralUnit])).req(),
+            field("confirmed_on", "Ngày Ban bầu cử lập biên bản", "Confirmed by the board on", FieldType::Date)
+                .req()
+                .hint(DATE_HINT_VI, DATE_HINT_EN),
+            field("confirmed_by", "Người ký biên bản", "Signed by", FieldType::LongText)
+                .hint("Mỗi dòng một người: họ tên — chức vụ", "One line each: name — role"),
+            field(
+                "areas_reported",
+                "Số khu vực bỏ phiếu đã có kết quả",
+                "Polling areas counted",
+                FieldType::Int { min: 0, max: 10_000 },
+            ),
+            field("summary", "Kết quả đã xác nhận", "The result confirmed", FieldType::LongText),
         ],
     },
 ];

@@ -33,6 +33,8 @@ pub struct Context<'a> {
     /// changes arrived), so fields it lacks and the rules across fields are not the
     /// settlement's to judge; only the settled value's own form is.
     pub settling: bool,
+    /// The record being changed (None for a new one): rules that say "once" leave it out.
+    pub record: Option<RecordId>,
 }
 
 /// Read access to other records, for references and cross-record rules.
@@ -41,6 +43,8 @@ pub trait Lookup {
     fn find(&self, id: &RecordId, kinds: &[Kind]) -> crate::Result<Option<(Kind, Fields)>>;
     /// The ids of live records of `kinds` whose title is `title` (references typed by name).
     fn find_by_title(&self, kinds: &[Kind], title: &str) -> crate::Result<Vec<RecordId>>;
+    /// The live records of `kind` whose fields hold exactly these values.
+    fn matching(&self, kind: Kind, conditions: &[(&str, &str)]) -> crate::Result<Vec<(RecordId, Fields)>>;
 }
 
 const TEXT_MAX: usize = 500;
@@ -718,6 +722,47 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                 errors.push(FieldError::new("decided_on", "is after the day it votes", "sau ngày bỏ phiếu sớm"));
             }
         }
+        Kind::TurnoutReport => match str_of(fields, "reported_at").map(|raw| (raw.to_string(), parse_moment(raw))) {
+            Some((_, Some(at))) => {
+                let text = at.format("%Y-%m-%d %H:%M").to_string();
+                fields.insert("reported_at", Value::String(text.clone()));
+                if let Some(area) = str_of(fields, "polling_area").map(str::to_string) {
+                    let others = ctx.lookup.matching(kind, &[("polling_area", &area), ("reported_at", &text)]);
+                    if others.is_ok_and(|o| o.iter().any(|(id, _)| Some(*id) != ctx.record)) {
+                        errors.push(FieldError::new(
+                            "reported_at",
+                            "this polling area has already reported at this time",
+                            "khu vực bỏ phiếu này đã báo cáo vào thời điểm này",
+                        ));
+                    }
+                }
+            }
+            Some((_, None)) => errors.push(FieldError::new(
+                "reported_at",
+                "is not a time: write dd/mm/yyyy hh:mm (or YYYY-MM-DD HH:MM)",
+                "không phải thời điểm: ghi dd/mm/yyyy hh:mm",
+            )),
+            None => {}
+        },
+        Kind::CountMinutes => {
+            level_rule(&mut errors, fields, ctx, "level");
+            count_minutes_rules(&mut errors, fields, ctx);
+        }
+        Kind::CandidateVotes => {
+            level_rule(&mut errors, fields, ctx, "level");
+            candidate_votes_rules(&mut errors, fields, ctx);
+        }
+        Kind::UnitResult => {
+            if let Some(on) = date_of(fields, "confirmed_on")
+                && on < ctx.election
+            {
+                errors.push(FieldError::new(
+                    "confirmed_on",
+                    "the board confirms the result after election day",
+                    "Ban bầu cử xác định kết quả sau ngày bầu cử",
+                ));
+            }
+        }
         Kind::Member | Kind::Incident | Kind::Propaganda | Kind::Supervision => {}
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -725,6 +770,164 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
 
 /// What is wrong with `ballots` for a voter who votes only where they are (a temporary resident
 /// of under 12 months, or someone in a detention polling area), if anything.
+/// A moment of election day: `YYYY-MM-DD HH:MM` or `dd/mm/yyyy hh:mm` (seconds allowed).
+pub fn parse_moment(raw: &str) -> Option<chrono::NaiveDateTime> {
+    let raw = raw.trim();
+    [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(raw, f).ok())
+}
+
+/// The figures a counting minutes can hold (Art 76): what cannot be is refused.
+fn count_minutes_rules(errors: &mut Vec<FieldError>, fields: &Fields, ctx: &Context<'_>) {
+    let n = |f: &str| int_of(fields, f);
+    if let (Some(voted), Some(listed)) = (n("voted"), n("voters_listed"))
+        && voted > listed
+    {
+        errors.push(FieldError::new(
+            "voted",
+            format!("cannot exceed the {listed} voters on the list"),
+            format!("không thể nhiều hơn {listed} cử tri trong danh sách"),
+        ));
+    }
+    if let (Some(received), Some(issued)) = (n("ballots_received"), n("ballots_issued"))
+        && received > issued
+    {
+        errors.push(FieldError::new(
+            "ballots_received",
+            format!("cannot exceed the {issued} ballots issued"),
+            format!("không thể nhiều hơn {issued} phiếu phát ra"),
+        ));
+    }
+    if let (Some(valid), Some(invalid), Some(received)) = (n("valid"), n("invalid"), n("ballots_received"))
+        && valid + invalid != received
+    {
+        errors.push(FieldError::new(
+            "valid",
+            format!("valid and invalid ballots ({valid} + {invalid}) must add up to the {received} received"),
+            format!("phiếu hợp lệ và không hợp lệ ({valid} + {invalid}) phải bằng {received} phiếu thu vào"),
+        ));
+    }
+    let (Some(area), Some(level)) = (str_of(fields, "polling_area"), str_of(fields, "level")) else { return };
+    // A team reports each level once; a correction is the same minutes changed, with a reason.
+    let others = ctx.lookup.matching(Kind::CountMinutes, &[("polling_area", area), ("level", level)]);
+    if others.is_ok_and(|o| o.iter().any(|(id, _)| Some(*id) != ctx.record)) {
+        errors.push(FieldError::new(
+            "level",
+            "this polling area's minutes of this level are already entered: correct them, with the reason",
+            "đã có biên bản cấp này của khu vực bỏ phiếu: hãy sửa biên bản đó và ghi lý do",
+        ));
+    }
+    if let Some(id) = ctx.record
+        && let Ok(Some((_, before))) = ctx.lookup.find(&id, &[Kind::CountMinutes])
+    {
+        let figures = [
+            "voters_listed",
+            "voted",
+            "ballots_issued",
+            "ballots_received",
+            "valid",
+            "invalid",
+            "level",
+            "polling_area",
+        ];
+        let changed = figures.iter().any(|f| before.get(*f) != fields.get(*f));
+        let reason_new = fields.get("correction_reason").is_some()
+            && before.get("correction_reason") != fields.get("correction_reason");
+        if changed && !reason_new {
+            errors.push(FieldError::new(
+                "correction_reason",
+                "a correction of the minutes needs its reason (kept in the history)",
+                "sửa biên bản cần ghi lý do (được lưu trong lịch sử)",
+            ));
+        }
+    }
+}
+
+/// A candidate's votes in one polling area: at most the valid ballots of that level's minutes,
+/// and the level's votes together at most valid × the unit's seats (each ballot chooses at most
+/// as many candidates as there are seats).
+fn candidate_votes_rules(errors: &mut Vec<FieldError>, fields: &Fields, ctx: &Context<'_>) {
+    let (Some(area), Some(level)) = (str_of(fields, "polling_area"), str_of(fields, "level")) else { return };
+    let votes = int_of(fields, "votes").unwrap_or(0);
+    if let Some(candidate) = str_of(fields, "candidate")
+        && let Ok(id) = candidate.parse::<RecordId>()
+    {
+        if let Ok(Some((_, c))) = ctx.lookup.find(&id, &[Kind::Candidate])
+            && str_of(&c, "level").is_some_and(|l| l != level)
+        {
+            errors.push(FieldError::new(
+                "candidate",
+                "stands for another level of election",
+                "ứng cử ở cấp bầu cử khác",
+            ));
+        }
+        let same = ctx
+            .lookup
+            .matching(Kind::CandidateVotes, &[("polling_area", area), ("level", level), ("candidate", candidate)]);
+        if same.is_ok_and(|o| o.iter().any(|(other, _)| Some(*other) != ctx.record)) {
+            errors.push(FieldError::new(
+                "candidate",
+                "this candidate's votes in this polling area are already entered",
+                "đã có số phiếu của người ứng cử này ở khu vực bỏ phiếu này",
+            ));
+        }
+    }
+    let minutes =
+        ctx.lookup.matching(Kind::CountMinutes, &[("polling_area", area), ("level", level)]).unwrap_or_default();
+    let Some((_, minutes)) = minutes.first() else {
+        errors.push(FieldError::new(
+            "polling_area",
+            "enter this polling area's counting minutes of this level first",
+            "hãy nhập biên bản kiểm phiếu cấp này của khu vực bỏ phiếu trước",
+        ));
+        return;
+    };
+    let valid = int_of(minutes, "valid").unwrap_or(0);
+    if votes > valid {
+        errors.push(FieldError::new(
+            "votes",
+            format!("cannot exceed the {valid} valid ballots of the minutes"),
+            format!("không thể nhiều hơn {valid} phiếu hợp lệ của biên bản"),
+        ));
+        return;
+    }
+    let seats = area
+        .parse::<RecordId>()
+        .ok()
+        .and_then(|id| ctx.lookup.find(&id, &[Kind::PollingArea]).ok().flatten())
+        .and_then(|(_, a)| str_of(&a, &format!("electoral_unit_{level}")).and_then(|u| u.parse::<RecordId>().ok()))
+        .and_then(|unit| ctx.lookup.find(&unit, &[Kind::ElectoralUnit]).ok().flatten())
+        .and_then(|(_, u)| int_of(&u, "seats"));
+    if let Some(seats) = seats {
+        let others: i64 = ctx
+            .lookup
+            .matching(Kind::CandidateVotes, &[("polling_area", area), ("level", level)])
+            .unwrap_or_default()
+            .iter()
+            .filter(|(id, _)| Some(*id) != ctx.record)
+            .filter_map(|(_, f)| int_of(f, "votes"))
+            .sum();
+        if others + votes > valid * seats {
+            errors.push(FieldError::new(
+                "votes",
+                format!("the level's votes ({}) would exceed {valid} valid ballots × {seats} seats", others + votes),
+                format!(
+                    "tổng số phiếu của cấp này ({}) vượt quá {valid} phiếu hợp lệ × {seats} đại biểu",
+                    others + votes
+                ),
+            ));
+        }
+    }
+}
+
 pub fn restricted_ballots(law: crate::law::LawVersion, ballots: &str, detained: bool) -> Option<FieldError> {
     let rule = &law.rules().restricted_voters;
     if ballots.split(',').all(|l| rule.levels.iter().any(|a| a == l.trim())) {

@@ -11,7 +11,15 @@ use crate::{Change, Limits, ProtocolError};
 /// of their choices, and words the officials' records repeat. A batch of a few changes then
 /// costs its values, not their names again. Changing it changes the protocol; a test of the
 /// core keeps every kind and field in it.
+/// The newest dictionary (compression mark 2: the first one and election day's words after it).
 pub const BATCH_DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
+
+/// The first dictionary (compression mark 1), still read: a batch from a node built before
+/// election day's records decodes.
+pub const BATCH_DICTIONARY_1: &[u8] = include_bytes!("dictionary-1.txt");
+
+/// The mark of a batch compressed with [`BATCH_DICTIONARY`].
+const WITH_DICTIONARY: u8 = 2;
 
 /// Batches smaller than this (encoded, before compression) are compressed with the dictionary.
 const DICTIONARY_BELOW: usize = 32 * 1024;
@@ -51,7 +59,7 @@ impl Batch {
         }
         .expect("zstd compresses in memory");
         put_varint(&mut out, raw.len() as u64);
-        out.push(with_dictionary as u8);
+        out.push(if with_dictionary { WITH_DICTIONARY } else { 0 });
         out.extend_from_slice(&compressed);
         out
     }
@@ -82,7 +90,8 @@ impl Batch {
         }
         let dictionary: &[u8] = match r.take(1)?[0] {
             0 => &[],
-            1 => BATCH_DICTIONARY,
+            1 => BATCH_DICTIONARY_1,
+            WITH_DICTIONARY => BATCH_DICTIONARY,
             other => return Err(ProtocolError::Corrupt(format!("unknown compression {other}"))),
         };
         let compressed = r.take(r.left())?;
@@ -228,6 +237,28 @@ mod tests {
             let err = Batch::decode(&bomb, &Limits::default()).unwrap_err();
             assert!(matches!(err, ProtocolError::OverLimit(_) | ProtocolError::Corrupt(_)), "{err}");
         }
+    }
+
+    /// A batch from a node built before election day's words (compressed with the first
+    /// dictionary, mark 1) still decodes; new batches use the newer one.
+    #[test]
+    fn a_batch_compressed_with_the_first_dictionary_still_decodes() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let changes: Vec<_> =
+            (0..3).map(|_| crate::codec::tests::change().new_tree(&mut runner).unwrap().current()).collect();
+        let raw = codec::encode(&changes);
+        let mut old = Vec::new();
+        for n in [0, 3, 0, raw.len() as u64] {
+            put_varint(&mut old, n);
+        }
+        old.push(1);
+        old.extend(zstd::bulk::Compressor::with_dictionary(19, BATCH_DICTIONARY_1).unwrap().compress(&raw).unwrap());
+        let batch = Batch::decode(&old, &Limits::default()).unwrap();
+        assert_eq!(batch.changes, changes);
+        let new = Batch { after: 0, upto: 3, statements: Vec::new(), changes }.encode();
+        assert!(new.contains(&WITH_DICTIONARY), "small batches use the newest dictionary");
+        assert!(BATCH_DICTIONARY.starts_with(BATCH_DICTIONARY_1), "the newer dictionary extends the first");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub mod codec;
 pub mod messages;
 pub mod seal;
 
-pub use batch::{BATCH_DICTIONARY, Batch, Message};
+pub use batch::{BATCH_DICTIONARY, BATCH_DICTIONARY_1, Batch, Message};
 pub use bundle::{BUNDLE_MAGIC, BundleReader, bundle_bytes};
 pub use cert::{Cert, Revocation, Role, Statement};
 pub use seal::{BoxKey, Identity, PublicIdentity, Sealed};

@@ -642,6 +642,10 @@ impl Lookup for CachedLookup<'_> {
         self.cache.by_title.borrow_mut().insert(key, found.clone());
         Ok(found)
     }
+
+    fn matching(&self, kind: Kind, conditions: &[(&str, &str)]) -> Result<Vec<(RecordId, Fields)>> {
+        self.db.matching(kind, conditions)
+    }
 }
 
 impl Writer<'_> {
@@ -661,6 +665,7 @@ impl Writer<'_> {
             now: self.now,
             lookup,
             settling: false,
+            record: None,
         }
     }
 
@@ -745,6 +750,7 @@ impl Writer<'_> {
             let lookup = CachedLookup { db: self.db(), cache: &self.lookups };
             let mut ctx = self.context(&lookup);
             ctx.settling = extra_bases.is_some();
+            ctx.record = existing.as_ref().map(|r| r.id);
             validate::parse_fields(def, base, input, &ctx).map_err(Error::Validation)?
         };
         self.lookups.forget(kind);
@@ -1444,6 +1450,30 @@ fn read_row(kind: Kind, r: &rusqlite::Row<'_>) -> Result<Row> {
 }
 
 impl Lookup for Db<'_> {
+    fn matching(&self, kind: Kind, conditions: &[(&str, &str)]) -> Result<Vec<(RecordId, Fields)>> {
+        let def = kind.def();
+        let mut sql = format!("SELECT id FROM {} WHERE deleted = 0", def.name);
+        for (i, (field, _)) in conditions.iter().enumerate() {
+            // Field names come from the kinds' tables (the rules), never from input.
+            let field = def.field(field).map(|f| f.name).ok_or_else(|| {
+                Error::input(format!("no field {field} in {}", def.name), format!("không có trường {field}"))
+            })?;
+            sql.push_str(&format!(" AND {field} = ?{}", i + 1));
+        }
+        let mut stmt = self.0.prepare_cached(&sql)?;
+        let ids: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(conditions.iter().map(|(_, v)| *v)), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for id in ids {
+            let id: RecordId = id.parse()?;
+            if let Some(row) = self.row(kind, &id)? {
+                out.push((id, row.fields));
+            }
+        }
+        Ok(out)
+    }
+
     fn find(&self, id: &RecordId, kinds: &[Kind]) -> Result<Option<(Kind, Fields)>> {
         for kind in kinds {
             if let Some(row) = self.row(*kind, id)? {

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_TRUST,
     MIGRATION_USERS,
     MIGRATION_LAW_CHECKS,
+    MIGRATION_ELECTION_DAY,
 ];
 
 /// The common columns every record table starts with.
@@ -357,6 +358,43 @@ CREATE TABLE import_updates (
     previous  TEXT NOT NULL,
     PRIMARY KEY (import_id, record_id)
 ) WITHOUT ROWID;
+"#;
+
+/// Election day: the polling areas name their electoral units, and the teams' turnout reports,
+/// counting minutes and candidates' votes, and the boards' result minutes get their tables.
+const MIGRATION_ELECTION_DAY: &str = r#"
+ALTER TABLE polling_area ADD COLUMN electoral_unit_na TEXT;
+ALTER TABLE polling_area ADD COLUMN electoral_unit_provincial TEXT;
+ALTER TABLE polling_area ADD COLUMN electoral_unit_district TEXT;
+ALTER TABLE polling_area ADD COLUMN electoral_unit_commune TEXT;
+CREATE TABLE turnout_report (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    polling_area TEXT, reported_at TEXT, voted INTEGER
+);
+CREATE TABLE count_minutes (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    polling_area TEXT, level TEXT, voters_listed INTEGER, voted INTEGER, ballots_issued INTEGER,
+    ballots_received INTEGER, valid INTEGER, invalid INTEGER, signed_by TEXT, counted_on TEXT,
+    correction_reason TEXT
+);
+CREATE TABLE candidate_votes (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    polling_area TEXT, level TEXT, candidate TEXT, votes INTEGER
+);
+CREATE TABLE unit_result (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    electoral_unit TEXT, confirmed_on TEXT, confirmed_by TEXT, areas_reported INTEGER, summary TEXT
+);
+CREATE INDEX count_minutes_by_area ON count_minutes(polling_area, level);
+CREATE INDEX candidate_votes_by_area ON candidate_votes(polling_area, level);
 "#;
 
 /// The version [`MIGRATION_USERS`] brings a file to.

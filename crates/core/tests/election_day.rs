@@ -1,0 +1,181 @@
+//! Election day's records and the law's checks on their figures: counting minutes that cannot
+//! be are refused naming the field; a team reports each level once and corrects with a reason;
+//! a candidate's votes stay within the valid ballots, a level's within valid × seats.
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use sobaucu_core::kinds::Kind;
+use sobaucu_core::store::{InitOptions, Put};
+use sobaucu_core::{Error, Store};
+
+fn ledger() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &sobaucu_core::vault::test_credentials()).unwrap();
+    store
+        .init(InitOptions {
+            unit: "03637".parse().unwrap(),
+            scheme: "2025".parse().unwrap(),
+            election_date: NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
+            law: None,
+        })
+        .unwrap();
+    (dir, store)
+}
+
+fn put(store: &mut Store, kind: Kind, v: Value) -> Result<String, Error> {
+    store.write(|w| w.put(kind, Put::Create(None), None, v.as_object().unwrap())).map(|row| row.id.to_string())
+}
+
+fn update(store: &mut Store, kind: Kind, id: &str, v: Value) -> Result<(), Error> {
+    store.write(|w| w.put(kind, Put::Update(id.parse().unwrap()), None, v.as_object().unwrap())).map(|_| ())
+}
+
+/// The fields an error names.
+fn fields(e: Error) -> Vec<String> {
+    match e {
+        Error::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+        other => panic!("not a validation error: {other}"),
+    }
+}
+
+struct Setup {
+    area: String,
+    a: String,
+    b: String,
+    c: String,
+}
+
+/// A commune council unit of 2 seats, a polling area in it, three candidates.
+fn setup(store: &mut Store) -> Setup {
+    let unit =
+        put(store, Kind::ElectoralUnit, json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": 2}))
+            .unwrap();
+    let area = put(
+        store,
+        Kind::PollingArea,
+        json!({"number": 1, "name": "Khu vực số 1", "area_type": "ordinary", "electoral_unit_commune": unit}),
+    )
+    .unwrap();
+    let candidate = |store: &mut Store, name: &str| {
+        put(
+            store,
+            Kind::Candidate,
+            json!({"full_name": name, "level": "commune", "electoral_unit": unit, "nomination": "nominated",
+                   "birth_date": "1980-01-01", "sex": "female", "status": "official"}),
+        )
+        .unwrap()
+    };
+    let a = candidate(store, "Lò Thị An");
+    let b = candidate(store, "Tẩn Văn Bình");
+    let c = candidate(store, "Giàng A Chư");
+    Setup { area, a, b, c }
+}
+
+fn minutes(area: &str, voted: i64, issued: i64, received: i64, valid: i64, invalid: i64) -> Value {
+    json!({"polling_area": area, "level": "commune", "voters_listed": 500, "voted": voted,
+           "ballots_issued": issued, "ballots_received": received, "valid": valid, "invalid": invalid,
+           "counted_on": "2026-03-15"})
+}
+
+#[test]
+fn counting_minutes_that_cannot_be_are_refused_naming_the_field() {
+    let (_dir, mut store) = ledger();
+    let s = setup(&mut store);
+    // More voters than listed; more ballots received than issued; valid + invalid ≠ received.
+    assert_eq!(
+        fields(put(&mut store, Kind::CountMinutes, minutes(&s.area, 501, 501, 501, 500, 1)).unwrap_err()),
+        ["voted"]
+    );
+    assert_eq!(
+        fields(put(&mut store, Kind::CountMinutes, minutes(&s.area, 400, 400, 401, 400, 1)).unwrap_err()),
+        ["ballots_received"]
+    );
+    assert_eq!(
+        fields(put(&mut store, Kind::CountMinutes, minutes(&s.area, 400, 400, 400, 390, 9)).unwrap_err()),
+        ["valid"]
+    );
+    // At the limits: every voter voted, every ballot came back.
+    let id = put(&mut store, Kind::CountMinutes, minutes(&s.area, 500, 500, 500, 490, 10)).unwrap();
+    // A team reports each level once.
+    assert_eq!(
+        fields(put(&mut store, Kind::CountMinutes, minutes(&s.area, 400, 400, 400, 390, 10)).unwrap_err()),
+        ["level"]
+    );
+    // A correction is the same minutes changed, with its reason, kept in the history.
+    assert_eq!(
+        fields(update(&mut store, Kind::CountMinutes, &id, json!({"valid": 489, "invalid": 11})).unwrap_err()),
+        ["correction_reason"]
+    );
+    update(
+        &mut store,
+        Kind::CountMinutes,
+        &id,
+        json!({"valid": 489, "invalid": 11, "correction_reason": "Đếm lại phiếu"}),
+    )
+    .unwrap();
+    let history = store.history(Kind::CountMinutes, id.parse().unwrap()).unwrap();
+    assert_eq!(history.len(), 2, "the first version and the correction");
+    // No district council under the 2025 units.
+    let mut district = minutes(&s.area, 400, 400, 400, 390, 10);
+    district["level"] = json!("district");
+    assert!(fields(put(&mut store, Kind::CountMinutes, district).unwrap_err()).contains(&"level".to_string()));
+}
+
+#[test]
+fn a_candidates_votes_stay_within_the_valid_ballots_and_the_seats() {
+    let (_dir, mut store) = ledger();
+    let s = setup(&mut store);
+    let votes = |c: &str, n: i64| json!({"polling_area": s.area, "level": "commune", "candidate": c, "votes": n});
+    // The minutes come first.
+    assert_eq!(fields(put(&mut store, Kind::CandidateVotes, votes(&s.a, 10)).unwrap_err()), ["polling_area"]);
+    put(&mut store, Kind::CountMinutes, minutes(&s.area, 100, 100, 100, 90, 10)).unwrap();
+    // One candidate: at most the 90 valid ballots.
+    assert_eq!(fields(put(&mut store, Kind::CandidateVotes, votes(&s.a, 91)).unwrap_err()), ["votes"]);
+    put(&mut store, Kind::CandidateVotes, votes(&s.a, 90)).unwrap();
+    assert_eq!(
+        fields(put(&mut store, Kind::CandidateVotes, votes(&s.a, 5)).unwrap_err()),
+        ["candidate"],
+        "entered once"
+    );
+    // The level: at most 90 × 2 seats = 180 votes in all.
+    put(&mut store, Kind::CandidateVotes, votes(&s.b, 80)).unwrap();
+    assert_eq!(fields(put(&mut store, Kind::CandidateVotes, votes(&s.c, 11)).unwrap_err()), ["votes"]);
+    put(&mut store, Kind::CandidateVotes, votes(&s.c, 10)).unwrap();
+}
+
+#[test]
+fn a_turnout_report_takes_the_time_as_officials_write_it() {
+    let (_dir, mut store) = ledger();
+    let s = setup(&mut store);
+    let id = put(
+        &mut store,
+        Kind::TurnoutReport,
+        json!({"polling_area": s.area, "reported_at": "15/03/2026 09:00", "voted": 120}),
+    )
+    .unwrap();
+    let row = store.get(Kind::TurnoutReport, id.parse().unwrap()).unwrap();
+    assert_eq!(row["reported_at"], "2026-03-15 09:00");
+    assert_eq!(
+        fields(
+            put(
+                &mut store,
+                Kind::TurnoutReport,
+                json!({"polling_area": s.area, "reported_at": "2026-03-15 09:00", "voted": 130})
+            )
+            .unwrap_err()
+        ),
+        ["reported_at"],
+        "one report per area and time"
+    );
+    assert_eq!(
+        fields(
+            put(
+                &mut store,
+                Kind::TurnoutReport,
+                json!({"polling_area": s.area, "reported_at": "9 giờ sáng", "voted": 130})
+            )
+            .unwrap_err()
+        ),
+        ["reported_at"]
+    );
+}
