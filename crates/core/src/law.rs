@@ -78,8 +78,55 @@ pub struct LawRules {
     pub confidence: ConfidenceRule,
     pub candidate_surplus: SurplusRule,
     pub targets: Targets,
+    /// How an electoral unit's result is determined (Art 78–80).
+    pub results: ResultRules,
     /// What `check` reports (`crate::check`).
     pub rules: Vec<RuleDef>,
+}
+
+/// The rules that turn the teams' figures into an electoral unit's result.
+#[derive(Debug, Deserialize)]
+pub struct ResultRules {
+    /// The election stands only when more than this share of the listed voters voted.
+    pub stands: ShareRule,
+    /// A candidate is elected only with more than this share of the valid ballots.
+    pub wins: ShareRule,
+    /// More such candidates than seats: those with the most votes.
+    pub most_votes: ArticleOnly,
+    /// A tie for the last seat: the older candidate.
+    pub tie_older: ArticleOnly,
+    /// Fewer elected than seats: a supplementary election (bầu cử thêm).
+    pub supplementary: Redo,
+    /// Too few voted: the election is held again (bầu cử lại).
+    pub rerun: Redo,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShareRule {
+    pub art: String,
+    #[serde(alias = "more_than_percent_of_listed", alias = "more_than_percent_of_valid")]
+    pub more_than_percent: i64,
+}
+
+impl ShareRule {
+    /// Whether `part` is more than the rule's share of `whole`.
+    pub fn met(&self, part: i64, whole: i64) -> bool {
+        whole > 0 && part * 100 > whole * self.more_than_percent
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ArticleOnly {
+    pub art: String,
+}
+
+/// An election to hold again, within so many days of the first.
+#[derive(Debug, Deserialize)]
+pub struct Redo {
+    pub art: String,
+    pub within_days: i64,
+    pub vi: String,
+    pub en: String,
 }
 
 /// Who votes only where they are, and for which levels.

@@ -23,6 +23,7 @@ pub mod log;
 pub mod merge;
 pub mod progress;
 pub mod report;
+pub mod results;
 pub mod store;
 pub mod text;
 pub mod timeline;

@@ -53,6 +53,10 @@ pub struct Report {
     /// One row per unit directly below the node's (districts of a province, communes of a
     /// district): its figures side by side, the table a province reports from.
     pub units: Vec<UnitFigures>,
+    /// Election day: turnout through the day, as the teams reported it.
+    pub turnout: Vec<crate::results::TurnoutPoint>,
+    /// Election day: per level, the electoral units' results from the teams' minutes.
+    pub results: BTreeMap<String, crate::results::LevelResults>,
 }
 
 /// One unit below, its figures side by side.
@@ -215,6 +219,8 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
         timeline: Vec::new(),
         progress: Vec::new(),
         units: Vec::new(),
+        turnout: Vec::new(),
+        results: BTreeMap::new(),
     };
 
     report.committees = db.all_rows(Kind::Committee)?.len() as i64;
@@ -374,6 +380,8 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
         })
         .collect();
     report.units = unit_figures(db, node, &board.units, board.levels.first().copied())?;
+    report.turnout = crate::results::turnout(db)?;
+    report.results = crate::results::results(db, node)?;
     Ok(report)
 }
 

@@ -179,3 +179,133 @@ fn a_turnout_report_takes_the_time_as_officials_write_it() {
         ["reported_at"]
     );
 }
+
+/// One electoral unit of `seats` seats with one polling area counted (100 listed, `voted`
+/// voted, all valid) and candidates born in the given years with their votes; its result.
+fn result_of(seats: i64, voted: i64, candidates: &[(&str, i32, i64)]) -> Value {
+    let (_dir, mut store) = ledger();
+    let unit = put(
+        &mut store,
+        Kind::ElectoralUnit,
+        json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": seats}),
+    )
+    .unwrap();
+    let area = put(
+        &mut store,
+        Kind::PollingArea,
+        json!({"number": 1, "name": "Khu vực số 1", "area_type": "ordinary", "electoral_unit_commune": unit}),
+    )
+    .unwrap();
+    put(
+        &mut store,
+        Kind::CountMinutes,
+        json!({"polling_area": area, "level": "commune", "voters_listed": 100, "voted": voted, "ballots_issued": voted,
+               "ballots_received": voted, "valid": voted, "invalid": 0, "counted_on": "2026-03-15"}),
+    )
+    .unwrap();
+    for (name, born, votes) in candidates {
+        let id = put(
+            &mut store,
+            Kind::Candidate,
+            json!({"full_name": name, "level": "commune", "electoral_unit": unit, "nomination": "nominated",
+                   "birth_date": format!("{born}-06-01"), "sex": "male", "status": "official"}),
+        )
+        .unwrap();
+        put(
+            &mut store,
+            Kind::CandidateVotes,
+            json!({"polling_area": area, "level": "commune", "candidate": id, "votes": votes}),
+        )
+        .unwrap();
+    }
+    let node = store.node().unwrap().clone();
+    let results = sobaucu_core::results::results(&store.db(), &node).unwrap();
+    serde_json::to_value(&results["commune"].units[0]).unwrap()
+}
+
+fn elected(result: &Value) -> Vec<&str> {
+    result["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["elected"] == true)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn an_election_stands_only_with_more_than_half_of_the_listed_voters() {
+    // Exactly half voted: it is held again (Art 80), within 15 days.
+    let half = result_of(1, 50, &[("Lò Văn A", 1970, 40)]);
+    assert_eq!(
+        (half["stands"].as_bool(), half["outcome"].as_str(), half["art"].as_str()),
+        (Some(false), Some("rerun_due"), Some("80"))
+    );
+    assert_eq!(half["due"], "2026-03-30");
+    assert!(elected(&half).is_empty());
+    let more = result_of(1, 51, &[("Lò Văn A", 1970, 40)]);
+    assert_eq!((more["stands"].as_bool(), more["outcome"].as_str()), (Some(true), Some("elected")));
+    assert_eq!(elected(&more), ["Lò Văn A"]);
+}
+
+#[test]
+fn a_candidate_wins_with_more_than_half_of_the_valid_ballots_the_most_votes_first_the_older_on_a_tie() {
+    // Exactly half of the valid ballots is not enough.
+    let r = result_of(2, 100, &[("An", 1970, 60), ("Bình", 1980, 60), ("Chư", 1990, 50), ("Dũng", 1985, 30)]);
+    assert_eq!(elected(&r), ["An", "Bình"]);
+    assert_eq!(r["outcome"], "elected");
+    // Three qualify for two seats, tied for the last one: the older of the two (Art 78.4).
+    let r = result_of(2, 100, &[("An", 1970, 70), ("Chư", 1990, 55), ("Bình", 1980, 55)]);
+    assert_eq!(elected(&r), ["An", "Bình"]);
+    let binh = r["candidates"].as_array().unwrap().iter().find(|c| c["name"] == "Bình").unwrap();
+    assert_eq!(binh["art"], "78.4");
+    // More qualify than seats, no tie: the most votes (Art 78.3).
+    let r = result_of(2, 100, &[("An", 1970, 55), ("Bình", 1980, 70), ("Chư", 1990, 60)]);
+    assert_eq!(elected(&r), ["Bình", "Chư"]);
+    assert_eq!(r["candidates"][0]["art"], "78.3");
+    // Fewer elected than seats: a supplementary election (Art 79).
+    let r = result_of(2, 100, &[("An", 1970, 70), ("Bình", 1980, 50), ("Chư", 1990, 40)]);
+    assert_eq!(elected(&r), ["An"]);
+    assert_eq!(
+        (r["outcome"].as_str(), r["art"].as_str(), r["due"].as_str()),
+        (Some("supplementary_due"), Some("79"), Some("2026-03-30"))
+    );
+}
+
+#[test]
+fn a_result_is_provisional_until_every_polling_area_has_counted_and_turnout_follows_the_reports() {
+    let (_dir, mut store) = ledger();
+    let s = setup(&mut store);
+    let unit = store.get(Kind::PollingArea, s.area.parse().unwrap()).unwrap()["electoral_unit_commune"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = put(
+        &mut store,
+        Kind::PollingArea,
+        json!({"number": 2, "name": "Khu vực số 2", "area_type": "ordinary", "voters": 300, "electoral_unit_commune": unit}),
+    )
+    .unwrap();
+    put(&mut store, Kind::CountMinutes, minutes(&s.area, 400, 400, 400, 390, 10)).unwrap();
+    let node = store.node().unwrap().clone();
+    let results = sobaucu_core::results::results(&store.db(), &node).unwrap();
+    let commune = &results["commune"];
+    assert_eq!((commune.areas_reported, commune.areas_total), (1, 2));
+    assert!(commune.units[0].provisional);
+    assert_eq!(commune.units[0].outcome, "provisional");
+    put(&mut store, Kind::CountMinutes, minutes(&second, 200, 200, 200, 190, 10)).unwrap();
+    let results = sobaucu_core::results::results(&store.db(), &node).unwrap();
+    assert!(!results["commune"].units[0].provisional);
+    assert_eq!((results["commune"].voted, results["commune"].voters_listed), (600, 1000));
+
+    // Turnout: each moment sums the latest report of every area at or before it.
+    for (area, at, voted) in
+        [(&s.area, "15/03/2026 09:00", 100), (&second, "15/03/2026 09:00", 50), (&s.area, "15/03/2026 11:00", 250)]
+    {
+        put(&mut store, Kind::TurnoutReport, json!({"polling_area": area, "reported_at": at, "voted": voted})).unwrap();
+    }
+    let points = sobaucu_core::results::turnout(&store.db()).unwrap();
+    let at: Vec<(&str, i64, usize)> = points.iter().map(|p| (p.at.as_str(), p.voted, p.areas_reported)).collect();
+    assert_eq!(at, [("2026-03-15 09:00", 150, 2), ("2026-03-15 11:00", 300, 2)]);
+    assert_eq!(points[0].voters, 300, "the second area's expected voters; the first expects none and lists none");
+}

@@ -103,6 +103,17 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Voters on the lists (removed ones left out) per polling area.
+    pub fn voters_by_polling_area(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT polling_area, count(*) FROM voter
+             WHERE deleted = 0 AND coalesce(list_status, '') <> 'removed' AND polling_area IS NOT NULL
+             GROUP BY polling_area",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Voters on the lists (removed ones left out) per unit and sex.
     pub fn voters_by_unit(&self) -> Result<Vec<(String, Option<String>, i64)>> {
         let mut stmt = self.0.prepare_cached(

@@ -1,0 +1,270 @@
+//! Election day's figures, rolled up: turnout through the day from the teams' reports, and each
+//! electoral unit's result from its teams' counting minutes and candidates' votes, by the rules
+//! of the law's data (`results` in `assets/law.json`, Art 78–80): the election stands only when
+//! more than half of the listed voters voted (else it is held again); a candidate is elected
+//! with more than half of the valid ballots, the most votes first when more qualify than there
+//! are seats, the older first on a tie; fewer elected than seats calls a supplementary election.
+//! Until every polling area of a unit has counted, its result is provisional.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::kinds::Kind;
+use crate::store::{Db, NodeInfo, Row};
+
+/// Turnout at one moment of the day: the latest report of each area at or before it.
+#[derive(Debug, Serialize)]
+pub struct TurnoutPoint {
+    pub at: String,
+    pub voted: i64,
+    pub voters: i64,
+    /// Percent of `voters`, one decimal.
+    pub rate: f64,
+    pub areas_reported: usize,
+    pub areas_total: usize,
+}
+
+/// One level's results across the ledger's scope.
+#[derive(Debug, Default, Serialize)]
+pub struct LevelResults {
+    pub areas_reported: usize,
+    pub areas_total: usize,
+    pub voters_listed: i64,
+    pub voted: i64,
+    /// Percent of the listed voters who voted, one decimal.
+    pub turnout: f64,
+    pub valid: i64,
+    pub invalid: i64,
+    pub units: Vec<UnitOutcome>,
+}
+
+/// An electoral unit's result.
+#[derive(Debug, Serialize)]
+pub struct UnitOutcome {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub seats: i64,
+    pub areas_reported: usize,
+    pub areas_total: usize,
+    /// Not every polling area has counted yet.
+    pub provisional: bool,
+    pub voters_listed: i64,
+    pub voted: i64,
+    pub valid: i64,
+    pub invalid: i64,
+    /// More than half of the listed voters voted (Art 78.1).
+    pub stands: bool,
+    /// `provisional`, `elected` (every seat filled), `supplementary_due` (fewer elected than
+    /// seats) or `rerun_due` (too few voted).
+    pub outcome: String,
+    /// The article behind the outcome.
+    pub art: String,
+    /// For a supplementary election or a rerun: the last day it may be held.
+    pub due: Option<NaiveDate>,
+    pub candidates: Vec<CandidateOutcome>,
+    /// The board's confirmation of the result (`unit_result`), if it has confirmed.
+    pub confirmed_on: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CandidateOutcome {
+    pub id: String,
+    pub name: String,
+    pub votes: i64,
+    /// Percent of the unit's valid ballots, one decimal.
+    pub share: f64,
+    pub elected: bool,
+    /// Why: more than half of the valid ballots, and the rule that chose among them.
+    pub art: Option<String>,
+}
+
+fn s<'r>(row: &'r Row, field: &str) -> Option<&'r str> {
+    row.fields.get(field).and_then(Value::as_str)
+}
+
+fn n(row: &Row, field: &str) -> i64 {
+    row.fields.get(field).and_then(Value::as_i64).unwrap_or(0)
+}
+
+fn percent(part: i64, whole: i64) -> f64 {
+    if whole <= 0 { 0.0 } else { (part as f64 * 1000.0 / whole as f64).round() / 10.0 }
+}
+
+/// Turnout through the day: one point per moment any team reported at.
+pub fn turnout(db: &Db<'_>) -> Result<Vec<TurnoutPoint>> {
+    let areas = db.all_rows(Kind::PollingArea)?;
+    // Voters per area: the list, where there is one; the area's expected number otherwise.
+    let listed: HashMap<String, i64> = db.voters_by_polling_area()?.into_iter().collect();
+    let voters: i64 =
+        areas.iter().map(|a| listed.get(&a.id.to_string()).copied().unwrap_or_else(|| n(a, "voters"))).sum();
+    let mut reports: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    for r in db.all_rows(Kind::TurnoutReport)? {
+        let (Some(area), Some(at)) = (s(&r, "polling_area"), s(&r, "reported_at")) else { continue };
+        reports.entry(area.to_string()).or_default().push((at.to_string(), n(&r, "voted")));
+    }
+    let moments: BTreeSet<String> = reports.values().flatten().map(|(at, _)| at.clone()).collect();
+    Ok(moments
+        .into_iter()
+        .map(|at| {
+            let mut voted = 0;
+            let mut reported = 0;
+            for list in reports.values() {
+                if let Some((_, v)) = list.iter().filter(|(t, _)| *t <= at).max_by(|a, b| a.0.cmp(&b.0)) {
+                    voted += v;
+                    reported += 1;
+                }
+            }
+            TurnoutPoint {
+                rate: percent(voted, voters),
+                at,
+                voted,
+                voters,
+                areas_reported: reported,
+                areas_total: areas.len(),
+            }
+        })
+        .collect())
+}
+
+/// Each level's results: its electoral units, from their polling areas' minutes and votes.
+pub fn results(db: &Db<'_>, node: &NodeInfo) -> Result<BTreeMap<String, LevelResults>> {
+    let rules = &node.law.rules().results;
+    let areas = db.all_rows(Kind::PollingArea)?;
+    let minutes = db.all_rows(Kind::CountMinutes)?;
+    let votes = db.all_rows(Kind::CandidateVotes)?;
+    let candidates: HashMap<String, Row> =
+        db.all_rows(Kind::Candidate)?.into_iter().map(|c| (c.id.to_string(), c)).collect();
+    let confirmed: HashMap<String, String> = db
+        .all_rows(Kind::UnitResult)?
+        .iter()
+        .filter_map(|r| Some((s(r, "electoral_unit")?.to_string(), s(r, "confirmed_on")?.to_string())))
+        .collect();
+    let by_area_level: HashMap<(String, String), &Row> = minutes
+        .iter()
+        .filter_map(|m| Some(((s(m, "polling_area")?.to_string(), s(m, "level")?.to_string()), m)))
+        .collect();
+    let mut out = BTreeMap::new();
+    for level in crate::kinds::ballot_levels(node.scheme) {
+        let mut lr = LevelResults::default();
+        let units: Vec<Row> =
+            db.all_rows(Kind::ElectoralUnit)?.into_iter().filter(|u| s(u, "level") == Some(level)).collect();
+        let field = format!("electoral_unit_{level}");
+        for unit in &units {
+            let uid = unit.id.to_string();
+            let unit_areas: Vec<&Row> = areas.iter().filter(|a| s(a, &field) == Some(uid.as_str())).collect();
+            let counted: Vec<&Row> = unit_areas
+                .iter()
+                .filter_map(|a| by_area_level.get(&(a.id.to_string(), level.to_string())).copied())
+                .collect();
+            let area_ids: BTreeSet<String> = unit_areas.iter().map(|a| a.id.to_string()).collect();
+            let sum = |f: &str| counted.iter().map(|m| n(m, f)).sum::<i64>();
+            let (listed, voted, valid, invalid) = (sum("voters_listed"), sum("voted"), sum("valid"), sum("invalid"));
+            let mut tally: BTreeMap<String, i64> = BTreeMap::new();
+            for v in votes
+                .iter()
+                .filter(|v| s(v, "level") == Some(level) && s(v, "polling_area").is_some_and(|a| area_ids.contains(a)))
+            {
+                if let Some(c) = s(v, "candidate") {
+                    *tally.entry(c.to_string()).or_default() += n(v, "votes");
+                }
+            }
+            // Every candidate of the unit, with no votes where none were counted.
+            for (id, c) in &candidates {
+                if s(c, "electoral_unit") == Some(uid.as_str()) && s(c, "status") != Some("withdrawn") {
+                    tally.entry(id.clone()).or_default();
+                }
+            }
+            let seats = n(unit, "seats");
+            let provisional = counted.len() < unit_areas.len() || unit_areas.is_empty();
+            let stands = rules.stands.met(voted, listed);
+            let birth = |id: &str| candidates.get(id).and_then(|c| s(c, "birth_date")).unwrap_or("9999").to_string();
+            let mut ranked: Vec<(String, i64)> = tally.into_iter().collect();
+            // The most votes first; on a tie the older (the earlier birth date) first.
+            ranked
+                .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| birth(&a.0).cmp(&birth(&b.0))).then_with(|| a.0.cmp(&b.0)));
+            let qualified: Vec<&(String, i64)> = ranked.iter().filter(|(_, v)| rules.wins.met(*v, valid)).collect();
+            let elected: BTreeSet<&str> = if stands {
+                qualified.iter().take(seats.max(0) as usize).map(|(id, _)| id.as_str()).collect()
+            } else {
+                BTreeSet::new()
+            };
+            let tie_at_last = qualified.len() > seats as usize
+                && seats > 0
+                && qualified[seats as usize - 1].1 == qualified[seats as usize].1;
+            let candidates_out: Vec<CandidateOutcome> = ranked
+                .iter()
+                .map(|(id, v)| {
+                    let is_elected = elected.contains(id.as_str());
+                    CandidateOutcome {
+                        id: id.clone(),
+                        name: candidates.get(id).and_then(|c| s(c, "full_name")).unwrap_or_default().to_string(),
+                        votes: *v,
+                        share: percent(*v, valid),
+                        elected: is_elected,
+                        art: is_elected.then(|| {
+                            if tie_at_last && *v == qualified[seats as usize - 1].1 {
+                                rules.tie_older.art.clone()
+                            } else if qualified.len() > seats as usize {
+                                rules.most_votes.art.clone()
+                            } else {
+                                rules.wins.art.clone()
+                            }
+                        }),
+                    }
+                })
+                .collect();
+            let (outcome, art, due) = if provisional {
+                ("provisional", String::new(), None)
+            } else if !stands {
+                (
+                    "rerun_due",
+                    rules.rerun.art.clone(),
+                    Some(node.election_date + chrono::Days::new(rules.rerun.within_days as u64)),
+                )
+            } else if (elected.len() as i64) < seats {
+                (
+                    "supplementary_due",
+                    rules.supplementary.art.clone(),
+                    Some(node.election_date + chrono::Days::new(rules.supplementary.within_days as u64)),
+                )
+            } else {
+                ("elected", rules.wins.art.clone(), None)
+            };
+            lr.areas_total += unit_areas.len();
+            lr.areas_reported += counted.len();
+            lr.voters_listed += listed;
+            lr.voted += voted;
+            lr.valid += valid;
+            lr.invalid += invalid;
+            lr.units.push(UnitOutcome {
+                id: uid.clone(),
+                name: s(unit, "name").unwrap_or_default().to_string(),
+                unit: unit.unit.to_string(),
+                seats,
+                areas_reported: counted.len(),
+                areas_total: unit_areas.len(),
+                provisional,
+                voters_listed: listed,
+                voted,
+                valid,
+                invalid,
+                stands,
+                outcome: outcome.to_string(),
+                art,
+                due,
+                candidates: candidates_out,
+                confirmed_on: confirmed.get(&uid).cloned(),
+            });
+        }
+        lr.turnout = percent(lr.voted, lr.voters_listed);
+        if !lr.units.is_empty() {
+            out.insert(level.to_string(), lr);
+        }
+    }
+    Ok(out)
+}
