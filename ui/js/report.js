@@ -202,12 +202,60 @@ function renderReport(report, dashboardTimeline) {
     if (rows.length) sections.push(section('units', t('report.sec_units'), [unitsTable(rows)]));
   }
 
+  // Election day: turnout through the day, then each level's results by electoral unit.
+  if (Array.isArray(report.turnout)) {
+    const points = take('turnout');
+    if (points.length) sections.push(section('turnout', t('report.sec_turnout'), [turnoutTable(points)]));
+  }
+  if (isObject(report.results)) {
+    const byLevel = take('results');
+    const parts = levels.filter((level) => isObject(byLevel[level])).map((level) => subsection(
+      t('report.deputies_of', { level: labelFor(level) }), resultsTable(byLevel[level])));
+    if (parts.length) sections.push(section('results', t('report.sec_results'), parts));
+  }
+
   // Anything else, in the order the core sent it.
   for (const [key, value] of Object.entries(report)) {
     if (used.has(key)) continue;
     sections.push(section(key, labelFor(key), [renderValue(value, key, 3)]));
   }
   return h('div', null, sections);
+}
+
+/** Turnout at each moment the teams reported. */
+function turnoutTable(points) {
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'report-table', id: 'report-turnout' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', text: t('report.turnout_at') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.turnout_voted') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.turnout_voters') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.turnout_rate') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.areas_reported') }))),
+    h('tbody', null, points.map((p) => h('tr', null,
+      h('th', { scope: 'row', text: String(p.at).replace(/^(\d{4})-(\d{2})-(\d{2}) /, '$3/$2/$1 ') }),
+      h('td', { class: 'num', text: formatScalar(p.voted, '') }),
+      h('td', { class: 'num', text: formatScalar(p.voters, '') }),
+      h('td', { class: 'num', text: `${formatScalar(p.rate, '')} %` }),
+      h('td', { class: 'num', text: `${p.areas_reported}/${p.areas_total}` }))))));
+}
+
+/** A level's electoral units: counted areas, turnout, the outcome and who is elected. */
+function resultsTable(level) {
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'report-table report-results' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', text: t('report.result_unit') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.eu_seats') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.areas_reported') }),
+      h('th', { scope: 'col', class: 'num', text: t('report.turnout_rate') }),
+      h('th', { scope: 'col', text: t('report.result_outcome') }),
+      h('th', { scope: 'col', text: t('report.result_elected') }))),
+    h('tbody', null, (level.units || []).map((u) => h('tr', { dataset: { outcome: u.outcome } },
+      h('th', { scope: 'row', text: u.name }),
+      h('td', { class: 'num', text: formatScalar(u.seats, '') }),
+      h('td', { class: 'num', text: `${u.areas_reported}/${u.areas_total}` }),
+      h('td', { class: 'num', text: `${formatScalar(u.voters_listed ? Math.round((1000 * u.voted) / u.voters_listed) / 10 : 0, '')} %` }),
+      h('td', { text: t(`report.outcome_${u.outcome}`, { art: u.art, due: u.due ? displayDate(u.due) : '' }) }),
+      h('td', { text: (u.candidates || []).filter((c) => c.elected).map((c) => `${c.name} (${formatScalar(c.votes, '')}; ${formatScalar(c.share, '')} %)`).join('; ') || '—' }))))));
 }
 
 /** Candidate figures, in the official table's order. */
