@@ -183,7 +183,8 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Prints, as PDF, what a commune posts: `print voter-list` (form Mẫu 33), `print candidates`;
-    /// and any record list whole: `print list`.
+    /// election day's minutes: `print minutes`, `print unit-result`; and any record list whole:
+    /// `print list`.
     Print {
         #[command(subcommand)]
         what: print::PrintCommand,

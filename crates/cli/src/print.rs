@@ -41,6 +41,31 @@ pub enum PrintCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// The team's counting minutes of one polling area and one level ("Biên bản kết quả kiểm
+    /// phiếu"): the figures, each candidate's votes, the team's signers; ready to sign.
+    Minutes {
+        /// The polling area: its id, or its number or name when that is unique.
+        #[arg(long, value_name = "ID")]
+        polling_area: String,
+        /// The level: na, provincial, district or commune.
+        #[arg(long)]
+        level: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The board's minutes of the result of one electoral unit ("Biên bản xác định kết quả bầu
+    /// cử"): votes and shares, who is elected and by which article, or what follows; marked
+    /// TẠM TÍNH while some polling area has not counted.
+    UnitResult {
+        /// The electoral unit: its id, or its number or name when that is unique.
+        #[arg(long, value_name = "ID")]
+        electoral_unit: String,
+        /// Only units of this level (na, provincial, district or commune).
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// The candidate list, per level and electoral unit.
     Candidates {
         /// Only this level: na, provincial, district or commune (default: every level).
@@ -69,6 +94,12 @@ pub fn run(dir: &Path, command: PrintCommand) -> Result<()> {
                 query.filter.insert(field.trim().to_string(), value.trim().to_string());
             }
             sobaucu_print::print_list(&store, kind, &query, sobaucu_core::today(), &out)?
+        }
+        PrintCommand::Minutes { polling_area, level, out } => {
+            sobaucu_print::print_count_minutes(&store, &polling_area, &level, &out)?
+        }
+        PrintCommand::UnitResult { electoral_unit, level, out } => {
+            sobaucu_print::print_unit_result(&store, &electoral_unit, level.as_deref(), &out)?
         }
         PrintCommand::Candidates { level, out } => sobaucu_print::print_candidates(&store, level.as_deref(), &out)?,
     };

@@ -2,8 +2,10 @@
 //! [`sobaucu_core::report::compute`] as an XLSX workbook, a PDF or text ([`report`]); the
 //! voter list of a polling area in the layout of form Mẫu 33 ([`voters`]); the candidate list
 //! per level and electoral unit ([`candidates`]); the whole of any record list, as the window's
-//! "In" prints it ([`lists`]). PDFs are A4 with an embedded subset of
-//! DejaVu Sans Condensed, so Vietnamese prints and copies out exactly ([`pdf`], [`layout`]).
+//! "In" prints it ([`lists`]); election day's minutes, the team's counting minutes and the
+//! board's minutes of an electoral unit's result ([`minutes`]). PDFs are A4 with an embedded
+//! subset of DejaVu Sans Condensed, so Vietnamese prints and copies out exactly ([`pdf`],
+//! [`layout`]).
 //!
 //! The core stays free of PDF and font code; this crate reads the store only through
 //! [`sobaucu_core::store::Db`] and writes nothing to it. Files are written whole or not at all:
@@ -12,6 +14,7 @@
 pub mod candidates;
 pub mod layout;
 pub mod lists;
+pub mod minutes;
 pub mod pdf;
 pub mod report;
 pub mod voters;
@@ -156,6 +159,31 @@ pub fn print_candidates(store: &Store, level: Option<&str>, path: &Path) -> Resu
         bytes: list.pdf.len(),
         pages: Some(list.pages),
         rows: Some(list.candidates),
+    })
+}
+
+/// Prints the team's counting minutes of a polling area (by id, number or name) and a level
+/// to `path`. An unknown polling area, or one with no minutes of that level, is an error that
+/// names it, and no file is written.
+pub fn print_count_minutes(store: &Store, polling_area: &str, level: &str, path: &Path) -> Result<Written> {
+    let minutes = minutes::count_minutes(&store.db(), store.node()?, polling_area, level)?;
+    write_minutes(minutes, path)
+}
+
+/// Prints the board's minutes of the result of an electoral unit (by id, number or name;
+/// `level` narrows the search) to `path`: TẠM TÍNH while some polling area has not counted.
+pub fn print_unit_result(store: &Store, electoral_unit: &str, level: Option<&str>, path: &Path) -> Result<Written> {
+    let minutes = minutes::unit_result(&store.db(), store.node()?, electoral_unit, level)?;
+    write_minutes(minutes, path)
+}
+
+fn write_minutes(minutes: minutes::Minutes, path: &Path) -> Result<Written> {
+    write_file(path, &minutes.pdf)?;
+    Ok(Written {
+        path: path.display().to_string(),
+        bytes: minutes.pdf.len(),
+        pages: Some(minutes.pages),
+        rows: Some(minutes.candidates),
     })
 }
 

@@ -126,7 +126,7 @@ pub(crate) fn election_title(year: i32) -> String {
     )
 }
 
-fn roman(mut n: u32) -> String {
+pub(crate) fn roman(mut n: u32) -> String {
     const DIGITS: [(u32, &str); 13] = [
         (1000, "M"),
         (900, "CM"),
