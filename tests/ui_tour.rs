@@ -118,6 +118,7 @@ fn tour(width: u32, height: u32) {
         t.visit("#/sync", "#conflicts", "sync");
         t.visit("#/import/voter", "#import-choose", "import");
         t.visit("#/bin", "#bin-list > *", "bin");
+        t.visit("#/election-day", "#ed-body > section", "election-day");
         let kinds =
             w.script("return [...document.querySelectorAll('.side-nav a[data-kind]')].map((a) => a.dataset.kind)");
         for kind in kinds.as_array().unwrap() {
@@ -148,6 +149,7 @@ fn tour(width: u32, height: u32) {
         t.visit("#/hub", "main .screen > *", "district-hub");
         t.visit("#/report", "#report-units-table", "district-report");
         t.visit("#/dashboard", "main .screen > *", "district-dashboard");
+        t.visit("#/election-day", "#ed-units", "district-election-day");
         problems.append(&mut t.problems);
     }
     assert!(problems.is_empty(), "layout problems at {width}×{height}:\n{}", problems.join("\n"));

@@ -307,6 +307,11 @@ pub async fn resolve_conflict(
 }
 
 #[tauri::command]
+pub async fn election_day(app: State<'_, AppState>) -> Reply<Value> {
+    run(&app, |a| a.election_day()).await
+}
+
+#[tauri::command]
 pub async fn deleted(app: State<'_, AppState>) -> Reply<Value> {
     run(&app, |a| a.deleted()).await
 }
@@ -350,6 +355,20 @@ pub async fn print_voter_lists(app: State<'_, AppState>) -> Reply<Option<Written
 #[tauri::command]
 pub async fn print_candidates(app: State<'_, AppState>, level: Option<String>) -> Reply<Option<WrittenFile>> {
     run(&app, move |a| a.print_candidates(level.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn print_count_minutes(
+    app: State<'_, AppState>,
+    polling_area: String,
+    level: String,
+) -> Reply<Option<WrittenFile>> {
+    run(&app, move |a| a.print_count_minutes(&polling_area, &level)).await
+}
+
+#[tauri::command]
+pub async fn print_unit_result(app: State<'_, AppState>, electoral_unit: String) -> Reply<Option<WrittenFile>> {
+    run(&app, move |a| a.print_unit_result(&electoral_unit)).await
 }
 
 #[tauri::command]

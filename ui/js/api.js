@@ -153,6 +153,13 @@ export const printCandidates = (level) => call('print_candidates', { level: leve
  * each area from a new page: { path, bytes, pages, rows, file, pdf }, or null when cancelled. */
 export const printVoterLists = () => call('print_voter_lists');
 
+/** Asks where to save and prints a team's counting minutes of a polling area (its id) and a
+ * level (`na`, `provincial`, `district`, `commune`). */
+export const printCountMinutes = (pollingArea, level) => call('print_count_minutes', { pollingArea, level });
+
+/** Asks where to save and prints the board's minutes of an electoral unit's result (its id). */
+export const printUnitResult = (electoralUnit) => call('print_unit_result', { electoralUnit });
+
 /** Asks where to save and prints the whole list of `kind` narrowed by `query` = { q?, unit?,
  * where? } (every matching record, not a page): { path, bytes, pages, rows, file, pdf }, or null. */
 export const printList = (kind, query = {}) => call('print_list', { kind, query });
@@ -164,6 +171,9 @@ export const openWritten = (file, folder = false) => call('open_written', { file
 /** Prints a PDF written since the ledger was opened, by its number: { via: "system" | "viewer" }
  * (viewer: opened in the PDF viewer, to print from its print dialog). */
 export const printWritten = (file) => call('print_written', { file });
+
+/** Election day at a glance: `{ election_date, hours, levels, voters, turnout, areas, units, results }`. */
+export const electionDay = () => call('election_day');
 
 /** The bin: deleted records, the latest first: `[{ kind, id, unit, unit_name, title, deleted_at, reason }]`. */
 export const deletedRecords = () => call('deleted');

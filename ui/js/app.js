@@ -28,6 +28,7 @@ import * as importScreen from './imports.js';
 import * as duplicatesScreen from './duplicates.js';
 import * as progressScreen from './progress.js';
 import * as binScreen from './bin.js';
+import * as electionDayScreen from './electionday.js';
 import { helpPanel } from './help.js';
 import { startSync, onSyncStatus, paintSyncCorner, conflictCount } from './syncstate.js';
 
@@ -162,6 +163,7 @@ function buildSidebar() {
       ? h('li', null, h('a', { href: '#/progress', dataset: { view: 'progress' }, text: t('nav.progress') }))
       : null,
     h('li', null, h('a', { href: '#/report', dataset: { view: 'report' }, text: t('nav.report') })),
+    h('li', null, h('a', { href: '#/election-day', dataset: { view: 'election-day' }, text: t('nav.election_day') })),
     hasUnitsBelow(node)
       ? h('li', null, h('a', { href: '#/duplicates', dataset: { view: 'duplicates' }, text: t('nav.duplicates') }))
       : null,
@@ -303,13 +305,16 @@ function parseHash() {
       return { name: 'duplicates' };
     case 'bin':
       return { name: 'bin' };
+    case 'election-day':
+      return { name: 'election-day' };
     case 'progress':
       return { name: 'progress', unit: kind || null };
     case 'list':
       // `?field=value&...` narrows the list to exact field values (a report figure's records).
       return kind ? { name: 'list', kind, where: Object.fromEntries(new URLSearchParams(search)) } : { name: 'notfound' };
     case 'new':
-      return kind ? { name: 'new', kind } : { name: 'notfound' };
+      // `?field=value&...` fills those fields of the new record.
+      return kind ? { name: 'new', kind, where: Object.fromEntries(new URLSearchParams(search)) } : { name: 'notfound' };
     case 'edit':
       return kind && rest.length ? { name: 'edit', kind, id: rest.join('/') } : { name: 'notfound' };
     default:
@@ -398,6 +403,9 @@ function route(draft = null, redraw = false) {
       break;
     case 'bin':
       currentScreen = binScreen.render(container, params, ctx);
+      break;
+    case 'election-day':
+      currentScreen = electionDayScreen.render(container, params, ctx);
       break;
     case 'list':
       currentScreen = listScreen.render(container, params, ctx);

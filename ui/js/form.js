@@ -17,7 +17,7 @@ import { kindDef, kindLabel, getNode, canWrite, fieldOptions } from './store.js'
 import { isTrue, splitLevels, optionLabel, displayFieldValue } from './values.js';
 import { toast, confirmDialog } from './dialogs.js';
 import { rememberOpened } from './list.js';
-import { printVoterList } from './exports.js';
+import { printVoterList, printCountMinutes, printUnitResult } from './exports.js';
 
 /** How many records of a referenced kind fill a ref select. */
 const REF_LIMIT = 1000;
@@ -78,9 +78,13 @@ export function render(container, params, ctx) {
   function build(refChoices) {
     const draftValues = params.draft?.values || null;
     controls = (def.fields || []).map((field) => createControl(field, row, refChoices));
+    // A new record may come with values from the route (`#/new/count_minutes?polling_area=…`).
+    const preset = isNew && !draftValues ? params.where || {} : {};
     for (const control of controls) {
       if (draftValues && Object.prototype.hasOwnProperty.call(draftValues, control.field.name) && !control.field.computed) {
         control.setRaw(draftValues[control.field.name]);
+      } else if (Object.prototype.hasOwnProperty.call(preset, control.field.name) && !control.field.computed) {
+        control.setRaw(preset[control.field.name]);
       }
     }
 
@@ -93,7 +97,7 @@ export function render(container, params, ctx) {
         // is another one than this (after a sync).
         const byOther = row.updated_by && String(row.updated_by) !== String(getNode()?.node_id ?? '');
         parts.push(h('span', {
-          text: byOther ? t('form.updated_by', { date: updated, who: row.updated_by }) : t('form.updated', { date: updated }),
+          text: byOther ? t('form.updated_by', { date: updated, who: t('conflict.unknown_writer') }) : t('form.updated', { date: updated }),
         }));
       }
       replaceChildren(subline, parts.flatMap((part, index) => (index ? [h('span', { class: 'sep', 'aria-hidden': 'true', text: ' · ' }), part] : [part])));
@@ -113,6 +117,17 @@ export function render(container, params, ctx) {
       type: 'button', id: 'form-print-voters', class: 'btn btn-quiet', text: t('print.voter_list'),
       on: { click: (event) => printVoterList(recordId, row.number, event.currentTarget) },
     }) : null;
+    // Election day's minutes print from their records, ready to sign: a team's counting minutes
+    // from its count_minutes; the board's minutes of a unit's result from its unit_result or the
+    // electoral unit itself (as saved; TẠM TÍNH while an area has not counted).
+    const resultUnit = row && (kind === 'unit_result' ? row.electoral_unit : kind === 'electoral_unit' ? recordId : null);
+    const minutesButton = kind === 'count_minutes' && row ? h('button', {
+      type: 'button', id: 'form-print-minutes', class: 'btn btn-quiet', text: t('print.count_minutes'),
+      on: { click: (event) => printCountMinutes(row.polling_area, row.level, event.currentTarget) },
+    }) : resultUnit ? h('button', {
+      type: 'button', id: 'form-print-result', class: 'btn btn-quiet', text: t('print.unit_result'),
+      on: { click: (event) => printUnitResult(resultUnit, event.currentTarget) },
+    }) : null;
     const hasRequired = controls.some((control) => control.field.required && !control.field.computed);
     // A viewer reads and prints: nothing to save or delete (the core refuses it anyway).
     const readOnly = !canWrite();
@@ -130,6 +145,7 @@ export function render(container, params, ctx) {
         saveButton,
         cancelButton,
         printButton,
+        minutesButton,
         h('span', { class: 'spacer' }),
         h('span', { class: 'keys-hint muted', text: t('form.keys_hint') }),
         deleteButton));

@@ -38,6 +38,10 @@ const HELP = {
     law: { vi: 'Danh sách cử tri lập theo Mẫu 33 (Điều 29–31).', en: 'Voter lists follow form Mẫu 33 (Art 29–31).' },
     todo: { vi: 'Chọn tệp Excel (.xlsx, .xls, .ods) hoặc CSV; kiểm tra dòng tiêu đề, ghép cột lạ, sửa các lỗi được chỉ ra rồi nhập. "Tải mẫu" cho bảng trống.', en: 'Choose an Excel (.xlsx, .xls, .ods) or CSV file; check the header row, map unknown columns, fix the problems shown, then import. "Template" gives a blank sheet.' },
   },
+  'election-day': {
+    law: { vi: 'Bỏ phiếu từ 7 giờ đến 19 giờ (Điều 71); Tổ bầu cử kiểm phiếu và lập biên bản (Điều 76), Ban bầu cử xác định kết quả (Điều 77, 78).', en: 'Voting 07:00–19:00 (Art 71); teams count and write minutes (Art 76), boards determine the result (Art 77, 78).' },
+    todo: { vi: 'Gõ số cử tri đã bỏ phiếu ở mỗi giờ báo cáo; sau khi kiểm phiếu, nhập biên bản từng cấp và số phiếu của người ứng cử.', en: 'Type the turnout at each reporting hour; after counting, enter each level\'s minutes and the candidates\' votes.' },
+  },
   bin: {
     law: { vi: 'Hồ sơ đã xóa vẫn được giữ; xóa tên cử tri là thay đổi danh sách có lý do (Điều 34).', en: 'Deleted records are kept; taking a voter off the list is a change with its reason (Art 34).' },
     todo: { vi: 'Bấm "Khôi phục" để đưa hồ sơ trở lại.', en: '"Bring back" restores a record.' },

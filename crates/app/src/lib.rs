@@ -409,6 +409,12 @@ impl<H: Host> App<H> {
         self.with(|s| Ok(serde_json::to_value(s.refused()?).unwrap_or_default()))
     }
 
+    /// Election day at a glance: the hours, every area's turnout and minutes, the units below,
+    /// the results.
+    pub fn election_day(&self) -> Reply<Value> {
+        self.with(|s| api::election_day(s))
+    }
+
     /// The bin: records deleted (not voters, whose removal is a legal change of the list), the
     /// latest first.
     pub fn deleted(&self) -> Reply<Value> {
@@ -526,6 +532,36 @@ impl<H: Host> App<H> {
         let suggested = format!("danh-sach-ung-cu{}.pdf", level.map(|l| format!("-{l}")).unwrap_or_default());
         let Some(path) = self.host.choose_save(FileKind::Pdf, &suggested) else { return Ok(None) };
         Ok(Some(self.keep(sobaucu_print::print_candidates(&store, level, &path)?, &path)))
+    }
+
+    /// The team's counting minutes of a polling area and a level as PDF, where the user chooses.
+    /// Drawn before the dialog opens, so an area with no minutes of that level is said at once.
+    pub fn print_count_minutes(&self, polling_area: &str, level: &str) -> Reply<Option<WrittenFile>> {
+        let store = self.second()?;
+        store.require(Action::Print)?;
+        let minutes = sobaucu_print::minutes::count_minutes(&store.db(), store.node()?, polling_area, level)?;
+        self.save_minutes(minutes)
+    }
+
+    /// The board's minutes of an electoral unit's result as PDF (TẠM TÍNH while some polling
+    /// area has not counted), where the user chooses.
+    pub fn print_unit_result(&self, electoral_unit: &str) -> Reply<Option<WrittenFile>> {
+        let store = self.second()?;
+        store.require(Action::Print)?;
+        let minutes = sobaucu_print::minutes::unit_result(&store.db(), store.node()?, electoral_unit, None)?;
+        self.save_minutes(minutes)
+    }
+
+    fn save_minutes(&self, minutes: sobaucu_print::minutes::Minutes) -> Reply<Option<WrittenFile>> {
+        let Some(path) = self.host.choose_save(FileKind::Pdf, &minutes.suggested_name) else { return Ok(None) };
+        sobaucu_print::write_file(&path, &minutes.pdf)?;
+        let written = sobaucu_print::Written {
+            path: path.display().to_string(),
+            bytes: minutes.pdf.len(),
+            pages: Some(minutes.pages),
+            rows: Some(minutes.candidates),
+        };
+        Ok(Some(self.keep(written, &path)))
     }
 
     /// Remembers a file just written and gives it its number.

@@ -232,6 +232,12 @@ pub fn progress(store: &Store, unit: Option<&str>) -> Result<Value> {
     Ok(value)
 }
 
+/// Election day at a glance ([`crate::results::election_day`]): the hours, every polling area's
+/// turnout reports and minutes, the units below through the day, the results.
+pub fn election_day(store: &Store) -> Result<Value> {
+    crate::results::election_day(&store.db(), store.node()?)
+}
+
 /// Probable duplicate voters across communes ([`crate::duplicates::find`]), surest first; with
 /// `all`, pairs already decided too, each with its `decision`.
 pub fn duplicates(store: &Store, all: bool) -> Result<Value> {

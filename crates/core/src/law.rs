@@ -78,10 +78,18 @@ pub struct LawRules {
     pub confidence: ConfidenceRule,
     pub candidate_surplus: SurplusRule,
     pub targets: Targets,
+    /// The hours teams report turnout at on election day, unless the committee sets others.
+    pub turnout_hours: TurnoutHours,
     /// How an electoral unit's result is determined (Art 78–80).
     pub results: ResultRules,
     /// What `check` reports (`crate::check`).
     pub rules: Vec<RuleDef>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TurnoutHours {
+    pub source: String,
+    pub hours: Vec<String>,
 }
 
 /// The rules that turn the teams' figures into an electoral unit's result.

@@ -379,8 +379,13 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
             }
         })
         .collect();
-    report.units = unit_figures(db, node, &board.units, board.levels.first().copied())?;
-    report.turnout = crate::results::turnout(db)?;
+    let voters = db.voters_by_area_and_sex()?;
+    report.units = unit_figures(db, node, &board.units, board.levels.first().copied(), &voters)?;
+    let mut listed: HashMap<String, i64> = HashMap::new();
+    for (area, _, n) in &voters {
+        *listed.entry(area.clone()).or_default() += n;
+    }
+    report.turnout = crate::results::turnout_with(db, &listed)?;
     report.results = crate::results::results(db, node)?;
     Ok(report)
 }
@@ -391,6 +396,7 @@ fn unit_figures(
     node: &NodeInfo,
     below: &[crate::progress::UnitProgress],
     level: Option<Level>,
+    voters: &[(String, Option<String>, i64)],
 ) -> Result<Vec<UnitFigures>> {
     let Some(level) = level else { return Ok(Vec::new()) };
     let catalogue = node.catalogue();
@@ -414,16 +420,18 @@ fn unit_figures(
         let at = catalogue.ancestor_at(unit, level)?;
         index.get(at.code.as_str()).copied()
     };
-    for (unit, sex, n) in db.voters_by_unit()? {
-        let Some(i) = unit.parse::<UnitCode>().ok().and_then(|u| slot(&u)) else { continue };
-        rows[i].voters += n;
+    let areas = db.all_rows(Kind::PollingArea)?;
+    let area_unit: HashMap<String, &UnitCode> = areas.iter().map(|a| (a.id.to_string(), &a.unit)).collect();
+    for (area, sex, n) in voters {
+        let Some(i) = area_unit.get(area).and_then(|u| slot(u)) else { continue };
+        rows[i].voters += *n;
         match sex.as_deref() {
-            Some("male") => rows[i].voters_male += n,
-            Some("female") => rows[i].voters_female += n,
+            Some("male") => rows[i].voters_male += *n,
+            Some("female") => rows[i].voters_female += *n,
             _ => {}
         }
     }
-    for row in db.all_rows(Kind::PollingArea)? {
+    for row in &areas {
         if let Some(i) = slot(&row.unit) {
             rows[i].polling_areas += 1;
         }

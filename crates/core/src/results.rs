@@ -97,9 +97,14 @@ fn percent(part: i64, whole: i64) -> f64 {
 
 /// Turnout through the day: one point per moment any team reported at.
 pub fn turnout(db: &Db<'_>) -> Result<Vec<TurnoutPoint>> {
+    let listed: HashMap<String, i64> = db.voters_by_polling_area()?.into_iter().collect();
+    turnout_with(db, &listed)
+}
+
+/// [`turnout`], with the voters listed per polling area already counted.
+pub fn turnout_with(db: &Db<'_>, listed: &HashMap<String, i64>) -> Result<Vec<TurnoutPoint>> {
     let areas = db.all_rows(Kind::PollingArea)?;
     // Voters per area: the list, where there is one; the area's expected number otherwise.
-    let listed: HashMap<String, i64> = db.voters_by_polling_area()?.into_iter().collect();
     let voters: i64 =
         areas.iter().map(|a| listed.get(&a.id.to_string()).copied().unwrap_or_else(|| n(a, "voters"))).sum();
     let mut reports: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
@@ -267,4 +272,141 @@ pub fn results(db: &Db<'_>, node: &NodeInfo) -> Result<BTreeMap<String, LevelRes
         }
     }
     Ok(out)
+}
+
+/// One polling area on election day: its reports at the day's hours and its minutes per level.
+#[derive(Debug, Serialize)]
+pub struct AreaDay {
+    pub id: String,
+    pub unit: String,
+    pub number: i64,
+    pub name: String,
+    pub voters: i64,
+    /// Hour (`HH:MM`) → the report made at that hour of election day: `{id, voted}`.
+    pub reports: BTreeMap<String, Value>,
+    /// The latest report of the day, whatever its hour.
+    pub latest: Option<i64>,
+    /// Level → the minutes: `{id, voted, valid}`.
+    pub minutes: BTreeMap<String, Value>,
+}
+
+/// A unit below the ledger's on election day: its turnout at each hour, its areas reported.
+#[derive(Debug, Serialize)]
+pub struct UnitDay {
+    pub code: String,
+    pub name: String,
+    pub voters: i64,
+    pub areas_total: usize,
+    /// Areas that have reported turnout at all, and areas whose minutes of every level are in.
+    pub areas_reporting: usize,
+    pub areas_counted: usize,
+    /// Per hour of the day: `{hour, voted, rate}` (the latest report of each area by then).
+    pub points: Vec<Value>,
+}
+
+/// Election day's screen: the hours, every polling area's reports and minutes, the units below
+/// with their turnout through the day, and the results.
+pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
+    let rules = node.law.rules();
+    let hours = rules.turnout_hours.hours.clone();
+    let day = node.election_date.format("%Y-%m-%d").to_string();
+    let listed: HashMap<String, i64> = db.voters_by_polling_area()?.into_iter().collect();
+    let levels = crate::kinds::ballot_levels(node.scheme);
+    let mut areas: Vec<AreaDay> = db
+        .all_rows(Kind::PollingArea)?
+        .iter()
+        .map(|a| AreaDay {
+            id: a.id.to_string(),
+            unit: a.unit.to_string(),
+            number: n(a, "number"),
+            name: s(a, "name").unwrap_or_default().to_string(),
+            voters: listed.get(&a.id.to_string()).copied().unwrap_or_else(|| n(a, "voters")),
+            reports: BTreeMap::new(),
+            latest: None,
+            minutes: BTreeMap::new(),
+        })
+        .collect();
+    areas.sort_by(|a, b| a.unit.cmp(&b.unit).then(a.number.cmp(&b.number)));
+    let index: HashMap<String, usize> = areas.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
+    // Each area's reports by moment, to read the latest one at each hour.
+    let mut by_area: HashMap<usize, Vec<(String, i64)>> = HashMap::new();
+    for r in db.all_rows(Kind::TurnoutReport)? {
+        let (Some(area), Some(at)) = (s(&r, "polling_area"), s(&r, "reported_at")) else { continue };
+        let Some(&i) = index.get(area) else { continue };
+        let voted = n(&r, "voted");
+        if let Some(hour) = at.strip_prefix(&day).map(str::trim)
+            && hours.iter().any(|h| h == hour)
+        {
+            areas[i].reports.insert(hour.to_string(), serde_json::json!({"id": r.id.to_string(), "voted": voted}));
+        }
+        by_area.entry(i).or_default().push((at.to_string(), voted));
+    }
+    for (i, list) in &by_area {
+        areas[*i].latest = list.iter().max_by(|a, b| a.0.cmp(&b.0)).map(|(_, v)| *v);
+    }
+    for m in db.all_rows(Kind::CountMinutes)? {
+        let (Some(area), Some(level)) = (s(&m, "polling_area"), s(&m, "level")) else { continue };
+        if let Some(&i) = index.get(area) {
+            areas[i].minutes.insert(
+                level.to_string(),
+                serde_json::json!({"id": m.id.to_string(), "voted": n(&m, "voted"), "valid": n(&m, "valid")}),
+            );
+        }
+    }
+    let voted_at = |i: usize, hour: &str| -> Option<i64> {
+        let moment = format!("{day} {hour}");
+        by_area.get(&i)?.iter().filter(|(t, _)| *t <= moment).max_by(|a, b| a.0.cmp(&b.0)).map(|(_, v)| *v)
+    };
+    // The units directly below the ledger's, each with its areas.
+    let catalogue = node.catalogue();
+    let below: Vec<&crate::units::Unit> = catalogue.children(Some(&node.unit));
+    let units: Vec<UnitDay> = below
+        .iter()
+        .map(|u| {
+            let mine: Vec<usize> = areas
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.unit.parse().is_ok_and(|code| catalogue.is_within(&code, &u.code)))
+                .map(|(i, _)| i)
+                .collect();
+            let voters: i64 = mine.iter().map(|i| areas[*i].voters).sum();
+            let points = hours
+                .iter()
+                .map(|h| {
+                    let voted: i64 = mine.iter().filter_map(|i| voted_at(*i, h)).sum();
+                    serde_json::json!({"hour": h, "voted": voted, "rate": percent(voted, voters)})
+                })
+                .collect();
+            UnitDay {
+                code: u.code.to_string(),
+                name: u.name.clone(),
+                voters,
+                areas_total: mine.len(),
+                areas_reporting: mine.iter().filter(|i| by_area.contains_key(i)).count(),
+                areas_counted: mine
+                    .iter()
+                    .filter(|i| levels.iter().all(|l| areas[**i].minutes.contains_key(*l)))
+                    .count(),
+                points,
+            }
+        })
+        .collect();
+    let voters: i64 = areas.iter().map(|a| a.voters).sum();
+    let overall: Vec<Value> = hours
+        .iter()
+        .map(|h| {
+            let voted: i64 = (0..areas.len()).filter_map(|i| voted_at(i, h)).sum();
+            serde_json::json!({"hour": h, "voted": voted, "rate": percent(voted, voters)})
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "election_date": node.election_date,
+        "hours": hours,
+        "levels": levels,
+        "voters": voters,
+        "turnout": overall,
+        "areas": areas,
+        "units": units,
+        "results": results(db, node)?,
+    }))
 }
