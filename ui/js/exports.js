@@ -1,5 +1,6 @@
 // exports.js — files the window writes for the official: the report as Excel or PDF, the voter
-// list of a polling area (form Mẫu 33, one area or all), the candidate list and any whole record
+// list of a polling area (form Mẫu 33, one area or all), the candidate list, election day's
+// minutes (a team's counting minutes, a board's minutes of a unit's result) and any whole record
 // list as PDF. The shell asks where to save in the system's dialog (the page never names a path),
 // has the core write the file whole, and answers with where it went and the file's number. The
 // panel #written-panel then offers "Mở tệp" (#written-open), "Mở thư mục" (#written-folder) and,
@@ -89,6 +90,16 @@ export function printVoterList(pollingArea, _number, button) {
 /** The candidate list of one level, or of every level when `level` is null. */
 export function printCandidates(level, button) {
   return saveAs(() => api.printCandidates(level), button);
+}
+
+/** A team's counting minutes of a polling area (its id) and a level. */
+export function printCountMinutes(pollingArea, level, button) {
+  return saveAs(() => api.printCountMinutes(pollingArea, level), button);
+}
+
+/** The board's minutes of an electoral unit's result (its id). */
+export function printUnitResult(electoralUnit, button) {
+  return saveAs(() => api.printUnitResult(electoralUnit), button);
 }
 
 /** The whole list of `kind` narrowed as on screen: `query` = { q?, unit?, where? }. */
