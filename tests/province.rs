@@ -58,14 +58,27 @@ fn plan(i: usize) -> Plan {
 const NAMES: [&str; 6] = ["Giàng Páo Mỷ", "Tủa Sín Chải", "Lò Thị Ỏn", "Đặng Thị Đào", "Vàng A Chứ", "Tẩn Mý Mẩy"];
 const AREAS: [&str; 3] = ["Thôn Phước Hưng", "Tổ dân phố 3", "Bản Nà Tăm"];
 
-fn fill(node: &Node, s: &Scenario, commune: &str, p: &Plan) {
+/// A team's count of the commune council in polling area `n` of commune `i`: voters listed,
+/// voted, and the votes of the four candidates (the second on exactly half the valid ballots,
+/// or one more in every fourth commune).
+/// Every ninth commune saw exactly half its voters vote: held again.
+fn team_count(i: usize, n: usize) -> (i64, i64, [i64; 4]) {
+    let listed = 300;
+    let voted = if i % 9 == 4 { 150 } else { 200 + (i % 5) as i64 * 10 + n as i64 };
+    let valid = voted - 5;
+    let second = if i.is_multiple_of(4) { valid / 2 + 1 } else { valid / 2 };
+    (listed, voted, [valid - 20, second, valid - 30 - (i % 3) as i64, 10])
+}
+
+fn fill(node: &Node, s: &Scenario, commune: &str, p: &Plan, i: usize) {
     let mut lines = Vec::new();
-    for n in 1..=p.polling_areas {
-        lines.push(json!({"kind": "polling_area", "number": n, "name": format!("Khu vực bỏ phiếu số {n}"), "area_type": "ordinary"}));
-    }
     lines.push(
         json!({"kind": "electoral_unit", "level": "commune", "number": 1, "name": "Đơn vị bầu cử số 1", "seats": 3}),
     );
+    for n in 1..=p.polling_areas {
+        lines.push(json!({"kind": "polling_area", "number": n, "name": format!("Khu vực bỏ phiếu số {n}"), "area_type": "ordinary",
+                          "electoral_unit_commune": "Đơn vị bầu cử số 1"}));
+    }
     lines.push(json!({"kind": "board", "name": "Ban bầu cử số 1", "level": "commune", "size": 9,
                       "electoral_unit": "Đơn vị bầu cử số 1", "formed_on": shift(s.boards_due, p.boards_late)}));
     if let Some(late) = p.consultation_late {
@@ -77,6 +90,23 @@ fn fill(node: &Node, s: &Scenario, commune: &str, p: &Plan) {
     for area in AREAS.iter().take(p.conference_areas) {
         lines.push(json!({"kind": "voter_conference", "candidate": candidate, "residential_area": area,
                           "held_on": s.today, "convened": 80, "present": 60}));
+    }
+    // Election day: the commune council's four candidates, each area's minutes and votes.
+    for c in 0..4 {
+        lines.push(json!({"kind": "candidate", "full_name": format!("Người ứng cử {c} {commune}"), "level": "commune",
+                          "electoral_unit": "Đơn vị bầu cử số 1", "nomination": "nominated",
+                          "birth_date": format!("19{}0-01-01", 6 + c), "sex": "female", "status": "official"}));
+    }
+    for n in 1..=p.polling_areas {
+        let (listed, voted, votes) = team_count(i, n);
+        let area = format!("Khu vực bỏ phiếu số {n}");
+        lines.push(json!({"kind": "count_minutes", "polling_area": area, "level": "commune", "voters_listed": listed,
+                          "voted": voted, "ballots_issued": voted, "ballots_received": voted, "valid": voted - 5,
+                          "invalid": 5, "counted_on": s.election}));
+        for (c, v) in votes.iter().enumerate() {
+            lines.push(json!({"kind": "candidate_votes", "polling_area": area, "level": "commune",
+                              "candidate": format!("Người ứng cử {c} {commune}"), "votes": v}));
+        }
     }
     for v in 0..p.voters {
         lines.push(
@@ -144,7 +174,7 @@ fn run(s: Scenario, root: &Path) {
         let node = Node::init_on(&root.join(format!("commune-{code}")), code, s.scheme, s.election, s.today);
         let hub = district.map_or(&province_hub, |d| &district_hubs[d]);
         node.enroll(hub, code);
-        fill(&node, &s, code, &p);
+        fill(&node, &s, code, &p, i);
         if !p.offline {
             node.ok(&["sync"]);
         }
@@ -190,6 +220,46 @@ fn run(s: Scenario, root: &Path) {
 
     let report = province_node.report();
     assert_eq!(report["voters"], voters as i64);
+
+    // Election day rolled up: every figure at the province is the sum of its teams', and each
+    // unit's result is what the rules make of them.
+    let results = &report["results"]["commune"];
+    let (mut listed, mut voted) = (0i64, 0i64);
+    for (i, _) in &online {
+        for n in 1..=plan(*i).polling_areas {
+            let (l, v, _) = team_count(*i, n);
+            listed += l;
+            voted += v;
+        }
+    }
+    assert_eq!((results["voters_listed"].as_i64(), results["voted"].as_i64()), (Some(listed), Some(voted)));
+    assert_eq!(results["areas_reported"].as_u64(), Some(areas as u64));
+    let units = results["units"].as_array().unwrap();
+    assert_eq!(units.len(), online.len(), "one electoral unit per commune that synced");
+    for (i, (_, code)) in &online {
+        let unit = units.iter().find(|u| u["unit"] == code.as_str()).unwrap();
+        let areas = plan(*i).polling_areas;
+        let (listed, voted): (i64, i64) =
+            (1..=areas).map(|n| team_count(*i, n)).fold((0, 0), |(l, v), (cl, cv, _)| (l + cl, v + cv));
+        let valid = voted - 5 * areas as i64;
+        let votes: Vec<i64> = (0..4).map(|c| (1..=areas).map(|n| team_count(*i, n).2[c]).sum()).collect();
+        assert_eq!((unit["voted"].as_i64(), unit["valid"].as_i64()), (Some(voted), Some(valid)), "{code}");
+        let elected: Vec<bool> = (0..4)
+            .map(|c| {
+                unit["candidates"].as_array().unwrap().iter().find(|x| x["votes"] == votes[c]).unwrap()["elected"]
+                    == true
+            })
+            .collect();
+        if voted * 2 > listed {
+            // More than half of the valid ballots: the first and third; the second has exactly
+            // half (or less), the fourth few: fewer elected than the 3 seats.
+            assert_eq!(elected, [true, 2 * votes[1] > valid, true, false], "{code}");
+            assert_eq!(unit["outcome"], if 2 * votes[1] > valid { "elected" } else { "supplementary_due" }, "{code}");
+        } else {
+            assert_eq!(unit["outcome"], "rerun_due", "{code}: half voted");
+            assert!(elected.iter().all(|e| !e));
+        }
+    }
     assert_eq!(report["polling_areas"], areas as i64);
     assert_eq!(report["consultations"]["round2"]["communes_done"], consulted);
     assert_eq!(report["consultations"]["round2"]["communes_total"], total_communes);

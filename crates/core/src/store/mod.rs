@@ -1306,6 +1306,12 @@ impl<'c> Db<'c> {
             }
             out.insert(fd.name.to_string(), value);
         }
+        // A kind known by a reference (a team's minutes by its polling area) is titled by the
+        // name of what it refers to, never by a record id.
+        if let Some(FieldType::Ref(_)) = def.field(def.title_field).map(|f| &f.ty) {
+            let named = out.get(&format!("{}_title", def.title_field)).cloned().unwrap_or(Value::Null);
+            out.insert("title".into(), named);
+        }
         Ok(Value::Object(out))
     }
 

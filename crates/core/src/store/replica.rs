@@ -340,6 +340,12 @@ impl Store {
         log::last_seq(&self.conn, self.node()?.node_id)
     }
 
+    /// This node's own changes after its sequence number `after_seq`, as the sync sends them
+    /// (at most `limit`).
+    pub fn own_changes_after(&self, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
+        log::origin_after(&self.conn, self.node()?.node_id, after_seq, limit)
+    }
+
     /// Takes the hub's acknowledgement (from a sealed answer only); returns the position now
     /// acknowledged, which may be lower than before (a hub restored from an older copy).
     pub fn take_ack(
