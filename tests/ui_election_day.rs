@@ -255,6 +255,11 @@ fn the_district_board_follows_turnout_after_a_sync() {
     w.click(&w.wait("a[data-view=\"election-day\"]"));
     let row = w.wait_until("#ed-units tr[data-unit=\"03390\"]", |t| t.contains("25 %"));
     assert!(w.text(&row).contains("1/1"), "{}", w.text(&row));
+    assert!(
+        !w.text(&row).contains("55 %") && w.text(&row).contains('—'),
+        "later hours are not known yet: {}",
+        w.text(&row)
+    );
     w.wait("#ed-chart polyline");
 
     // 11:00 at the commune; the district syncs and its board follows.

@@ -74,7 +74,7 @@ export function render(container, params, ctx) {
         h('tfoot', null, h('tr', { class: 'report-total' },
           h('th', { scope: 'row', text: t('report.sum') }),
           h('td', { class: 'num', text: num(day.voters) }),
-          day.turnout.map((p) => h('td', { class: 'num', text: num(p.voted) })),
+          day.turnout.map((p) => h('td', { class: 'num', text: p.voted === null ? '—' : num(p.voted) })),
           h('td', { class: 'num', text: day.voters ? pct(Math.round((1000 * latestTotal) / day.voters) / 10) : '—' }))))));
   }
 
@@ -158,7 +158,7 @@ export function render(container, params, ctx) {
           h('th', { scope: 'col', class: 'num', text: t('ed.counted') }))),
         h('tbody', null, day.units.map((u) => h('tr', { dataset: { unit: u.code } },
           h('th', { scope: 'row', text: u.name }),
-          u.points.map((p) => h('td', { class: 'num', text: u.voters ? pct(p.rate) : '—' })),
+          u.points.map((p) => h('td', { class: 'num', text: u.voters && p.rate !== null ? pct(p.rate) : '—' })),
           h('td', { class: 'num', text: `${u.areas_reporting}/${u.areas_total}` }),
           h('td', { class: 'num', text: `${u.areas_counted}/${u.areas_total}` })))))));
   }
@@ -188,7 +188,11 @@ export function render(container, params, ctx) {
       label.textContent = hour;
       svg.appendChild(label);
     });
-    const line = (points, cls) => el('polyline', { points: points.map((p, i) => `${x(i)},${y(p.rate)}`).join(' '), class: cls, fill: 'none' });
+    // A line stops at the last hour reported: later hours are not known yet.
+    const line = (points, cls) => el('polyline', {
+      points: points.map((p, i) => (p.rate === null ? null : `${x(i)},${y(p.rate)}`)).filter(Boolean).join(' '),
+      class: cls, fill: 'none',
+    });
     for (const u of day.units) if (u.voters) svg.appendChild(line(u.points, 'ed-line'));
     svg.appendChild(line(day.turnout, 'ed-line ed-line-all'));
     return h('figure', { class: 'ed-figure' }, svg, h('figcaption', { class: 'muted', text: t('ed.chart') }));

@@ -357,6 +357,10 @@ pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
         let moment = format!("{day} {hour}");
         by_area.get(&i)?.iter().filter(|(t, _)| *t <= moment).max_by(|a, b| a.0.cmp(&b.0)).map(|(_, v)| *v)
     };
+    let reported_by = |i: usize, hour: &str| -> bool {
+        let moment = format!("{day} {hour}");
+        by_area.get(&i).is_some_and(|list| list.iter().any(|(t, _)| *t >= moment))
+    };
     // The units directly below the ledger's, each with its areas.
     let catalogue = node.catalogue();
     let below: Vec<&crate::units::Unit> = catalogue.children(Some(&node.unit));
@@ -373,6 +377,10 @@ pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
             let points = hours
                 .iter()
                 .map(|h| {
+                    // An hour no area of the unit has reported at (or after) yet is not known.
+                    if !mine.iter().any(|i| reported_by(*i, h)) {
+                        return serde_json::json!({"hour": h, "voted": null, "rate": null});
+                    }
                     let voted: i64 = mine.iter().filter_map(|i| voted_at(*i, h)).sum();
                     serde_json::json!({"hour": h, "voted": voted, "rate": percent(voted, voters)})
                 })
@@ -395,6 +403,9 @@ pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
     let overall: Vec<Value> = hours
         .iter()
         .map(|h| {
+            if !(0..areas.len()).any(|i| reported_by(i, h)) {
+                return serde_json::json!({"hour": h, "voted": null, "rate": null});
+            }
             let voted: i64 = (0..areas.len()).filter_map(|i| voted_at(i, h)).sum();
             serde_json::json!({"hour": h, "voted": voted, "rate": percent(voted, voters)})
         })
