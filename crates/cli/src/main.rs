@@ -191,6 +191,13 @@ enum Command {
     },
     /// The legal timeline of the ledger's unit as a table.
     Timeline,
+    /// Election day: turnout at each reporting hour (per unit below, at a district or
+    /// province) and each electoral unit's result as far as the teams have counted.
+    ElectionDay {
+        /// Print JSON (`areas`, `units`, `turnout`, `results`; see the README).
+        #[arg(long)]
+        json: bool,
+    },
     /// The progress board of a district or province: per milestone, the units below that are
     /// done out of all of them, the late ones, and when each unit below last synced.
     Progress {
@@ -637,6 +644,51 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Progress { unit, json } => progress::run(&dir, unit.as_deref(), json)?,
         Command::Print { what } => print::run(&dir, what)?,
+        Command::ElectionDay { json } => {
+            let store = open_ledger(&dir)?;
+            let day = sobaucu_core::api::election_day(&store)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&day)?);
+            } else {
+                let hours: Vec<&str> =
+                    day["hours"].as_array().into_iter().flatten().filter_map(|h| h.as_str()).collect();
+                println!("{:<34} {}", "TURNOUT", hours.iter().map(|h| format!("{h:>7}")).collect::<String>());
+                let rate = |p: &serde_json::Value| match p["rate"].as_f64() {
+                    Some(r) => format!("{r:>6.1}%"),
+                    None => format!("{:>7}", "-"),
+                };
+                let rows = day["units"].as_array().filter(|u| !u.is_empty()).cloned().unwrap_or_else(|| {
+                    vec![serde_json::json!({"name": store.node().map(|n| n.unit().name.clone()).unwrap_or_default(), "points": day["turnout"]})]
+                });
+                for unit in &rows {
+                    let points: String = unit["points"].as_array().into_iter().flatten().map(rate).collect();
+                    println!("{:<34} {points}", unit["name"].as_str().unwrap_or_default());
+                }
+                for (level, r) in day["results"].as_object().into_iter().flatten() {
+                    println!();
+                    println!(
+                        "{level}: {}/{} polling areas counted, turnout {}%",
+                        r["areas_reported"], r["areas_total"], r["turnout"]
+                    );
+                    for unit in r["units"].as_array().into_iter().flatten() {
+                        let elected: Vec<String> = unit["candidates"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter(|c| c["elected"] == true)
+                            .map(|c| format!("{} ({})", c["name"].as_str().unwrap_or_default(), c["votes"]))
+                            .collect();
+                        println!(
+                            "  {:<30} {:<18} art {:<5} {}",
+                            unit["name"].as_str().unwrap_or_default(),
+                            unit["outcome"].as_str().unwrap_or_default(),
+                            unit["art"].as_str().unwrap_or_default(),
+                            elected.join(", ")
+                        );
+                    }
+                }
+            }
+        }
         Command::Timeline => {
             let store = open_ledger(&dir)?;
             let node = store.node()?;
