@@ -41,6 +41,15 @@ pub struct Guard(pub Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        // Asked to stop first (Xvfb then removes its lock and socket), killed if it lingers.
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -64,11 +73,7 @@ impl Screen {
         {
             return Screen { display, _xvfb: None, _turn: turn };
         }
-        let number = (100..400)
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            })
-            .expect("a free display number");
+        let number = (100..400).find(|n| display_free(*n)).expect("a free display number");
         let display = format!(":{number}");
         let child = Command::new("Xvfb")
             .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
@@ -84,6 +89,23 @@ impl Screen {
         }
         Screen { display, _xvfb: Some(Guard(child)), _turn: turn }
     }
+}
+
+/// Whether display `:n` is free: no lock, or a lock left by an Xvfb that is gone (killed, it
+/// could not remove it), which is cleared with its socket.
+fn display_free(n: u32) -> bool {
+    let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+    if !lock.exists() {
+        return !socket.exists();
+    }
+    let pid = std::fs::read_to_string(&lock).ok().and_then(|s| s.trim().parse::<u32>().ok());
+    if pid.is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists()) {
+        return false;
+    }
+    // A stale lock: the display is free once it and its socket are gone.
+    let _ = std::fs::remove_file(&socket);
+    std::fs::remove_file(&lock).is_ok() && !socket.exists()
 }
 
 /// `tauri-driver`: from `$TAURI_DRIVER`, the project's tool cache, or the PATH.

@@ -103,11 +103,11 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Voters on the lists (removed ones left out) per polling area and sex, in one pass along
-    /// the `voter_by_area` index (no sort).
+    /// Voters on the lists (removed ones left out) per polling area and sex, from the covering
+    /// index `voter_area_figures` alone.
     pub fn voters_by_area_and_sex(&self) -> Result<Vec<(String, Option<String>, i64)>> {
         let mut stmt = self.0.prepare_cached(
-            "SELECT polling_area, sex, count(*) FROM voter INDEXED BY voter_by_area
+            "SELECT polling_area, sex, count(*) FROM voter INDEXED BY voter_area_figures
              WHERE polling_area IS NOT NULL AND deleted = 0 AND coalesce(list_status, '') <> 'removed'
              GROUP BY polling_area, sex",
         )?;
