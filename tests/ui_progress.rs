@@ -28,13 +28,19 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
     // The district's own ledger, enrolled with its hub; the window's background sync pulls.
     let district = Node::init(&tmp.path().join("district"), "106", "2021", ELECTION);
     district.enroll(&hub, "106");
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
 
     let screen = Screen::start();
     let w = Window::open(
         &binary("sobaucu-desktop"),
         &screen,
         tmp.path(),
-        &[("SOBAUCU_DATA", district.dir.to_str().unwrap()), ("SOBAUCU_TODAY", "2021-03-20")],
+        &[
+            ("SOBAUCU_DATA", district.dir.to_str().unwrap()),
+            ("SOBAUCU_TODAY", "2021-03-20"),
+            ("SOBAUCU_EXPORT_DIR", exports.to_str().unwrap()),
+        ],
     );
     w.unlock();
     w.wait_until("#sync-status", |t| t.contains("Đã đồng bộ"));
@@ -115,6 +121,22 @@ fn the_progress_board_shows_a_late_commune_after_a_sync() {
     );
     assert_eq!(keys.as_str(), Some(""), "internal keys on the report screen");
     w.screenshot("22-district-report");
+    // Its workbook, from the same screen: a row per commune, the silent ones said so.
+    w.click(&w.wait("#report-export-xlsx"));
+    w.wait_until("#written-panel", |t| t.contains(".xlsx"));
+    let file = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .expect("the workbook");
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&file).unwrap();
+    let sheet = book.worksheet_range("Từng đơn vị").unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let header = rows.iter().position(|r| r.first().is_some_and(|c| c == "Đơn vị")).unwrap();
+    assert_eq!(rows.len() - header - 1, 14, "13 communes and the total");
+    assert!(rows.iter().any(|r| r[0] == "Xã Thèn Sin"));
+    assert_eq!(rows.iter().filter(|r| r.get(1).is_some_and(|c| c == "Chưa đồng bộ (chưa có số liệu)")).count(), 11);
     w.click(&w.wait("a[data-view=\"progress\"]"));
     w.wait("#progress-units");
 
