@@ -242,6 +242,12 @@ fn the_district_board_follows_turnout_after_a_sync() {
     commune.ok(&["sync"]);
     let district = Node::init_on(&tmp.path().join("district"), "106", "2021", "2021-05-23", "2021-05-23");
     district.enroll(&hub, "106");
+    // The district's committee sets the reporting hours; they sync down to its communes.
+    district.import(&[json!({"kind": "committee", "name": "Ủy ban bầu cử huyện Tam Đường", "level": "district",
+                              "formed_on": "2021-02-05", "turnout_hours": "9h, 11h, 15h, 19h"})]);
+    district.ok(&["sync"]);
+    commune.ok(&["sync"]);
+    assert_eq!(commune.json(&["election-day", "--json"])["hours"], json!(["09:00", "11:00", "15:00", "19:00"]));
 
     let screen = Screen::start();
     let w = Window::open(

@@ -390,6 +390,10 @@ pub static KINDS: &[KindDef] = &[
             field("decision_no", "Số quyết định", "Decision no.", FieldType::Text).search(),
             field("size", "Số thành viên", "Members", FieldType::Int { min: 1, max: 99 })
                 .hint("Theo luật: xã 9–11 (2015) / 9–17 (2025)", "By law: commune 9–11 (2015) / 9–17 (2025)"),
+            field("turnout_hours", "Giờ báo cáo số cử tri đi bầu", "Turnout reporting hours", FieldType::Text).hint(
+                "Ngày bầu cử, các Tổ bầu cử báo cáo vào các giờ này, ví dụ 09:00, 11:00, 14:00, 16:00, 19:00",
+                "On election day the teams report at these hours, e.g. 09:00, 11:00, 14:00, 16:00, 19:00",
+            ),
         ],
     },
     KindDef {

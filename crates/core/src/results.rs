@@ -304,11 +304,29 @@ pub struct UnitDay {
     pub points: Vec<Value>,
 }
 
+/// The hours the teams report turnout at: those the nearest election committee set (the
+/// ledger's own unit's, then the units' above it, as they synced down), else the law data's.
+pub fn turnout_hours(db: &Db<'_>, node: &NodeInfo) -> Result<Vec<String>> {
+    let committees = db.all_rows(Kind::Committee)?;
+    let mut at = Some(node.unit.clone());
+    while let Some(unit) = at {
+        if let Some(hours) = committees
+            .iter()
+            .filter(|c| c.unit == unit)
+            .filter_map(|c| s(c, "turnout_hours").and_then(crate::validate::parse_hours))
+            .next()
+        {
+            return Ok(hours);
+        }
+        at = node.catalogue().unit(&unit).and_then(|u| u.parent.clone());
+    }
+    Ok(node.law.rules().turnout_hours.hours.clone())
+}
+
 /// Election day's screen: the hours, every polling area's reports and minutes, the units below
 /// with their turnout through the day, and the results.
 pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
-    let rules = node.law.rules();
-    let hours = rules.turnout_hours.hours.clone();
+    let hours = turnout_hours(db, node)?;
     let day = node.election_date.format("%Y-%m-%d").to_string();
     let listed: HashMap<String, i64> = db.voters_by_polling_area()?.into_iter().collect();
     let levels = crate::kinds::ballot_levels(node.scheme);

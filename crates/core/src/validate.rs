@@ -431,6 +431,18 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
         Kind::Committee => {
             let level = str_of(fields, "level").unwrap_or_default().to_string();
             size_rule(&mut errors, fields, ctx, "committee", &level);
+            if let Some(raw) = str_of(fields, "turnout_hours").map(str::to_string) {
+                match parse_hours(&raw) {
+                    Some(hours) => {
+                        fields.insert("turnout_hours", Value::String(hours.join(", ")));
+                    }
+                    None => errors.push(FieldError::new(
+                        "turnout_hours",
+                        "write the hours as HH:MM separated by commas, e.g. 09:00, 11:00, 14:00",
+                        "ghi các giờ dạng HH:MM, cách nhau bởi dấu phẩy, ví dụ 09:00, 11:00, 14:00",
+                    )),
+                }
+            }
         }
         Kind::Board => {
             level_rule(&mut errors, fields, ctx, "level");
@@ -770,6 +782,22 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
 
 /// What is wrong with `ballots` for a voter who votes only where they are (a temporary resident
 /// of under 12 months, or someone in a detention polling area), if anything.
+/// Reporting hours as an official writes them ("9:00, 11h, 14:00"): `HH:MM`, sorted, once each;
+/// None when one is not an hour of the day.
+pub fn parse_hours(raw: &str) -> Option<Vec<String>> {
+    let mut hours = std::collections::BTreeSet::new();
+    for part in raw.split([',', ';', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+        let part = part.trim_end_matches(['h', 'g']).replace(['h', 'g'], ":");
+        let (h, m) = part.split_once(':').unwrap_or((part.as_str(), "00"));
+        let (h, m): (u32, u32) = (h.parse().ok()?, if m.is_empty() { 0 } else { m.parse().ok()? });
+        if h > 23 || m > 59 {
+            return None;
+        }
+        hours.insert(format!("{h:02}:{m:02}"));
+    }
+    (!hours.is_empty()).then(|| hours.into_iter().collect())
+}
+
 /// A moment of election day: `YYYY-MM-DD HH:MM` or `dd/mm/yyyy hh:mm` (seconds allowed).
 pub fn parse_moment(raw: &str) -> Option<chrono::NaiveDateTime> {
     let raw = raw.trim();

@@ -309,3 +309,24 @@ fn a_result_is_provisional_until_every_polling_area_has_counted_and_turnout_foll
     assert_eq!(at, [("2026-03-15 09:00", 150, 2), ("2026-03-15 11:00", 300, 2)]);
     assert_eq!(points[0].voters, 300, "the second area's expected voters; the first expects none and lists none");
 }
+
+#[test]
+fn the_committee_sets_the_reporting_hours_else_the_law_datas_apply() {
+    let (_dir, mut store) = ledger();
+    let node = store.node().unwrap().clone();
+    assert_eq!(
+        sobaucu_core::results::turnout_hours(&store.db(), &node).unwrap(),
+        ["09:00", "11:00", "14:00", "16:00", "19:00"]
+    );
+    let committee = json!({"name": "Ủy ban bầu cử xã Mường Kim", "level": "commune", "formed_on": "2025-11-20"});
+    let mut bad = committee.clone();
+    bad["turnout_hours"] = json!("8h, 25:00");
+    assert_eq!(fields(put(&mut store, Kind::Committee, bad).unwrap_err()), ["turnout_hours"]);
+    let mut good = committee;
+    good["turnout_hours"] = json!("15:00, 8h, 10h30");
+    let id = put(&mut store, Kind::Committee, good).unwrap();
+    assert_eq!(store.get(Kind::Committee, id.parse().unwrap()).unwrap()["turnout_hours"], "08:00, 10:30, 15:00");
+    assert_eq!(sobaucu_core::results::turnout_hours(&store.db(), &node).unwrap(), ["08:00", "10:30", "15:00"]);
+    let day = sobaucu_core::results::election_day(&store.db(), &node).unwrap();
+    assert_eq!(day["hours"], json!(["08:00", "10:30", "15:00"]));
+}

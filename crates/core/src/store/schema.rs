@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_LAW_CHECKS,
     MIGRATION_ELECTION_DAY,
     MIGRATION_AREA_FIGURES,
+    MIGRATION_COMMITTEE_HOURS,
 ];
 
 /// The common columns every record table starts with.
@@ -403,6 +404,11 @@ CREATE INDEX candidate_votes_by_area ON candidate_votes(polling_area, level);
 /// pages are never read, nor decrypted.
 const MIGRATION_AREA_FIGURES: &str = r#"
 CREATE INDEX voter_area_figures ON voter(polling_area, deleted, list_status, sex);
+"#;
+
+/// The hours an election committee sets for the teams' turnout reports.
+const MIGRATION_COMMITTEE_HOURS: &str = r#"
+ALTER TABLE committee ADD COLUMN turnout_hours TEXT;
 "#;
 
 /// The version [`MIGRATION_USERS`] brings a file to.
