@@ -300,6 +300,10 @@ pub struct Evidence {
     /// Field → a value, or a list of values any of which matches.
     #[serde(default, rename = "where")]
     pub filter: BTreeMap<String, serde_json::Value>,
+    /// Rule `each`: which records of `for_each` need one (field → value or values; all when
+    /// empty), e.g. only the council's electoral units.
+    #[serde(default)]
+    pub for_each_where: BTreeMap<String, serde_json::Value>,
     /// The levels of unit that hold the milestone themselves (all when empty). A unit of
     /// another level is done when every unit below it that holds it is done.
     #[serde(default)]

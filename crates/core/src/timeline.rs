@@ -229,12 +229,9 @@ pub(crate) fn standing(m: &Milestone, election: NaiveDate, today: NaiveDate, pro
     e
 }
 
-/// What an evidence asks of the store: its kind's table, its date field, and the values its
-/// `where` allows each field.
-fn evidence_query(evidence: &Evidence) -> EvidenceQuery<'_> {
-    let conditions = evidence
-        .filter
-        .iter()
+/// Field → the values it may take, from the law data's `where` maps.
+fn values_of(map: &std::collections::BTreeMap<String, Value>) -> Vec<(&str, Vec<String>)> {
+    map.iter()
         .map(|(field, value)| {
             let values: Vec<String> = match value {
                 Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
@@ -243,12 +240,19 @@ fn evidence_query(evidence: &Evidence) -> EvidenceQuery<'_> {
             };
             (field.as_str(), values)
         })
-        .collect();
+        .collect()
+}
+
+/// What an evidence asks of the store: its kind's table, its date field, and the values its
+/// `where` allows each field.
+fn evidence_query(evidence: &Evidence) -> EvidenceQuery<'_> {
+    let conditions = values_of(&evidence.filter);
+    let each_conditions = values_of(&evidence.for_each_where);
     let each = match (evidence.rule.as_str(), &evidence.for_each, &evidence.ref_field) {
         ("each", Some(of), Some(field)) => Some((of.as_str(), field.as_str())),
         _ => None,
     };
-    EvidenceQuery { table: &evidence.kind, date: &evidence.date_field, conditions, each }
+    EvidenceQuery { table: &evidence.kind, date: &evidence.date_field, conditions, each, each_conditions }
 }
 
 /// Under the rules `all` and `each`: the proof of each unit whose records are complete (done on

@@ -330,3 +330,51 @@ fn the_committee_sets_the_reporting_hours_else_the_law_datas_apply() {
     let day = sobaucu_core::results::election_day(&store.db(), &node).unwrap();
     assert_eq!(day["hours"], json!(["08:00", "10:30", "15:00"]));
 }
+
+#[test]
+fn the_boards_minutes_complete_the_results_milestones_of_their_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &sobaucu_core::vault::test_credentials()).unwrap();
+    store
+        .init(InitOptions {
+            unit: "03390".parse().unwrap(),
+            scheme: "2021".parse().unwrap(),
+            election_date: NaiveDate::from_ymd_opt(2021, 5, 23).unwrap(),
+            law: None,
+        })
+        .unwrap();
+    let unit = put(
+        &mut store,
+        Kind::ElectoralUnit,
+        json!({"level": "commune", "number": 1, "name": "Đơn vị số 1", "seats": 3}),
+    )
+    .unwrap();
+    let area = put(
+        &mut store,
+        Kind::PollingArea,
+        json!({"number": 1, "name": "Khu vực số 1", "area_type": "ordinary", "electoral_unit_commune": unit}),
+    )
+    .unwrap();
+    let node = store.node().unwrap().clone();
+    let on = NaiveDate::from_ymd_opt(2021, 6, 10).unwrap();
+    let status = |store: &Store, id: &str| {
+        let entries =
+            sobaucu_core::timeline::for_unit(&store.db(), node.law, node.election_date, &node.unit, on).unwrap();
+        entries.iter().find(|e| e.milestone == id).unwrap().standing.status
+    };
+    use sobaucu_core::timeline::Status;
+    assert_eq!(status(&store, "minutes_team"), Status::Overdue);
+    assert_eq!(status(&store, "results_council"), Status::Overdue);
+    put(
+        &mut store,
+        Kind::CountMinutes,
+        json!({"polling_area": area, "level": "commune", "voters_listed": 300, "voted": 250, "ballots_issued": 250,
+               "ballots_received": 250, "valid": 240, "invalid": 10, "counted_on": "2021-05-24"}),
+    )
+    .unwrap();
+    put(&mut store, Kind::UnitResult, json!({"electoral_unit": unit, "confirmed_on": "2021-05-26"})).unwrap();
+    // The team's minutes by D+3, the board's by D+5, the council's results by D+10: all on time.
+    assert_eq!(status(&store, "minutes_team"), Status::Done);
+    assert_eq!(status(&store, "minutes_board"), Status::Done);
+    assert_eq!(status(&store, "results_council"), Status::Done);
+}

@@ -26,6 +26,8 @@ pub struct EvidenceQuery<'a> {
     /// Rule `each`: the kind (table) every record of which needs one of `table`, and the field
     /// of `table` that names it.
     pub each: Option<(&'a str, &'a str)>,
+    /// Rule `each`: which records of that kind need one (fields and the values each may take).
+    pub each_conditions: Vec<(&'a str, Vec<String>)>,
 }
 
 impl EvidenceQuery<'_> {
@@ -43,6 +45,23 @@ impl EvidenceQuery<'_> {
                 })
                 .collect();
             sql.push_str(&format!(" AND {field} IN ({})", marks.join(", ")));
+        }
+        (sql, args)
+    }
+
+    /// The conditions on the records of rule `each`'s kind (`o`), numbered from `first`.
+    fn each_filter(&self, first: usize) -> (String, Vec<SqlValue>) {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        for (field, values) in &self.each_conditions {
+            let marks: Vec<String> = values
+                .iter()
+                .map(|v| {
+                    args.push(SqlValue::Text(v.clone()));
+                    format!("?{}", first + args.len() - 1)
+                })
+                .collect();
+            sql.push_str(&format!(" AND o.{field} IN ({})", marks.join(", ")));
         }
         (sql, args)
     }
@@ -248,19 +267,23 @@ impl Db<'_> {
                 ),
                 "unit",
             ),
-            Some((of, field)) => (
-                format!(
-                    "SELECT o.unit, count(*), sum(x.first IS NULL), x.id, max(x.first)
-                     FROM {of} o LEFT JOIN (
-                         SELECT {field} AS ref, id, min({date}) AS first FROM {table}
-                         WHERE deleted = 0 AND {date} IS NOT NULL{filter} GROUP BY {field}
-                     ) x ON x.ref = o.id
-                     WHERE o.deleted = 0",
-                    date = q.date,
-                    table = q.table,
-                ),
-                "o.unit",
-            ),
+            Some((of, field)) => {
+                let (each_filter, each_args) = q.each_filter(args.len() + 1);
+                args.extend(each_args);
+                (
+                    format!(
+                        "SELECT o.unit, count(*), sum(x.first IS NULL), x.id, max(x.first)
+                         FROM {of} o LEFT JOIN (
+                             SELECT {field} AS ref, id, min({date}) AS first FROM {table}
+                             WHERE deleted = 0 AND {date} IS NOT NULL{filter} GROUP BY {field}
+                         ) x ON x.ref = o.id
+                         WHERE o.deleted = 0{each_filter}",
+                        date = q.date,
+                        table = q.table,
+                    ),
+                    "o.unit",
+                )
+            }
         };
         let sql = match unit {
             Some(unit) => {
