@@ -104,6 +104,14 @@ pub fn for_unit(
     let mut entries = Vec::new();
     for milestone in &law.rules().milestones {
         let proof = match &milestone.evidence {
+            // A milestone another level holds (the NA's official list, at the province) is
+            // not this unit's work: it stands as a date set elsewhere.
+            Some(evidence) if !evidence.held_at(unit.level()) => {
+                let mut e = entry(milestone, election, today, None);
+                e.standing = elsewhere(milestone, election, today);
+                entries.push(e);
+                continue;
+            }
             Some(evidence) => find_proof(db, evidence, unit, milestone.due(election), today)?,
             None => None,
         };
@@ -187,6 +195,19 @@ pub(crate) fn entry(m: &Milestone, election: NaiveDate, today: NaiveDate, proof:
         early_voting: None,
         evidence_kind: m.evidence.as_ref().map(|e| e.kind.clone()),
         evidence_rule: m.evidence.as_ref().map(|e| e.rule.clone()),
+    }
+}
+
+/// A milestone set or done at another level: passed once its day has come, else to come.
+fn elsewhere(m: &Milestone, election: NaiveDate, today: NaiveDate) -> Standing {
+    let days_to_due = (m.due(election) - today).num_days();
+    Standing {
+        status: if days_to_due < 0 { Status::Passed } else { Status::Upcoming },
+        done_on: None,
+        record_id: None,
+        record_kind: None,
+        days_late: None,
+        days_left: (days_to_due >= 0).then_some(days_to_due),
     }
 }
 
