@@ -173,3 +173,65 @@ fn a_link_that_carries_4_kb_between_cuts_finishes_a_sync() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(district.report()["voters"], 3000);
 }
+
+/// Election day's records go ahead of everything else waiting: on a 2G link, a turnout report
+/// made after 5,000 voters were changed reaches the hub in the first round, long before the
+/// voters' changes have all crossed; sent again when its turn comes, it is known, and the hub
+/// holds it once.
+#[test]
+fn on_a_2g_link_a_turnout_report_reaches_the_hub_ahead_of_5000_changed_voters() {
+    use sobaucu_core::kinds::Kind;
+    use sobaucu_core::store::Put;
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = Hub::start(&tmp.path().join("hub"), "106", "2021", None);
+    let commune = Node::init_on(&tmp.path().join("commune"), "03390", "2021", "2021-05-23", "2021-05-23");
+    commune.enroll(&hub, "03390");
+    commune.import(&voters(5000));
+    commune.ok(&["sync"]);
+    let hub_store =
+        || sobaucu_hub::store::SqliteHubStore::open(&hub.dir, &sobaucu_core::vault::test_credentials()).unwrap();
+    let head: i64 = hub_store().conn().query_row("SELECT max(idx) FROM changes", [], |r| r.get(0)).unwrap();
+
+    // Every voter's occupation changes; then, at 09:00, the team reports its turnout.
+    {
+        let mut store =
+            sobaucu_core::Store::open_existing(&commune.dir, &sobaucu_core::vault::test_credentials()).unwrap();
+        let rows = store.db().all_rows(Kind::Voter).unwrap();
+        assert_eq!(rows.len(), 5000);
+        store
+            .write(|w| {
+                for row in &rows {
+                    let fields = json!({"occupation": "Trồng lúa nước"});
+                    w.put(Kind::Voter, Put::Update(row.id), None, fields.as_object().unwrap())?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    commune.import(&[json!({"kind": "turnout_report", "polling_area": "Khu vực bỏ phiếu số 1",
+                            "reported_at": "23/05/2021 09:00", "voted": 1200})]);
+
+    let shape =
+        LinkShape { bytes_per_second: Some(6_250), one_way_delay: Duration::from_millis(150), ..LinkShape::default() };
+    let proxy = Proxy::start(&hub.url, shape);
+    sync_until_done(&commune, &proxy.url, 10);
+
+    let store = hub_store();
+    let conn = store.conn();
+    let report: i64 = conn
+        .query_row("SELECT idx FROM changes WHERE kind = 'turnout_report'", [], |r| r.get(0))
+        .expect("the hub holds the report, once");
+    let ahead_of: i64 = conn
+        .query_row("SELECT count(*) FROM changes WHERE kind = 'voter' AND idx > ?1 AND idx < ?2", [head, report], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let changed: i64 =
+        conn.query_row("SELECT count(*) FROM changes WHERE kind = 'voter' AND idx > ?1", [head], |r| r.get(0)).unwrap();
+    assert_eq!(changed, 5000, "every voter's change arrived too");
+    // Without the priority it would come after all 5,000; it rides with the first batch.
+    eprintln!("2G: the turnout report arrived after {ahead_of} of the 5,000 voter changes, ahead of the rest");
+    assert!(ahead_of <= 2000, "the report came with the first batch, not after {ahead_of} voter changes");
+    let (_, duplicate, _) = hub_counts(&hub);
+    assert_eq!(duplicate, 1, "sent again when its turn came, and known");
+}

@@ -35,7 +35,8 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
     let hub = link.identity.ok_or(ClientError::Legacy)?;
     let me = child.identity().map_err(local)?;
     let seen = child.presence().map_err(local)?;
-    let mut from = PushFrom { after: link.sent_idx, certs_after: link.certs_sent };
+    // A bundle carries everything at once: nothing needs to go ahead.
+    let mut from = PushFrom { after: link.sent_idx, certs_after: link.certs_sent, ahead: false };
     let mut messages = Vec::new();
     let mut count = 0;
     loop {
@@ -65,7 +66,7 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
         let message = Message { meta: bundle_header(&request, &meta), parts };
         messages.push(Sealed::seal(&me, &hub, counter, &message.encode()));
         count += batch.changes.len();
-        from = PushFrom { after: batch.upto, certs_after: certs_upto };
+        from = PushFrom { after: batch.upto, certs_after: certs_upto, ahead: false };
         if batch.upto <= batch.after {
             break;
         }

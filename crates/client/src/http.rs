@@ -280,7 +280,13 @@ fn round<C: Child>(
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let before = (link.sent_idx, link.received_idx, link.certs_idx);
     let me = child.identity().map_err(local)?;
-    let from = sobaucu_core::link::PushFrom { after: link.sent_idx, certs_after: link.certs_sent };
+    // Election day's changes go ahead with the first round's batch (a cut run starts again
+    // with them); later rounds follow the log.
+    let from = sobaucu_core::link::PushFrom {
+        after: link.sent_idx,
+        certs_after: link.certs_sent,
+        ahead: progress.rounds == 0,
+    };
     let (batch, certs_upto) = if own_after.is_some() {
         (Batch { after: link.sent_idx, upto: link.sent_idx, ..Batch::default() }, link.certs_sent)
     } else {

@@ -81,7 +81,10 @@ impl Kind {
     /// (`sobaucu_protocol::chain`): 0 the ordinary records; 1 is kept for election day's
     /// records and 2 for the figures a national ledger pulls alone.
     pub fn stream(self) -> u8 {
-        STREAM_MAIN
+        match self {
+            Kind::TurnoutReport | Kind::CountMinutes | Kind::CandidateVotes | Kind::UnitResult => STREAM_ELECTION_DAY,
+            _ => STREAM_MAIN,
+        }
     }
 
     /// Parses a kind name, or says which names exist.
@@ -224,6 +227,10 @@ impl FieldDef {
 
 /// The stream of ordinary records.
 pub const STREAM_MAIN: u8 = 0;
+
+/// The stream of election day's records (turnout, counting minutes, votes, results): a chain
+/// of their own, so a sync sends them ahead of everything else waiting ([`crate::link`]).
+pub const STREAM_ELECTION_DAY: u8 = 1;
 
 /// The stream of a kind by its name on the wire, or None for a kind this program does not know.
 pub fn stream_of(name: &str) -> Option<u8> {

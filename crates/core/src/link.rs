@@ -171,12 +171,18 @@ pub(crate) fn short_hex(digest: &[u8; 32]) -> String {
 pub struct PushFrom {
     pub after: u64,
     pub certs_after: u64,
+    /// Send this node's election-day changes beyond the batch's window with it (the first
+    /// round of a sync over a link: they cross at once, whatever waits before them).
+    pub ahead: bool,
 }
+
+/// At most this many of election day's changes ride ahead with a batch.
+const PRIORITY_LIMIT: usize = 64;
 
 /// The batch to push from `from`: the statements the parent lacks, then up to `limit`
 /// changes (about `max_bytes` of them), with this node's signature of the head of each of its
-/// chains the batch carries (kept in the log too). Returns the batch and the statements
-/// position it covers.
+/// chains the batch carries (kept in the log too), and this node's election-day changes
+/// beyond them. Returns the batch and the statements position it covers.
 pub fn push_batch(
     conn: &Connection,
     me: &Identity,
@@ -196,6 +202,22 @@ pub fn push_batch(
     let filter = ReadFilter { not_from: Some(parent), units: None };
     let (entries, upto, _) = log::read(conn, from.after, limit, Some(max_bytes), &filter)?;
     let mut changes: Vec<Change> = entries.iter().map(|e| e.change.clone()).collect();
+    // Election day's records go ahead of everything else waiting: those of this node beyond
+    // the batch's window ride along with it, after the window (their chain is their own, so
+    // the hub takes them in order). The hub keeps its position at the window's end; when the
+    // window reaches them they arrive again and are known (duplicates).
+    // They take at most the batch's own byte budget, so a link that shrank its batches after
+    // cuts still carries them.
+    if from.ahead && limit > 1 {
+        let mut bytes = 0usize;
+        for change in log::stream_after(conn, upto, me.node(), crate::kinds::STREAM_ELECTION_DAY, PRIORITY_LIMIT)? {
+            bytes += log::entry_size(&change);
+            if bytes > max_bytes && bytes > log::entry_size(&change) {
+                break;
+            }
+            changes.push(change);
+        }
+    }
     sign_heads(conn, me, &mut changes)?;
     log::bases_to_refs(conn, &mut changes)?;
     Ok((Batch { after: from.after, upto, statements, changes }, certs_upto))

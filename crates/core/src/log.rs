@@ -332,6 +332,20 @@ fn append_in(conn: &Connection, change: &Change, stream: u8, source: Option<&str
     Ok(Appended::New { idx: conn.last_insert_rowid() as u64, head })
 }
 
+/// `origin`'s changes of one stream after log position `after`, in log order (at most `limit`):
+/// what a sync sends ahead of the rest.
+pub fn stream_after(conn: &Connection, after: u64, origin: NodeId, stream: u8, limit: usize) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM changes WHERE idx > ?1 AND origin = ?2 AND stream = ?3 ORDER BY idx LIMIT ?4"
+    ))?;
+    let mut rows = stmt.query(params![after as i64, origin.to_string(), stream, limit as i64])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read_entry(r)?.change);
+    }
+    Ok(out)
+}
+
 /// The entry at a log position.
 pub fn entry_at(conn: &Connection, idx: u64) -> Result<Option<Entry>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM changes WHERE idx = ?1"))?;
