@@ -108,9 +108,12 @@ fn a_team_reports_turnout_and_its_minutes_and_the_unit_result_shows() {
     ] {
         fill(&w, name, value);
     }
+    // Checked as typed, before any save.
+    w.wait_until("#minutes-check", |t| t.contains("phải bằng số phiếu thu vào (150)"));
     w.click(&w.wait("#form-save"));
     w.wait_until("#record-form", |t| t.contains("phải bằng 150 phiếu thu vào"));
     fill(&w, "invalid", "10");
+    w.wait_until("#minutes-check", |t| t.contains("khớp nhau"));
     w.click(&w.wait("#form-save"));
     w.wait_until("#list-view tbody", |t| t.contains("140"));
     w.screenshot("40-count-minutes");

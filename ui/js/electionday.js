@@ -67,7 +67,10 @@ export function render(container, params, ctx) {
           day.hours.map((hour) => h('th', { scope: 'col', class: 'num', text: hour })),
           h('th', { scope: 'col', class: 'num', text: t('ed.rate') }))),
         h('tbody', null, day.areas.map((area) => h('tr', { dataset: { area: area.id } },
-          h('th', { scope: 'row', text: `${area.number}. ${area.name}` }),
+          h('th', { scope: 'row' }, `${area.number}. ${area.name}`,
+            area.day && area.day !== day.election_date
+              ? h('span', { class: 'muted ed-early', text: ` (${t('ed.early', { date: displayDate(area.day) })})` })
+              : null),
           h('td', { class: 'num', text: num(area.voters) }),
           day.hours.map((hour) => h('td', { class: 'num' }, hourBox(day, area, hour))),
           h('td', { class: 'num ed-rate', text: area.voters ? pct(Math.round((1000 * (area.latest || 0)) / area.voters) / 10) : '—' })))),
@@ -96,7 +99,7 @@ export function render(container, params, ctx) {
           await api.saveRecord('turnout_report', report.id, { voted: value });
         } else {
           const fresh = await api.saveRecord('turnout_report', null, {
-            polling_area: area.id, reported_at: `${day.election_date} ${hour}`, voted: value,
+            polling_area: area.id, reported_at: `${area.day || day.election_date} ${hour}`, voted: value,
           });
           area.reports[hour] = { id: fresh?.id, voted: Number(value) };
         }

@@ -104,6 +104,7 @@ export function render(container, params, ctx) {
     }
 
     formError = h('div', { id: 'form-error', class: 'form-error', role: 'alert', tabindex: '-1', hidden: true });
+    const minutesCheck = kind === 'count_minutes' ? h('div', { id: 'minutes-check', class: 'minutes-check', 'aria-live': 'polite' }) : null;
     saveButton = h('button', { type: 'submit', id: 'form-save', class: 'btn btn-primary', 'aria-keyshortcuts': 'Control+S', text: t('form.save') });
     const cancelButton = h('button', {
       type: 'button', id: 'form-cancel', class: 'btn', 'aria-keyshortcuts': 'Escape',
@@ -140,6 +141,7 @@ export function render(container, params, ctx) {
       readOnly ? h('p', { id: 'form-readonly', class: 'notice', role: 'note', text: t('form.readonly') }) : null,
       hasRequired ? h('p', { class: 'form-legend muted', text: t('form.required_legend') }) : null,
       controls.map((control) => control.wrap),
+      minutesCheck,
       formError,
       h('div', { class: 'form-actions' },
         saveButton,
@@ -149,6 +151,31 @@ export function render(container, params, ctx) {
         h('span', { class: 'spacer' }),
         h('span', { class: 'keys-hint muted', text: t('form.keys_hint') }),
         deleteButton));
+    // A team's counting minutes are checked as they are typed (the core checks them again on
+    // save): voted ≤ listed, received ≤ issued, valid + invalid = received.
+    if (minutesCheck) {
+      const figure = (name) => {
+        const raw = controls.find((c) => c.field.name === name)?.getRaw();
+        const n = Number(String(raw ?? '').trim());
+        return String(raw ?? '').trim() === '' || !Number.isFinite(n) ? null : n;
+      };
+      const recheck = () => {
+        const [listed, voted, issued, received, valid, invalid] =
+          ['voters_listed', 'voted', 'ballots_issued', 'ballots_received', 'valid', 'invalid'].map(figure);
+        const problems = [];
+        if (listed !== null && voted !== null && voted > listed) problems.push(t('minutes.voted_over', { voted, listed }));
+        if (issued !== null && received !== null && received > issued) problems.push(t('minutes.received_over', { received, issued }));
+        if (valid !== null && invalid !== null && received !== null && valid + invalid !== received) {
+          problems.push(t('minutes.sum', { valid, invalid, sum: valid + invalid, received }));
+        }
+        replaceChildren(minutesCheck, problems.length
+          ? h('ul', null, problems.map((p) => h('li', { text: p })))
+          : h('p', { text: t('minutes.ok') }));
+        minutesCheck.classList.toggle('is-wrong', problems.length > 0);
+      };
+      formElement.addEventListener('input', recheck);
+      recheck();
+    }
     formElement.addEventListener('submit', (event) => {
       event.preventDefault();
       save();

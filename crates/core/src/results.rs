@@ -278,6 +278,8 @@ pub fn results(db: &Db<'_>, node: &NodeInfo) -> Result<BTreeMap<String, LevelRes
 #[derive(Debug, Serialize)]
 pub struct AreaDay {
     pub id: String,
+    /// The day it votes: election day, or its own earlier day when it votes early (Art 71).
+    pub day: NaiveDate,
     pub unit: String,
     pub number: i64,
     pub name: String,
@@ -330,11 +332,18 @@ pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
     let day = node.election_date.format("%Y-%m-%d").to_string();
     let listed: HashMap<String, i64> = db.voters_by_polling_area()?.into_iter().collect();
     let levels = crate::kinds::ballot_levels(node.scheme);
+    // An area that votes early reports on its own day (Art 71).
+    let early: HashMap<String, NaiveDate> = db
+        .early_voting_areas(None)?
+        .into_iter()
+        .filter_map(|(_, _, area, _, on)| Some((area, NaiveDate::parse_from_str(&on, "%Y-%m-%d").ok()?)))
+        .collect();
     let mut areas: Vec<AreaDay> = db
         .all_rows(Kind::PollingArea)?
         .iter()
         .map(|a| AreaDay {
             id: a.id.to_string(),
+            day: early.get(&a.id.to_string()).copied().unwrap_or(node.election_date),
             unit: a.unit.to_string(),
             number: n(a, "number"),
             name: s(a, "name").unwrap_or_default().to_string(),
@@ -352,7 +361,8 @@ pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
         let (Some(area), Some(at)) = (s(&r, "polling_area"), s(&r, "reported_at")) else { continue };
         let Some(&i) = index.get(area) else { continue };
         let voted = n(&r, "voted");
-        if let Some(hour) = at.strip_prefix(&day).map(str::trim)
+        let own_day = areas[i].day.format("%Y-%m-%d").to_string();
+        if let Some(hour) = at.strip_prefix(&own_day).map(str::trim)
             && hours.iter().any(|h| h == hour)
         {
             areas[i].reports.insert(hour.to_string(), serde_json::json!({"id": r.id.to_string(), "voted": voted}));
@@ -371,13 +381,15 @@ pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
             );
         }
     }
+    // On election day's hours, an area that voted early counts with its last report (it has
+    // finished); the others with their latest report by that hour.
     let voted_at = |i: usize, hour: &str| -> Option<i64> {
         let moment = format!("{day} {hour}");
         by_area.get(&i)?.iter().filter(|(t, _)| *t <= moment).max_by(|a, b| a.0.cmp(&b.0)).map(|(_, v)| *v)
     };
     let reported_by = |i: usize, hour: &str| -> bool {
         let moment = format!("{day} {hour}");
-        by_area.get(&i).is_some_and(|list| list.iter().any(|(t, _)| *t >= moment))
+        by_area.get(&i).is_some_and(|list| list.iter().any(|(t, _)| *t >= moment)) && areas[i].day == node.election_date
     };
     // The units directly below the ledger's, each with its areas.
     let catalogue = node.catalogue();

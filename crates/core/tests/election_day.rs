@@ -381,3 +381,49 @@ fn the_boards_minutes_complete_the_results_milestones_of_their_level() {
     assert_eq!(status(&store, "results_na"), Status::Passed);
     assert_eq!(status(&store, "official_list_na"), Status::Passed);
 }
+
+#[test]
+fn an_area_voting_early_reports_on_its_own_day_and_counts_whole_on_election_day() {
+    let (_dir, mut store) = ledger();
+    let s = setup(&mut store);
+    let other = put(
+        &mut store,
+        Kind::PollingArea,
+        json!({"number": 2, "name": "Khu vực đồn biên phòng", "area_type": "armed", "voters": 80}),
+    )
+    .unwrap();
+    put(
+        &mut store,
+        Kind::EarlyVoting,
+        json!({"polling_area": other, "voting_on": "2026-03-13", "decision_no": "12/QĐ-UBBC"}),
+    )
+    .unwrap();
+    put(
+        &mut store,
+        Kind::TurnoutReport,
+        json!({"polling_area": other, "reported_at": "13/03/2026 09:00", "voted": 60}),
+    )
+    .unwrap();
+    put(
+        &mut store,
+        Kind::TurnoutReport,
+        json!({"polling_area": other, "reported_at": "13/03/2026 11:00", "voted": 80}),
+    )
+    .unwrap();
+    put(
+        &mut store,
+        Kind::TurnoutReport,
+        json!({"polling_area": s.area, "reported_at": "15/03/2026 09:00", "voted": 100}),
+    )
+    .unwrap();
+    let node = store.node().unwrap().clone();
+    let day = sobaucu_core::results::election_day(&store.db(), &node).unwrap();
+    let early = day["areas"].as_array().unwrap().iter().find(|a| a["id"] == other.as_str()).unwrap();
+    assert_eq!(early["day"], "2026-03-13");
+    assert_eq!(early["reports"]["09:00"]["voted"], 60, "its grid is its own day's");
+    assert_eq!(early["reports"]["11:00"]["voted"], 80);
+    // On election day at 09:00: the early area counts whole (80), the other as reported (100).
+    assert_eq!(day["turnout"][0]["voted"], 180);
+    // 11:00 on election day: no area voting that day has reported yet.
+    assert!(day["turnout"][1]["voted"].is_null());
+}
