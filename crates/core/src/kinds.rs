@@ -1001,8 +1001,9 @@ pub static KINDS: &[KindDef] = &[
                 "Số khu vực bỏ phiếu đã có kết quả",
                 "Polling areas counted",
                 FieldType::Int { min: 0, max: 10_000 },
-            ),
-            field("summary", "Kết quả đã xác nhận", "The result confirmed", FieldType::LongText),
+            )
+            .computed(),
+            field("summary", "Kết quả đã xác nhận", "The result confirmed", FieldType::LongText).computed(),
         ],
     },
 ];

@@ -451,3 +451,38 @@ pub fn election_day(db: &Db<'_>, node: &NodeInfo) -> Result<Value> {
         "results": results(db, node)?,
     }))
 }
+
+/// Fills a board's result minutes (`unit_result`) with what the teams' minutes give its unit
+/// at this moment: the polling areas counted and the result in words.
+pub fn confirm(db: &Db<'_>, node: &NodeInfo, fields: &mut crate::validate::Fields) -> Result<()> {
+    let Some(unit) = fields.get("electoral_unit").and_then(Value::as_str).map(str::to_string) else { return Ok(()) };
+    let all = results(db, node)?;
+    let Some(outcome) = all.values().flat_map(|l| &l.units).find(|u| u.id == unit) else { return Ok(()) };
+    let elected: Vec<String> = outcome
+        .candidates
+        .iter()
+        .filter(|c| c.elected)
+        .map(|c| format!("{} ({} phiếu, {:.1}%)", c.name, c.votes, c.share))
+        .collect();
+    let verdict = match outcome.outcome.as_str() {
+        "provisional" => "tạm tính, chưa đủ khu vực bỏ phiếu".to_string(),
+        "rerun_due" => format!("chưa quá nửa cử tri đi bầu: bầu cử lại (Điều {})", outcome.art),
+        "supplementary_due" => format!("chưa đủ số đại biểu: bầu cử thêm (Điều {})", outcome.art),
+        _ => format!("bầu đủ {} đại biểu (Điều {})", outcome.seats, outcome.art),
+    };
+    let summary = format!(
+        "{}: {}/{} khu vực bỏ phiếu; {}/{} cử tri đã bỏ phiếu; {} phiếu hợp lệ, {} không hợp lệ; {}{}",
+        outcome.name,
+        outcome.areas_reported,
+        outcome.areas_total,
+        outcome.voted,
+        outcome.voters_listed,
+        outcome.valid,
+        outcome.invalid,
+        verdict,
+        if elected.is_empty() { String::new() } else { format!("; trúng cử: {}", elected.join("; ")) }
+    );
+    fields.insert("areas_reported", Value::from(outcome.areas_reported as i64));
+    fields.insert("summary", Value::String(summary));
+    Ok(())
+}

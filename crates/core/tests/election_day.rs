@@ -372,7 +372,18 @@ fn the_boards_minutes_complete_the_results_milestones_of_their_level() {
                "ballots_received": 250, "valid": 240, "invalid": 10, "counted_on": "2021-05-24"}),
     )
     .unwrap();
-    put(&mut store, Kind::UnitResult, json!({"electoral_unit": unit, "confirmed_on": "2021-05-26"})).unwrap();
+    // The board confirms what the teams' minutes give, as they stand: held in the record.
+    let confirmed = put(
+        &mut store,
+        Kind::UnitResult,
+        json!({"electoral_unit": unit, "confirmed_on": "2021-05-26",
+                                                              "summary": "typed over", "areas_reported": 9}),
+    )
+    .unwrap();
+    let record = store.get(Kind::UnitResult, confirmed.parse().unwrap()).unwrap();
+    assert_eq!(record["areas_reported"], 1, "computed, not typed");
+    let summary = record["summary"].as_str().unwrap();
+    assert!(summary.contains("1/1 khu vực bỏ phiếu") && summary.contains("250/300 cử tri"), "{summary}");
     // The team's minutes by D+3, the board's by D+5, the council's results by D+10: all on time.
     assert_eq!(status(&store, "minutes_team"), Status::Done);
     assert_eq!(status(&store, "minutes_board"), Status::Done);

@@ -746,13 +746,18 @@ impl Writer<'_> {
         self.check_unit(&unit)?;
         let empty = Fields::new();
         let base = existing.as_ref().map(|r| &r.fields).unwrap_or(&empty);
-        let fields = {
+        let mut fields = {
             let lookup = CachedLookup { db: self.db(), cache: &self.lookups };
             let mut ctx = self.context(&lookup);
             ctx.settling = extra_bases.is_some();
             ctx.record = existing.as_ref().map(|r| r.id);
             validate::parse_fields(def, base, input, &ctx).map_err(Error::Validation)?
         };
+        // A board's result minutes hold what was computed from the teams' minutes when it
+        // confirmed them (never typed twice).
+        if kind == Kind::UnitResult && extra_bases.is_none() {
+            crate::results::confirm(&self.db(), &self.node, &mut fields)?;
+        }
         self.lookups.forget(kind);
 
         let mut changed = Map::new();
