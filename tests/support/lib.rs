@@ -350,6 +350,8 @@ fn get(url: &str) -> Value {
 pub struct Hub {
     pub dir: PathBuf,
     pub url: String,
+    /// Where `/metrics` is served, when started with `--metrics`.
+    pub metrics_url: Option<String>,
     process: Option<Guard>,
 }
 
@@ -391,32 +393,45 @@ impl Hub {
             init.args(["--parent", &parent.url, "--code", &code]);
         }
         run_ok(&mut init);
-        let mut hub = Hub { dir: dir.to_path_buf(), url: String::new(), process: None };
+        let mut hub = Hub { dir: dir.to_path_buf(), url: String::new(), metrics_url: None, process: None };
         hub.serve();
         hub
     }
 
     /// Starts (or restarts) serving, on a fresh port.
     pub fn serve(&mut self) {
+        self.serve_with(&[]);
+    }
+
+    /// Starts (or restarts) serving, on a fresh port, with more arguments of `serve`.
+    pub fn serve_with(&mut self, extra: &[&str]) {
         self.process = None;
         // The hub's log goes beside its store, for a failing test to be read.
         let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("serve.log")).unwrap();
         let mut child = Hub::command(&self.dir)
             .args(["serve", "--listen", "127.0.0.1:0", "--relay-interval", "1"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
             .expect("sobaucu-hub starts");
         let mut stdout = child.stdout.take().expect("piped stdout");
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while stdout.read(&mut byte).map(|n| n == 1).unwrap_or(false) && byte[0] != b'\n' {
-            line.push(byte[0]);
+        let mut read_line = || {
+            let mut line = Vec::new();
+            let mut byte = [0u8; 1];
+            while stdout.read(&mut byte).map(|n| n == 1).unwrap_or(false) && byte[0] != b'\n' {
+                line.push(byte[0]);
+            }
+            String::from_utf8_lossy(&line).to_string()
+        };
+        let url_in = |line: &str| line.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_string);
+        let line = read_line();
+        self.url = url_in(&line).unwrap_or_else(|| panic!("no URL in {line:?}"));
+        self.metrics_url = None;
+        if extra.contains(&"--metrics") {
+            let line = read_line();
+            self.metrics_url = Some(url_in(&line).unwrap_or_else(|| panic!("no metrics URL in {line:?}")));
         }
-        let line = String::from_utf8_lossy(&line).to_string();
-        let url =
-            line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
-        self.url = url.to_string();
         self.process = Some(Guard(child));
     }
 

@@ -5,6 +5,7 @@
 //! the same server in-process.
 
 pub mod bundles;
+pub mod metrics;
 pub mod relay;
 pub mod server;
 pub mod service;

@@ -87,6 +87,13 @@ enum Command {
         /// Sync requests one node may make in ten minutes.
         #[arg(long, default_value_t = 600)]
         requests_per_node: u32,
+        /// Serve the hub's figures (`/metrics`, Prometheus text) on this address, e.g.
+        /// 127.0.0.1:7421; an address other than loopback needs --metrics-token.
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<String>,
+        /// The bearer token `/metrics` asks for (also `$SOBAUCU_HUB_METRICS_TOKEN`).
+        #[arg(long)]
+        metrics_token: Option<String>,
     },
     /// USB bundles: import one, or export one for a node (--for) or for the parent (--up).
     Bundle {
@@ -106,7 +113,12 @@ enum Command {
         json: bool,
     },
     /// Prints the hub's identity, log and enrolled nodes.
-    Status,
+    Status {
+        /// One JSON object: the hub, its parent, and each peer with its unit, role, last sync,
+        /// lag (changes of the hub's log it has not pulled) and counts.
+        #[arg(long)]
+        json: bool,
+    },
     /// `passphrase change`: a new passphrase for the hub's store (from
     /// `$SOBAUCU_NEW_PASSPHRASE` or the terminal; with --key-file, write the new one there
     /// afterwards); the store is re-keyed.
@@ -202,6 +214,8 @@ fn run(cli: Cli) -> Result<()> {
             body_timeout,
             enrol_attempts,
             requests_per_node,
+            metrics,
+            metrics_token,
         } => {
             let config = Config {
                 max_connections: max_connections.max(1),
@@ -211,7 +225,21 @@ fn run(cli: Cli) -> Result<()> {
                 requests_per_node,
                 ..Config::default()
             };
-            serve(store, &listen, relay_interval, config)?
+            let metrics_token = metrics_token.or_else(|| std::env::var("SOBAUCU_HUB_METRICS_TOKEN").ok());
+            let metrics = match metrics {
+                Some(addr) => {
+                    let parsed: std::net::SocketAddr =
+                        addr.parse().with_context(|| format!("--metrics {addr}: not an address (IP:PORT)"))?;
+                    if !parsed.ip().is_loopback() && metrics_token.is_none() {
+                        anyhow::bail!(
+                            "--metrics {addr} is reachable from other machines: give it a token (--metrics-token or $SOBAUCU_HUB_METRICS_TOKEN), or use 127.0.0.1"
+                        );
+                    }
+                    Some((parsed, metrics_token))
+                }
+                None => None,
+            };
+            serve(store, &listen, relay_interval, config, metrics)?
         }
         Command::Bundle { action: BundleAction::Import { file } } => {
             let said = bundles::import_file(&mut store, &file).with_context(|| file.display().to_string())?;
@@ -248,7 +276,10 @@ fn run(cli: Cli) -> Result<()> {
             store.change_passphrase(&credentials.passphrase, &new)?;
             println!("the hub's passphrase is changed and its store re-keyed");
         }
-        Command::Status => {
+        Command::Status { json: true } => {
+            println!("{}", serde_json::to_string_pretty(&status_json(&store)?)?);
+        }
+        Command::Status { json: false } => {
             let me = store.identity()?;
             println!(
                 "hub {}, unit {}, scheme {}, log head {}",
@@ -287,7 +318,54 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn serve(store: SqliteHubStore, listen: &str, relay_interval: u64, config: Config) -> Result<()> {
+/// `status --json`: the hub, its parent, and every child with its unit (and name), role, last
+/// sync, lag behind the hub's log, and counts.
+fn status_json(store: &SqliteHubStore) -> Result<serde_json::Value> {
+    let me = store.identity()?;
+    let head = store.log_head()?;
+    let catalogue = sobaucu_core::units::Catalogue::get(me.scheme);
+    let name = |code: &sobaucu_core::UnitCode| catalogue.unit(code).map(|u| u.name.clone());
+    let peers: Vec<serde_json::Value> = store
+        .children()?
+        .into_iter()
+        .map(|c| {
+            let lag = store.lag_of(&c).unwrap_or(0);
+            serde_json::json!({
+                "node": c.peer.to_string(),
+                "unit": c.unit.to_string(),
+                "unit_name": name(&c.unit),
+                "role": c.role.as_str(),
+                "revoked": c.revoked,
+                "must_enrol_again": c.identity.is_none(),
+                "last_sync_at": c.last_sync_at,
+                "received_idx": c.received_idx,
+                "sent_idx": c.sent_idx,
+                "lag": lag,
+                "changes_new": c.counts[0],
+                "changes_duplicate": c.counts[1],
+                "replays": c.counts[2],
+                "changes_refused": c.counts[3],
+            })
+        })
+        .collect();
+    let parent = store.parent()?.map(|p| {
+        serde_json::json!({"node": p.peer.to_string(), "url": p.url, "sent_idx": p.sent_idx, "received_idx": p.received_idx})
+    });
+    Ok(serde_json::json!({
+        "hub": {"node": me.node_id.to_string(), "unit": me.unit.to_string(), "unit_name": name(&me.unit),
+                "scheme": me.scheme.as_str(), "log_head": head},
+        "parent": parent,
+        "peers": peers,
+    }))
+}
+
+fn serve(
+    store: SqliteHubStore,
+    listen: &str,
+    relay_interval: u64,
+    config: Config,
+    metrics: Option<(std::net::SocketAddr, Option<String>)>,
+) -> Result<()> {
     let me = store.identity()?;
     let relay = sobaucu_hub::relay::start(&store, Duration::from_secs(relay_interval.max(1)))?;
     let state = Arc::new(AppState::new(store, relay, config)?);
@@ -299,6 +377,19 @@ fn serve(store: SqliteHubStore, listen: &str, relay_interval: u64, config: Confi
         use std::io::Write;
         std::io::stdout().flush().ok();
         tracing::info!(node = %me.node_id, unit = %me.unit, %addr, "serving");
+        if let Some((metrics_addr, token)) = metrics {
+            let metrics_listener = tokio::net::TcpListener::bind(metrics_addr)
+                .await
+                .with_context(|| format!("listening on {metrics_addr}"))?;
+            println!("metrics on http://{}/metrics", metrics_listener.local_addr()?);
+            std::io::stdout().flush().ok();
+            let app = sobaucu_hub::metrics::router(state.clone(), token);
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(metrics_listener, app).await {
+                    tracing::warn!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -80,6 +80,8 @@ pub struct AppState {
     pub config: Config,
     rates: Mutex<HashMap<String, (Instant, u32)>>,
     next_request: AtomicU64,
+    /// The figures `/metrics` serves ([`crate::metrics`]).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             config,
             rates: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
+            metrics: crate::metrics::Metrics::default(),
         })
     }
 
@@ -213,10 +216,12 @@ async fn enroll(
     .await;
     match result {
         Ok((answer, node, role, unit)) => {
+            crate::metrics::Metrics::add(&state.metrics.enrolments, 1);
             tracing::info!(request = id, peer = %peer.ip(), node = %node, role = role.as_str(), unit = %unit, "enrolled");
             answer.into_response()
         }
         Err(r) => {
+            crate::metrics::Metrics::add(&state.metrics.enrolments_refused, 1);
             state.allow(key, state.config.enrol_attempts, true);
             tracing::warn!(request = id, peer = %peer.ip(), status = r.status().as_u16(), "enrolment refused");
             r
@@ -237,9 +242,19 @@ fn ip_key(ip: IpAddr) -> String {
 
 async fn sync(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> Response {
     let id = state.next_request.fetch_add(1, Ordering::Relaxed);
+    let started = Instant::now();
+    let bytes_in = body.len() as u64;
     let result = sync_steps(state.clone(), body, id).await;
+    let m = &state.metrics;
+    m.observe_sync(started.elapsed());
+    crate::metrics::Metrics::add(&m.bytes_in, bytes_in);
     match result {
         Ok((answer, outcome)) => {
+            crate::metrics::Metrics::add(&m.syncs, 1);
+            crate::metrics::Metrics::add(&m.bytes_out, answer.len() as u64);
+            crate::metrics::Metrics::add(&m.changes_pushed, outcome.pushed as u64);
+            crate::metrics::Metrics::add(&m.changes_pulled, outcome.pulled as u64);
+            crate::metrics::Metrics::add(&m.changes_refused, outcome.refused as u64);
             tracing::info!(
                 request = id, peer = %peer.ip(), node = %outcome.peer, unit = %outcome.unit,
                 pushed = outcome.pushed, pulled = outcome.pulled, refused = outcome.refused,
@@ -254,6 +269,7 @@ async fn sync(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo
             answer.into_response()
         }
         Err(r) => {
+            crate::metrics::Metrics::add(&m.syncs_refused, 1);
             tracing::warn!(request = id, peer = %peer.ip(), status = r.status().as_u16(), "sync refused");
             r
         }

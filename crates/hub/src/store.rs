@@ -618,6 +618,18 @@ impl SqliteHubStore {
         Ok(Ok(Accepted { new: applied.new, duplicates: applied.duplicates, refused: applied.refused, replay: false }))
     }
 
+    /// How many changes the child may read that it has not pulled yet (its lag behind the log).
+    pub fn lag_of(&self, child: &ChildPeer) -> Result<u64> {
+        let units = serde_json::to_string(&self.readable_units(&child.unit)?).expect("a list of strings");
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM changes
+             WHERE idx > ?1 AND (source IS NULL OR source <> ?2) AND unit IN (SELECT value FROM json_each(?3))",
+            params![child.sent_idx as i64, child.peer.to_string(), units],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// What a child may read after the hub's log position `after`: `(changes, upto, more)`.
     pub fn pull_for(
         &self,
