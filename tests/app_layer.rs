@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use serde_json::{Map, Value, json};
 use sobaucu_app::{App, FileKind, Host, PrintedVia};
 use sobaucu_core::vault::TEST_PASSPHRASE;
-use sobaucu_tests::{Hub, eventually};
+use sobaucu_tests::{Hub, eventually, has_record_id, pdf_text};
 
 #[derive(Default)]
 struct TestHost {
@@ -255,26 +255,6 @@ fn a_viewer_is_refused_before_any_dialog_opens() {
     f.answer(Some(f.path("list.pdf")));
     f.app.print_voter_list(&area).unwrap().unwrap();
     assert_eq!(f.app.get_record("polling_area", &area).unwrap()["number"], 1);
-}
-
-/// The text of a PDF, through poppler's pdftotext.
-fn pdf_text(path: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils; scripts/setup.sh installs it)");
-    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Whether `text` holds something shaped like a record id (`<16 hex digits>-<counter>`).
-fn has_record_id(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    (0..chars.len().saturating_sub(17)).any(|i| {
-        chars[i..i + 16].iter().all(char::is_ascii_hexdigit) && chars[i + 16] == '-' && chars[i + 17].is_ascii_digit()
-    })
 }
 
 #[test]

@@ -62,6 +62,20 @@ fn a_hub_reports_its_peers_and_its_figures() {
     assert_eq!(metric(&text, "sobaucu_hub_sync_seconds_count"), metric(&text, "sobaucu_hub_syncs_total"));
     assert!(!text.contains("Tam Đường") && !text.contains("Mất điện"), "no name or record in the figures");
 
+    // Behind a token, the figures are for whoever holds it.
+    hub.serve_with(&["--metrics", "127.0.0.1:0", "--metrics-token", "metrics-7f3a"]);
+    let url = hub.metrics_url.clone().unwrap();
+    let status = |auth: Option<&str>| {
+        let mut request = ureq::get(&url).config().http_status_as_error(false).build();
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        request.call().unwrap().status().as_u16()
+    };
+    assert_eq!(status(None), 401);
+    assert_eq!(status(Some("Bearer metrics-0000")), 401);
+    assert_eq!(status(Some("Bearer metrics-7f3a")), 200);
+
     // Reachable from other machines only behind a token.
     let err = run_fails(Hub::command(&hub.dir).args(["serve", "--listen", "127.0.0.1:0", "--metrics", "0.0.0.0:0"]));
     assert!(err.contains("token"), "{err}");

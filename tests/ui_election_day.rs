@@ -7,25 +7,14 @@
 use std::path::Path;
 
 use serde_json::json;
-use sobaucu_tests::{Node, Screen, Window, binary};
-
-/// The text of a PDF, through poppler's pdftotext, its runs of white space made one space.
-fn pdf_text(path: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils; scripts/setup.sh installs it)");
-    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use sobaucu_tests::{Node, Screen, Window, binary, pdf_words};
 
 /// Waits for the panel of the `n`th file written, naming `name`, and returns the file's text.
 fn written(w: &Window, exports: &Path, n: u32, name: &str) -> String {
     w.wait_until(&format!("#written-panel[data-file=\"{n}\"] #written-name"), |t| t.contains(name));
     let path = exports.join(name);
     assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-"), "{name} is a PDF");
-    pdf_text(&path)
+    pdf_words(&path)
 }
 
 /// The id of the one record of `kind`.

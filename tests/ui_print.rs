@@ -8,27 +8,7 @@
 
 use std::path::Path;
 
-use sobaucu_tests::{LAST_VOTER, Screen, Window, binary, eventually, voter_ledger};
-
-/// The text of a PDF, through poppler's pdftotext.
-fn pdf_text(path: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils; scripts/setup.sh installs it)");
-    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Whether `text` holds something shaped like a record id (`<16 hex digits>-<counter>`).
-fn has_record_id(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    (0..chars.len().saturating_sub(17)).any(|i| {
-        chars[i..i + 16].iter().all(char::is_ascii_hexdigit) && chars[i + 16] == '-' && chars[i + 17].is_ascii_digit()
-    })
-}
+use sobaucu_tests::{LAST_VOTER, Screen, Window, binary, eventually, has_record_id, pdf_text, voter_ledger};
 
 /// Waits for the panel of the `n`th file written, naming `name`, and returns the file's text.
 fn written(w: &Window, exports: &Path, n: u32, name: &str) -> String {

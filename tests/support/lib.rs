@@ -738,3 +738,32 @@ fn pump(
         }
     }
 }
+
+/// Runs poppler's pdftotext on a PDF (`layout`: keep the page's layout).
+fn pdftotext(path: &Path, layout: bool) -> String {
+    let mut command = Command::new("pdftotext");
+    if layout {
+        command.arg("-layout");
+    }
+    let out = command.arg(path).arg("-").output().expect("pdftotext (poppler-utils; scripts/setup.sh installs it)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The text of a PDF, laid out as on its pages.
+pub fn pdf_text(path: &Path) -> String {
+    pdftotext(path, true)
+}
+
+/// The words of a PDF in reading order, runs of white space made one space.
+pub fn pdf_words(path: &Path) -> String {
+    pdftotext(path, false).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `text` holds something shaped like a record id (`<16 hex digits>-<counter>`).
+pub fn has_record_id(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len().saturating_sub(17)).any(|i| {
+        chars[i..i + 16].iter().all(char::is_ascii_hexdigit) && chars[i + 16] == '-' && chars[i + 17].is_ascii_digit()
+    })
+}

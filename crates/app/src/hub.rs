@@ -699,27 +699,22 @@ impl<H: Host> App<H> {
             return Ok(json!([]));
         }
         let catalogue = ledger.catalogue();
-        let children = self.hub.with_store(|s| s.children().map_err(hub_error))?;
-        let mut out: Vec<(String, Value)> = children
+        let peers = self.hub.with_store(|s| s.peer_status().map_err(hub_error))?;
+        let own = ledger.node_id.to_string();
+        let mut out: Vec<(String, Value)> = peers
             .into_iter()
-            .map(|c| {
-                let unit = unit_json(catalogue, c.unit.as_str());
-                let name = unit["name"].as_str().unwrap_or_default().to_string();
-                let first = if c.peer == ledger.node_id { "0" } else { "1" };
-                (
-                    format!("{first}{}", sobaucu_core::collate::key(&name)),
-                    json!({
-                        "node": c.peer.to_string(),
-                        "unit": c.unit,
-                        "unit_name": unit["name"],
-                        "unit_path": unit["path"],
-                        "role": c.role.as_str(),
-                        "last_sync_at": c.last_sync_at,
-                        "revoked": c.revoked,
-                        "this_computer": c.peer == ledger.node_id,
-                        "must_enrol_again": c.identity.is_none(),
-                    }),
-                )
+            .map(|p| {
+                let unit = unit_json(catalogue, &p.unit);
+                let mine = p.node == own;
+                let key = format!(
+                    "{}{}",
+                    if mine { "0" } else { "1" },
+                    sobaucu_core::collate::key(p.unit_name.as_deref().unwrap_or_default())
+                );
+                let mut value = serde_json::to_value(&p).unwrap_or_default();
+                value["unit_path"] = unit["path"].clone();
+                value["this_computer"] = json!(mine);
+                (key, value)
             })
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -325,29 +325,7 @@ fn status_json(store: &SqliteHubStore) -> Result<serde_json::Value> {
     let head = store.log_head()?;
     let catalogue = sobaucu_core::units::Catalogue::get(me.scheme);
     let name = |code: &sobaucu_core::UnitCode| catalogue.unit(code).map(|u| u.name.clone());
-    let peers: Vec<serde_json::Value> = store
-        .children()?
-        .into_iter()
-        .map(|c| {
-            let lag = store.lag_of(&c).unwrap_or(0);
-            serde_json::json!({
-                "node": c.peer.to_string(),
-                "unit": c.unit.to_string(),
-                "unit_name": name(&c.unit),
-                "role": c.role.as_str(),
-                "revoked": c.revoked,
-                "must_enrol_again": c.identity.is_none(),
-                "last_sync_at": c.last_sync_at,
-                "received_idx": c.received_idx,
-                "sent_idx": c.sent_idx,
-                "lag": lag,
-                "changes_new": c.counts[0],
-                "changes_duplicate": c.counts[1],
-                "replays": c.counts[2],
-                "changes_refused": c.counts[3],
-            })
-        })
-        .collect();
+    let peers = store.peer_status()?;
     let parent = store.parent()?.map(|p| {
         serde_json::json!({"node": p.peer.to_string(), "url": p.url, "sent_idx": p.sent_idx, "received_idx": p.received_idx})
     });

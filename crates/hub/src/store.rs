@@ -112,6 +112,26 @@ pub struct HubInfo {
     pub scheme: Scheme,
 }
 
+/// A child as `status --json` and the desktop's hub panel show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PeerStatus {
+    pub node: String,
+    pub unit: String,
+    pub unit_name: Option<String>,
+    pub role: &'static str,
+    pub revoked: bool,
+    pub must_enrol_again: bool,
+    pub last_sync_at: Option<String>,
+    pub received_idx: u64,
+    pub sent_idx: u64,
+    /// Changes of the hub's log the child may read and had not pulled when it last said.
+    pub lag: u64,
+    pub changes_new: u64,
+    pub changes_duplicate: u64,
+    pub replays: u64,
+    pub changes_refused: u64,
+}
+
 /// A node or hub enrolled below this hub.
 #[derive(Debug, Clone)]
 pub struct ChildPeer {
@@ -483,6 +503,33 @@ impl SqliteHubStore {
             Some(r) => Ok(Some(read_child(r)?)),
             None => Ok(None),
         }
+    }
+
+    /// Every child as its operators see it (`status --json`, the desktop's hub panel): its
+    /// unit by name, role, last sync, lag behind the log, and counts.
+    pub fn peer_status(&self) -> Result<Vec<PeerStatus>> {
+        let catalogue = Catalogue::get(self.identity()?.scheme);
+        self.children()?
+            .into_iter()
+            .map(|c| {
+                Ok(PeerStatus {
+                    node: c.peer.to_string(),
+                    unit: c.unit.to_string(),
+                    unit_name: catalogue.unit(&c.unit).map(|u| u.name.clone()),
+                    role: c.role.as_str(),
+                    revoked: c.revoked,
+                    must_enrol_again: c.identity.is_none(),
+                    last_sync_at: c.last_sync_at.clone(),
+                    received_idx: c.received_idx,
+                    sent_idx: c.sent_idx,
+                    lag: self.lag_of(&c)?,
+                    changes_new: c.counts[0],
+                    changes_duplicate: c.counts[1],
+                    replays: c.counts[2],
+                    changes_refused: c.counts[3],
+                })
+            })
+            .collect()
     }
 
     pub fn children(&self) -> Result<Vec<ChildPeer>> {

@@ -78,6 +78,12 @@ pub struct Written {
     pub rows: Option<usize>,
 }
 
+/// Writes a print-out of `pages` pages and `rows` rows to `path`, whole or not at all.
+fn write_pdf(path: &Path, pdf: &[u8], pages: usize, rows: usize) -> Result<Written> {
+    write_file(path, pdf)?;
+    Ok(Written { path: path.display().to_string(), bytes: pdf.len(), pages: Some(pages), rows: Some(rows) })
+}
+
 /// The report of a computed [`sobaucu_core::report::Report`] in a format, as bytes, with the
 /// number of pages when it is a PDF.
 pub fn report_bytes(report: &sobaucu_core::report::Report, format: ReportFormat) -> Result<(Vec<u8>, Option<usize>)> {
@@ -109,26 +115,14 @@ pub fn export_report(store: &Store, format: ReportFormat, path: &Path) -> Result
 /// An unknown polling area is an error that names it, and no file is written.
 pub fn print_voter_list(store: &Store, polling_area: &str, path: &Path) -> Result<Written> {
     let list = voters::voter_list(&store.db(), store.node()?, polling_area)?;
-    write_file(path, &list.pdf)?;
-    Ok(Written {
-        path: path.display().to_string(),
-        bytes: list.pdf.len(),
-        pages: Some(list.pages),
-        rows: Some(list.voters),
-    })
+    write_pdf(path, &list.pdf, list.pages, list.voters)
 }
 
 /// Prints the voter lists (Mẫu 33) of every polling area in one file to `path`: each area from
 /// a new page, with page numbers of its own.
 pub fn print_voter_lists(store: &Store, path: &Path) -> Result<Written> {
     let list = voters::voter_lists(&store.db(), store.node()?)?;
-    write_file(path, &list.pdf)?;
-    Ok(Written {
-        path: path.display().to_string(),
-        bytes: list.pdf.len(),
-        pages: Some(list.pages),
-        rows: Some(list.voters),
-    })
+    write_pdf(path, &list.pdf, list.pages, list.voters)
 }
 
 /// Prints every record of `kind` matching `query` (the list's search, unit and field filters;
@@ -141,25 +135,13 @@ pub fn print_list(
     path: &Path,
 ) -> Result<Written> {
     let list = lists::record_list(store, kind, query, today)?;
-    write_file(path, &list.pdf)?;
-    Ok(Written {
-        path: path.display().to_string(),
-        bytes: list.pdf.len(),
-        pages: Some(list.pages),
-        rows: Some(list.rows),
-    })
+    write_pdf(path, &list.pdf, list.pages, list.rows)
 }
 
 /// Prints the candidate list of one level, or of every level, to `path`.
 pub fn print_candidates(store: &Store, level: Option<&str>, path: &Path) -> Result<Written> {
     let list = candidates::candidate_list(&store.db(), store.node()?, level)?;
-    write_file(path, &list.pdf)?;
-    Ok(Written {
-        path: path.display().to_string(),
-        bytes: list.pdf.len(),
-        pages: Some(list.pages),
-        rows: Some(list.candidates),
-    })
+    write_pdf(path, &list.pdf, list.pages, list.candidates)
 }
 
 /// Prints the team's counting minutes of a polling area (by id, number or name) and a level
@@ -178,13 +160,7 @@ pub fn print_unit_result(store: &Store, electoral_unit: &str, level: Option<&str
 }
 
 fn write_minutes(minutes: minutes::Minutes, path: &Path) -> Result<Written> {
-    write_file(path, &minutes.pdf)?;
-    Ok(Written {
-        path: path.display().to_string(),
-        bytes: minutes.pdf.len(),
-        pages: Some(minutes.pages),
-        rows: Some(minutes.candidates),
-    })
+    write_pdf(path, &minutes.pdf, minutes.pages, minutes.candidates)
 }
 
 /// Writes `bytes` to `path` whole or not at all ([`sobaucu_core::files::write_whole`]).

@@ -34,37 +34,30 @@ impl EvidenceQuery<'_> {
     /// ` AND field IN (?n, ...)` for each condition, numbered after `first - 1` arguments, and
     /// the arguments.
     fn filter(&self, first: usize) -> (String, Vec<SqlValue>) {
-        let mut sql = String::new();
-        let mut args = Vec::new();
-        for (field, values) in &self.conditions {
-            let marks: Vec<String> = values
-                .iter()
-                .map(|v| {
-                    args.push(SqlValue::Text(v.clone()));
-                    format!("?{}", first + args.len() - 1)
-                })
-                .collect();
-            sql.push_str(&format!(" AND {field} IN ({})", marks.join(", ")));
-        }
-        (sql, args)
+        in_conditions(&self.conditions, "", first)
     }
 
     /// The conditions on the records of rule `each`'s kind (`o`), numbered from `first`.
     fn each_filter(&self, first: usize) -> (String, Vec<SqlValue>) {
-        let mut sql = String::new();
-        let mut args = Vec::new();
-        for (field, values) in &self.each_conditions {
-            let marks: Vec<String> = values
-                .iter()
-                .map(|v| {
-                    args.push(SqlValue::Text(v.clone()));
-                    format!("?{}", first + args.len() - 1)
-                })
-                .collect();
-            sql.push_str(&format!(" AND o.{field} IN ({})", marks.join(", ")));
-        }
-        (sql, args)
+        in_conditions(&self.each_conditions, "o.", first)
     }
+}
+
+/// ` AND {prefix}field IN (?n, ...)` for each condition, its arguments numbered from `first`.
+fn in_conditions(conditions: &[(&str, Vec<String>)], prefix: &str, first: usize) -> (String, Vec<SqlValue>) {
+    let mut sql = String::new();
+    let mut args = Vec::new();
+    for (field, values) in conditions {
+        let marks: Vec<String> = values
+            .iter()
+            .map(|v| {
+                args.push(SqlValue::Text(v.clone()));
+                format!("?{}", first + args.len() - 1)
+            })
+            .collect();
+        sql.push_str(&format!(" AND {prefix}{field} IN ({})", marks.join(", ")));
+    }
+    (sql, args)
 }
 
 /// An early-voting decision: its id, unit, polling area's id and name, and voting day.
