@@ -46,6 +46,9 @@ pub enum Error {
     AlreadyInitialized(String),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// An error of a database other than SQLite (a hub's PostgreSQL).
+    #[error("database error: {0}")]
+    Database(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// A change from another node refused by the trust rules (`kind` names the rule, as in the
@@ -106,7 +109,7 @@ impl Error {
             Error::At { inner, .. } => inner.kind(),
             Error::NotInitialized(_) => "not_initialized",
             Error::AlreadyInitialized(_) => "already_initialized",
-            Error::Sql(_) | Error::Io(_) => "internal",
+            Error::Sql(_) | Error::Database(_) | Error::Io(_) => "internal",
             Error::Preview(_) => "preview",
             Error::Refused { kind, .. } | Error::Access { kind, .. } => kind,
         }
@@ -140,6 +143,7 @@ impl Error {
             }
             Error::AlreadyInitialized(dir) => format!("Đã có sổ trong {dir}"),
             Error::Sql(e) => format!("Lỗi cơ sở dữ liệu: {e}"),
+            Error::Database(e) => format!("Lỗi cơ sở dữ liệu: {e}"),
             Error::Io(e) => format!("Lỗi tệp: {e}"),
             Error::Preview(_) => "chỉ xem trước: chưa ghi gì".to_string(),
         }

@@ -11,6 +11,7 @@ pub mod access;
 pub mod api;
 pub mod check;
 pub mod collate;
+pub mod db;
 pub mod demo;
 pub mod duplicates;
 pub mod error;

@@ -15,7 +15,8 @@
 //! **Durability.** Both stores write with `synchronous=FULL`: a position or counter written
 //! is on the disk before the message that depends on it leaves.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::args;
+use crate::db::{Sql, Tx};
 use sobaucu_protocol::chain::Head;
 use sobaucu_protocol::{Batch, Change, Identity, PublicIdentity, Statement};
 
@@ -48,49 +49,29 @@ pub struct ParentLink {
     pub last_sync_at: Option<String>,
 }
 
+fn no_parent() -> Error {
+    Error::input("this peer has no parent hub", "máy này chưa có máy chủ cấp trên")
+}
+
 fn now_text() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
 /// The parent link, if the child is enrolled.
-pub fn parent(conn: &Connection) -> Result<Option<ParentLink>> {
-    let row = conn
-        .query_row(
-            "SELECT peer, public_key, seal_key, unit, url, received_idx, received_check, sent_idx, certs_idx, certs_sent,
-                    counter, last_sync_at, protocol, counter_in
-             FROM peers WHERE role = 'parent'",
-            [],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    [r.get::<_, i64>(5)?, r.get::<_, i64>(7)?, r.get::<_, i64>(8)?, r.get::<_, i64>(9)?, r.get::<_, i64>(10)?],
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(11)?,
-                    r.get::<_, i64>(12)?,
-                    r.get::<_, i64>(13)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((
-        peer,
-        sign,
-        seal,
-        unit,
-        url,
-        [received, sent, certs, certs_sent, counter],
-        received_check,
-        last_sync_at,
-        protocol,
-        counter_in,
-    )) = row
+pub fn parent(db: &dyn Sql) -> Result<Option<ParentLink>> {
+    let Some(r) = db.row(
+        "SELECT peer, public_key, seal_key, unit, url, received_idx, received_check, sent_idx, certs_idx, certs_sent,
+                counter, last_sync_at, protocol, counter_in
+         FROM peers WHERE role = 'parent'",
+        &[],
+    )?
     else {
         return Ok(None);
     };
+    let (peer, sign, seal, unit, url) = (r.text(0)?, r.text(1)?, r.opt_text(2)?, r.text(3)?, r.opt_text(4)?);
+    let [received, sent, certs, certs_sent, counter] = [r.i64(5)?, r.i64(7)?, r.i64(8)?, r.i64(9)?, r.i64(10)?];
+    let (received_check, last_sync_at, protocol, counter_in) =
+        (r.opt_text(6)?, r.opt_text(11)?, r.i64(12)?, r.i64(13)?);
     let peer: NodeId = peer.parse()?;
     let identity = match (protocol, seal) {
         (2, Some(seal)) => Some(PublicIdentity::from_hex(peer, &sign, &seal)?),
@@ -115,26 +96,29 @@ pub fn parent(conn: &Connection) -> Result<Option<ParentLink>> {
 /// Records the hub this child enrolled with (replacing a link of protocol 1 to the same hub)
 /// and the certificates its answer carried, in one transaction.
 pub fn set_parent(
-    conn: &Connection,
+    db: &dyn Sql,
     hub: &PublicIdentity,
     unit: &str,
     url: Option<&str>,
     chain: &[Statement],
 ) -> Result<()> {
-    let tx = conn.unchecked_transaction()?;
-    tx.execute("DELETE FROM peers WHERE role = 'parent'", [])?;
-    tx.execute(
+    let tx = Tx::write(db)?;
+    tx.exec("DELETE FROM peers WHERE role = 'parent'", &[])?;
+    tx.exec(
         "INSERT INTO peers (peer, role, unit, public_key, seal_key, url, enrolled_at, protocol)
          VALUES (?1, 'parent', ?2, ?3, ?4, ?5, ?6, 2)",
-        params![hub.node.to_string(), unit, hub.sign_hex(), hub.seal_hex(), url, now_text()],
+        args![hub.node.to_string(), unit, hub.sign_hex(), hub.seal_hex(), url, now_text()],
     )?;
     // The enrolment's answer is the truth about the certificates it carries (this child's own
     // among them, replacing one it signed itself as a top hub).
     for statement in chain {
         if let Statement::Cert(cert) = statement {
-            tx.execute("DELETE FROM statements WHERE kind = 'cert' AND subject = ?1", [cert.subject.node.to_string()])?;
+            tx.exec(
+                "DELETE FROM statements WHERE kind = 'cert' AND subject = ?1",
+                args![cert.subject.node.to_string()],
+            )?;
         }
-        crate::trust::store_statement(&tx, statement, Some(&hub.node.to_string()))?;
+        crate::trust::store_statement(&*tx, statement, Some(&hub.node.to_string()))?;
     }
     tx.commit()?;
     Ok(())
@@ -143,22 +127,22 @@ pub fn set_parent(
 /// The next counter to seal a message to the parent with: above every one used before and
 /// above the clock in microseconds (so a file restored from an older copy still counts up),
 /// written before the message leaves.
-pub fn next_counter(conn: &Connection) -> Result<u64> {
+pub fn next_counter(db: &dyn Sql) -> Result<u64> {
     let micros =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0);
-    let last: i64 = conn.query_row("SELECT counter FROM peers WHERE role = 'parent'", [], |r| r.get(0))?;
+    let last = db.number("SELECT counter FROM peers WHERE role = 'parent'", &[])?.ok_or_else(no_parent)?;
     let next = (last as u64).saturating_add(1).max(micros).min(i64::MAX as u64);
-    conn.execute("UPDATE peers SET counter = ?1 WHERE role = 'parent'", [next as i64])?;
+    db.exec("UPDATE peers SET counter = ?1 WHERE role = 'parent'", args![next])?;
     Ok(next)
 }
 
 /// The check of this log's entry at `position`: the first 4 bytes of its digest, hex (None
 /// at position 0, or where no entry is).
-pub fn check_at(conn: &Connection, position: u64) -> Result<Option<String>> {
+pub fn check_at(db: &dyn Sql, position: u64) -> Result<Option<String>> {
     if position == 0 {
         return Ok(None);
     }
-    Ok(log::entry_at(conn, position)?.map(|e| crate::link::short_hex(&sobaucu_protocol::chain::digest(&e.change))))
+    Ok(log::entry_at(db, position)?.map(|e| crate::link::short_hex(&sobaucu_protocol::chain::digest(&e.change))))
 }
 
 pub(crate) fn short_hex(digest: &[u8; 32]) -> String {
@@ -184,7 +168,7 @@ const PRIORITY_LIMIT: usize = 64;
 /// chains the batch carries (kept in the log too), and this node's election-day changes
 /// beyond them. Returns the batch and the statements position it covers.
 pub fn push_batch(
-    conn: &Connection,
+    conn: &dyn Sql,
     me: &Identity,
     link: &ParentLink,
     from: PushFrom,
@@ -224,7 +208,7 @@ pub fn push_batch(
 }
 
 /// Signs, for each chain of `me` in `changes`, its head at the last of its changes there.
-fn sign_heads(conn: &Connection, me: &Identity, changes: &mut [Change]) -> Result<()> {
+fn sign_heads(conn: &dyn Sql, me: &Identity, changes: &mut [Change]) -> Result<()> {
     let mut last: std::collections::HashMap<(String, u8), usize> = Default::default();
     for (i, c) in changes.iter().enumerate() {
         if c.origin == me.node() && c.withheld.is_none() {
@@ -236,17 +220,19 @@ fn sign_heads(conn: &Connection, me: &Identity, changes: &mut [Change]) -> Resul
         if c.head.is_some() {
             continue;
         }
-        let (length, hash): (i64, Vec<u8>) = conn.query_row(
-            "SELECT chain_n, chain_hash FROM changes WHERE origin = ?1 AND seq = ?2",
-            params![c.origin.to_string(), c.seq as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let r = conn
+            .row(
+                "SELECT chain_n, chain_hash FROM changes WHERE origin = ?1 AND seq = ?2",
+                args![c.origin.to_string(), c.seq],
+            )?
+            .ok_or_else(|| Error::input("a change to sign vanished", "một thay đổi cần ký đã mất"))?;
+        let (length, hash) = (r.i64(0)?, r.blob(1)?);
         let hash: [u8; 32] =
             hash.try_into().map_err(|_| Error::input("a chain hash is damaged", "mã chuỗi bị hỏng"))?;
         let signature = Head { origin: me.node(), unit: &unit, stream, length: length as u64, hash }.sign(me);
-        conn.execute(
+        conn.exec(
             "UPDATE changes SET head_sig = ?3 WHERE origin = ?1 AND seq = ?2",
-            params![c.origin.to_string(), c.seq as i64, signature.to_vec()],
+            args![c.origin.to_string(), c.seq, signature.to_vec()],
         )?;
         changes[i].head = Some(signature);
     }
@@ -254,12 +240,10 @@ fn sign_heads(conn: &Connection, me: &Identity, changes: &mut [Change]) -> Resul
 }
 
 /// How many changes the parent has not acknowledged.
-pub fn pending_count(conn: &Connection) -> Result<u64> {
+pub fn pending_count(conn: &dyn Sql) -> Result<u64> {
     match parent(conn)? {
         Some(link) => log::count_after(conn, link.sent_idx, &link.peer.to_string()),
-        None => {
-            Ok(conn.query_row("SELECT count(*) FROM changes WHERE source IS NULL", [], |r| r.get::<_, i64>(0))? as u64)
-        }
+        None => Ok(conn.number("SELECT count(*) FROM changes WHERE source IS NULL", &[])?.unwrap_or(0) as u64),
     }
 }
 
@@ -270,7 +254,7 @@ pub fn pending_count(conn: &Connection) -> Result<u64> {
 /// after a lost answer); before it, it moves back (a parent restored from an older copy asks
 /// again for what it lost). Returns the position taken.
 pub fn take_ack(
-    conn: &Connection,
+    conn: &dyn Sql,
     ack: u64,
     check: Option<&str>,
     pushed: Option<(u64, u64)>,
@@ -287,26 +271,23 @@ pub fn take_ack(
         _ => ack,
     };
     let ack = ack.min(log::head(conn)?);
-    conn.execute(
+    conn.exec(
         "UPDATE peers SET sent_idx = ?1, last_sync_at = ?2,
-             certs_sent = CASE WHEN ?3 IS NULL THEN certs_sent ELSE max(certs_sent, ?3) END
+             certs_sent = CASE WHEN CAST(?3 AS BIGINT) IS NULL OR certs_sent > ?3 THEN certs_sent ELSE ?3 END
          WHERE role = 'parent'",
-        params![ack as i64, now_text(), certs_upto.map(|c| c as i64)],
+        args![ack, now_text(), certs_upto],
     )?;
     Ok(ack)
 }
 
 /// Notes the parent's refusal of changes this child sent.
 pub fn record_refused(
-    conn: &Connection,
+    conn: &dyn Sql,
     origin: NodeId,
     refused: &[sobaucu_protocol::messages::RefusedChange],
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO refused (origin, seq, kind, message, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for r in refused {
-        stmt.execute(params![origin.to_string(), r.seq as i64, r.kind.as_str(), r.message, now_text()])?;
+        keep_refused(conn, origin, r.seq, r.kind.as_str(), &r.message)?;
     }
     Ok(())
 }
@@ -324,40 +305,53 @@ pub struct RefusedEntry {
     pub record_kind: Option<String>,
 }
 
-pub fn refused(conn: &Connection) -> Result<Vec<RefusedEntry>> {
-    let mut stmt = conn.prepare(
+pub fn refused(conn: &dyn Sql) -> Result<Vec<RefusedEntry>> {
+    conn.rows(
         "SELECT r.origin, r.seq, r.kind, r.message, r.at, c.record_id, c.kind FROM refused r
          LEFT JOIN changes c ON c.origin = r.origin AND c.seq = r.seq ORDER BY r.at, r.origin, r.seq",
-    )?;
-    let rows = stmt.query_map([], |r| {
+        &[],
+    )?
+    .into_iter()
+    .map(|r| {
         Ok(RefusedEntry {
-            origin: r.get(0)?,
-            seq: r.get::<_, i64>(1)? as u64,
-            kind: r.get(2)?,
-            message: r.get(3)?,
-            at: r.get(4)?,
-            record_id: r.get(5)?,
-            record_kind: r.get(6)?,
+            origin: r.text(0)?,
+            seq: r.u64(1)?,
+            kind: r.text(2)?,
+            message: r.text(3)?,
+            at: r.text(4)?,
+            record_id: r.opt_text(5)?,
+            record_kind: r.opt_text(6)?,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+    .collect()
+}
+
+/// Keeps why a change was refused (the newest reason of a change refused again).
+pub fn keep_refused(db: &dyn Sql, origin: NodeId, seq: u64, kind: &str, message: &str) -> Result<()> {
+    db.exec(
+        "INSERT INTO refused (origin, seq, kind, message, at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (origin, seq) DO UPDATE SET kind = excluded.kind, message = excluded.message, at = excluded.at",
+        args![origin.to_string(), seq, kind, message, now_text()],
+    )?;
+    Ok(())
 }
 
 /// Where the next pull starts: the parent may have said this child's position is not in its
 /// log as it is now (it was restored from an older copy).
-pub fn rewind_pull(conn: &Connection, to: u64) -> Result<()> {
-    conn.execute("UPDATE peers SET received_idx = min(received_idx, ?1) WHERE role = 'parent'", [to as i64])?;
+pub fn rewind_pull(conn: &dyn Sql, to: u64) -> Result<()> {
+    conn.exec("UPDATE peers SET received_idx = ?1 WHERE role = 'parent' AND received_idx > ?1", args![to])?;
     Ok(())
 }
 
 /// Records that this child now has the parent's log up to `upto` (with the check of the
 /// parent's entry there), and its statements up to `certs_upto`. Runs in the caller's
 /// transaction.
-pub fn received(conn: &Connection, upto: u64, check: Option<&str>, certs_upto: u64) -> Result<()> {
-    conn.execute(
-        "UPDATE peers SET received_idx = ?1, received_check = ?2, certs_idx = max(certs_idx, ?3), last_sync_at = ?4
+pub fn received(conn: &dyn Sql, upto: u64, check: Option<&str>, certs_upto: u64) -> Result<()> {
+    conn.exec(
+        "UPDATE peers SET received_idx = ?1, received_check = ?2,
+             certs_idx = CASE WHEN certs_idx > ?3 THEN certs_idx ELSE ?3 END, last_sync_at = ?4
          WHERE role = 'parent'",
-        params![upto as i64, check, certs_upto as i64, now_text()],
+        args![upto, check, certs_upto, now_text()],
     )?;
     Ok(())
 }
@@ -475,16 +469,7 @@ pub fn append_batch(
                     }
                     Ok(()) => applied.new += 1,
                     Err(refusal) => {
-                        conn.prepare_cached(
-                            "INSERT OR REPLACE INTO refused (origin, seq, kind, message, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        )?
-                        .execute(params![
-                            change.origin.to_string(),
-                            change.seq as i64,
-                            refusal.kind.as_str(),
-                            refusal.message,
-                            now_text()
-                        ])?;
+                        keep_refused(conn, change.origin, change.seq, refusal.kind.as_str(), &refusal.message)?;
                         applied.refused.push((change.origin, change.seq, refusal));
                     }
                 }
@@ -507,9 +492,6 @@ pub fn append_batch(
 
 /// Takes a counter of a message from the parent (a bundle it made) if it is above every one
 /// taken before; a bundle imported again, or an older one, is then recognised.
-pub fn take_counter_in(conn: &Connection, counter: u64) -> Result<bool> {
-    Ok(conn.execute(
-        "UPDATE peers SET counter_in = ?1 WHERE role = 'parent' AND counter_in < ?1",
-        [counter.min(i64::MAX as u64) as i64],
-    )? == 1)
+pub fn take_counter_in(conn: &dyn Sql, counter: u64) -> Result<bool> {
+    Ok(conn.exec("UPDATE peers SET counter_in = ?1 WHERE role = 'parent' AND counter_in < ?1", args![counter])? == 1)
 }

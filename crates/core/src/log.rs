@@ -8,7 +8,8 @@
 //! of that hash when the origin signed the chain's head there. A change a hub refused is kept
 //! as its digest alone (`withheld`, with the reason), so the chain stays checkable.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::args;
+use crate::db::{Cell, Dialect, Row, Sql, Tx};
 use serde_json::{Map, Value};
 use sobaucu_protocol::chain::{self, GENESIS};
 use sobaucu_protocol::{Change, Value as WireValue, Withheld};
@@ -143,30 +144,76 @@ pub const ENTRY_COLUMNS: &str =
 /// How many columns [`ENTRY_COLUMNS`] names: a query that selects more reads them from here.
 pub const ENTRY_COLUMN_COUNT: usize = 14;
 
-/// An entry from a row of [`ENTRY_COLUMNS`].
+/// An entry from a row of [`ENTRY_COLUMNS`] read from a ledger's file (whose payloads are
+/// stored as they are: the whole file is encrypted).
 pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
-    let origin: NodeId = r.get::<_, String>(1)?.parse()?;
-    let record: RecordId = r.get::<_, String>(3)?.parse()?;
-    let fields: Map<String, Value> = serde_json::from_str(&r.get::<_, String>(7)?).map_err(|_| bad_stored("fields"))?;
-    let bases: Map<String, Value> = match r.get::<_, Option<String>>(8)? {
+    let mut cells = Vec::with_capacity(ENTRY_COLUMN_COUNT);
+    for i in 0..ENTRY_COLUMN_COUNT {
+        cells.push(match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Null => Cell::Null,
+            rusqlite::types::ValueRef::Integer(v) => Cell::Int(v),
+            rusqlite::types::ValueRef::Real(v) => Cell::Int(v as i64),
+            rusqlite::types::ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+            rusqlite::types::ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+        });
+    }
+    entry_of(&PlainPayloads, Row(cells))
+}
+
+/// The payload sealing of a store whose payloads are stored as they are.
+struct PlainPayloads;
+
+impl Sql for PlainPayloads {
+    fn dialect(&self) -> crate::db::Dialect {
+        crate::db::Dialect::Sqlite
+    }
+    fn exec(&self, _: &str, _: &[Cell]) -> Result<usize> {
+        Err(bad_stored("no database"))
+    }
+    fn rows(&self, _: &str, _: &[Cell]) -> Result<Vec<Row>> {
+        Err(bad_stored("no database"))
+    }
+    fn batch(&self, _: &str) -> Result<()> {
+        Err(bad_stored("no database"))
+    }
+    fn in_transaction(&self) -> bool {
+        false
+    }
+    fn begin(&self, _: bool) -> Result<()> {
+        Err(bad_stored("no database"))
+    }
+    fn commit(&self) -> Result<()> {
+        Err(bad_stored("no database"))
+    }
+    fn rollback(&self) -> Result<()> {
+        Err(bad_stored("no database"))
+    }
+}
+
+/// Where a change's payload column is sealed: its origin, sequence number and column.
+fn payload_context(origin: &str, seq: i64, column: &str) -> String {
+    format!("{origin}/{seq}/{column}")
+}
+
+/// An entry from a row of [`ENTRY_COLUMNS`], its payloads unsealed by `db`.
+pub fn entry_of(db: &dyn Sql, mut r: Row) -> Result<Entry> {
+    let origin_text = r.text(1)?;
+    let seq = r.i64(2)?;
+    let origin: NodeId = origin_text.parse()?;
+    let record: RecordId = r.text(3)?.parse()?;
+    let fields_text =
+        db.unseal(&payload_context(&origin_text, seq, "fields"), r.take(7))?.ok_or_else(|| bad_stored("fields"))?;
+    let fields: Map<String, Value> = serde_json::from_str(&fields_text).map_err(|_| bad_stored("fields"))?;
+    let bases: Map<String, Value> = match db.unseal(&payload_context(&origin_text, seq, "bases"), r.take(8))? {
         Some(b) => serde_json::from_str(&b).map_err(|_| bad_stored("bases"))?,
         None => Map::new(),
     };
-    let mut change = change_from_maps(
-        origin,
-        r.get::<_, i64>(2)? as u64,
-        record,
-        r.get(4)?,
-        r.get(5)?,
-        r.get::<_, i64>(6)? as u64,
-        &fields,
-        &bases,
-    );
-    change.head = r.get::<_, Option<Vec<u8>>>(10)?.and_then(|s| s.try_into().ok());
-    change.author = r.get(13)?;
-    if let Some(reason) = r.get::<_, Option<String>>(11)? {
+    let mut change = change_from_maps(origin, seq as u64, record, r.text(4)?, r.text(5)?, r.u64(6)?, &fields, &bases);
+    change.head = r.opt_blob(10)?.and_then(|s| s.try_into().ok());
+    change.author = db.unseal(&payload_context(&origin_text, seq, "author"), r.take(13))?;
+    if let Some(reason) = r.opt_text(11)? {
         let digest: [u8; 32] = r
-            .get::<_, Option<Vec<u8>>>(12)?
+            .opt_blob(12)?
             .and_then(|d| d.try_into().ok())
             .ok_or_else(|| bad_stored("a withheld change has no digest"))?;
         change.fields.clear();
@@ -174,7 +221,11 @@ pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
         change.author = None;
         change.withheld = Some(Withheld { digest, reason });
     }
-    Ok(Entry { idx: r.get::<_, i64>(0)? as u64, change, source: r.get(9)? })
+    Ok(Entry { idx: r.u64(0)?, change, source: r.opt_text(9)? })
+}
+
+fn entries_of(db: &dyn Sql, rows: Vec<Row>) -> Result<Vec<Entry>> {
+    rows.into_iter().map(|r| entry_of(db, r)).collect()
 }
 
 /// The stored columns of a change: record id, fields JSON, bases JSON.
@@ -193,17 +244,18 @@ pub fn change_columns(change: &Change) -> (String, String, Option<String>) {
 /// `seen` in a hub's store; both `node, unit, kind, last_sync_at`): one row a node, the newest
 /// time kept, older news changing nothing. Runs in the caller's transaction.
 pub fn keep_seen<'a>(
-    conn: &Connection,
+    db: &dyn Sql,
     table: &str,
     seen: impl IntoIterator<Item = &'a sobaucu_protocol::messages::Seen>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let sql = format!(
         "INSERT INTO {table} (node, unit, kind, last_sync_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (node) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
-             last_sync_at = max(last_sync_at, excluded.last_sync_at)"
-    ))?;
+             last_sync_at = CASE WHEN excluded.last_sync_at > {table}.last_sync_at
+                                 THEN excluded.last_sync_at ELSE {table}.last_sync_at END"
+    );
     for s in seen {
-        stmt.execute(params![s.node.to_string(), s.unit, s.kind.as_str(), s.last_sync_at])?;
+        db.exec(&sql, args![s.node.to_string(), s.unit.as_str(), s.kind.as_str(), s.last_sync_at.as_str()])?;
     }
     Ok(())
 }
@@ -230,20 +282,18 @@ impl ChainHead {
 }
 
 /// The head of the chain of (`origin`, `unit`, `stream`) in this log.
-pub fn chain_head(conn: &Connection, origin: NodeId, unit: &str, stream: u8) -> Result<ChainHead> {
-    let row: Option<(i64, Option<Vec<u8>>, i64)> = conn
-        .prepare_cached(
-            "SELECT chain_n, chain_hash, seq FROM changes WHERE origin = ?1 AND unit = ?2 AND stream = ?3 AND chain_n > 0
-             ORDER BY seq DESC LIMIT 1",
-        )?
-        .query_row(params![origin.to_string(), unit, stream], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
+pub fn chain_head(db: &dyn Sql, origin: NodeId, unit: &str, stream: u8) -> Result<ChainHead> {
+    let row = db.row(
+        "SELECT chain_n, chain_hash, seq FROM changes WHERE origin = ?1 AND unit = ?2 AND stream = ?3 AND chain_n > 0
+         ORDER BY seq DESC LIMIT 1",
+        args![origin.to_string(), unit, stream],
+    )?;
     Ok(match row {
         None => ChainHead::EMPTY,
-        Some((n, hash, seq)) => ChainHead {
-            length: n as u64,
-            hash: hash.and_then(|h| h.try_into().ok()).ok_or_else(|| bad_stored("a chain hash"))?,
-            last_seq: seq as u64,
+        Some(r) => ChainHead {
+            length: r.u64(0)?,
+            hash: r.opt_blob(1)?.and_then(|h| h.try_into().ok()).ok_or_else(|| bad_stored("a chain hash"))?,
+            last_seq: r.u64(2)?,
         },
     })
 }
@@ -264,35 +314,32 @@ pub enum Appended {
 
 /// Appends a change that came from `source` (None: made here), extending its chain; a
 /// withheld change is stored as its digest and reason. Runs in the caller's transaction.
-pub fn append(conn: &Connection, change: &Change, stream: u8, source: Option<&str>) -> Result<Appended> {
-    append_in(conn, change, stream, source, true)
+pub fn append(db: &dyn Sql, change: &Change, stream: u8, source: Option<&str>) -> Result<Appended> {
+    append_in(db, change, stream, source, true)
 }
 
 /// [`append`] for a merge that takes changes in any order (the convergence model's tests): a
 /// change that comes before its chain's last is kept outside the chain (no place, no hash).
-pub fn append_any_order(conn: &Connection, change: &Change, stream: u8, source: Option<&str>) -> Result<Appended> {
-    append_in(conn, change, stream, source, false)
+pub fn append_any_order(db: &dyn Sql, change: &Change, stream: u8, source: Option<&str>) -> Result<Appended> {
+    append_in(db, change, stream, source, false)
 }
 
-fn append_in(conn: &Connection, change: &Change, stream: u8, source: Option<&str>, strict: bool) -> Result<Appended> {
+fn append_in(db: &dyn Sql, change: &Change, stream: u8, source: Option<&str>, strict: bool) -> Result<Appended> {
     let origin = change.origin.to_string();
-    let existing: Option<i64> = conn
-        .prepare_cached("SELECT idx FROM changes WHERE origin = ?1 AND seq = ?2")?
-        .query_row(params![origin, change.seq as i64], |r| r.get(0))
-        .optional()?;
+    let seq = change.seq.min(i64::MAX as u64) as i64;
+    let existing = db.number("SELECT idx FROM changes WHERE origin = ?1 AND seq = ?2", args![origin.as_str(), seq])?;
     if let Some(idx) = existing {
-        let stored = entry_at(conn, idx as u64)?.ok_or_else(|| bad_stored("an entry vanished"))?;
+        let stored = entry_at(db, idx as u64)?.ok_or_else(|| bad_stored("an entry vanished"))?;
         if chain::digest(&stored.change) != chain::digest(change) {
             return Ok(Appended::Reused);
         }
         // The same change again; keep a head signature it carries that the log lacked.
         if let (Some(signature), None) = (&change.head, &stored.change.head) {
-            conn.prepare_cached("UPDATE changes SET head_sig = ?2 WHERE idx = ?1")?
-                .execute(params![idx, signature.to_vec()])?;
+            db.exec("UPDATE changes SET head_sig = ?2 WHERE idx = ?1", args![idx, signature.to_vec()])?;
         }
         return Ok(Appended::Duplicate);
     }
-    let previous = chain_head(conn, change.origin, &change.unit, stream)?;
+    let previous = chain_head(db, change.origin, &change.unit, stream)?;
     let head = if previous.last_seq > change.seq {
         if strict {
             return Ok(Appended::OutOfOrder { last_seq: previous.last_seq });
@@ -306,107 +353,130 @@ fn append_in(conn: &Connection, change: &Change, stream: u8, source: Option<&str
         Some(w) => (Some(w.reason.as_str()), Some(w.digest.to_vec())),
         None => (None, None),
     };
-    conn.prepare_cached(
-        "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, source,
-                              stream, chain_n, chain_hash, head_sig, withheld, digest, author)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-    )?
-    .execute(params![
-        origin,
-        change.seq as i64,
-        record_id,
-        change.kind,
-        change.unit,
-        change.hlc as i64,
-        fields,
-        bases,
-        source,
-        stream,
-        head.length as i64,
-        head.hash.to_vec(),
-        change.head.map(|s| s.to_vec()),
-        reason,
-        digest,
-        change.author,
-    ])?;
-    Ok(Appended::New { idx: conn.last_insert_rowid() as u64, head })
+    let fields = db.seal(&payload_context(&origin, seq, "fields"), Some(fields))?;
+    let bases = db.seal(&payload_context(&origin, seq, "bases"), bases)?;
+    let author = db.seal(&payload_context(&origin, seq, "author"), change.author.clone())?;
+    let idx = db
+        .number(
+            "INSERT INTO changes (origin, seq, record_id, kind, unit, hlc, fields, bases, source,
+                                  stream, chain_n, chain_hash, head_sig, withheld, digest, author)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             RETURNING idx",
+            &[
+                origin.into(),
+                seq.into(),
+                record_id.into(),
+                change.kind.as_str().into(),
+                change.unit.as_str().into(),
+                change.hlc.into(),
+                fields,
+                bases,
+                source.into(),
+                stream.into(),
+                head.length.into(),
+                head.hash.to_vec().into(),
+                change.head.map(|s| s.to_vec()).into(),
+                reason.into(),
+                digest.into(),
+                author,
+            ],
+        )?
+        .ok_or_else(|| bad_stored("an appended entry has no position"))?;
+    Ok(Appended::New { idx: idx as u64, head })
+}
+
+fn entry_select(filter: &str) -> String {
+    format!("SELECT {ENTRY_COLUMNS} FROM changes {filter}")
 }
 
 /// `origin`'s changes of one stream after log position `after`, in log order (at most `limit`):
 /// what a sync sends ahead of the rest.
-pub fn stream_after(conn: &Connection, after: u64, origin: NodeId, stream: u8, limit: usize) -> Result<Vec<Change>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM changes WHERE idx > ?1 AND origin = ?2 AND stream = ?3 ORDER BY idx LIMIT ?4"
-    ))?;
-    let mut rows = stmt.query(params![after as i64, origin.to_string(), stream, limit as i64])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(read_entry(r)?.change);
-    }
-    Ok(out)
+pub fn stream_after(db: &dyn Sql, after: u64, origin: NodeId, stream: u8, limit: usize) -> Result<Vec<Change>> {
+    let rows = db.rows(
+        &entry_select("WHERE idx > ?1 AND origin = ?2 AND stream = ?3 ORDER BY idx LIMIT ?4"),
+        args![after, origin.to_string(), stream, limit],
+    )?;
+    Ok(entries_of(db, rows)?.into_iter().map(|e| e.change).collect())
 }
 
 /// The entry at a log position.
-pub fn entry_at(conn: &Connection, idx: u64) -> Result<Option<Entry>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM changes WHERE idx = ?1"))?;
-    let mut rows = stmt.query([idx as i64])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(read_entry(r)?)),
-        None => Ok(None),
-    }
+pub fn entry_at(db: &dyn Sql, idx: u64) -> Result<Option<Entry>> {
+    db.row(&entry_select("WHERE idx = ?1"), args![idx])?.map(|r| entry_of(db, r)).transpose()
 }
 
 /// The unit and kind a record belongs to, from the changes of it this log holds (None: none).
-pub fn record_home(conn: &Connection, record_id: &str) -> Result<Option<(String, String)>> {
-    Ok(conn
-        .prepare_cached("SELECT unit, kind FROM changes WHERE record_id = ?1 AND withheld IS NULL LIMIT 1")?
-        .query_row([record_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+pub fn record_home(db: &dyn Sql, record_id: &str) -> Result<Option<(String, String)>> {
+    db.row("SELECT unit, kind FROM changes WHERE record_id = ?1 AND withheld IS NULL LIMIT 1", args![record_id])?
+        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+        .transpose()
 }
 
 /// The last position of the log (0 when empty).
-pub fn head(conn: &Connection) -> Result<u64> {
-    Ok(conn.query_row("SELECT coalesce(max(idx), 0) FROM changes", [], |r| r.get::<_, i64>(0))? as u64)
+pub fn head(db: &dyn Sql) -> Result<u64> {
+    Ok(db.number("SELECT coalesce(max(idx), 0) FROM changes", &[])?.unwrap_or(0) as u64)
 }
 
 /// Up to `limit` entries after `after` that pass `filter` (and, with `max_bytes`, about that
 /// many bytes of fields), and the position the answer covers up to: the last entry's, or the
 /// head of the log when all that passed were read.
 pub fn read(
-    conn: &Connection,
+    db: &dyn Sql,
     after: u64,
     limit: usize,
     max_bytes: Option<usize>,
     filter: &ReadFilter,
 ) -> Result<(Vec<Entry>, u64, bool)> {
-    let tx = conn.unchecked_transaction()?;
+    let tx = Tx::read(db)?;
     let units = filter.units.as_ref().map(|u| serde_json::to_string(u).expect("a list of strings"));
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM changes
-         WHERE idx > ?1 AND (?2 IS NULL OR source IS NULL OR source <> ?2)
-           AND (?3 IS NULL OR unit IN (SELECT value FROM json_each(?3)))
+    let in_units = match tx.dialect() {
+        Dialect::Sqlite => "unit IN (SELECT value FROM json_each(?3))",
+        Dialect::Postgres => "unit IN (SELECT json_array_elements_text(CAST(?3 AS TEXT)::json))",
+    };
+    // Read in pages, so a byte budget reached early does not read the rest of the limit.
+    let page = match max_bytes {
+        Some(max) => (max / 64).clamp(16, limit.max(16)),
+        None => limit,
+    };
+    let sql = entry_select(&format!(
+        "WHERE idx > ?1 AND (CAST(?2 AS TEXT) IS NULL OR source IS NULL OR source <> ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR {in_units})
          ORDER BY idx LIMIT ?4"
-    ))?;
-    let mut rows = stmt.query(params![after as i64, filter.not_from, units, limit as i64 + 1])?;
+    ));
     let mut entries = Vec::new();
     let mut bytes = 0usize;
     let mut more = false;
-    while let Some(r) = rows.next()? {
+    let mut from = after;
+    loop {
+        // This page's rows, and one more to tell whether any lie beyond it.
+        let want = (limit - entries.len()).min(page);
+        let rows = tx.rows(&sql, args![from, filter.not_from.clone(), units.clone(), want + 1])?;
+        let got = rows.len();
+        let mut taken = 0;
+        let mut full = false;
+        for r in rows.into_iter().take(want) {
+            let entry = entry_of(&*tx, r)?;
+            taken += 1;
+            from = entry.idx;
+            bytes += entry_size(&entry.change);
+            entries.push(entry);
+            if max_bytes.is_some_and(|max| bytes >= max) {
+                full = true;
+                break;
+            }
+        }
+        if full {
+            more = got > taken;
+            break;
+        }
+        if got <= want {
+            break;
+        }
         if entries.len() == limit {
             more = true;
             break;
         }
-        let entry = read_entry(r)?;
-        bytes += entry_size(&entry.change);
-        entries.push(entry);
-        if max_bytes.is_some_and(|max| bytes >= max) {
-            more = rows.next()?.is_some();
-            break;
-        }
     }
-    drop(rows);
-    drop(stmt);
-    let upto = if more { entries.last().map_or(after, |e| e.idx) } else { head(&tx)?.max(after) };
+    let upto = if more { entries.last().map_or(after, |e| e.idx) } else { head(&*tx)?.max(after) };
     tx.commit()?;
     Ok((entries, upto, more))
 }
@@ -428,74 +498,62 @@ pub fn entry_size(change: &Change) -> usize {
 }
 
 /// How many entries after `after` did not come from `not_from` (what a peer still lacks).
-pub fn count_after(conn: &Connection, after: u64, not_from: &str) -> Result<u64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM changes WHERE idx > ?1 AND (source IS NULL OR source <> ?2)",
-        params![after as i64, not_from],
-        |r| r.get::<_, i64>(0),
-    )? as u64)
+pub fn count_after(db: &dyn Sql, after: u64, not_from: &str) -> Result<u64> {
+    Ok(db
+        .number(
+            "SELECT count(*) FROM changes WHERE idx > ?1 AND (source IS NULL OR source <> ?2)",
+            args![after, not_from],
+        )?
+        .unwrap_or(0) as u64)
 }
 
 /// The highest sequence number of `origin` the log holds.
-pub fn last_seq(conn: &Connection, origin: NodeId) -> Result<u64> {
-    let seq: Option<i64> = conn
-        .query_row("SELECT max(seq) FROM changes WHERE origin = ?1", [origin.to_string()], |r| r.get(0))
-        .optional()?
-        .flatten();
-    Ok(seq.unwrap_or(0) as u64)
+pub fn last_seq(db: &dyn Sql, origin: NodeId) -> Result<u64> {
+    Ok(db.number("SELECT max(seq) FROM changes WHERE origin = ?1", args![origin.to_string()])?.unwrap_or(0) as u64)
 }
 
 /// The highest record counter of records created by `node` that the log holds.
-pub fn last_counter(conn: &Connection, node: NodeId) -> Result<u64> {
+pub fn last_counter(db: &dyn Sql, node: NodeId) -> Result<u64> {
     let prefix = format!("{node}-");
-    let counter: Option<i64> = conn
-        .query_row(
-            "SELECT max(CAST(substr(record_id, 18) AS INTEGER)) FROM changes WHERE origin = ?1 AND substr(record_id, 1, 17) = ?2",
-            params![node.to_string(), prefix],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    Ok(counter.unwrap_or(0) as u64)
+    Ok(db
+        .number(
+            "SELECT max(CAST(substr(record_id, 18) AS BIGINT)) FROM changes WHERE origin = ?1 AND substr(record_id, 1, 17) = ?2",
+            args![node.to_string(), prefix],
+        )?
+        .unwrap_or(0) as u64)
 }
 
 /// Up to `limit` changes of `origin` with sequence numbers after `after_seq`, in order.
-pub fn origin_after(conn: &Connection, origin: NodeId, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM changes WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-    ))?;
-    let mut rows = stmt.query(params![origin.to_string(), after_seq as i64, limit as i64])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(read_entry(r)?.change);
-    }
-    Ok(out)
+pub fn origin_after(db: &dyn Sql, origin: NodeId, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
+    let rows = db.rows(
+        &entry_select("WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"),
+        args![origin.to_string(), after_seq, limit],
+    )?;
+    Ok(entries_of(db, rows)?.into_iter().map(|e| e.change).collect())
 }
 
 /// Computes every stored change's stream and chain (a log from before chains), in the order
 /// of each chain. `stream_of` names a kind's stream.
-pub fn fill_chains(conn: &Connection, stream_of: &dyn Fn(&str) -> u8) -> Result<()> {
+pub fn fill_chains(db: &dyn Sql, stream_of: &dyn Fn(&str) -> u8) -> Result<()> {
     let mut chains: std::collections::HashMap<(String, String, u8), ChainHead> = Default::default();
-    let mut read = conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM changes ORDER BY origin, seq"))?;
-    let mut update = conn.prepare("UPDATE changes SET stream = ?2, chain_n = ?3, chain_hash = ?4 WHERE idx = ?1")?;
-    let mut rows = read.query([])?;
-    while let Some(r) = rows.next()? {
-        let entry = read_entry(r)?;
+    for r in db.rows(&entry_select("ORDER BY origin, seq"), &[])? {
+        let entry = entry_of(db, r)?;
         let c = &entry.change;
         let stream = stream_of(&c.kind);
         let key = (c.origin.to_string(), c.unit.clone(), stream);
         let head = chains.get(&key).copied().unwrap_or(ChainHead::EMPTY).next(c);
         chains.insert(key, head);
-        update.execute(params![entry.idx as i64, stream, head.length as i64, head.hash.to_vec()])?;
+        db.exec(
+            "UPDATE changes SET stream = ?2, chain_n = ?3, chain_hash = ?4 WHERE idx = ?1",
+            args![entry.idx, stream, head.length, head.hash.to_vec()],
+        )?;
     }
     Ok(())
 }
 
 /// Turns the bases of changes about to be sent into references to the changes they are the
 /// clocks of (two or three bytes on the wire instead of six), where this log holds them.
-pub fn bases_to_refs(conn: &Connection, changes: &mut [Change]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("SELECT origin, seq FROM changes WHERE record_id = ?1 AND hlc = ?2 LIMIT 1")?;
-    let mut created = conn.prepare_cached("SELECT min(seq) FROM changes WHERE record_id = ?1 AND origin = ?2")?;
+pub fn bases_to_refs(db: &dyn Sql, changes: &mut [Change]) -> Result<()> {
     for change in changes.iter_mut() {
         if change.bases.is_empty() {
             continue;
@@ -506,13 +564,18 @@ pub fn bases_to_refs(conn: &Connection, changes: &mut [Change]) -> Result<()> {
             let mut raw = Vec::new();
             let mut refs = Vec::new();
             for clock in clocks {
-                let found: Option<(String, i64)> =
-                    stmt.query_row(params![record, clock as i64], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                let found = db.row(
+                    "SELECT origin, seq FROM changes WHERE record_id = ?1 AND hlc = ?2 LIMIT 1",
+                    args![record.as_str(), clock],
+                )?;
                 match found {
-                    Some((origin, seq)) => {
-                        let origin: NodeId = origin.parse()?;
-                        let first: Option<i64> =
-                            created.query_row(params![record, change.record_node.to_string()], |r| r.get(0))?;
+                    Some(r) => {
+                        let origin: NodeId = r.text(0)?.parse()?;
+                        let seq = r.i64(1)?;
+                        let first = db.number(
+                            "SELECT min(seq) FROM changes WHERE record_id = ?1 AND origin = ?2",
+                            args![record.as_str(), change.record_node.to_string()],
+                        )?;
                         if origin == change.record_node && first == Some(seq) {
                             refs.push((origin, 0));
                         } else {
@@ -536,22 +599,22 @@ pub fn bases_to_refs(conn: &Connection, changes: &mut [Change]) -> Result<()> {
 
 /// Turns the references among a received change's bases back into clocks, from the changes
 /// this log holds; None when it names a change this log does not hold.
-pub fn resolve_refs(conn: &Connection, change: &Change) -> Result<Option<Change>> {
+pub fn resolve_refs(db: &dyn Sql, change: &Change) -> Result<Option<Change>> {
     if change.base_refs.is_empty() {
         return Ok(Some(change.clone()));
     }
-    let mut stmt = conn.prepare_cached("SELECT hlc FROM changes WHERE origin = ?1 AND seq = ?2")?;
-    let mut creation =
-        conn.prepare_cached("SELECT hlc FROM changes WHERE record_id = ?1 AND origin = ?2 ORDER BY seq LIMIT 1")?;
     let record = change.record_id();
     let mut resolved = change.clone();
     for (field, refs) in std::mem::take(&mut resolved.base_refs) {
         let mut clocks = Vec::with_capacity(refs.len());
         for (origin, seq) in refs {
-            let hlc: Option<i64> = if seq == 0 {
-                creation.query_row(params![record, origin.to_string()], |r| r.get(0)).optional()?
+            let hlc = if seq == 0 {
+                db.number(
+                    "SELECT hlc FROM changes WHERE record_id = ?1 AND origin = ?2 ORDER BY seq LIMIT 1",
+                    args![record.as_str(), origin.to_string()],
+                )?
             } else {
-                stmt.query_row(params![origin.to_string(), seq as i64], |r| r.get(0)).optional()?
+                db.number("SELECT hlc FROM changes WHERE origin = ?1 AND seq = ?2", args![origin.to_string(), seq])?
             };
             let Some(hlc) = hlc else { return Ok(None) };
             clocks.push(hlc as u64);

@@ -18,7 +18,8 @@
 //! never applied. Rules spanning records or depending on a ledger's own law version are not
 //! here: they never refuse a synced change (nodes would disagree); `check` reports them.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::args;
+use crate::db::Sql;
 use sobaucu_protocol::chain::Head;
 use sobaucu_protocol::messages::RefusalKind;
 use sobaucu_protocol::{Cert, Change, PublicIdentity, Revocation, Role, Statement, Value as WireValue};
@@ -76,7 +77,7 @@ pub enum Sender {
 
 /// What a receiving peer knows while it checks a batch.
 pub struct Checker<'a> {
-    pub conn: &'a Connection,
+    pub conn: &'a dyn Sql,
     pub catalogue: &'static Catalogue,
     /// The units this peer may hold (its subtree and the units above it).
     pub readable: &'a dyn Fn(&str) -> bool,
@@ -240,24 +241,19 @@ impl Checker<'_> {
 }
 
 /// The certificate of a node held here.
-pub fn cert_of(conn: &Connection, node: NodeId) -> Result<Option<Cert>> {
-    let body: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT body FROM statements WHERE kind = 'cert' AND subject = ?1")?
-        .query_row([node.to_string()], |r| r.get(0))
-        .optional()?;
-    match body.map(|b| Statement::from_bytes(&b)).transpose()? {
+pub fn cert_of(db: &dyn Sql, node: NodeId) -> Result<Option<Cert>> {
+    let body = db.row("SELECT body FROM statements WHERE kind = 'cert' AND subject = ?1", args![node.to_string()])?;
+    match body.map(|r| r.blob(0)).transpose()?.map(|b| Statement::from_bytes(&b)).transpose()? {
         Some(Statement::Cert(c)) => Ok(Some(c)),
         _ => Ok(None),
     }
 }
 
 /// The revocation of a node held here.
-pub fn revocation_of(conn: &Connection, node: NodeId) -> Result<Option<Revocation>> {
-    let body: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT body FROM statements WHERE kind = 'revocation' AND subject = ?1")?
-        .query_row([node.to_string()], |r| r.get(0))
-        .optional()?;
-    match body.map(|b| Statement::from_bytes(&b)).transpose()? {
+pub fn revocation_of(db: &dyn Sql, node: NodeId) -> Result<Option<Revocation>> {
+    let body =
+        db.row("SELECT body FROM statements WHERE kind = 'revocation' AND subject = ?1", args![node.to_string()])?;
+    match body.map(|r| r.blob(0)).transpose()?.map(|b| Statement::from_bytes(&b)).transpose()? {
         Some(Statement::Revocation(r)) => Ok(Some(r)),
         _ => Ok(None),
     }
@@ -272,17 +268,15 @@ pub enum Stored {
 
 /// Stores a statement without checking it (this peer's own certificates, and the chain its
 /// hub sent at enrolment, checked there).
-pub fn store_statement(conn: &Connection, statement: &Statement, source: Option<&str>) -> Result<Stored> {
+pub fn store_statement(db: &dyn Sql, statement: &Statement, source: Option<&str>) -> Result<Stored> {
     let (kind, unit, role) = match statement {
         Statement::Cert(c) => ("cert", Some(c.unit.clone()), Some(c.role.as_str())),
         Statement::Revocation(_) => ("revocation", None, None),
     };
-    let n = conn
-        .prepare_cached(
-            "INSERT OR IGNORE INTO statements (kind, subject, issuer, unit, role, body, source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
+    let n = db.exec(
+        "INSERT INTO statements (kind, subject, issuer, unit, role, body, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+        args![
             kind,
             statement.subject().to_string(),
             statement.issuer().to_string(),
@@ -290,7 +284,8 @@ pub fn store_statement(conn: &Connection, statement: &Statement, source: Option<
             role,
             statement.to_bytes(),
             source
-        ])?;
+        ],
+    )?;
     Ok(if n == 1 { Stored::New } else { Stored::AlreadyHeld })
 }
 
@@ -383,25 +378,26 @@ impl Checker<'_> {
 /// Statements held here after position `after` that pass `keep`, up to `limit`, and the
 /// position they cover up to.
 pub fn statements_after(
-    conn: &Connection,
+    db: &dyn Sql,
     after: u64,
     limit: usize,
     not_from: Option<&str>,
     keep: &dyn Fn(&Statement, Option<&str>) -> bool,
 ) -> Result<(Vec<Statement>, u64)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT idx, body, unit FROM statements WHERE idx > ?1 AND (?2 IS NULL OR source IS NULL OR source <> ?2) ORDER BY idx",
+    let rows = db.rows(
+        "SELECT idx, body, unit FROM statements
+         WHERE idx > ?1 AND (CAST(?2 AS TEXT) IS NULL OR source IS NULL OR source <> ?2) ORDER BY idx",
+        args![after, not_from],
     )?;
-    let mut rows = stmt.query(params![after as i64, not_from])?;
     let mut out = Vec::new();
     let mut upto = after;
-    while let Some(r) = rows.next()? {
-        let idx = r.get::<_, i64>(0)? as u64;
+    for r in rows {
+        let idx = r.u64(0)?;
         if out.len() == limit {
             break;
         }
-        let statement = Statement::from_bytes(&r.get::<_, Vec<u8>>(1)?)?;
-        if keep(&statement, r.get::<_, Option<String>>(2)?.as_deref()) {
+        let statement = Statement::from_bytes(&r.blob(1)?)?;
+        if keep(&statement, r.opt_text(2)?.as_deref()) {
             out.push(statement);
         }
         upto = idx;
@@ -410,6 +406,6 @@ pub fn statements_after(
 }
 
 /// The public keys of a node certified here.
-pub fn identity_of(conn: &Connection, node: NodeId) -> Result<Option<PublicIdentity>> {
-    Ok(cert_of(conn, node)?.map(|c| c.subject))
+pub fn identity_of(db: &dyn Sql, node: NodeId) -> Result<Option<PublicIdentity>> {
+    Ok(cert_of(db, node)?.map(|c| c.subject))
 }
