@@ -25,6 +25,8 @@ if [ "$want_tests" = 1 ]; then
   command -v xdpyinfo >/dev/null || missing+=(x11-utils)
   # Print-outs are rendered to pictures in the tests (ImageMagick's policy refuses PDFs).
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  # The hub's suite runs on PostgreSQL too, on a throwaway cluster (scripts/pg-cluster.sh).
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

@@ -18,8 +18,22 @@ set +e
 NO_AT_BRIDGE=1 dbus-run-session -- cargo test --workspace --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+# The hub's suite again with every hub on PostgreSQL: its crate's tests and the end-to-end
+# sync tests, on a throwaway cluster of their own (stopped and removed at the end).
+if [ "$status" = 0 ]; then
+  eval "$(scripts/pg-cluster.sh start)"
+  trap 'scripts/pg-cluster.sh stop "$SOBAUCU_PG_DIR"; rm -f "$log"' EXIT
+  echo "the hub's suite on PostgreSQL ($SOBAUCU_PG_DIR)"
+  set +e
+  SOBAUCU_TEST_POSTGRES="$SOBAUCU_TEST_POSTGRES" cargo test --locked -p sobaucu-hub -p sobaucu-tests \
+    --test service --test sync_e2e --test sync_attacks --test sync_faults --test sync_restore --test province \
+    --test hub_operations --test at_rest --test district_conflicts --test duplicates_sync --test load \
+    2>&1 | sed 's/^test result:/postgres test result:/' | tee -a "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+fi
 echo "screenshots of the window: $CARGO_TARGET_DIR/screenshots/"
 # One closing line for the whole run: the sum of every test binary's counts.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+awk '/test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
      END { printf "workspace: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

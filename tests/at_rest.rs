@@ -91,8 +91,26 @@ fn a_stolen_ledger_wal_hub_store_backup_and_bundle_give_nothing_away() {
     drop(open);
 
     assert_hides(&ledger, &secrets);
-    assert_hides(&hub.dir.join("hub.sqlite"), &secrets);
-    assert_hides(&with_suffix(&hub.dir.join("hub.sqlite"), "-wal"), &secrets);
+    // The hub's store: its SQLite file, or all its PostgreSQL database holds (a dump of it,
+    // as whoever may read the database would take it).
+    let hub_store = match std::fs::read_to_string(hub.dir.join("database")) {
+        Ok(url) => {
+            let dump = tmp.path().join("hub.dump");
+            let pg_dump = std::fs::read_dir("/usr/lib/postgresql")
+                .unwrap()
+                .map(|d| d.unwrap().path().join("bin/pg_dump"))
+                .find(|p| p.exists())
+                .expect("pg_dump");
+            run_ok(std::process::Command::new(pg_dump).args(["--data-only", "--file"]).arg(&dump).arg(url.trim()));
+            assert_hides(&dump, &secrets);
+            hub.dir.join("database")
+        }
+        Err(_) => {
+            assert_hides(&hub.dir.join("hub.sqlite"), &secrets);
+            assert_hides(&with_suffix(&hub.dir.join("hub.sqlite"), "-wal"), &secrets);
+            hub.dir.join("hub.sqlite")
+        }
+    };
     assert_hides(&backup, &secrets);
     assert_hides(&bundle, &secrets);
     // The keyrings hold sealed keys, no secret in clear.
@@ -103,9 +121,7 @@ fn a_stolen_ledger_wal_hub_store_backup_and_bundle_give_nothing_away() {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        for file in
-            [&ledger, &node.dir.join("ledger.keys"), &hub.dir.join("hub.sqlite"), &hub.dir.join("hub.keys"), &backup]
-        {
+        for file in [&ledger, &node.dir.join("ledger.keys"), &hub_store, &hub.dir.join("hub.keys"), &backup] {
             assert_eq!(mode(file), 0o600, "{}", file.display());
         }
         assert_eq!(mode(&node.dir), 0o700);

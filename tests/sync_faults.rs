@@ -188,9 +188,8 @@ fn on_a_2g_link_a_turnout_report_reaches_the_hub_ahead_of_5000_changed_voters() 
     commune.enroll(&hub, "03390");
     commune.import(&voters(5000));
     commune.ok(&["sync"]);
-    let hub_store =
-        || sobaucu_hub::store::SqliteHubStore::open(&hub.dir, &sobaucu_core::vault::test_credentials()).unwrap();
-    let head: i64 = hub_store().conn().query_row("SELECT max(idx) FROM changes", [], |r| r.get(0)).unwrap();
+    let hub_store = || sobaucu_hub::store::HubStore::open(&hub.dir, &sobaucu_core::vault::test_credentials()).unwrap();
+    let head: i64 = hub_store().db().number("SELECT max(idx) FROM changes", &[]).unwrap().unwrap();
 
     // Every voter's occupation changes; then, at 09:00, the team reports its turnout.
     {
@@ -217,17 +216,22 @@ fn on_a_2g_link_a_turnout_report_reaches_the_hub_ahead_of_5000_changed_voters() 
     sync_until_done(&commune, &proxy.url, 10);
 
     let store = hub_store();
-    let conn = store.conn();
+    let conn = store.db();
     let report: i64 = conn
-        .query_row("SELECT idx FROM changes WHERE kind = 'turnout_report'", [], |r| r.get(0))
+        .number("SELECT idx FROM changes WHERE kind = 'turnout_report'", &[])
+        .unwrap()
         .expect("the hub holds the report, once");
     let ahead_of: i64 = conn
-        .query_row("SELECT count(*) FROM changes WHERE kind = 'voter' AND idx > ?1 AND idx < ?2", [head, report], |r| {
-            r.get(0)
-        })
+        .number(
+            "SELECT count(*) FROM changes WHERE kind = 'voter' AND idx > ?1 AND idx < ?2",
+            sobaucu_core::args![head, report],
+        )
+        .unwrap()
         .unwrap();
-    let changed: i64 =
-        conn.query_row("SELECT count(*) FROM changes WHERE kind = 'voter' AND idx > ?1", [head], |r| r.get(0)).unwrap();
+    let changed: i64 = conn
+        .number("SELECT count(*) FROM changes WHERE kind = 'voter' AND idx > ?1", sobaucu_core::args![head])
+        .unwrap()
+        .unwrap();
     assert_eq!(changed, 5000, "every voter's change arrived too");
     // Without the priority it would come after all 5,000; it rides with the first batch.
     eprintln!("2G: the turnout report arrived after {ahead_of} of the 5,000 voter changes, ahead of the rest");

@@ -7,12 +7,36 @@ use serde_json::{Value, json};
 use sobaucu_core::Store;
 use sobaucu_tests::{Hub, Node, run_ok};
 
+/// Copies a hub's or ledger's directory; a hub on PostgreSQL is copied as its operator would
+/// back it up and restore it: `pg_dump` into the copy, `pg_restore --clean` back from it.
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     let _ = std::fs::remove_dir_all(to);
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+    let Ok(url) = std::fs::read_to_string(from.join("database")) else { return };
+    let tool = |name: &str| {
+        std::fs::read_dir("/usr/lib/postgresql")
+            .unwrap()
+            .map(|d| d.unwrap().path().join("bin").join(name))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    if from.join("pg.dump").exists() {
+        run_ok(
+            std::process::Command::new(tool("pg_restore"))
+                .args(["--clean", "--if-exists", "--single-transaction", "--dbname", url.trim()])
+                .arg(from.join("pg.dump")),
+        );
+    } else {
+        run_ok(
+            std::process::Command::new(tool("pg_dump"))
+                .args(["--format=custom", "--file"])
+                .arg(to.join("pg.dump"))
+                .arg(url.trim()),
+        );
     }
 }
 

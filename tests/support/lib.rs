@@ -374,13 +374,39 @@ pub fn run_fails(command: &mut Command) -> String {
     String::from_utf8(out.stderr).unwrap()
 }
 
+/// The PostgreSQL server the hubs' suite runs against a second time (`scripts/test.sh` starts
+/// a throwaway cluster and names it in `$SOBAUCU_TEST_POSTGRES`), if any.
+pub fn test_postgres() -> Option<String> {
+    std::env::var("SOBAUCU_TEST_POSTGRES").ok().filter(|s| !s.is_empty())
+}
+
+/// A new database for the hub to be made in `dir` (None: no server to test against, or the
+/// hub exists already).
+pub fn test_database(dir: &Path) -> Option<String> {
+    let admin = test_postgres()?;
+    if dir.join("hub.sqlite").exists() || dir.join("database").exists() || dir.join("hub.keys").exists() {
+        return None;
+    }
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let name = format!("t{}_{}_{n}", std::process::id(), stamp % 1_000_000_000_000);
+    Some(sobaucu_hub::pg::create_database(&admin, &name).expect("a test database"))
+}
+
 impl Hub {
     pub fn command(dir: &Path) -> Command {
         let mut c = Command::new(binary("sobaucu-hub"));
         c.arg("--data")
             .arg(dir)
             .env("SOBAUCU_HUB_PASSPHRASE", sobaucu_core::vault::TEST_PASSPHRASE)
-            .env("SOBAUCU_TEST_FAST_KDF", "1");
+            .env("SOBAUCU_TEST_FAST_KDF", "1")
+            .env_remove("SOBAUCU_HUB_DATABASE");
+        // With a PostgreSQL server to test against, every hub made here lives in a database of
+        // its own there (`init` reads `$SOBAUCU_HUB_DATABASE`).
+        if let Some(database) = test_database(dir) {
+            c.env("SOBAUCU_HUB_DATABASE", database);
+        }
         c
     }
 

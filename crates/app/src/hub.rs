@@ -30,7 +30,7 @@ use sobaucu_core::link::ParentLink;
 use sobaucu_core::units::{Catalogue, Level, Scheme, UnitCode};
 use sobaucu_core::vault::{self, Credentials};
 use sobaucu_hub::server::{AppState, Config};
-use sobaucu_hub::store::{SqliteHubStore, StoreError};
+use sobaucu_hub::store::{HubStore, StoreError};
 use sobaucu_protocol::{NodeId, Role};
 
 use crate::{App, AppError, Host, Reply};
@@ -249,10 +249,10 @@ impl HostedHub {
 
     /// Opens the hub's store with the ledger's credentials (the serving hub's connection when
     /// it serves) and runs `f` on it.
-    fn with_store<T>(&self, f: impl FnOnce(&mut SqliteHubStore) -> Reply<T>) -> Reply<T> {
+    fn with_store<T>(&self, f: impl FnOnce(&mut HubStore) -> Reply<T>) -> Reply<T> {
         let inner = self.lock();
         if let Some(running) = &inner.running {
-            let mut store = running.state.store.lock().unwrap_or_else(|p| p.into_inner());
+            let mut store = running.state.store.lock();
             return f(&mut store);
         }
         let credentials = inner.credentials.clone().ok_or_else(AppError::locked)?;
@@ -264,8 +264,8 @@ impl HostedHub {
         f(&mut store)
     }
 
-    fn open(&self, credentials: &Credentials) -> Reply<SqliteHubStore> {
-        SqliteHubStore::open(&self.dir, credentials).map_err(|e| match e {
+    fn open(&self, credentials: &Credentials) -> Reply<HubStore> {
+        HubStore::open(&self.dir, credentials).map_err(|e| match e {
             StoreError::Core(core) if matches!(core.kind(), "unknown_user" | "wrong_passphrase") => {
                 let users = vault::Keyring::load(&vault::keyring_path(&self.dir.join(sobaucu_hub::store::HUB_FILE)))
                     .ok()
@@ -450,7 +450,7 @@ impl HostedHub {
         let port = running.map(|r| r.port).unwrap_or(settings.port);
         let (hub_node, hub_parent, children) = match running {
             Some(r) => {
-                let store = r.state.store.lock().unwrap_or_else(|p| p.into_inner());
+                let store = r.state.store.lock();
                 (
                     store.identity().ok().map(|i| i.node_id.to_string()),
                     store.parent().ok().flatten(),

@@ -17,7 +17,7 @@ use sobaucu_core::kinds::{FieldType, Kind};
 use sobaucu_core::store::{InitOptions, Put, display_value};
 use sobaucu_core::{RecordId, Store};
 use sobaucu_hub::server::{AppState, Config};
-use sobaucu_hub::store::SqliteHubStore;
+use sobaucu_hub::store::HubStore;
 use sobaucu_tests::{LinkShape, Proxy};
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -115,7 +115,7 @@ struct Setup {
 
 fn setup(voters: usize, runtime: &tokio::runtime::Runtime, shape: LinkShape) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
-    let mut hub = SqliteHubStore::open(&tmp.path().join("hub"), &bench_credentials()).unwrap();
+    let mut hub = HubStore::open(&tmp.path().join("hub"), &bench_credentials()).unwrap();
     hub.init(&"12".parse().unwrap(), "2025".parse().unwrap(), true).unwrap();
     let keys = hub.keys().unwrap();
     let day = (chrono::Utc::now().timestamp() / 86_400) as u32 + 7;
@@ -175,10 +175,10 @@ fn bench(voters: usize, runtime: &tokio::runtime::Runtime) {
     let first = sync(&mut store, &proxy);
     line(voters, "first sync", &first, floor);
     // The end-to-end checks a province runs: every chain, head and certificate the hub holds.
-    let hub = SqliteHubStore::open(&tmp.path().join("hub"), &bench_credentials()).unwrap();
+    let hub = HubStore::open(&tmp.path().join("hub"), &bench_credentials()).unwrap();
     let started = Instant::now();
     let report =
-        sobaucu_core::verify::verify(hub.conn(), sobaucu_core::units::Catalogue::get("2025".parse().unwrap())).unwrap();
+        sobaucu_core::verify::verify(hub.db(), sobaucu_core::units::Catalogue::get("2025".parse().unwrap())).unwrap();
     let took = started.elapsed().as_secs_f64();
     assert!(report.ok(), "{:?}", report.problems);
     eprintln!(

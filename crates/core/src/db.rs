@@ -23,8 +23,9 @@ pub enum Dialect {
 }
 
 /// A value in or out of the database.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Cell {
+    #[default]
     Null,
     Int(i64),
     Text(String),
@@ -146,12 +147,6 @@ impl Row {
             Cell::Text(t) => Ok(Some(t.as_bytes().to_vec())),
             Cell::Int(_) => Err(bad_column(i, "bytes")),
         }
-    }
-}
-
-impl Default for Cell {
-    fn default() -> Cell {
-        Cell::Null
     }
 }
 

@@ -191,7 +191,7 @@ impl Sql for PlainPayloads {
 }
 
 /// Where a change's payload column is sealed: its origin, sequence number and column.
-fn payload_context(origin: &str, seq: i64, column: &str) -> String {
+pub fn payload_context(origin: &str, seq: i64, column: &str) -> String {
     format!("{origin}/{seq}/{column}")
 }
 

@@ -26,6 +26,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -128,6 +129,71 @@ impl FileKey {
     fn pragma(&self, verb: &str, schema: Option<&str>) -> Zeroizing<String> {
         let prefix = schema.map(|s| format!("{s}.")).unwrap_or_default();
         Zeroizing::new(format!("PRAGMA {prefix}{verb} = \"x'{}'\";", to_hex(self.0.as_ref())))
+    }
+}
+
+impl FileKey {
+    /// The key that seals payloads stored outside an encrypted file (a hub's PostgreSQL),
+    /// derived from the file key so the two are never the same key.
+    fn payload_key(&self) -> chacha20poly1305::XChaCha20Poly1305 {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"sobaucu payload key v1\0");
+        hasher.update(self.0.as_ref());
+        let derived = Zeroizing::new(<[u8; 32]>::from(hasher.finalize()));
+        chacha20poly1305::XChaCha20Poly1305::new(derived.as_ref().into())
+    }
+
+    /// Seals `clear` (XChaCha20-Poly1305, a random nonce first), bound to `context`: it opens
+    /// only with this key and only at that context.
+    pub fn seal(&self, context: &[u8], clear: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).expect("the operating system's random source");
+        let sealed = self
+            .payload_key()
+            .encrypt((&nonce).into(), Payload { msg: clear, aad: context })
+            .expect("sealing a payload in memory cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Opens what [`FileKey::seal`] sealed at `context`.
+    pub fn open(&self, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+        let damaged = || {
+            Error::input(
+                "a sealed value of the store does not open with its key (altered, or moved from another row)",
+                "một giá trị đã niêm phong không mở được bằng khóa của kho (đã bị sửa, hoặc chuyển từ dòng khác)",
+            )
+        };
+        if sealed.len() < 24 {
+            return Err(damaged());
+        }
+        let (nonce, body) = sealed.split_at(24);
+        let nonce: [u8; 24] = nonce.try_into().map_err(|_| damaged())?;
+        self.payload_key().decrypt((&nonce).into(), Payload { msg: body, aad: context }).map_err(|_| damaged())
+    }
+}
+
+/// Opens the keyring of `file` with `credentials`, or creates it (with the user named, or
+/// `first_user`) when there is none: the key of a store that is not an SQLCipher file (a
+/// hub's PostgreSQL database) but is kept the same way.
+pub fn open_keyring(file: &Path, credentials: &Credentials, first_user: &str) -> Result<(Keyring, FileKey)> {
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let ring_path = keyring_path(file);
+    match Keyring::load(&ring_path)? {
+        Some(keyring) => {
+            let unlocked = keyring.unlock(credentials)?;
+            Ok((keyring, unlocked.key))
+        }
+        None => {
+            let name = credentials.user.clone().unwrap_or_else(|| first_user.to_string());
+            let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let (keyring, key) = Keyring::create(&ring_path, &file_name, &name, &credentials.passphrase)?;
+            keyring.save()?;
+            Ok((keyring, key))
+        }
     }
 }
 

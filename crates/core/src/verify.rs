@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use serde::Serialize;
 use sobaucu_protocol::chain::Head;
 use sobaucu_protocol::{Role, Statement};
@@ -91,22 +90,22 @@ impl std::fmt::Display for Report {
 }
 
 /// Verifies the log and the statements of `conn`, for a peer of `catalogue`'s scheme.
-pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report> {
+pub fn verify(conn: &dyn crate::db::Sql, catalogue: &'static Catalogue) -> Result<Report> {
     let mut report = Report::default();
     let certs = check_certificates(conn, catalogue, &mut report)?;
     let mut chains: HashMap<(NodeId, String, u8), (ChainHead, u64)> = HashMap::new();
     let mut homes: HashMap<String, (String, String)> = HashMap::new();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {}, stream, chain_n, chain_hash FROM changes ORDER BY origin, seq",
-        log::ENTRY_COLUMNS
-    ))?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let entry = log::read_entry(r)?;
+    let rows = conn.rows(
+        &format!("SELECT {}, stream, chain_n, chain_hash FROM changes ORDER BY origin, seq", log::ENTRY_COLUMNS),
+        &[],
+    )?;
+    for mut r in rows {
         let extra = log::ENTRY_COLUMN_COUNT;
-        let stream: u8 = r.get::<_, i64>(extra)? as u8;
-        let stored_n: i64 = r.get(extra + 1)?;
-        let stored_hash: Option<Vec<u8>> = r.get(extra + 2)?;
+        let stream: u8 = r.i64(extra)? as u8;
+        let stored_n: i64 = r.i64(extra + 1)?;
+        let stored_hash: Option<Vec<u8>> = r.opt_blob(extra + 2)?;
+        r.0.truncate(extra);
+        let entry = log::entry_of(conn, r)?;
         let c = &entry.change;
         report.changes += 1;
         let problem = |what: &'static str, message: String| Problem {
@@ -207,7 +206,7 @@ pub fn verify(conn: &Connection, catalogue: &'static Catalogue) -> Result<Report
 /// Checks every certificate held: signed by a hub certified here (for a unit that contains
 /// its own), up to a top hub that signed its own. Returns the good ones by node.
 fn check_certificates(
-    conn: &Connection,
+    conn: &dyn crate::db::Sql,
     catalogue: &'static Catalogue,
     report: &mut Report,
 ) -> Result<HashMap<NodeId, sobaucu_protocol::Cert>> {

@@ -10,7 +10,7 @@ use sobaucu_protocol::messages::{BundleMeta, Direction, SyncRequest};
 use sobaucu_protocol::{Batch, BundleReader, Limits, Message, NodeId, Sealed, bundle_bytes};
 
 use crate::service::{Hub, Refused, child_of};
-use crate::store::{SqliteHubStore, StoreError};
+use crate::store::{HubStore, StoreError};
 
 fn other(message: impl Into<String>) -> StoreError {
     StoreError::Other(message.into())
@@ -19,7 +19,7 @@ fn other(message: impl Into<String>) -> StoreError {
 /// Imports a bundle read from `bytes`: a child's changes (going up), or the parent's answer
 /// (coming down). Returns a sentence saying what it did. Importing the same bundle twice
 /// changes nothing.
-pub fn import(store: &mut SqliteHubStore, bytes: &[u8]) -> Result<String, StoreError> {
+pub fn import(store: &mut HubStore, bytes: &[u8]) -> Result<String, StoreError> {
     let limits = Limits::default();
     let mut reader = BundleReader::new(bytes, limits).map_err(|e| other(format!("bundle: {e}")))?;
     let Some(first) = reader.next_message().map_err(|e| other(format!("bundle: {e}")))? else {
@@ -88,7 +88,7 @@ pub fn import(store: &mut SqliteHubStore, bytes: &[u8]) -> Result<String, StoreE
 }
 
 /// Imports a bundle from a file, read in bounded pieces.
-pub fn import_file(store: &mut SqliteHubStore, path: &std::path::Path) -> Result<String, StoreError> {
+pub fn import_file(store: &mut HubStore, path: &std::path::Path) -> Result<String, StoreError> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(sobaucu_protocol::MAX_BUNDLE_BYTES + 1).read_to_end(&mut bytes))
@@ -101,7 +101,7 @@ pub fn import_file(store: &mut SqliteHubStore, path: &std::path::Path) -> Result
 
 /// A bundle for a child: what it lacks after the position it last reported, and the
 /// acknowledgement of what the hub has from it. Refused for a revoked child.
-pub fn export_for_child(store: &mut SqliteHubStore, child_id: NodeId) -> Result<(Vec<u8>, usize), StoreError> {
+pub fn export_for_child(store: &mut HubStore, child_id: NodeId) -> Result<(Vec<u8>, usize), StoreError> {
     let child = store.child(child_id)?.ok_or_else(|| other(format!("no node {child_id} is enrolled here")))?;
     if child.revoked {
         return Err(other(format!("node {child_id} was revoked: no bundle is made for it")));
@@ -147,6 +147,6 @@ pub fn export_for_child(store: &mut SqliteHubStore, child_id: NodeId) -> Result<
 }
 
 /// A bundle for the parent hub: everything it has not acknowledged.
-pub fn export_up(store: &mut SqliteHubStore) -> Result<(Vec<u8>, usize), StoreError> {
+pub fn export_up(store: &mut HubStore) -> Result<(Vec<u8>, usize), StoreError> {
     child_bundle::export_up(store).map_err(|e| other(e.to_string()))
 }

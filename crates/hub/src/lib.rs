@@ -6,7 +6,10 @@
 
 pub mod bundles;
 pub mod metrics;
+pub mod pg;
+pub mod pool;
 pub mod relay;
 pub mod server;
 pub mod service;
+pub mod sim;
 pub mod store;

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use sobaucu_core::units::{Catalogue, Scheme, UnitCode};
 use sobaucu_hub::bundles;
 use sobaucu_hub::server::{self, AppState, Config};
-use sobaucu_hub::store::SqliteHubStore;
+use sobaucu_hub::store::HubStore;
 use sobaucu_protocol::{NodeId, Role};
 
 #[derive(Parser)]
@@ -44,6 +44,19 @@ enum Command {
         /// The enrolment code the parent issued for this hub's unit.
         #[arg(long, requires = "parent")]
         code: Option<String>,
+        /// Keep the hub's store in this PostgreSQL database (a URL, `postgres://user@host/db`,
+        /// or `host=/run/postgresql dbname=hub`) instead of an SQLite file in DIR; a database of
+        /// its own, empty. Also `$SOBAUCU_HUB_DATABASE`. The URL is kept in DIR, owner-only.
+        #[arg(long, value_name = "URL", env = "SOBAUCU_HUB_DATABASE", hide_env_values = true)]
+        database: Option<String>,
+    },
+    /// Moves this hub's store from its SQLite file to an empty PostgreSQL database, whole (its
+    /// positions, so children go on where they were), payloads sealed on the way; the file is
+    /// kept beside as `hub.sqlite.moved`.
+    Migrate {
+        /// The PostgreSQL database's URL.
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
     /// Enrolls this hub at a parent hub (a hub made without one, or enrolled with an older
     /// version of the sync), with a code the parent issued with `--role hub`.
@@ -87,6 +100,9 @@ enum Command {
         /// Sync requests one node may make in ten minutes.
         #[arg(long, default_value_t = 600)]
         requests_per_node: u32,
+        /// Connections to the store that syncs share (many children at once).
+        #[arg(long, default_value_t = 8)]
+        store_connections: usize,
         /// Serve the hub's figures (`/metrics`, Prometheus text) on this address, e.g.
         /// 127.0.0.1:7421; an address other than loopback needs --metrics-token.
         #[arg(long, value_name = "ADDR")]
@@ -172,7 +188,7 @@ fn credentials(cli: &Cli) -> Result<sobaucu_core::vault::Credentials> {
     let passphrase = match &cli.key_file {
         Some(file) => sobaucu_core::vault::read_secret_file(file)?,
         None => {
-            let creating = !sobaucu_core::vault::exists(&cli.data.join(sobaucu_hub::store::HUB_FILE));
+            let creating = !sobaucu_core::vault::keyring_path(&cli.data.join(sobaucu_hub::store::HUB_FILE)).exists();
             sobaucu_client::passphrase::read("SOBAUCU_HUB_PASSPHRASE", "Passphrase of the hub's store", creating)
                 .map_err(anyhow::Error::msg)?
         }
@@ -182,14 +198,30 @@ fn credentials(cli: &Cli) -> Result<sobaucu_core::vault::Credentials> {
 
 fn run(cli: Cli) -> Result<()> {
     let credentials = credentials(&cli)?;
-    let mut store = SqliteHubStore::open(&cli.data, &credentials)?;
+    if let Command::Migrate { to } = &cli.command {
+        let moved = sobaucu_hub::store::migrate_to_postgres(&cli.data, &credentials, to)?;
+        println!("moved the hub's store to PostgreSQL: {moved}");
+        return Ok(());
+    }
+    let database = match &cli.command {
+        Command::Init { database, .. } => database.as_deref(),
+        _ => None,
+    };
+    let mut store = HubStore::open_with(&cli.data, &credentials, database)?;
     match cli.command {
-        Command::Init { unit, scheme, parent, code } => {
+        Command::Migrate { .. } => unreachable!("handled above"),
+        Command::Init { unit, scheme, parent, code, database: _ } => {
             let unit: UnitCode = unit.parse()?;
             let scheme: Scheme = scheme.parse()?;
             let me = store.init(&unit, scheme, parent.is_none())?;
             let name = &Catalogue::get(scheme).require(&unit)?.name;
-            println!("hub {} for {name} ({unit}), {} units, in {}", me.node_id, scheme.as_str(), cli.data.display());
+            println!(
+                "hub {} for {name} ({unit}), {} units, in {} (store: {})",
+                me.node_id,
+                scheme.as_str(),
+                cli.data.display(),
+                store.database_kind()
+            );
             if let (Some(url), Some(code)) = (parent, code) {
                 let answer = sobaucu_client::enroll(&mut store, &url, &code, Role::Hub)?;
                 println!("enrolled at hub {} ({}) at {url}", answer.hub_node_id, answer.hub_unit);
@@ -214,6 +246,7 @@ fn run(cli: Cli) -> Result<()> {
             body_timeout,
             enrol_attempts,
             requests_per_node,
+            store_connections,
             metrics,
             metrics_token,
         } => {
@@ -223,6 +256,7 @@ fn run(cli: Cli) -> Result<()> {
                 body_timeout: Duration::from_secs(body_timeout.max(1)),
                 enrol_attempts,
                 requests_per_node,
+                store_connections: store_connections.max(1),
                 ..Config::default()
             };
             let metrics_token = metrics_token.or_else(|| std::env::var("SOBAUCU_HUB_METRICS_TOKEN").ok());
@@ -260,7 +294,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Verify { json } => {
             let me = store.identity()?;
-            let report = sobaucu_core::verify::verify(store.conn(), Catalogue::get(me.scheme))?;
+            let report = sobaucu_core::verify::verify(store.db(), Catalogue::get(me.scheme))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -320,7 +354,7 @@ fn run(cli: Cli) -> Result<()> {
 
 /// `status --json`: the hub, its parent, and every child with its unit (and name), role, last
 /// sync, lag behind the hub's log, and counts.
-fn status_json(store: &SqliteHubStore) -> Result<serde_json::Value> {
+fn status_json(store: &HubStore) -> Result<serde_json::Value> {
     let me = store.identity()?;
     let head = store.log_head()?;
     let catalogue = sobaucu_core::units::Catalogue::get(me.scheme);
@@ -338,7 +372,7 @@ fn status_json(store: &SqliteHubStore) -> Result<serde_json::Value> {
 }
 
 fn serve(
-    store: SqliteHubStore,
+    store: HubStore,
     listen: &str,
     relay_interval: u64,
     config: Config,

@@ -97,7 +97,7 @@ pub fn render(state: &AppState) -> String {
     let _ = writeln!(out, "sobaucu_hub_sync_seconds_sum {}", get(&m.latency_micros) as f64 / 1e6);
     let _ = writeln!(out, "sobaucu_hub_sync_seconds_count {all}");
     // What the store holds, read now.
-    let store = state.store.lock().unwrap_or_else(|p| p.into_inner());
+    let store = state.store.lock();
     if let Ok(head) = store.log_head() {
         gauge(&mut out, "sobaucu_hub_log_head", "The hub's change log position.", head);
     }

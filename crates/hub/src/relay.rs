@@ -10,9 +10,9 @@ use sobaucu_core::units::Catalogue;
 use sobaucu_protocol::messages::Seen;
 use sobaucu_protocol::{Batch, Identity, PublicIdentity, Statement};
 
-use crate::store::{SqliteHubStore, StoreError};
+use crate::store::{HubStore, StoreError};
 
-impl Child for SqliteHubStore {
+impl Child for HubStore {
     type Error = StoreError;
 
     fn identity(&mut self) -> Result<Identity, StoreError> {
@@ -22,7 +22,7 @@ impl Child for SqliteHubStore {
         Ok(self.identity()?.unit.to_string())
     }
     fn parent(&self) -> Result<Option<ParentLink>, StoreError> {
-        SqliteHubStore::parent(self)
+        HubStore::parent(self)
     }
     fn set_parent(
         &mut self,
@@ -31,21 +31,21 @@ impl Child for SqliteHubStore {
         url: Option<&str>,
         chain: &[Statement],
     ) -> Result<(), StoreError> {
-        Ok(link::set_parent(self.conn(), hub, unit, url, chain)?)
+        Ok(link::set_parent(self.db(), hub, unit, url, chain)?)
     }
     fn next_counter(&mut self) -> Result<u64, StoreError> {
-        Ok(link::next_counter(self.conn())?)
+        Ok(link::next_counter(self.db())?)
     }
     fn push_batch(&mut self, from: PushFrom, limit: usize, max_bytes: usize) -> Result<(Batch, u64), StoreError> {
         let me = self.keys()?;
-        let parent = SqliteHubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
-        Ok(link::push_batch(self.conn(), &me, &parent, from, limit, max_bytes)?)
+        let parent = HubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
+        Ok(link::push_batch(self.db(), &me, &parent, from, limit, max_bytes)?)
     }
     fn pending_count(&self) -> Result<u64, StoreError> {
-        if SqliteHubStore::parent(self)?.is_none() {
+        if HubStore::parent(self)?.is_none() {
             return Ok(0);
         }
-        Ok(link::pending_count(self.conn())?)
+        Ok(link::pending_count(self.db())?)
     }
     fn take_ack(
         &mut self,
@@ -54,20 +54,19 @@ impl Child for SqliteHubStore {
         pushed: Option<(u64, u64)>,
         certs_upto: Option<u64>,
     ) -> Result<u64, StoreError> {
-        Ok(link::take_ack(self.conn(), ack, check, pushed, certs_upto)?)
+        Ok(link::take_ack(self.db(), ack, check, pushed, certs_upto)?)
     }
     fn check_at(&self, position: u64) -> Result<Option<String>, StoreError> {
         self.check_at(position)
     }
     fn apply_from_parent(&mut self, batch: &Batch, check: Option<&str>, certs_upto: u64) -> Result<usize, StoreError> {
-        let parent = SqliteHubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
-        let me = SqliteHubStore::identity(self)?;
+        let parent = HubStore::parent(self)?.ok_or_else(|| StoreError::Other("this hub has no parent".into()))?;
+        let me = HubStore::identity(self)?;
         let readable: std::collections::HashSet<String> = self.readable_units(&me.unit)?.into_iter().collect();
         let readable = |u: &str| readable.contains(u);
-        let conn = self.conn();
-        let tx = conn.unchecked_transaction()?;
+        let tx = sobaucu_core::db::Tx::write(self.db())?;
         let checker = trust::Checker {
-            conn: &tx,
+            conn: &*tx,
             catalogue: Catalogue::get(me.scheme),
             readable: &readable,
             now_ms: trust::now_ms(),
@@ -88,15 +87,15 @@ impl Child for SqliteHubStore {
                 )));
             }
         };
-        link::received(&tx, batch.upto, check, certs_upto)?;
+        link::received(&*tx, batch.upto, check, certs_upto)?;
         tx.commit()?;
         Ok(applied.new)
     }
     fn take_counter_in(&mut self, counter: u64) -> Result<bool, StoreError> {
-        Ok(link::take_counter_in(self.conn(), counter)?)
+        Ok(link::take_counter_in(self.db(), counter)?)
     }
     fn rewind_pull(&mut self, to: u64) -> Result<(), StoreError> {
-        Ok(link::rewind_pull(self.conn(), to)?)
+        Ok(link::rewind_pull(self.db(), to)?)
     }
     fn presence(&self) -> Result<Vec<Seen>, StoreError> {
         self.seen()
@@ -108,10 +107,10 @@ impl Child for SqliteHubStore {
 /// something (`Scheduler::changed`), every `interval` otherwise, and after a failure every
 /// `interval` up to ten times it. `sobaucu-hub serve` and the desktop's hub both run it.
 pub fn start(
-    store: &SqliteHubStore,
+    store: &HubStore,
     interval: std::time::Duration,
 ) -> Result<Option<sobaucu_client::scheduler::Scheduler>, StoreError> {
-    if SqliteHubStore::parent(store)?.is_none() {
+    if HubStore::parent(store)?.is_none() {
         return Ok(None);
     }
     let mut relay_store = store.reopen()?;

@@ -1,7 +1,7 @@
 //! The hub's HTTP face (axum on hyper): `GET /v1/health`, `POST /v1/enroll`, `POST /v1/sync`.
 //! The handlers only move bytes and choose HTTP statuses; the protocol's steps are
-//! [`crate::service`]. Opening, decoding, compressing and sealing run outside the store's
-//! lock; only the store's work runs under it.
+//! [`crate::service`]. Opening, decoding, compressing and sealing run beside the store's work;
+//! the store's work takes a connection of the pool ([`crate::pool`]), many children at once.
 //!
 //! Every limit is in [`Config`] and settable from the command line: connections at once,
 //! time to send the headers, time to send the body, time for a whole request, the size of a
@@ -29,7 +29,7 @@ use sobaucu_protocol::{Batch, Identity, Limits, MAX_FRAME_BYTES, Message, PROTOC
 use tower::ServiceExt;
 
 use crate::service::{Hub, Refused, SyncOutcome, child_of, open_sealed, read_request};
-use crate::store::SqliteHubStore;
+use crate::store::HubStore;
 
 /// The server's limits.
 #[derive(Debug, Clone)]
@@ -52,6 +52,9 @@ pub struct Config {
     pub window: Duration,
     /// What the decoders accept.
     pub limits: Limits,
+    /// Connections to the store the handlers share (SQLite: readers beside one writer;
+    /// PostgreSQL: server processes).
+    pub store_connections: usize,
 }
 
 impl Default for Config {
@@ -66,13 +69,15 @@ impl Default for Config {
             requests_per_node: 600,
             window: Duration::from_secs(600),
             limits: Limits::default(),
+            store_connections: 8,
         }
     }
 }
 
 /// What the handlers share.
 pub struct AppState {
-    pub store: Mutex<SqliteHubStore>,
+    /// The connections to the store ([`crate::pool`]).
+    pub store: crate::pool::StorePool,
     /// The hub's keys, read once.
     pub keys: Identity,
     /// Woken when children pushed something, so the relay to the parent runs soon.
@@ -86,13 +91,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(
-        store: SqliteHubStore,
+        store: HubStore,
         relay: Option<sobaucu_client::scheduler::Scheduler>,
         config: Config,
     ) -> anyhow::Result<AppState> {
         let keys = store.keys()?;
         Ok(AppState {
-            store: Mutex::new(store),
+            store: crate::pool::StorePool::new(store, config.store_connections),
             keys,
             relay,
             config,
@@ -173,7 +178,7 @@ async fn blocking<T: Send + 'static>(
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {
     let result = blocking(move || {
-        let store = state.store.lock().unwrap_or_else(|p| p.into_inner());
+        let store = state.store.lock();
         let me = store.identity()?;
         Ok(Health {
             node_id: me.node_id,
@@ -210,7 +215,7 @@ async fn enroll(
     }
     let work = state.clone();
     let result = blocking(move || {
-        let mut store = work.store.lock().unwrap_or_else(|p| p.into_inner());
+        let mut store = work.store.lock();
         Hub { store: &mut store, limits: work.config.limits }.enroll(&body)
     })
     .await;
@@ -288,7 +293,7 @@ async fn sync_steps(state: Arc<AppState>, body: Bytes, id: u64) -> Result<(Vec<u
     let s = state.clone();
     let peeked = body.clone();
     let (child, identity) = blocking(move || {
-        let store = s.store.lock().unwrap_or_else(|p| p.into_inner());
+        let store = s.store.lock();
         child_of(&store, &peeked)
     })
     .await?;
@@ -303,7 +308,8 @@ async fn sync_steps(state: Arc<AppState>, body: Bytes, id: u64) -> Result<(Vec<u
     tracing::debug!(request = id, node = %child.peer, "opened");
     let s = state.clone();
     let (response, parts, outcome) = blocking(move || {
-        let mut store = s.store.lock().unwrap_or_else(|p| p.into_inner());
+        let _in_order = s.store.peer_lock(child.peer);
+        let mut store = s.store.lock();
         let mut hub = Hub { store: &mut store, limits: s.config.limits };
         hub.take_counter(&child, counter)?;
         // The child as it is now (its positions moved with the counter's transaction).

@@ -16,7 +16,7 @@ use sobaucu_protocol::messages::{
 use sobaucu_protocol::seal::Mode;
 use sobaucu_protocol::{Batch, Cert, Limits, Message, NodeId, ProtocolError, PublicIdentity, Role, Sealed, Statement};
 
-use crate::store::{ChildPeer, SqliteHubStore, StoreError};
+use crate::store::{ChildPeer, HubStore, StoreError};
 
 /// The most changes one answer carries.
 pub const MAX_PULL: u32 = 5000;
@@ -72,12 +72,12 @@ pub struct SyncOutcome {
 
 /// The hub: its store and its limits.
 pub struct Hub<'a> {
-    pub store: &'a mut SqliteHubStore,
+    pub store: &'a mut HubStore,
     pub limits: Limits,
 }
 
 /// The child a sealed message comes from, checked: enrolled with protocol 2, not revoked.
-pub fn child_of(store: &SqliteHubStore, bytes: &[u8]) -> Result<(ChildPeer, PublicIdentity), Refused> {
+pub fn child_of(store: &HubStore, bytes: &[u8]) -> Result<(ChildPeer, PublicIdentity), Refused> {
     let header = Sealed::peek(bytes).map_err(protocol_refusal)?;
     if header.mode != Mode::Auth {
         return Err(Refused::new(RefusalKind::Malformed, "a sync request must be sealed with the sender's key"));

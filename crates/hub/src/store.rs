@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
+use sobaucu_core::args;
+use sobaucu_core::db::{Dialect, Row, Sql, Tx};
 use sobaucu_core::link::{self, ParentLink};
 use sobaucu_core::log::{self, ReadFilter};
 use sobaucu_core::trust;
@@ -16,8 +18,13 @@ use sobaucu_protocol::code::EnrolCode;
 use sobaucu_protocol::messages::Seen;
 use sobaucu_protocol::{Cert, Change, Identity, NodeId, PublicIdentity, Revocation, Role, Statement};
 
-/// The file of a hub's store inside its data directory.
+/// The file of a hub's store inside its data directory (SQLite); the keyring beside it
+/// (`hub.keys`) holds the store's key on either database.
 pub const HUB_FILE: &str = "hub.sqlite";
+
+/// The file naming a hub's PostgreSQL database inside its data directory (owner-only: the
+/// URL may carry a password). A directory with it is a hub on PostgreSQL.
+pub const DATABASE_FILE: &str = "database";
 
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -98,6 +105,9 @@ ALTER TABLE peers ADD COLUMN law TEXT;
 "#,
 ];
 
+/// Where the hub's secret key is sealed (on PostgreSQL).
+const SECRET_CONTEXT: &str = "hub/secret_key";
+
 /// The version the protocol 2 migration brings a hub's file to.
 const TRUST_VERSION: usize = 4;
 
@@ -158,6 +168,8 @@ pub struct ChildPeer {
 pub enum StoreError {
     #[error("hub store: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("hub store: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("{0}")]
     Core(#[from] sobaucu_core::Error),
     #[error("{0}")]
@@ -185,43 +197,118 @@ fn configure(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// The hub's SQLite store.
-pub struct SqliteHubStore {
-    conn: Connection,
+/// The database a hub's store lives in.
+enum Backend {
+    /// One SQLite file, encrypted at rest (SQLCipher) with the store's key.
+    Sqlite(Connection),
+    /// A PostgreSQL database; payloads sealed with the store's key (see [`crate::pg`]).
+    Postgres { db: Box<crate::pg::PgDb>, url: zeroize::Zeroizing<String> },
+}
+
+/// The hub's store, on SQLite (the default) or PostgreSQL: the same SQL, the same protocol,
+/// authorisation and relay on both ([`sobaucu_core::db`]).
+pub struct HubStore {
+    backend: Backend,
     dir: std::path::PathBuf,
-    /// The store's file key (it is encrypted at rest: `sobaucu_core::vault`).
+    /// The store's key (`sobaucu_core::vault`, unlocked by the hub's passphrase).
     key: vault::FileKey,
+}
+
+/// Brings an SQLite hub store to the newest version: every pending migration in one
+/// transaction (a crash leaves the file where it was); the chains of a log from before
+/// protocol 2 are computed once all have run. Also makes the tables of a simulated node
+/// ([`crate::sim`]) in memory.
+pub fn migrate_sqlite(conn: &mut Connection) -> Result<()> {
+    let version = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if version < MIGRATIONS.len() {
+        let tx = conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            if i + 1 == TRUST_VERSION {
+                tx.execute_batch(log::TRUST_TABLES_SQL)?;
+            }
+            if i + 1 == AUTHORS_VERSION {
+                tx.execute_batch(log::AUTHOR_SQL)?;
+            }
+            tx.execute_batch(sql)?;
+        }
+        if version < TRUST_VERSION {
+            log::fill_chains(&tx, &|k| sobaucu_core::kinds::stream_of(k).unwrap_or(0))?;
+            // Children enrolled with protocol 1 must enrol again (their sealing keys are
+            // not known); codes issued before carry no role or expiry and are withdrawn.
+            tx.execute("UPDATE enroll_codes SET used_by = 'withdrawn', used_at = ?1 WHERE used_by IS NULL", [now()])?;
+        }
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Opens further connections to a store already open (its key unlocked).
+#[derive(Clone)]
+pub struct Reopener {
+    dir: std::path::PathBuf,
+    key: vault::FileKey,
+    url: Option<zeroize::Zeroizing<String>>,
+}
+
+impl Reopener {
+    pub fn open(&self) -> Result<HubStore> {
+        let backend = match &self.url {
+            None => {
+                let mut conn = vault::connect(&self.dir.join(HUB_FILE), &self.key)?;
+                configure(&mut conn)?;
+                Backend::Sqlite(conn)
+            }
+            Some(url) => {
+                Backend::Postgres { db: Box::new(crate::pg::PgDb::connect(url, self.key.clone())?), url: url.clone() }
+            }
+        };
+        Ok(HubStore { backend, dir: self.dir.clone(), key: self.key.clone() })
+    }
+}
+
+/// The database URL of the hub in `dir`, if it lives on PostgreSQL.
+pub fn database_url(dir: &Path) -> Result<Option<zeroize::Zeroizing<String>>> {
+    match std::fs::read_to_string(dir.join(DATABASE_FILE)) {
+        Ok(text) => Ok(Some(zeroize::Zeroizing::new(text.trim().to_string()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::Other(format!("{}: {e}", dir.join(DATABASE_FILE).display()))),
+    }
+}
+
+/// Writes the database URL of a hub owner-only, whole or not at all.
+fn keep_database_url(dir: &Path, url: &str) -> Result<()> {
+    vault::create_private_dir(dir)?;
+    let path = dir.join(DATABASE_FILE);
+    sobaucu_core::files::write_whole(&path, format!("{url}\n").as_bytes())?;
+    vault::owner_only(&path)?;
+    Ok(())
 }
 
 const CHILD_COLUMNS: &str = "peer, kind, unit, public_key, seal_key, protocol, received_idx, received_check, sent_idx, counter, \
      revoked, last_sync_at, changes_new, changes_duplicate, replays, refused_count";
 
-fn read_child(r: &rusqlite::Row<'_>) -> Result<ChildPeer> {
-    let peer: NodeId = r.get::<_, String>(0)?.parse()?;
-    let sign: String = r.get(3)?;
-    let seal: Option<String> = r.get(4)?;
-    let protocol: i64 = r.get(5)?;
+fn read_child(r: &Row) -> Result<ChildPeer> {
+    let peer: NodeId = r.text(0)?.parse()?;
+    let sign: String = r.text(3)?;
+    let seal: Option<String> = r.opt_text(4)?;
+    let protocol: i64 = r.i64(5)?;
     let identity = match (protocol, seal) {
         (2, Some(seal)) => Some(PublicIdentity::from_hex(peer, &sign, &seal)?),
         _ => None,
     };
     Ok(ChildPeer {
         peer,
-        role: r.get::<_, String>(1)?.parse()?,
-        unit: r.get::<_, String>(2)?.parse()?,
+        role: r.text(1)?.parse()?,
+        unit: r.text(2)?.parse()?,
         identity,
-        received_idx: r.get::<_, i64>(6)? as u64,
-        received_check: r.get(7)?,
-        sent_idx: r.get::<_, i64>(8)? as u64,
-        counter: r.get::<_, i64>(9)? as u64,
-        revoked: r.get::<_, i64>(10)? != 0,
-        last_sync_at: r.get(11)?,
-        counts: [
-            r.get::<_, i64>(12)? as u64,
-            r.get::<_, i64>(13)? as u64,
-            r.get::<_, i64>(14)? as u64,
-            r.get::<_, i64>(15)? as u64,
-        ],
+        received_idx: r.u64(6)?,
+        received_check: r.opt_text(7)?,
+        sent_idx: r.u64(8)?,
+        counter: r.u64(9)?,
+        revoked: r.i64(10)? != 0,
+        last_sync_at: r.opt_text(11)?,
+        counts: [r.u64(12)?, r.u64(13)?, r.u64(14)?, r.u64(15)?],
     })
 }
 
@@ -246,50 +333,92 @@ pub struct Accepted {
     pub replay: bool,
 }
 
-impl SqliteHubStore {
-    /// Opens the hub store in `dir` with `credentials`, creating it (encrypted, with its keyring
-    /// beside it, owner-only) or encrypting a plain store of an earlier version, and migrating
-    /// it. A wrong or missing passphrase changes nothing.
-    pub fn open(dir: &Path, credentials: &vault::Credentials) -> Result<SqliteHubStore> {
+impl HubStore {
+    /// Opens the hub store in `dir` with `credentials`: on PostgreSQL when the directory names
+    /// a database, else its SQLite file, creating it (encrypted, with its keyring beside it,
+    /// owner-only) or encrypting a plain store of an earlier version; and migrates it. A wrong
+    /// or missing passphrase changes nothing.
+    pub fn open(dir: &Path, credentials: &vault::Credentials) -> Result<HubStore> {
+        if let Some(url) = database_url(dir)? {
+            return HubStore::open_postgres(dir, &url, credentials);
+        }
+        HubStore::open_sqlite(dir, credentials)
+    }
+
+    /// Opens the hub store in `dir`, creating it on the PostgreSQL database at `database` when
+    /// it is new (`init --database`); None: as [`HubStore::open`].
+    pub fn open_with(dir: &Path, credentials: &vault::Credentials, database: Option<&str>) -> Result<HubStore> {
+        let Some(url) = database else { return HubStore::open(dir, credentials) };
+        if let Some(existing) = database_url(dir)? {
+            if existing.as_str() != url {
+                return Err(StoreError::Other(format!("{} already holds a hub on another database", dir.display())));
+            }
+        } else if vault::exists(&dir.join(HUB_FILE)) {
+            return Err(StoreError::Other(format!(
+                "{} already holds a hub on SQLite: move it with `sobaucu-hub --data DIR migrate --to URL`",
+                dir.display()
+            )));
+        } else {
+            // The database must be reachable, and not another hub's, before anything is kept.
+            let (_, key) = vault::open_keyring(&dir.join(HUB_FILE), credentials, "hub")?;
+            let db = crate::pg::PgDb::connect(url, key)?;
+            db.migrate()?;
+            if db.number("SELECT count(*) FROM hub", &[])?.unwrap_or(0) > 0 {
+                return Err(StoreError::Other(
+                    "that database already holds a hub: give each hub a database of its own".into(),
+                ));
+            }
+            keep_database_url(dir, url)?;
+        }
+        HubStore::open(dir, credentials)
+    }
+
+    fn open_postgres(dir: &Path, url: &str, credentials: &vault::Credentials) -> Result<HubStore> {
+        let (_, key) = vault::open_keyring(&dir.join(HUB_FILE), credentials, "hub")?;
+        let db = crate::pg::PgDb::connect(url, key.clone())?;
+        db.migrate()?;
+        let store = HubStore {
+            backend: Backend::Postgres { db: Box::new(db), url: zeroize::Zeroizing::new(url.to_string()) },
+            dir: dir.to_path_buf(),
+            key,
+        };
+        // A keyring that is not this database's opens nothing in it.
+        if store.is_initialized()? {
+            store.keys()?;
+        }
+        Ok(store)
+    }
+
+    fn open_sqlite(dir: &Path, credentials: &vault::Credentials) -> Result<HubStore> {
         let opened = vault::open(&dir.join(HUB_FILE), credentials, "hub")?;
         let key = opened.key;
         let mut conn = opened.conn;
         configure(&mut conn)?;
-        // Every pending migration in one transaction (a crash leaves the file where it was);
-        // the chains of a log from before protocol 2 are computed once all have run.
-        let version = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
-        if version < MIGRATIONS.len() {
-            let tx = conn.transaction()?;
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-                if i + 1 == TRUST_VERSION {
-                    tx.execute_batch(log::TRUST_TABLES_SQL)?;
-                }
-                if i + 1 == AUTHORS_VERSION {
-                    tx.execute_batch(log::AUTHOR_SQL)?;
-                }
-                tx.execute_batch(sql)?;
-            }
-            if version < TRUST_VERSION {
-                log::fill_chains(&tx, &|k| sobaucu_core::kinds::stream_of(k).unwrap_or(0))?;
-                // Children enrolled with protocol 1 must enrol again (their sealing keys are
-                // not known); codes issued before carry no role or expiry and are withdrawn.
-                tx.execute(
-                    "UPDATE enroll_codes SET used_by = 'withdrawn', used_at = ?1 WHERE used_by IS NULL",
-                    [now()],
-                )?;
-            }
-            tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
-            tx.commit()?;
-        }
-        Ok(SqliteHubStore { conn, dir: dir.to_path_buf(), key })
+        migrate_sqlite(&mut conn)?;
+        Ok(HubStore { backend: Backend::Sqlite(conn), dir: dir.to_path_buf(), key })
     }
 
     /// A second connection to the same store (the relay's), without asking the passphrase
     /// again.
-    pub fn reopen(&self) -> Result<SqliteHubStore> {
-        let mut conn = vault::connect(&self.dir.join(HUB_FILE), &self.key)?;
-        configure(&mut conn)?;
-        Ok(SqliteHubStore { conn, dir: self.dir.clone(), key: self.key.clone() })
+    pub fn reopen(&self) -> Result<HubStore> {
+        self.reopener().open()
+    }
+
+    /// What opens further connections to this store (the server's pool).
+    pub fn reopener(&self) -> Reopener {
+        let url = match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres { url, .. } => Some(url.clone()),
+        };
+        Reopener { dir: self.dir.clone(), key: self.key.clone(), url }
+    }
+
+    /// Which database the store lives in: `sqlite` or `postgres`.
+    pub fn database_kind(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres { .. } => "postgres",
+        }
     }
 
     /// Gives the hub's store a new passphrase (with the current one), and re-keys it.
@@ -300,16 +429,24 @@ impl SqliteHubStore {
         let user = keyring.users().into_iter().next().unwrap_or_default();
         keyring.change_passphrase(&user, old, new, &self.key)?;
         keyring.save()?;
-        self.key = vault::rekey(&self.conn, &mut keyring)?;
+        // SQLCipher's file takes a new key; PostgreSQL's sealed payloads keep theirs (the
+        // passphrase guards the key, and the key stays on this machine).
+        if let Backend::Sqlite(conn) = &self.backend {
+            self.key = vault::rekey(conn, &mut keyring)?;
+        }
         Ok(())
     }
 
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// The store's database, for the SQL shared with ledgers.
+    pub fn db(&self) -> &dyn Sql {
+        match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres { db, .. } => db.as_ref(),
+        }
     }
 
     pub fn is_initialized(&self) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT count(*) FROM hub", [], |r| r.get::<_, i64>(0))? > 0)
+        Ok(self.db().number("SELECT count(*) FROM hub", &[])?.unwrap_or(0) > 0)
     }
 
     /// Makes this store the hub of `unit`. A hub without a parent is the top of its tree and
@@ -321,48 +458,52 @@ impl SqliteHubStore {
         Catalogue::get(scheme).require(unit)?;
         let node = NodeId::random();
         let secret = Identity::new_secret_hex();
-        let tx = self.conn.transaction()?;
-        tx.execute(
+        let tx = Tx::write(self.db())?;
+        let sealed = tx.seal(SECRET_CONTEXT, Some(secret.to_string()))?;
+        tx.exec(
             "INSERT INTO hub (singleton, node_id, unit, scheme, secret_key, created_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-            params![node.to_string(), unit.as_str(), scheme.as_str(), secret, now()],
+            &[node.to_string().into(), unit.as_str().into(), scheme.as_str().into(), sealed, now().into()],
         )?;
         if top {
             let me = Identity::from_secret_hex(node, &secret)?;
             let cert = Cert::issue(&me, *me.public(), Role::Hub, unit.as_str(), chrono::Utc::now().timestamp());
-            trust::store_statement(&tx, &Statement::Cert(cert), None)?;
+            trust::store_statement(&*tx, &Statement::Cert(cert), None)?;
         }
         tx.commit()?;
         self.identity()
     }
 
     pub fn identity(&self) -> Result<HubInfo> {
-        let (node, unit, scheme): (String, String, String) = self
-            .conn
-            .query_row("SELECT node_id, unit, scheme FROM hub", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?
-            .ok_or_else(|| {
-                StoreError::Other("no hub here: run `sobaucu-hub --data DIR init --unit CODE` first".into())
-            })?;
-        Ok(HubInfo { node_id: node.parse()?, unit: unit.parse()?, scheme: scheme.parse()? })
+        let r = self.db().row("SELECT node_id, unit, scheme FROM hub", &[])?.ok_or_else(|| {
+            StoreError::Other("no hub here: run `sobaucu-hub --data DIR init --unit CODE` first".into())
+        })?;
+        Ok(HubInfo { node_id: r.text(0)?.parse()?, unit: r.text(1)?.parse()?, scheme: r.text(2)?.parse()? })
     }
 
     /// The hub's keys.
     pub fn keys(&self) -> Result<Identity> {
-        let (node, secret): (String, String) =
-            self.conn.query_row("SELECT node_id, secret_key FROM hub", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(Identity::from_secret_hex(node.parse()?, &secret)?)
+        let mut r = self
+            .db()
+            .row("SELECT node_id, secret_key FROM hub", &[])?
+            .ok_or_else(|| StoreError::Other("no hub here".into()))?;
+        let secret = zeroize::Zeroizing::new(
+            self.db()
+                .unseal(SECRET_CONTEXT, r.take(1))?
+                .ok_or_else(|| StoreError::Other("the hub's secret key is missing".into()))?,
+        );
+        Ok(Identity::from_secret_hex(r.text(0)?.parse()?, &secret)?)
     }
 
     /// The check of the hub's log entry at `position` (what a child pulling after it names).
     pub fn check_at(&self, position: u64) -> Result<Option<String>> {
-        Ok(link::check_at(&self.conn, position)?)
+        Ok(link::check_at(self.db(), position)?)
     }
 
     /// Keeps a one-time code (its secret's hash) for `unit` and `role`, until `expires_day`.
     pub fn keep_code(&mut self, secret_hash: &str, unit: &UnitCode, role: Role, expires_day: u32) -> Result<()> {
-        self.conn.execute(
+        self.db().exec(
             "INSERT INTO enroll_codes (code_hash, unit, created_at, role, expires_day) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![secret_hash, unit.as_str(), now(), role.as_str(), expires_day],
+            args![secret_hash, unit.as_str(), now(), role.as_str(), expires_day],
         )?;
         Ok(())
     }
@@ -398,16 +539,17 @@ impl SqliteHubStore {
 
     /// A code's unit, role, expiry day and who used it.
     pub fn code(&self, secret_hash: &str) -> Result<Option<IssuedCode>> {
-        let row: Option<(String, String, i64, Option<String>)> = self
-            .conn
-            .query_row(
-                "SELECT unit, role, expires_day, used_by FROM enroll_codes WHERE code_hash = ?1",
-                [secret_hash],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        row.map(|(unit, role, day, used_by)| {
-            Ok(IssuedCode { unit, role: role.parse()?, expires_day: day as u32, used_by })
+        let row = self.db().row(
+            "SELECT unit, role, expires_day, used_by FROM enroll_codes WHERE code_hash = ?1",
+            args![secret_hash],
+        )?;
+        row.map(|r| {
+            Ok(IssuedCode {
+                unit: r.text(0)?,
+                role: r.text(1)?.parse()?,
+                expires_day: r.i64(2)? as u32,
+                used_by: r.opt_text(3)?,
+            })
         })
         .transpose()
     }
@@ -415,52 +557,47 @@ impl SqliteHubStore {
     /// Enrols a child with the code `secret_hash`: binds its id, role, unit and keys once,
     /// spends the code and keeps the child's certificate, in one transaction.
     pub fn enrol_child(&mut self, secret_hash: &str, cert: &Cert, replacing_legacy: bool) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        let spent = tx.execute(
+        let tx = Tx::write(self.db())?;
+        let spent = tx.exec(
             "UPDATE enroll_codes SET used_by = ?2, used_at = ?3 WHERE code_hash = ?1 AND used_by IS NULL",
-            params![secret_hash, cert.subject.node.to_string(), now()],
+            args![secret_hash, cert.subject.node.to_string(), now()],
         )?;
         if spent != 1 {
             return Err(StoreError::Other("this enrolment code was already used".into()));
         }
         if replacing_legacy {
-            tx.execute(
+            tx.exec(
                 "UPDATE peers SET seal_key = ?2, protocol = 2, kind = ?3, unit = ?4, received_idx = 0, sent_idx = 0
                  WHERE peer = ?1 AND role = 'child' AND protocol = 1",
-                params![cert.subject.node.to_string(), cert.subject.seal_hex(), cert.role.as_str(), cert.unit],
+                args![cert.subject.node.to_string(), cert.subject.seal_hex(), cert.role.as_str(), cert.unit.as_str()],
             )?;
         } else {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO peers (peer, role, kind, unit, public_key, seal_key, protocol, enrolled_at)
                  VALUES (?1, 'child', ?2, ?3, ?4, ?5, 2, ?6)",
-                params![
+                args![
                     cert.subject.node.to_string(),
                     cert.role.as_str(),
-                    cert.unit,
+                    cert.unit.as_str(),
                     cert.subject.sign_hex(),
                     cert.subject.seal_hex(),
                     now()
                 ],
             )?;
         }
-        tx.execute("DELETE FROM statements WHERE kind = 'cert' AND subject = ?1", [cert.subject.node.to_string()])?;
-        trust::store_statement(&tx, &Statement::Cert(cert.clone()), None)?;
+        tx.exec("DELETE FROM statements WHERE kind = 'cert' AND subject = ?1", args![cert.subject.node.to_string()])?;
+        trust::store_statement(&*tx, &Statement::Cert(cert.clone()), None)?;
         tx.commit()?;
         Ok(())
     }
 
     /// Whether a node id is known here at all (a child, the parent, or a certificate).
     pub fn knows_node(&self, node: NodeId) -> Result<Option<&'static str>> {
-        let peer: Option<(String, i64)> = self
-            .conn
-            .query_row("SELECT role, protocol FROM peers WHERE peer = ?1", [node.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        if let Some((role, protocol)) = peer {
+        if let Some(r) = self.db().row("SELECT role, protocol FROM peers WHERE peer = ?1", args![node.to_string()])? {
+            let (role, protocol) = (r.text(0)?, r.i64(1)?);
             return Ok(Some(if role == "child" && protocol == 1 { "legacy" } else { "peer" }));
         }
-        if trust::cert_of(&self.conn, node)?.is_some() || self.identity()?.node_id == node {
+        if trust::cert_of(self.db(), node)?.is_some() || self.identity()?.node_id == node {
             return Ok(Some("certified"));
         }
         Ok(None)
@@ -468,14 +605,13 @@ impl SqliteHubStore {
 
     /// The protocol 1 child's signing key (for its enrolment again).
     pub fn legacy_key(&self, node: NodeId) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row(
+        self.db()
+            .row(
                 "SELECT public_key FROM peers WHERE peer = ?1 AND role = 'child' AND protocol = 1",
-                [node.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?)
+                args![node.to_string()],
+            )?
+            .map(|r| Ok(r.text(0)?))
+            .transpose()
     }
 
     /// The certificates from this hub up to the top hub (this hub's own first).
@@ -483,7 +619,7 @@ impl SqliteHubStore {
         let mut out = Vec::new();
         let mut at = self.identity()?.node_id;
         for _ in 0..8 {
-            let Some(cert) = trust::cert_of(&self.conn, at)? else { break };
+            let Some(cert) = trust::cert_of(self.db(), at)? else { break };
             let done = cert.is_self_signed();
             at = cert.issuer;
             out.push(Statement::Cert(cert));
@@ -495,14 +631,13 @@ impl SqliteHubStore {
     }
 
     pub fn child(&self, peer: NodeId) -> Result<Option<ChildPeer>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE peer = ?1 AND role = 'child'"))?;
-        let mut rows = stmt.query([peer.to_string()])?;
-        match rows.next()? {
-            Some(r) => Ok(Some(read_child(r)?)),
-            None => Ok(None),
-        }
+        self.db()
+            .row(
+                &format!("SELECT {CHILD_COLUMNS} FROM peers WHERE peer = ?1 AND role = 'child'"),
+                args![peer.to_string()],
+            )?
+            .map(|r| read_child(&r))
+            .transpose()
     }
 
     /// Every child as its operators see it (`status --json`, the desktop's hub panel): its
@@ -533,26 +668,22 @@ impl SqliteHubStore {
     }
 
     pub fn children(&self) -> Result<Vec<ChildPeer>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE role = 'child' ORDER BY unit, peer"))?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(read_child(r)?);
-        }
-        Ok(out)
+        self.db()
+            .rows(&format!("SELECT {CHILD_COLUMNS} FROM peers WHERE role = 'child' ORDER BY unit, peer"), &[])?
+            .iter()
+            .map(read_child)
+            .collect()
     }
 
     /// Takes a counter from a child's message if it is above every one taken before (written
     /// at once: a replayed message is refused even after a crash).
     pub fn take_counter(&mut self, peer: NodeId, counter: u64) -> Result<bool> {
-        let n = self.conn.execute(
+        let n = self.db().exec(
             "UPDATE peers SET counter = ?2 WHERE peer = ?1 AND role = 'child' AND counter < ?2",
-            params![peer.to_string(), counter.min(i64::MAX as u64) as i64],
+            args![peer.to_string(), counter],
         )?;
         if n == 0 {
-            self.conn.execute("UPDATE peers SET replays = replays + 1 WHERE peer = ?1", [peer.to_string()])?;
+            self.db().exec("UPDATE peers SET replays = replays + 1 WHERE peer = ?1", args![peer.to_string()])?;
         }
         Ok(n == 1)
     }
@@ -563,11 +694,11 @@ impl SqliteHubStore {
     pub fn revoke(&mut self, peer: NodeId) -> Result<Revocation> {
         let child = self.child(peer)?.ok_or_else(|| StoreError::Other(format!("no node {peer} is enrolled here")))?;
         let keys = self.keys()?;
-        let last_seq = log::last_seq(&self.conn, peer)?;
+        let last_seq = log::last_seq(self.db(), peer)?;
         let revocation = Revocation::issue(&keys, child.peer, chrono::Utc::now().timestamp(), last_seq);
-        let tx = self.conn.transaction()?;
-        tx.execute("UPDATE peers SET revoked = 1 WHERE peer = ?1 AND role = 'child'", [peer.to_string()])?;
-        trust::store_statement(&tx, &Statement::Revocation(revocation.clone()), None)?;
+        let tx = Tx::write(self.db())?;
+        tx.exec("UPDATE peers SET revoked = 1 WHERE peer = ?1 AND role = 'child'", args![peer.to_string()])?;
+        trust::store_statement(&*tx, &Statement::Revocation(revocation.clone()), None)?;
         tx.commit()?;
         Ok(revocation)
     }
@@ -588,15 +719,14 @@ impl SqliteHubStore {
     /// again after its answer was lost).
     fn holds_all(&self, batch: &sobaucu_protocol::Batch) -> Result<bool> {
         for change in &batch.changes {
-            let Some(change) = log::resolve_refs(&self.conn, change)? else { return Ok(false) };
+            let Some(change) = log::resolve_refs(self.db(), change)? else { return Ok(false) };
             let change = &change;
-            let idx: Option<i64> = self
-                .conn
-                .prepare_cached("SELECT idx FROM changes WHERE origin = ?1 AND seq = ?2")?
-                .query_row(params![change.origin.to_string(), change.seq as i64], |r| r.get(0))
-                .optional()?;
+            let idx = self.db().number(
+                "SELECT idx FROM changes WHERE origin = ?1 AND seq = ?2",
+                args![change.origin.to_string(), change.seq],
+            )?;
             let Some(idx) = idx else { return Ok(false) };
-            let held = log::entry_at(&self.conn, idx as u64)?;
+            let held = log::entry_at(self.db(), idx as u64)?;
             let same = held.is_some_and(|e| {
                 sobaucu_protocol::chain::digest(&e.change) == sobaucu_protocol::chain::digest(change)
                     || e.change.withheld.is_some()
@@ -623,9 +753,9 @@ impl SqliteHubStore {
             && batch.upto <= child.received_idx
             && self.holds_all(batch)?
         {
-            self.conn.execute(
+            self.db().exec(
                 "UPDATE peers SET replays = replays + 1, last_sync_at = ?2 WHERE peer = ?1",
-                params![child.peer.to_string(), now()],
+                args![child.peer.to_string(), now()],
             )?;
             return Ok(Ok(Accepted { replay: true, ..Accepted::default() }));
         }
@@ -633,9 +763,9 @@ impl SqliteHubStore {
         let catalogue = Catalogue::get(me.scheme);
         let readable: std::collections::HashSet<String> = self.readable_units(&me.unit)?.into_iter().collect();
         let readable = |u: &str| readable.contains(u);
-        let tx = self.conn.transaction()?;
+        let tx = Tx::write(self.db())?;
         let checker = trust::Checker {
-            conn: &tx,
+            conn: &*tx,
             catalogue,
             readable: &readable,
             now_ms: trust::now_ms(),
@@ -646,18 +776,18 @@ impl SqliteHubStore {
             Ok(a) => a,
             Err(refused) => return Ok(Err(refused)),
         };
-        tx.execute(
+        tx.exec(
             "UPDATE peers SET received_idx = ?2, received_check = ?7, last_sync_at = ?3,
                  changes_new = changes_new + ?4, changes_duplicate = changes_duplicate + ?5,
                  refused_count = refused_count + ?6
              WHERE peer = ?1",
-            params![
+            args![
                 child.peer.to_string(),
-                batch.upto as i64,
+                batch.upto,
                 now(),
-                applied.new as i64,
-                applied.duplicates as i64,
-                applied.refused.len() as i64,
+                applied.new,
+                applied.duplicates,
+                applied.refused.len(),
                 push_check
             ],
         )?;
@@ -668,13 +798,15 @@ impl SqliteHubStore {
     /// How many changes the child may read that it has not pulled yet (its lag behind the log).
     pub fn lag_of(&self, child: &ChildPeer) -> Result<u64> {
         let units = serde_json::to_string(&self.readable_units(&child.unit)?).expect("a list of strings");
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM changes
-             WHERE idx > ?1 AND (source IS NULL OR source <> ?2) AND unit IN (SELECT value FROM json_each(?3))",
-            params![child.sent_idx as i64, child.peer.to_string(), units],
-            |r| r.get(0),
+        let in_units = match self.db().dialect() {
+            Dialect::Sqlite => "unit IN (SELECT value FROM json_each(?3))",
+            Dialect::Postgres => "unit IN (SELECT json_array_elements_text(CAST(?3 AS TEXT)::json))",
+        };
+        let n = self.db().number(
+            &format!("SELECT count(*) FROM changes WHERE idx > ?1 AND (source IS NULL OR source <> ?2) AND {in_units}"),
+            args![child.sent_idx, child.peer.to_string(), units],
         )?;
-        Ok(n as u64)
+        Ok(n.unwrap_or(0) as u64)
     }
 
     /// What a child may read after the hub's log position `after`: `(changes, upto, more)`.
@@ -687,16 +819,16 @@ impl SqliteHubStore {
     ) -> Result<(Vec<Change>, u64, bool)> {
         let filter =
             ReadFilter { not_from: Some(child.peer.to_string()), units: Some(self.readable_units(&child.unit)?) };
-        let (entries, upto, more) = log::read(&self.conn, after, limit, Some(max_bytes), &filter)?;
+        let (entries, upto, more) = log::read(self.db(), after, limit, Some(max_bytes), &filter)?;
         let mut changes: Vec<Change> = entries.into_iter().map(|e| e.change).collect();
-        log::bases_to_refs(&self.conn, &mut changes)?;
+        log::bases_to_refs(self.db(), &mut changes)?;
         Ok((changes, upto, more))
     }
 
     /// The statements a child lacks after `after`: those about the units it may read.
     pub fn statements_for(&self, child: &ChildPeer, after: u64, limit: usize) -> Result<(Vec<Statement>, u64)> {
         let readable: std::collections::HashSet<String> = self.readable_units(&child.unit)?.into_iter().collect();
-        let conn = &self.conn;
+        let conn = self.db();
         let keep = |s: &Statement, unit: Option<&str>| match s {
             Statement::Cert(_) => unit.is_some_and(|u| readable.contains(u)),
             Statement::Revocation(r) => {
@@ -709,28 +841,28 @@ impl SqliteHubStore {
     /// The hub's own changes of a child's origin after `after_seq` (a child restored from an
     /// older copy takes back what it had sent).
     pub fn own_changes_of(&self, child: NodeId, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
-        let mut changes = log::origin_after(&self.conn, child, after_seq, limit)?;
-        log::bases_to_refs(&self.conn, &mut changes)?;
+        let mut changes = log::origin_after(self.db(), child, after_seq, limit)?;
+        log::bases_to_refs(self.db(), &mut changes)?;
         Ok(changes)
     }
 
     /// What the hub holds of a child's own changes: the highest sequence number, and the
     /// highest counter of records it created.
     pub fn held_of(&self, child: NodeId) -> Result<(u64, u64)> {
-        Ok((log::last_seq(&self.conn, child)?, log::last_counter(&self.conn, child)?))
+        Ok((log::last_seq(self.db(), child)?, log::last_counter(self.db(), child)?))
     }
 
     /// Notes the hub log position a child has, and when it synced.
     pub fn child_has(&mut self, child: NodeId, position: u64) -> Result<()> {
-        self.conn.execute(
+        self.db().exec(
             "UPDATE peers SET sent_idx = ?2, last_sync_at = ?3 WHERE peer = ?1",
-            params![child.to_string(), position as i64, now()],
+            args![child.to_string(), position, now()],
         )?;
         Ok(())
     }
 
     pub fn log_head(&self) -> Result<u64> {
-        Ok(log::head(&self.conn)?)
+        Ok(log::head(self.db())?)
     }
 
     /// Keeps a child hub's report of when the nodes and hubs below it last synced: only entries
@@ -748,8 +880,8 @@ impl SqliteHubStore {
                     .is_ok_and(|u| catalogue.unit(&u).is_some() && catalogue.is_within(&u, &child.unit))
                 && chrono::DateTime::parse_from_rfc3339(&s.last_sync_at).is_ok_and(|t| t <= latest)
         });
-        let tx = self.conn.transaction()?;
-        log::keep_seen(&tx, "seen", within)?;
+        let tx = Tx::write(self.db())?;
+        log::keep_seen(&*tx, "seen", within)?;
         tx.commit()?;
         Ok(())
     }
@@ -766,43 +898,40 @@ impl SqliteHubStore {
         {
             return Ok(());
         }
-        self.conn.execute(
+        self.db().exec(
             "UPDATE peers SET election_date = ?2, law = ?3 WHERE peer = ?1 AND role = 'child'",
-            params![child.peer.to_string(), settings.election_date, settings.law],
+            args![child.peer.to_string(), settings.election_date.as_str(), settings.law.as_str()],
         )?;
         Ok(())
     }
 
     /// The settings the ledger of `unit` that synced last told this hub.
     pub fn settings_of(&self, unit: &str) -> Result<Option<sobaucu_protocol::messages::LedgerSettings>> {
-        Ok(self
-            .conn
-            .query_row(
+        self.db()
+            .row(
                 "SELECT election_date, law FROM peers
                   WHERE role = 'child' AND kind = 'node' AND unit = ?1 AND election_date IS NOT NULL
                   ORDER BY last_sync_at DESC LIMIT 1",
-                [unit],
-                |r| Ok(sobaucu_protocol::messages::LedgerSettings { election_date: r.get(0)?, law: r.get(1)? }),
-            )
-            .optional()?)
+                args![unit],
+            )?
+            .map(|r| Ok(sobaucu_protocol::messages::LedgerSettings { election_date: r.text(0)?, law: r.text(1)? }))
+            .transpose()
     }
 
     /// When every node and hub below this hub last synced: its own children as it saw them,
     /// and what its child hubs reported of theirs.
     pub fn seen(&self) -> Result<Vec<Seen>> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.db().rows(
             "SELECT peer, unit, kind, last_sync_at FROM peers
                WHERE role = 'child' AND revoked = 0 AND last_sync_at IS NOT NULL
              UNION ALL
              SELECT node, unit, kind, last_sync_at FROM seen
                WHERE node NOT IN (SELECT peer FROM peers WHERE role = 'child')",
+            &[],
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?))
-        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (node, unit, kind, last_sync_at) = row?;
+        for r in rows {
+            let (node, unit, kind, last_sync_at) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?);
             let (Ok(node), Ok(kind)) = (node.parse(), kind.parse()) else { continue };
             out.push(Seen { node, unit, kind, last_sync_at });
         }
@@ -824,6 +953,100 @@ impl SqliteHubStore {
 
     /// The parent link (a hub enrolled at a parent hub).
     pub fn parent(&self) -> Result<Option<ParentLink>> {
-        Ok(link::parent(&self.conn)?)
+        Ok(link::parent(self.db())?)
     }
+}
+
+/// The tables of a hub's store, in the order `migrate --to` copies them.
+const TABLES: &[&str] = &["hub", "changes", "peers", "enroll_codes", "seen", "statements", "refused"];
+
+/// Moves the SQLite hub store in `dir` to the empty PostgreSQL database at `url`: every row of
+/// every table with its positions (children go on from where they were), payloads sealed on
+/// the way, in one transaction (a failure leaves the database empty and the file in use); then
+/// the directory names the database, and the file is kept beside as `hub.sqlite.moved`.
+/// Returns what was moved, in words.
+pub fn migrate_to_postgres(dir: &Path, credentials: &vault::Credentials, url: &str) -> Result<String> {
+    if database_url(dir)?.is_some() {
+        return Err(StoreError::Other(format!("the hub in {} is on PostgreSQL already", dir.display())));
+    }
+    if !vault::exists(&dir.join(HUB_FILE)) {
+        return Err(StoreError::Other(format!("no hub store in {} to move", dir.display())));
+    }
+    let source = HubStore::open_sqlite(dir, credentials)?;
+    if !source.is_initialized()? {
+        return Err(StoreError::Other(format!("the store in {} holds no hub yet: nothing to move", dir.display())));
+    }
+    let Backend::Sqlite(conn) = &source.backend else { unreachable!("opened as SQLite") };
+    let target = crate::pg::PgDb::connect(url, source.key.clone())?;
+    target.migrate()?;
+    if target.number("SELECT count(*) FROM hub", &[])?.unwrap_or(0) > 0 {
+        return Err(StoreError::Other("that database already holds a hub: give each hub a database of its own".into()));
+    }
+    let tx = Tx::write(&target)?;
+    let mut moved = Vec::new();
+    for table in TABLES {
+        let wanted: Vec<String> = tx
+            .rows(
+                "SELECT column_name FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position",
+                args![*table],
+            )?
+            .iter()
+            .map(|r| r.text(0))
+            .collect::<sobaucu_core::Result<_>>()?;
+        let have: std::collections::HashSet<String> = conn
+            .rows(&format!("SELECT name FROM pragma_table_info('{table}')"), &[])?
+            .iter()
+            .map(|r| r.text(0))
+            .collect::<sobaucu_core::Result<_>>()?;
+        let columns: Vec<&String> = wanted.iter().filter(|c| have.contains(*c)).collect();
+        let list = columns.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+        let marks = (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let insert = format!("INSERT INTO {table} ({list}) VALUES ({marks})");
+        let sealed: Vec<bool> = columns.iter().map(|c| crate::pg::SEALED.contains(&(*table, c.as_str()))).collect();
+        let position = |name: &str| columns.iter().position(|c| *c == name);
+        let (origin_at, seq_at) = (position("origin"), position("seq"));
+        let rows = conn.rows(&format!("SELECT {list} FROM {table}"), &[])?;
+        let count = rows.len();
+        for mut row in rows {
+            let mut cells = Vec::with_capacity(columns.len());
+            for (i, column) in columns.iter().enumerate() {
+                let cell = row.take(i);
+                if !sealed[i] {
+                    cells.push(cell);
+                    continue;
+                }
+                let context = match (*table, origin_at, seq_at) {
+                    ("hub", _, _) => SECRET_CONTEXT.to_string(),
+                    (_, Some(o), Some(q)) => {
+                        let origin = match &cells.get(o) {
+                            Some(sobaucu_core::db::Cell::Text(t)) => t.clone(),
+                            _ => return Err(StoreError::Other(format!("{table}: a row without its origin"))),
+                        };
+                        let seq = match cells.get(q) {
+                            Some(sobaucu_core::db::Cell::Int(v)) => *v,
+                            _ => return Err(StoreError::Other(format!("{table}: a row without its number"))),
+                        };
+                        log::payload_context(&origin, seq, column)
+                    }
+                    _ => return Err(StoreError::Other(format!("{table}.{column}: no place to seal it to"))),
+                };
+                let clear = Row(vec![cell]).opt_text(0)?;
+                cells.push(tx.seal(&context, clear)?);
+            }
+            tx.exec(&insert, &cells)?;
+        }
+        moved.push(format!("{count} {table}"));
+    }
+    target.reset_sequences()?;
+    tx.commit()?;
+    keep_database_url(dir, url)?;
+    conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
+    drop(source);
+    std::fs::rename(dir.join(HUB_FILE), dir.join(format!("{HUB_FILE}.moved")))
+        .map_err(|e| StoreError::Other(format!("{}: {e}", dir.join(HUB_FILE).display())))?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("{HUB_FILE}{suffix}")));
+    }
+    Ok(moved.join(", "))
 }

@@ -7,14 +7,14 @@
 use sobaucu_core::Store;
 use sobaucu_core::store::InitOptions;
 use sobaucu_hub::service::{Hub, child_of};
-use sobaucu_hub::store::SqliteHubStore;
+use sobaucu_hub::store::HubStore;
 use sobaucu_protocol::code::EnrolCode;
 use sobaucu_protocol::messages::{EnrollRequest, RefusalKind, Seen, SyncRequest, SyncResponse};
 use sobaucu_protocol::{Batch, Identity, Limits, Message, NodeId, Role, Sealed, Statement};
 
 struct Fixture {
     _tmp: tempfile::TempDir,
-    hub: SqliteHubStore,
+    hub: HubStore,
     keys: Identity,
 }
 
@@ -24,7 +24,16 @@ fn hub() -> Fixture {
 
 fn hub_at(unit: &str) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
-    let mut hub = SqliteHubStore::open(&tmp.path().join("hub"), &sobaucu_core::vault::test_credentials()).unwrap();
+    // With a PostgreSQL server to test against (`scripts/test.sh`), the store lives there.
+    let database = std::env::var("SOBAUCU_TEST_POSTGRES").ok().filter(|s| !s.is_empty()).map(|admin| {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        sobaucu_hub::pg::create_database(&admin, &format!("s{}_{n}", std::process::id())).unwrap()
+    });
+    let mut hub =
+        HubStore::open_with(&tmp.path().join("hub"), &sobaucu_core::vault::test_credentials(), database.as_deref())
+            .unwrap();
+    assert_eq!(hub.database_kind(), if database.is_some() { "postgres" } else { "sqlite" });
     hub.init(&unit.parse().unwrap(), "2021".parse().unwrap(), true).unwrap();
     let keys = hub.keys().unwrap();
     Fixture { _tmp: tmp, hub, keys }
