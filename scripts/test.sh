@@ -27,7 +27,7 @@ if [ "$status" = 0 ]; then
   set +e
   SOBAUCU_TEST_POSTGRES="$SOBAUCU_TEST_POSTGRES" cargo test --locked -p sobaucu-hub -p sobaucu-tests \
     --test service --test sync_e2e --test sync_attacks --test sync_faults --test sync_restore --test province \
-    --test hub_operations --test at_rest --test district_conflicts --test duplicates_sync --test load \
+    --test hub_operations --test at_rest --test district_conflicts --test duplicates_sync --test load --test country \
     2>&1 | sed 's/^test result:/postgres test result:/' | tee -a "$log"
   status=${PIPESTATUS[0]}
   set -e

@@ -8,6 +8,7 @@ use sobaucu_core::units::Level;
 
 fn level_word(level: Level, n: usize) -> &'static str {
     match (level, n == 1) {
+        (Level::Country, _) => "country",
         (Level::Province, true) => "province",
         (Level::Province, false) => "provinces",
         (Level::District, true) => "district",

@@ -83,7 +83,9 @@ pub fn history(store: &Store, kind: &str, id: &str) -> Result<Value> {
 pub fn list_units(scheme: &str, parent: Option<&str>) -> Result<Value> {
     let catalogue = Catalogue::get(scheme.parse()?);
     let parent = parent.filter(|p| !p.is_empty()).map(str::parse).transpose()?;
-    Ok(Value::Array(catalogue.children(parent.as_ref()).into_iter().map(unit_json).collect()))
+    // Without a parent: the provinces (a national ledger is made from the command line).
+    let parent = parent.unwrap_or_else(|| crate::units::COUNTRY.parse().expect("the country's code"));
+    Ok(Value::Array(catalogue.children(Some(&parent)).into_iter().map(unit_json).collect()))
 }
 
 pub fn search_units(scheme: &str, query: &str) -> Result<Value> {

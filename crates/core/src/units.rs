@@ -3,7 +3,9 @@
 //! whatever sits below its unit, whichever scheme it runs on.
 //!
 //! A unit is named by its official code at its official width, leading zeros kept: province 2
-//! digits (`12`), district 3 (`106`), commune 5 (`03637`). The width tells the level.
+//! digits (`12`), district 3 (`106`), commune 5 (`03637`). The width tells the level. Above the
+//! provinces, in both schemes, is the country: code `0`, one digit (the National Election
+//! Council's view, with a national hub and ledger).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::text;
+
+/// The country's code, the root of both schemes.
+pub const COUNTRY: &str = "0";
 
 const UNITS_2021: &str = include_str!("../../../assets/admin-units-2021.csv");
 const UNITS_2025: &str = include_str!("../../../assets/admin-units-2025.csv");
@@ -54,6 +59,7 @@ impl FromStr for Scheme {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    Country,
     Province,
     District,
     Commune,
@@ -62,6 +68,7 @@ pub enum Level {
 impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
+            Level::Country => "country",
             Level::Province => "province",
             Level::District => "district",
             Level::Commune => "commune",
@@ -69,6 +76,7 @@ impl Level {
     }
     fn width(self) -> usize {
         match self {
+            Level::Country => 1,
             Level::Province => 2,
             Level::District => 3,
             Level::Commune => 5,
@@ -91,6 +99,7 @@ impl UnitCode {
     /// The level the code's width names.
     pub fn level(&self) -> Level {
         match self.0.len() {
+            1 => Level::Country,
             2 => Level::Province,
             3 => Level::District,
             _ => Level::Commune,
@@ -108,16 +117,16 @@ impl FromStr for UnitCode {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         let s = s.trim();
-        if matches!(s.len(), 2 | 3 | 5) && s.bytes().all(|b| b.is_ascii_digit()) {
+        if (s == COUNTRY || matches!(s.len(), 2 | 3 | 5)) && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(UnitCode(s.to_string()))
         } else {
             let shown: String = s.chars().take(20).collect();
             Err(Error::input(
                 format!(
-                    "`{shown}` is not a unit code: a province has 2 digits (12), a district 3 (106), a commune 5 (03637)"
+                    "`{shown}` is not a unit code: the country is 0, a province has 2 digits (12), a district 3 (106), a commune 5 (03637)"
                 ),
                 format!(
-                    "`{shown}` không phải mã đơn vị: tỉnh 2 chữ số (12), huyện 3 chữ số (106), xã 5 chữ số (03637)"
+                    "`{shown}` không phải mã đơn vị: cả nước là 0, tỉnh 2 chữ số (12), huyện 3 chữ số (106), xã 5 chữ số (03637)"
                 ),
             ))
         }
@@ -181,6 +190,18 @@ impl Catalogue {
                 units.push(unit);
             }
         };
+        let country = UnitCode(COUNTRY.to_string());
+        add(
+            &mut units,
+            Unit {
+                code: country.clone(),
+                name: "Cả nước".into(),
+                level: Level::Country,
+                unit_type: "quốc gia".into(),
+                parent: None,
+                path: "Cả nước".into(),
+            },
+        );
         for line in csv_text.lines().skip(1).filter(|l| !l.is_empty()) {
             let cols: Vec<&str> = line.split(',').collect();
             let number = |i: usize| cols[i].trim().parse::<u32>().expect("shipped unit codes are numbers");
@@ -194,7 +215,7 @@ impl Catalogue {
                     path: province_name.clone(),
                     name: province_name.clone(),
                     level: Level::Province,
-                    parent: None,
+                    parent: Some(country.clone()),
                 },
             );
             let (parent, parent_path) = if scheme == Scheme::Y2021 {
@@ -254,7 +275,7 @@ impl Catalogue {
         })
     }
 
-    /// The units directly below `parent` (the provinces when `parent` is None), by code.
+    /// The units directly below `parent` (the country when `parent` is None), by code.
     pub fn children(&self, parent: Option<&UnitCode>) -> Vec<&Unit> {
         self.children
             .get(&parent.cloned())

@@ -268,7 +268,14 @@ impl Store {
         }
         let catalogue = Catalogue::get(options.scheme);
         let unit = catalogue.require(&options.unit)?;
-        let province = catalogue.ancestor_at(&unit.code, Level::Province).expect("every unit has a province");
+        // A ledger keeps its province's units; a national ledger (the country, `0`) is not made
+        // yet: the country's hub reads every province's changes (`sobaucu-hub init --unit 0`).
+        let Some(province) = catalogue.ancestor_at(&unit.code, Level::Province) else {
+            return Err(Error::input(
+                "a ledger is made for a province or a unit below it; the country is served by a national hub (`sobaucu-hub init --unit 0`)",
+                "sổ được lập cho tỉnh hoặc đơn vị thuộc tỉnh; cả nước dùng máy chủ quốc gia (`sobaucu-hub init --unit 0`)",
+            ));
+        };
         let node = NodeInfo {
             node_id: NodeId::random(),
             unit: unit.code.clone(),
@@ -289,7 +296,8 @@ impl Store {
                     u.level.as_str(),
                     u.name,
                     u.unit_type,
-                    u.parent.as_ref().map(UnitCode::as_str),
+                    // The ledger's units start at its province.
+                    u.parent.as_ref().map(UnitCode::as_str).filter(|_| u.level != Level::Province),
                     u.path
                 ])?;
             }
