@@ -380,6 +380,46 @@ pub fn test_postgres() -> Option<String> {
     std::env::var("SOBAUCU_TEST_POSTGRES").ok().filter(|s| !s.is_empty())
 }
 
+/// A PostgreSQL server to make databases on: the suite's (`$SOBAUCU_TEST_POSTGRES`), or a
+/// throwaway cluster of the test's own (`scripts/pg-cluster.sh`), stopped when dropped.
+pub struct Postgres {
+    pub admin: String,
+    own: Option<String>,
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        if let Some(admin) = test_postgres() {
+            return Postgres { admin, own: None };
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-cluster.sh");
+        let out = run_ok(Command::new("bash").arg(&script).arg("start"));
+        let value = |name: &str| {
+            out.lines()
+                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+                .map(|v| v.trim_matches('\'').to_string())
+                .unwrap_or_else(|| panic!("{name} in {out}"))
+        };
+        Postgres { admin: value("SOBAUCU_TEST_POSTGRES"), own: Some(value("SOBAUCU_PG_DIR")) }
+    }
+
+    /// A new, empty database.
+    pub fn database(&self, hint: &str) -> String {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        sobaucu_hub::pg::create_database(&self.admin, &format!("{hint}_{}_{n}", std::process::id())).unwrap()
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.own {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-cluster.sh");
+            let _ = Command::new("bash").arg(script).args(["stop", dir]).output();
+        }
+    }
+}
+
 /// A new database for the hub to be made in `dir` (None: no server to test against, or the
 /// hub exists already).
 pub fn test_database(dir: &Path) -> Option<String> {
@@ -419,6 +459,14 @@ impl Hub {
             init.args(["--parent", &parent.url, "--code", &code]);
         }
         run_ok(&mut init);
+        let mut hub = Hub { dir: dir.to_path_buf(), url: String::new(), metrics_url: None, process: None };
+        hub.serve();
+        hub
+    }
+
+    /// Creates a top hub for `unit` on SQLite whatever the suite runs on, and starts it.
+    pub fn start_sqlite(dir: &Path, unit: &str, scheme: &str) -> Hub {
+        run_ok(Hub::command(dir).env_remove("SOBAUCU_HUB_DATABASE").args(["init", "--unit", unit, "--scheme", scheme]));
         let mut hub = Hub { dir: dir.to_path_buf(), url: String::new(), metrics_url: None, process: None };
         hub.serve();
         hub
