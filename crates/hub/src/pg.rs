@@ -135,7 +135,8 @@ fn db_error(e: postgres::Error) -> Error {
 
 /// A connection to the hub's PostgreSQL database.
 pub struct PgDb {
-    client: RefCell<Client>,
+    /// None only while dropped.
+    client: RefCell<Option<Client>>,
     statements: RefCell<HashMap<String, Statement>>,
     in_transaction: Flag<bool>,
     key: FileKey,
@@ -231,18 +232,22 @@ impl PgDb {
             Error::Database(format!("cannot connect to the hub's PostgreSQL database: {}", describe(&e)))
         })?;
         Ok(PgDb {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Flag::new(false),
             key,
         })
     }
 
+    fn client(&self) -> std::cell::RefMut<'_, Client> {
+        std::cell::RefMut::map(self.client.borrow_mut(), |c| c.as_mut().expect("open until dropped"))
+    }
+
     fn statement(&self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let prepared = self.client.borrow_mut().prepare(&translate(sql)).map_err(db_error)?;
+        let prepared = self.client().prepare(&translate(sql)).map_err(db_error)?;
         let mut cache = self.statements.borrow_mut();
         if cache.len() > 256 {
             cache.clear();
@@ -294,6 +299,20 @@ impl PgDb {
             )?;
         }
         Ok(())
+    }
+}
+
+impl Drop for PgDb {
+    /// The client's own drop blocks on a runtime of its own, which a tokio worker thread may
+    /// not do (a server's state dropped as it shuts down): it is closed on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.get_mut().take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new().name("pg-close".into()).spawn(move || drop(client));
+            } else {
+                drop(client);
+            }
+        }
     }
 }
 
@@ -350,17 +369,17 @@ impl Sql for PgDb {
         let statement = self.statement(sql)?;
         let params: Vec<Param<'_>> = args.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.borrow_mut().execute(&statement, &refs).map_err(db_error)? as usize)
+        Ok(self.client().execute(&statement, &refs).map_err(db_error)? as usize)
     }
     fn rows(&self, sql: &str, args: &[Cell]) -> Result<Vec<Row>> {
         let statement = self.statement(sql)?;
         let params: Vec<Param<'_>> = args.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = self.client.borrow_mut().query(&statement, &refs).map_err(db_error)?;
+        let rows = self.client().query(&statement, &refs).map_err(db_error)?;
         rows.iter().map(read_row).collect()
     }
     fn batch(&self, sql: &str) -> Result<()> {
-        self.client.borrow_mut().batch_execute(sql).map_err(db_error)
+        self.client().batch_execute(sql).map_err(db_error)
     }
     fn in_transaction(&self) -> bool {
         self.in_transaction.get()
