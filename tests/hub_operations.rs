@@ -29,6 +29,9 @@ fn a_hub_reports_its_peers_and_its_figures() {
     let status: serde_json::Value =
         serde_json::from_str(&run_ok(Hub::command(&hub.dir).args(["status", "--json"]))).unwrap();
     assert_eq!(status["hub"]["unit_name"], "Huyện Tam Đường");
+    // Nothing syncs while it measures: the hub took no change a second.
+    assert_eq!(status["changes_per_second"], 0.0, "{status}");
+    assert_eq!(status["rate_seconds"], 1.0);
     let peer = &status["peers"][0];
     assert_eq!(
         (peer["unit"].as_str(), peer["unit_name"].as_str(), peer["role"].as_str()),

@@ -134,6 +134,10 @@ enum Command {
         /// lag (changes of the hub's log it has not pulled) and counts.
         #[arg(long)]
         json: bool,
+        /// With --json: measure the changes the hub takes per second over this many seconds
+        /// (`changes_per_second`; 0 leaves it out).
+        #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+        rate_seconds: f64,
     },
     /// `passphrase change`: a new passphrase for the hub's store (from
     /// `$SOBAUCU_NEW_PASSPHRASE` or the terminal; with --key-file, write the new one there
@@ -310,10 +314,22 @@ fn run(cli: Cli) -> Result<()> {
             store.change_passphrase(&credentials.passphrase, &new)?;
             println!("the hub's passphrase is changed and its store re-keyed");
         }
-        Command::Status { json: true } => {
-            println!("{}", serde_json::to_string_pretty(&status_json(&store)?)?);
+        Command::Status { json: true, rate_seconds } => {
+            let mut status = status_json(&store)?;
+            if rate_seconds > 0.0 {
+                // The log's head twice, `rate_seconds` apart: what the hub took meanwhile.
+                let window = Duration::from_secs_f64(rate_seconds.min(3600.0));
+                let before = store.log_head()?;
+                let started = std::time::Instant::now();
+                std::thread::sleep(window);
+                let after = store.log_head()?;
+                let rate = after.saturating_sub(before) as f64 / started.elapsed().as_secs_f64();
+                status["changes_per_second"] = serde_json::json!((rate * 10.0).round() / 10.0);
+                status["rate_seconds"] = serde_json::json!(rate_seconds);
+            }
+            println!("{}", serde_json::to_string_pretty(&status)?);
         }
-        Command::Status { json: false } => {
+        Command::Status { json: false, .. } => {
             let me = store.identity()?;
             println!(
                 "hub {}, unit {}, scheme {}, log head {}",
