@@ -14,7 +14,7 @@ import { fullMoment, shortMoment } from './dates.js';
 import { getNode, fieldDef, kindLabel, hasUnitsBelow } from './store.js';
 import { displayFieldValue, isEmptyValue, isTrue } from './values.js';
 import { toast, confirmDialog } from './dialogs.js';
-import { getSyncStatus, onSyncStatus, refreshSyncStatus, setSyncStatus, hubUnit, conflictCount } from './syncstate.js';
+import { getSyncStatus, onSyncStatus, refreshSyncStatus, statusFromCommand, hubUnit, conflictCount } from './syncstate.js';
 
 /** Draws the sync screen into `container`. */
 export function render(container, params, ctx) {
@@ -140,10 +140,9 @@ export function render(container, params, ctx) {
     button.disabled = true;
     button.textContent = t('sync.enrolling');
     try {
-      const result = await api.enrollHub(url, code);
+      const result = await statusFromCommand(() => api.enrollHub(url, code));
       if (!alive) return;
-      if (result && typeof result === 'object') setSyncStatus(result);
-      else await refreshSyncStatus();
+      if (!result || typeof result !== 'object') await refreshSyncStatus();
       if (!alive) return;
       if (getSyncStatus()?.enrolled) {
         toast(t('sync.enrolled'));

@@ -42,12 +42,21 @@ export function onSyncStatus(listener) {
   return () => listeners.delete(listener);
 }
 
+/**
+ * Runs a command that answers a SyncStatus (`call()`), and stores the answer unless a status
+ * event came meanwhile: the background sync may finish, and say so, before the answer is read.
+ */
+export async function statusFromCommand(call) {
+  const before = received;
+  const answer = await call();
+  if (received === before) setSyncStatus(answer);
+  return answer;
+}
+
 /** Asks the core for the status (sync_status). Failures are only logged: the corner stays as is. */
 export async function refreshSyncStatus() {
-  const before = received;
   try {
-    const fresh = await api.syncStatus();
-    if (received === before) setSyncStatus(fresh);
+    await statusFromCommand(() => api.syncStatus());
   } catch (error) {
     console.warn('sync_status:', error);
   }
