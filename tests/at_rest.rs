@@ -96,12 +96,12 @@ fn a_stolen_ledger_wal_hub_store_backup_and_bundle_give_nothing_away() {
     let hub_store = match std::fs::read_to_string(hub.dir.join("database")) {
         Ok(url) => {
             let dump = tmp.path().join("hub.dump");
-            let pg_dump = std::fs::read_dir("/usr/lib/postgresql")
-                .unwrap()
-                .map(|d| d.unwrap().path().join("bin/pg_dump"))
-                .find(|p| p.exists())
-                .expect("pg_dump");
-            run_ok(std::process::Command::new(pg_dump).args(["--data-only", "--file"]).arg(&dump).arg(url.trim()));
+            run_ok(
+                std::process::Command::new(sobaucu_tests::pg_tool("pg_dump"))
+                    .args(["--data-only", "--file"])
+                    .arg(&dump)
+                    .arg(url.trim()),
+            );
             assert_hides(&dump, &secrets);
             hub.dir.join("database")
         }

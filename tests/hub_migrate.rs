@@ -21,7 +21,7 @@ fn log_head(hub: &Hub) -> u64 {
 fn an_sqlite_hub_moves_to_postgres_whole_and_its_children_go_on() {
     let postgres = Postgres::start();
     let tmp = tempfile::tempdir().unwrap();
-    let mut hub = Hub::start_sqlite(&tmp.path().join("hub"), "12", "2025");
+    let mut hub = Hub::start_on(&tmp.path().join("hub"), "12", "2025", None);
     let commune = Node::init(&tmp.path().join("commune"), "03637", "2025", "2026-03-15");
     commune.enroll(&hub, "03637");
     commune.import(&[incident("một"), incident("hai"), incident("ba")]);

@@ -17,22 +17,15 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
     let Ok(url) = std::fs::read_to_string(from.join("database")) else { return };
-    let tool = |name: &str| {
-        std::fs::read_dir("/usr/lib/postgresql")
-            .unwrap()
-            .map(|d| d.unwrap().path().join("bin").join(name))
-            .find(|p| p.exists())
-            .unwrap_or_else(|| panic!("{name}"))
-    };
     if from.join("pg.dump").exists() {
         run_ok(
-            std::process::Command::new(tool("pg_restore"))
+            std::process::Command::new(sobaucu_tests::pg_tool("pg_restore"))
                 .args(["--clean", "--if-exists", "--single-transaction", "--dbname", url.trim()])
                 .arg(from.join("pg.dump")),
         );
     } else {
         run_ok(
-            std::process::Command::new(tool("pg_dump"))
+            std::process::Command::new(sobaucu_tests::pg_tool("pg_dump"))
                 .args(["--format=custom", "--file"])
                 .arg(to.join("pg.dump"))
                 .arg(url.trim()),

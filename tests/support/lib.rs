@@ -405,9 +405,7 @@ impl Postgres {
 
     /// A new, empty database.
     pub fn database(&self, hint: &str) -> String {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        sobaucu_hub::pg::create_database(&self.admin, &format!("{hint}_{}_{n}", std::process::id())).unwrap()
+        sobaucu_hub::pg::create_fresh_database(&self.admin, hint).unwrap()
     }
 }
 
@@ -420,6 +418,15 @@ impl Drop for Postgres {
     }
 }
 
+/// One of PostgreSQL's programs (`pg_dump`, `pg_restore`), from the distribution's folder.
+pub fn pg_tool(name: &str) -> PathBuf {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is installed (scripts/setup.sh)")
+        .map(|d| d.unwrap().path().join("bin").join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("{name} in /usr/lib/postgresql/*/bin"))
+}
+
 /// A new database for the hub to be made in `dir` (None: no server to test against, or the
 /// hub exists already).
 pub fn test_database(dir: &Path) -> Option<String> {
@@ -427,11 +434,7 @@ pub fn test_database(dir: &Path) -> Option<String> {
     if dir.join("hub.sqlite").exists() || dir.join("database").exists() || dir.join("hub.keys").exists() {
         return None;
     }
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let name = format!("t{}_{}_{n}", std::process::id(), stamp % 1_000_000_000_000);
-    Some(sobaucu_hub::pg::create_database(&admin, &name).expect("a test database"))
+    Some(sobaucu_hub::pg::create_fresh_database(&admin, "t").expect("a test database"))
 }
 
 impl Hub {
@@ -464,9 +467,15 @@ impl Hub {
         hub
     }
 
-    /// Creates a top hub for `unit` on SQLite whatever the suite runs on, and starts it.
-    pub fn start_sqlite(dir: &Path, unit: &str, scheme: &str) -> Hub {
-        run_ok(Hub::command(dir).env_remove("SOBAUCU_HUB_DATABASE").args(["init", "--unit", unit, "--scheme", scheme]));
+    /// Creates a top hub for `unit` on the PostgreSQL database `database`, or on SQLite with
+    /// None (whatever the suite runs on), and starts it.
+    pub fn start_on(dir: &Path, unit: &str, scheme: &str, database: Option<&str>) -> Hub {
+        let mut init = Hub::command(dir);
+        init.env_remove("SOBAUCU_HUB_DATABASE").args(["init", "--unit", unit, "--scheme", scheme]);
+        if let Some(url) = database {
+            init.args(["--database", url]);
+        }
+        run_ok(&mut init);
         let mut hub = Hub { dir: dir.to_path_buf(), url: String::new(), metrics_url: None, process: None };
         hub.serve();
         hub

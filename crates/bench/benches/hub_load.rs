@@ -104,13 +104,9 @@ fn main() {
     }
     let mut stores: Vec<Option<&str>> = vec![None];
     stores.extend(postgres.as_deref().map(Some));
-    let mut n = 0;
     for admin in stores {
         for (nodes, rounds) in [(1, 200), (100, 10), (1000, 1)] {
-            let url = admin.map(|admin| {
-                n += 1;
-                sobaucu_hub::pg::create_database(admin, &format!("bench_{}_{n}", std::process::id())).unwrap()
-            });
+            let url = admin.map(|admin| sobaucu_hub::pg::create_fresh_database(admin, "bench").unwrap());
             measure(&runtime, url.as_deref(), nodes, rounds);
         }
     }

@@ -9,7 +9,7 @@
 //! as its digest alone (`withheld`, with the reason), so the chain stays checkable.
 
 use crate::args;
-use crate::db::{Cell, Dialect, Row, Sql, Tx};
+use crate::db::{Dialect, Row, Sql, Tx};
 use serde_json::{Map, Value};
 use sobaucu_protocol::chain::{self, GENESIS};
 use sobaucu_protocol::{Change, Value as WireValue, Withheld};
@@ -143,52 +143,6 @@ pub const ENTRY_COLUMNS: &str =
 
 /// How many columns [`ENTRY_COLUMNS`] names: a query that selects more reads them from here.
 pub const ENTRY_COLUMN_COUNT: usize = 14;
-
-/// An entry from a row of [`ENTRY_COLUMNS`] read from a ledger's file (whose payloads are
-/// stored as they are: the whole file is encrypted).
-pub fn read_entry(r: &rusqlite::Row<'_>) -> Result<Entry> {
-    let mut cells = Vec::with_capacity(ENTRY_COLUMN_COUNT);
-    for i in 0..ENTRY_COLUMN_COUNT {
-        cells.push(match r.get_ref(i)? {
-            rusqlite::types::ValueRef::Null => Cell::Null,
-            rusqlite::types::ValueRef::Integer(v) => Cell::Int(v),
-            rusqlite::types::ValueRef::Real(v) => Cell::Int(v as i64),
-            rusqlite::types::ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-            rusqlite::types::ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
-        });
-    }
-    entry_of(&PlainPayloads, Row(cells))
-}
-
-/// The payload sealing of a store whose payloads are stored as they are.
-struct PlainPayloads;
-
-impl Sql for PlainPayloads {
-    fn dialect(&self) -> crate::db::Dialect {
-        crate::db::Dialect::Sqlite
-    }
-    fn exec(&self, _: &str, _: &[Cell]) -> Result<usize> {
-        Err(bad_stored("no database"))
-    }
-    fn rows(&self, _: &str, _: &[Cell]) -> Result<Vec<Row>> {
-        Err(bad_stored("no database"))
-    }
-    fn batch(&self, _: &str) -> Result<()> {
-        Err(bad_stored("no database"))
-    }
-    fn in_transaction(&self) -> bool {
-        false
-    }
-    fn begin(&self, _: bool) -> Result<()> {
-        Err(bad_stored("no database"))
-    }
-    fn commit(&self) -> Result<()> {
-        Err(bad_stored("no database"))
-    }
-    fn rollback(&self) -> Result<()> {
-        Err(bad_stored("no database"))
-    }
-}
 
 /// Where a change's payload column is sealed: its origin, sequence number and column.
 pub fn payload_context(origin: &str, seq: i64, column: &str) -> String {

@@ -347,6 +347,15 @@ pub fn create_database(admin_url: &str, name: &str) -> Result<String> {
     Ok(with_database(admin_url, name))
 }
 
+/// Creates a new, empty database named after `hint`, this process and a counter (a hub of its
+/// own for each test and benchmark hub), and gives its URL.
+pub fn create_fresh_database(admin_url: &str, hint: &str) -> Result<String> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros());
+    create_database(admin_url, &format!("{hint}_{}_{}_{n}", std::process::id(), stamp % 1_000_000_000))
+}
+
 /// A connection error without the password a URL may carry.
 fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {

@@ -14,12 +14,17 @@ use crate::store::{HubStore, Reopener};
 const STRIPES: usize = 64;
 
 pub struct StorePool {
-    idle: Mutex<Vec<HubStore>>,
+    slots: Mutex<Slots>,
     available: Condvar,
-    opened: Mutex<usize>,
     max: usize,
     reopen: Reopener,
     stripes: Vec<Mutex<()>>,
+}
+
+/// The connections not in use, and how many are open in all.
+struct Slots {
+    idle: Vec<HubStore>,
+    opened: usize,
 }
 
 /// A connection taken from the pool, given back when dropped.
@@ -33,43 +38,48 @@ impl StorePool {
     pub fn new(store: HubStore, max: usize) -> StorePool {
         StorePool {
             reopen: store.reopener(),
-            idle: Mutex::new(vec![store]),
+            slots: Mutex::new(Slots { idle: vec![store], opened: 1 }),
             available: Condvar::new(),
-            opened: Mutex::new(1),
             max: max.max(1),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
         }
     }
 
+    fn slots(&self) -> MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// A connection: an idle one, a new one while fewer than the most are open, else the next
     /// one given back.
     pub fn lock(&self) -> Pooled<'_> {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slots = self.slots();
         loop {
-            if let Some(store) = idle.pop() {
+            if let Some(store) = slots.idle.pop() {
                 return Pooled { store: Some(store), pool: self };
             }
-            {
-                let mut opened = self.opened.lock().unwrap_or_else(|p| p.into_inner());
-                if *opened < self.max {
-                    *opened += 1;
-                    drop(opened);
-                    drop(idle);
-                    match self.reopen.open() {
-                        Ok(store) => return Pooled { store: Some(store), pool: self },
-                        Err(e) => {
-                            // The first connection is never closed: wait for one given back.
-                            tracing::warn!("a further connection to the store failed: {e}");
-                            *self.opened.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
-                            idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-                            if !idle.is_empty() {
-                                continue;
-                            }
+            if slots.opened < self.max {
+                slots.opened += 1;
+                drop(slots);
+                match self.reopen.open() {
+                    Ok(store) => return Pooled { store: Some(store), pool: self },
+                    Err(e) => {
+                        // Busy for a moment, say: look again for one given back meanwhile,
+                        // else wait a little before trying again.
+                        tracing::warn!("a further connection to the store failed: {e}");
+                        slots = self.slots();
+                        slots.opened -= 1;
+                        if slots.idle.is_empty() {
+                            slots = self
+                                .available
+                                .wait_timeout(slots, std::time::Duration::from_millis(50))
+                                .unwrap_or_else(|p| p.into_inner())
+                                .0;
                         }
+                        continue;
                     }
                 }
             }
-            idle = self.available.wait(idle).unwrap_or_else(|p| p.into_inner());
+            slots = self.available.wait(slots).unwrap_or_else(|p| p.into_inner());
         }
     }
 
@@ -84,7 +94,7 @@ impl StorePool {
 
     /// How many connections are open.
     pub fn open_connections(&self) -> usize {
-        *self.opened.lock().unwrap_or_else(|p| p.into_inner())
+        self.slots().opened
     }
 }
 
@@ -104,11 +114,11 @@ impl std::ops::DerefMut for Pooled<'_> {
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(store) = self.store.take() {
-            // A connection left inside a transaction (a panic mid-work) is not given back.
+            // A connection left inside a transaction (a panic mid-work) is rolled back first.
             if store.db().in_transaction() {
                 let _ = store.db().rollback();
             }
-            self.pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(store);
+            self.pool.slots().idle.push(store);
             self.pool.available.notify_one();
         }
     }

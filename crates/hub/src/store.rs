@@ -361,13 +361,7 @@ impl HubStore {
         } else {
             // The database must be reachable, and not another hub's, before anything is kept.
             let (_, key) = vault::open_keyring(&dir.join(HUB_FILE), credentials, "hub")?;
-            let db = crate::pg::PgDb::connect(url, key)?;
-            db.migrate()?;
-            if db.number("SELECT count(*) FROM hub", &[])?.unwrap_or(0) > 0 {
-                return Err(StoreError::Other(
-                    "that database already holds a hub: give each hub a database of its own".into(),
-                ));
-            }
+            empty_database(url, key)?;
             keep_database_url(dir, url)?;
         }
         HubStore::open(dir, credentials)
@@ -957,6 +951,16 @@ impl HubStore {
     }
 }
 
+/// A connection to the database at `url`, its schema made, refused when it holds a hub already.
+fn empty_database(url: &str, key: vault::FileKey) -> Result<crate::pg::PgDb> {
+    let db = crate::pg::PgDb::connect(url, key)?;
+    db.migrate()?;
+    if db.number("SELECT count(*) FROM hub", &[])?.unwrap_or(0) > 0 {
+        return Err(StoreError::Other("that database already holds a hub: give each hub a database of its own".into()));
+    }
+    Ok(db)
+}
+
 /// The tables of a hub's store, in the order `migrate --to` copies them.
 const TABLES: &[&str] = &["hub", "changes", "peers", "enroll_codes", "seen", "statements", "refused"];
 
@@ -977,11 +981,7 @@ pub fn migrate_to_postgres(dir: &Path, credentials: &vault::Credentials, url: &s
         return Err(StoreError::Other(format!("the store in {} holds no hub yet: nothing to move", dir.display())));
     }
     let Backend::Sqlite(conn) = &source.backend else { unreachable!("opened as SQLite") };
-    let target = crate::pg::PgDb::connect(url, source.key.clone())?;
-    target.migrate()?;
-    if target.number("SELECT count(*) FROM hub", &[])?.unwrap_or(0) > 0 {
-        return Err(StoreError::Other("that database already holds a hub: give each hub a database of its own".into()));
-    }
+    let target = empty_database(url, source.key.clone())?;
     let tx = Tx::write(&target)?;
     let mut moved = Vec::new();
     for table in TABLES {

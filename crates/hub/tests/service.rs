@@ -25,11 +25,10 @@ fn hub() -> Fixture {
 fn hub_at(unit: &str) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     // With a PostgreSQL server to test against (`scripts/test.sh`), the store lives there.
-    let database = std::env::var("SOBAUCU_TEST_POSTGRES").ok().filter(|s| !s.is_empty()).map(|admin| {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        sobaucu_hub::pg::create_database(&admin, &format!("s{}_{n}", std::process::id())).unwrap()
-    });
+    let database = std::env::var("SOBAUCU_TEST_POSTGRES")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|admin| sobaucu_hub::pg::create_fresh_database(&admin, "s").unwrap());
     let mut hub =
         HubStore::open_with(&tmp.path().join("hub"), &sobaucu_core::vault::test_credentials(), database.as_deref())
             .unwrap();

@@ -407,15 +407,14 @@ impl Db<'_> {
 
     /// Every change of one record this log holds, in its writers' order.
     pub fn record_changes(&self, record_id: &str) -> Result<Vec<sobaucu_protocol::Change>> {
-        let mut stmt = self.0.prepare_cached(&format!(
-            "SELECT {} FROM changes WHERE record_id = ?1 ORDER BY hlc, origin, seq",
-            crate::log::ENTRY_COLUMNS
-        ))?;
-        let mut rows = stmt.query([record_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(crate::log::read_entry(r)?.change);
-        }
-        Ok(out)
+        use crate::db::Sql;
+        let rows = self.0.rows(
+            &format!(
+                "SELECT {} FROM changes WHERE record_id = ?1 ORDER BY hlc, origin, seq",
+                crate::log::ENTRY_COLUMNS
+            ),
+            crate::args![record_id],
+        )?;
+        rows.into_iter().map(|r| Ok(crate::log::entry_of(self.0, r)?.change)).collect()
     }
 }
