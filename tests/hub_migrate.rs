@@ -26,12 +26,13 @@ fn an_sqlite_hub_moves_to_postgres_whole_and_its_children_go_on() {
     commune.enroll(&hub, "03637");
     commune.import(&[incident("một"), incident("hai"), incident("ba")]);
     commune.ok(&["sync"]);
-    assert_eq!(log_head(&hub), 3);
+    // Three incidents, and the figures the commune published as it synced.
+    assert_eq!(log_head(&hub), 4);
 
     hub.stop();
     let url = postgres.database("migrate");
     let out = run_ok(Hub::command(&hub.dir).args(["migrate", "--to", &url]));
-    assert!(out.contains("3 changes"), "{out}");
+    assert!(out.contains("4 changes"), "{out}");
     assert!(!hub.dir.join("hub.sqlite").exists(), "the file is no longer the store");
     assert!(hub.dir.join("hub.sqlite.moved").exists(), "it is kept beside");
     #[cfg(unix)]
@@ -48,11 +49,12 @@ fn an_sqlite_hub_moves_to_postgres_whole_and_its_children_go_on() {
     let status: serde_json::Value =
         serde_json::from_str(&run_ok(Hub::command(&hub.dir).args(["status", "--json"]))).unwrap();
     assert_eq!(status["peers"][0]["unit"], "03637", "its child is still enrolled");
-    // The commune goes on from where it was: only its new change travels, at position 4.
+    // The commune goes on from where it was: only its new change and its figures now travel,
+    // at positions 5 and 6.
     commune.import(&[incident("bốn")]);
     let out = commune.ok(&["sync", "--hub", &hub.url]);
-    assert!(out.contains("has 1 of 1 changes"), "{out}");
-    assert_eq!(log_head(&hub), 4);
+    assert!(out.contains("has 2 of 2 changes"), "{out}");
+    assert_eq!(log_head(&hub), 6);
     // A ledger enrolled after the move reads everything, the moved changes' fields unsealed.
     let province = Node::init(&tmp.path().join("province"), "12", "2025", "2026-03-15");
     province.enroll(&hub, "12");

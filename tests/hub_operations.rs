@@ -38,7 +38,8 @@ fn a_hub_reports_its_peers_and_its_figures() {
         (Some("03390"), Some("Thị trấn Tam Đường"), Some("node"))
     );
     assert!(peer["last_sync_at"].is_string(), "{peer}");
-    assert_eq!(peer["changes_new"], 2);
+    // Two incidents, and the figures the commune published as it synced.
+    assert_eq!(peer["changes_new"], 3);
     assert_eq!(peer["lag"], 0, "the commune has pulled all there is");
     // A district ledger enrolled but not yet synced lags by what its communes sent.
     let district = Node::init(&tmp.path().join("district"), "106", "2021", "2021-05-23");
@@ -48,7 +49,7 @@ fn a_hub_reports_its_peers_and_its_figures() {
             serde_json::from_str(&run_ok(Hub::command(&hub.dir).args(["status", "--json"]))).unwrap();
         status["peers"].as_array().unwrap().iter().find(|p| p["unit"] == unit).unwrap()["lag"].as_u64().unwrap()
     };
-    assert_eq!(lag_of("106"), 2);
+    assert_eq!(lag_of("106"), 3);
     // The lag is what the child last said it has: its next request says it pulled them.
     district.ok(&["sync"]);
     district.ok(&["sync"]);
@@ -57,7 +58,9 @@ fn a_hub_reports_its_peers_and_its_figures() {
     let metrics_url = hub.metrics_url.clone().expect("a metrics listener");
     let text = ureq::get(&metrics_url).call().unwrap().into_body().read_to_string().unwrap();
     assert!(metric(&text, "sobaucu_hub_syncs_total") >= 1.0);
-    assert_eq!(metric(&text, "sobaucu_hub_changes_pushed_total"), 2.0);
+    // The commune's three, and the district's figures at each of its syncs (nothing yet, then
+    // its commune's two incidents).
+    assert_eq!(metric(&text, "sobaucu_hub_changes_pushed_total"), 5.0);
     assert_eq!(metric(&text, "sobaucu_hub_enrolments_total"), 2.0);
     assert!(metric(&text, "sobaucu_hub_bytes_in_total") > 0.0);
     assert!(metric(&text, "sobaucu_hub_log_head") >= 2.0);

@@ -439,10 +439,11 @@ fn a_fake_hub_cannot_acknowledge_anything() {
     });
     let err = t.a.fails(&["sync", "--hub", &url]);
     assert!(err.contains("refused"), "{err}");
-    assert_eq!(pending(&t.a), 1, "a refusal in clear acknowledges nothing");
-    // The real hub then gets the change.
+    // Pending: the change, and the figures the ledger published as the sync began.
+    assert_eq!(pending(&t.a), 2, "a refusal in clear acknowledges nothing");
+    // The real hub then gets both.
     let out = t.a.ok(&["sync"]);
-    assert!(out.contains("has 1 of 1 changes"), "{out}");
+    assert!(out.contains("has 2 of 2 changes"), "{out}");
     assert_eq!(pending(&t.a), 0);
 }
 
@@ -503,7 +504,8 @@ fn bad_bundles_are_refused_and_nothing_is_applied() {
 
     // The good bundle applies once; again, it changes nothing.
     let first = run_ok(Hub::command(&t.hub.dir).args(["bundle", "import", good.to_str().unwrap()]));
-    assert!(first.contains("1 changes"), "{first}");
+    // The change, and the ledger's figures published as it made the bundle.
+    assert!(first.contains("2 changes"), "{first}");
     let head = log_head(&t.hub);
     let second = run_ok(Hub::command(&t.hub.dir).args(["bundle", "import", good.to_str().unwrap()]));
     assert!(second.contains("0 changes"), "{second}");

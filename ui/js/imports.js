@@ -64,7 +64,7 @@ export function render(container, params, ctx) {
 
   const heading = h('h1', { class: 'page-title', id: 'import-title', tabindex: '-1', text: t('import.title') });
   const kindSelect = h('select', { id: 'import-kind', class: 'input', 'aria-label': t('import.kind') },
-    (getSchema()?.kinds || []).map((def) => h('option', { value: def.kind, text: kindLabel(def), selected: def.kind === memory.kind })));
+    (getSchema()?.kinds || []).filter((def) => def.group !== 'system').map((def) => h('option', { value: def.kind, text: kindLabel(def), selected: def.kind === memory.kind })));
   const chooseButton = h('button', { type: 'button', id: 'import-choose', class: 'btn btn-primary', text: t('import.choose') });
   // A blank sheet of the chosen kind, to fill and import.
   const templateButton = h('button', { type: 'button', id: 'import-template', class: 'btn', text: t('import.template') });

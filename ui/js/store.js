@@ -92,7 +92,8 @@ export function groupedKinds() {
   const { groups, kinds } = state.schema;
   const result = groups.map((group) => ({ group, kinds: kinds.filter((kind) => kind.group === group.id) }));
   const known = new Set(groups.map((group) => group.id));
-  const orphans = kinds.filter((kind) => !known.has(kind.group));
+  // The `system` kinds (the figures a ledger publishes) are written by the core, never by hand.
+  const orphans = kinds.filter((kind) => !known.has(kind.group) && kind.group !== 'system');
   if (orphans.length) result.push({ group: { id: '_other', vi: 'Khác', en: 'Other' }, kinds: orphans });
   return result.filter((entry) => entry.kinds.length > 0);
 }

@@ -33,6 +33,7 @@ pub fn export_up<C: Child>(child: &mut C) -> Result<(Vec<u8>, usize), ClientErro
     child.may_sync().map_err(local)?;
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let hub = link.identity.ok_or(ClientError::Legacy)?;
+    child.prepare().map_err(local)?;
     let me = child.identity().map_err(local)?;
     let seen = child.presence().map_err(local)?;
     // A bundle carries everything at once: nothing needs to go ahead.

@@ -14,6 +14,11 @@ pub trait Child {
     fn may_sync(&self) -> Result<(), Self::Error> {
         Ok(())
     }
+    /// Brings what the child publishes up to date before a sync or a bundle (a ledger's
+    /// figures).
+    fn prepare(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
     fn identity(&mut self) -> Result<Identity, Self::Error>;
     fn unit(&self) -> Result<String, Self::Error>;
     fn parent(&self) -> Result<Option<ParentLink>, Self::Error>;
@@ -103,6 +108,9 @@ impl Child for Store {
 
     fn may_sync(&self) -> Result<(), Self::Error> {
         self.require(sobaucu_core::access::Action::Sync)
+    }
+    fn prepare(&mut self) -> Result<(), Self::Error> {
+        self.publish_figures().map(|_| ())
     }
     fn settings_to_send(&self) -> Result<Option<LedgerSettings>, Self::Error> {
         Store::settings_to_send(self)

@@ -448,6 +448,7 @@ pub fn sync<C: Child>(
     let link = child.parent().map_err(local)?.ok_or(ClientError::NotEnrolled)?;
     let hub = link.identity.ok_or(ClientError::Legacy)?;
     let url = url_override.map(str::to_string).or(link.url).ok_or(ClientError::NotEnrolled)?;
+    child.prepare().map_err(local)?;
     let started_pending = child.pending_count().map_err(local)?;
     let mut s = State {
         url: url.trim_end_matches('/').to_string(),

@@ -35,10 +35,11 @@ pub enum Kind {
     CountMinutes,
     CandidateVotes,
     UnitResult,
+    Figures,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::Committee,
         Kind::Board,
         Kind::Team,
@@ -62,6 +63,7 @@ impl Kind {
         Kind::CountMinutes,
         Kind::CandidateVotes,
         Kind::UnitResult,
+        Kind::Figures,
     ];
 
     pub fn def(self) -> &'static KindDef {
@@ -83,6 +85,7 @@ impl Kind {
     pub fn stream(self) -> u8 {
         match self {
             Kind::TurnoutReport | Kind::CountMinutes | Kind::CandidateVotes | Kind::UnitResult => STREAM_ELECTION_DAY,
+            Kind::Figures => STREAM_FIGURES,
             _ => STREAM_MAIN,
         }
     }
@@ -179,6 +182,8 @@ pub struct FieldDef {
     /// Other headers officials' spreadsheets use for this field, folded (no marks, lower case,
     /// punctuation as spaces): "ngay thang nam sinh" for the birth date.
     pub aliases: &'static [&'static str],
+    /// The most characters a long text holds (0: the usual limit).
+    pub max_chars: usize,
 }
 
 const fn field(name: &'static str, vi: &'static str, en: &'static str, ty: FieldType) -> FieldDef {
@@ -194,6 +199,7 @@ const fn field(name: &'static str, vi: &'static str, en: &'static str, ty: Field
         hint_vi: "",
         hint_en: "",
         aliases: &[],
+        max_chars: 0,
     }
 }
 
@@ -208,6 +214,10 @@ impl FieldDef {
     }
     const fn search(mut self) -> Self {
         self.search = true;
+        self
+    }
+    const fn max_chars(mut self, max: usize) -> Self {
+        self.max_chars = max;
         self
     }
     const fn computed(mut self) -> Self {
@@ -231,6 +241,10 @@ pub const STREAM_MAIN: u8 = 0;
 /// The stream of election day's records (turnout, counting minutes, votes, results): a chain
 /// of their own, so a sync sends them ahead of everything else waiting ([`crate::link`]).
 pub const STREAM_ELECTION_DAY: u8 = 1;
+
+/// The stream of the figures each ledger publishes of its scope ([`crate::figures`]): the one
+/// stream a national ledger pulls.
+pub const STREAM_FIGURES: u8 = 2;
 
 /// The stream of a kind by its name on the wire, or None for a kind this program does not know.
 pub fn stream_of(name: &str) -> Option<u8> {
@@ -269,6 +283,10 @@ pub struct Group {
     pub vi: &'static str,
     pub en: &'static str,
 }
+
+/// The group of kinds the core writes itself (a ledger's published figures): listed in no
+/// menu and taken by no import.
+pub const SYSTEM_GROUP: &str = "system";
 
 pub const GROUPS: &[Group] = &[
     Group { id: "organisation", vi: "Tổ chức bầu cử", en: "Organisation" },
@@ -1006,6 +1024,23 @@ pub static KINDS: &[KindDef] = &[
             field("summary", "Kết quả đã xác nhận", "The result confirmed", FieldType::LongText).computed(),
         ],
     },
+    KindDef {
+        kind: Kind::Figures,
+        name: "figures",
+        vi: "Số liệu tổng hợp gửi cấp trên",
+        en: "Figures sent up",
+        group: SYSTEM_GROUP,
+        title_field: "computed_on",
+        list_fields: &["computed_on", "voters", "polling_areas"],
+        fields: &[
+            field("computed_on", "Số liệu tính đến ngày", "Figures as of", FieldType::Date).computed(),
+            field("voters", "Số cử tri", "Voters", FieldType::Int { min: 0, max: 1_000_000_000 }).computed(),
+            field("polling_areas", "Số khu vực bỏ phiếu", "Polling areas", FieldType::Int { min: 0, max: 10_000_000 })
+                .computed(),
+            // JSON of `figures::Figures`; within one wire text (64 KiB) at 4 bytes a character.
+            field("figures", "Số liệu", "Figures", FieldType::LongText).computed().max_chars(16_000),
+        ],
+    },
 ];
 
 /// The field reference of every kind as Markdown, for the README (kept equal to it by a test)
@@ -1075,7 +1110,7 @@ mod tests {
             for name in def.list_fields {
                 assert!(def.field(name).is_some(), "{}: list field {name}", def.name);
             }
-            assert!(GROUPS.iter().any(|g| g.id == def.group));
+            assert!(GROUPS.iter().any(|g| g.id == def.group) || def.group == SYSTEM_GROUP);
             let mut names: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
             names.sort();
             names.dedup();

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod duplicates;
 pub mod error;
+pub mod figures;
 pub mod files;
 pub mod ids;
 pub mod kinds;

@@ -183,7 +183,7 @@ pub fn push_batch(
         // The changes that need these certificates go in the next batch.
         return Ok((Batch { after: from.after, upto: from.after, statements, changes: Vec::new() }, certs_upto));
     }
-    let filter = ReadFilter { not_from: Some(parent), units: None };
+    let filter = ReadFilter { not_from: Some(parent), units: None, stream: None, no_figures_of: None };
     let (entries, upto, _) = log::read(conn, from.after, limit, Some(max_bytes), &filter)?;
     let mut changes: Vec<Change> = entries.iter().map(|e| e.change.clone()).collect();
     // Election day's records go ahead of everything else waiting: those of this node beyond

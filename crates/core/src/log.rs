@@ -32,6 +32,11 @@ pub struct ReadFilter {
     pub not_from: Option<String>,
     /// Only entries of these units (None: all).
     pub units: Option<Vec<String>>,
+    /// Only entries of this stream (None: all): a national ledger reads the figures alone.
+    pub stream: Option<u8>,
+    /// Units whose published figures are left out: the figures go up, never down, so a
+    /// child does not receive those of the units above it.
+    pub no_figures_of: Option<Vec<String>>,
 }
 
 pub fn wire_value(value: &Value) -> WireValue {
@@ -382,10 +387,13 @@ pub fn read(
 ) -> Result<(Vec<Entry>, u64, bool)> {
     let tx = Tx::read(db)?;
     let units = filter.units.as_ref().map(|u| serde_json::to_string(u).expect("a list of strings"));
-    let in_units = match tx.dialect() {
-        Dialect::Sqlite => "unit IN (SELECT value FROM json_each(?3))",
-        Dialect::Postgres => "unit IN (SELECT json_array_elements_text(CAST(?3 AS TEXT)::json))",
+    let above = filter.no_figures_of.as_ref().map(|u| serde_json::to_string(u).expect("a list of strings"));
+    let in_list = |n: u8| match tx.dialect() {
+        Dialect::Sqlite => format!("unit IN (SELECT value FROM json_each(?{n}))"),
+        Dialect::Postgres => format!("unit IN (SELECT json_array_elements_text(CAST(?{n} AS TEXT)::json))"),
     };
+    let (in_units, in_above) = (in_list(3), in_list(6));
+    let figures = crate::kinds::STREAM_FIGURES;
     // Read in pages, so a byte budget reached early does not read the rest of the limit.
     let page = match max_bytes {
         Some(max) => (max / 64).clamp(16, limit.max(16)),
@@ -394,6 +402,8 @@ pub fn read(
     let sql = entry_select(&format!(
         "WHERE idx > ?1 AND (CAST(?2 AS TEXT) IS NULL OR source IS NULL OR source <> ?2)
            AND (CAST(?3 AS TEXT) IS NULL OR {in_units})
+           AND (CAST(?5 AS BIGINT) IS NULL OR stream = ?5)
+           AND (CAST(?6 AS TEXT) IS NULL OR stream <> {figures} OR NOT {in_above})
          ORDER BY idx LIMIT ?4"
     ));
     let mut entries = Vec::new();
@@ -403,7 +413,9 @@ pub fn read(
     loop {
         // This page's rows, and one more to tell whether any lie beyond it.
         let want = (limit - entries.len()).min(page);
-        let rows = tx.rows(&sql, args![from, filter.not_from.clone(), units.clone(), want + 1])?;
+        let stream = filter.stream.map(i64::from);
+        let rows =
+            tx.rows(&sql, args![from, filter.not_from.clone(), units.clone(), want + 1, stream, above.clone()])?;
         let got = rows.len();
         let mut taken = 0;
         let mut full = false;

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Result;
@@ -87,6 +87,10 @@ pub struct UnitFigures {
 pub struct ProgressFigure {
     pub milestone: String,
     pub due: NaiveDate,
+    /// Provinces done out of those the milestone applies to (a national report's).
+    pub provinces_done: usize,
+    pub provinces_total: usize,
+    pub provinces_no_data: usize,
     pub districts_done: usize,
     pub districts_total: usize,
     pub communes_done: usize,
@@ -117,13 +121,15 @@ pub struct UnitSummary {
     pub level: Level,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UnitsAndSeats {
     pub units: i64,
     pub seats: i64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CandidateFigures {
     pub total: i64,
     pub self_nominated: i64,
@@ -135,7 +141,8 @@ pub struct CandidateFigures {
     pub official: i64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ConsultationFigures {
     pub districts_done: i64,
     pub districts_total: i64,
@@ -143,7 +150,8 @@ pub struct ConsultationFigures {
     pub communes_total: i64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ConferenceFigures {
     /// Residential areas (thôn, bản, tổ dân phố) where conferences were held.
     pub areas: i64,
@@ -156,7 +164,8 @@ pub struct ConferenceFigures {
     pub confidence_against: i64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ComplaintFigures {
     pub received: i64,
     pub resolved: i64,
@@ -165,7 +174,7 @@ pub struct ComplaintFigures {
     pub overdue: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineFigure {
     pub milestone: String,
     pub due: NaiveDate,
@@ -180,8 +189,17 @@ fn n(row: &Row, field: &str) -> i64 {
     row.fields.get(field).and_then(Value::as_i64).unwrap_or(0)
 }
 
-/// Computes the report of a node's scope on `today`.
+/// Computes the report of a node's scope on `today`. A national ledger's report is summed
+/// from the figures the ledgers below published ([`crate::figures::national`]).
 pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report> {
+    if node.unit().level == Level::Country {
+        return crate::figures::national(db, node, today);
+    }
+    compute_own(db, node, today)
+}
+
+/// The report of a node's scope from the records it holds.
+pub fn compute_own(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report> {
     let catalogue = node.catalogue();
     let unit = node.unit();
     let units = db.units()?;
@@ -355,9 +373,13 @@ pub fn compute(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report>
             };
             let (districts_done, districts_total, districts_no_data) = count(Level::District);
             let (communes_done, communes_total, communes_no_data) = count(Level::Commune);
+            let (provinces_done, provinces_total, provinces_no_data) = count(Level::Province);
             ProgressFigure {
                 milestone: m.milestone,
                 due: m.due,
+                provinces_done,
+                provinces_total,
+                provinces_no_data,
                 districts_done,
                 districts_total,
                 communes_done,

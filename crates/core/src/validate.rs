@@ -50,6 +50,11 @@ pub trait Lookup {
 const TEXT_MAX: usize = 500;
 const LONG_TEXT_MAX: usize = 10_000;
 
+/// The most characters a long text field holds: its own limit, or the usual one.
+fn long_text_max(fd: &FieldDef) -> usize {
+    if fd.max_chars > 0 { fd.max_chars } else { LONG_TEXT_MAX }
+}
+
 /// Applies `input` over `base` (the record's current fields, empty for a new record) and
 /// returns the new canonical fields, or every field error found. Keys that are not fields of
 /// the kind are errors; computed fields in the input are ignored (they are recomputed).
@@ -138,7 +143,7 @@ pub fn parse_value(fd: &FieldDef, value: &Value, ctx: &Context<'_>) -> Result<Op
             let (cleaned, max) = if matches!(fd.ty, FieldType::Text) {
                 (text::clean(&raw), TEXT_MAX)
             } else {
-                (clean_long(&raw), LONG_TEXT_MAX)
+                (clean_long(&raw), long_text_max(fd))
             };
             if cleaned.chars().count() > max {
                 return Err(bad(format!("is longer than {max} characters"), format!("dài quá {max} ký tự")));
@@ -775,7 +780,7 @@ fn rules(kind: Kind, fields: &mut Fields, ctx: &Context<'_>) -> Result<(), Vec<F
                 ));
             }
         }
-        Kind::Member | Kind::Incident | Kind::Propaganda | Kind::Supervision => {}
+        Kind::Member | Kind::Incident | Kind::Propaganda | Kind::Supervision | Kind::Figures => {}
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
@@ -1037,7 +1042,7 @@ pub fn check_synced_value(fd: &FieldDef, value: &Value) -> Result<(), String> {
     let fits = match (&fd.ty, value) {
         (_, Value::Null) => true,
         (FieldType::Text, Value::String(s)) => s.chars().count() <= TEXT_MAX && !s.contains('\0'),
-        (FieldType::LongText, Value::String(s)) => s.chars().count() <= LONG_TEXT_MAX && !s.contains('\0'),
+        (FieldType::LongText, Value::String(s)) => s.chars().count() <= long_text_max(fd) && !s.contains('\0'),
         (FieldType::Int { min, max }, Value::Number(n)) => n.as_i64().is_some_and(|n| (*min..=*max).contains(&n)),
         (FieldType::Date, Value::String(s)) => {
             NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok_and(|d| d.format("%Y-%m-%d").to_string() == *s)

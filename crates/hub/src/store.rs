@@ -698,9 +698,25 @@ impl HubStore {
     }
 
     /// The units a child may read: its subtree and the units above it.
+    /// The one stream a child reads, if it reads one alone: a national ledger (a node of the
+    /// country) reads the figures each ledger publishes, never a voter. A hub below reads all.
+    pub fn stream_read_by(&self, child: &ChildPeer) -> Result<Option<u8>> {
+        let catalogue = Catalogue::get(self.identity()?.scheme);
+        let national = catalogue.unit(&child.unit).is_some_and(|u| u.level == sobaucu_core::units::Level::Country);
+        Ok((child.role == Role::Node && national).then_some(sobaucu_core::kinds::STREAM_FIGURES))
+    }
+
     pub fn readable_units(&self, unit: &UnitCode) -> Result<Vec<String>> {
         let catalogue = Catalogue::get(self.identity()?.scheme);
         let mut units: Vec<String> = catalogue.subtree(unit).iter().map(|u| u.code.to_string()).collect();
+        units.extend(self.units_above(unit)?);
+        Ok(units)
+    }
+
+    /// The units above `unit`, up to the country.
+    pub fn units_above(&self, unit: &UnitCode) -> Result<Vec<String>> {
+        let catalogue = Catalogue::get(self.identity()?.scheme);
+        let mut units = Vec::new();
         let mut above = catalogue.unit(unit).and_then(|u| u.parent.clone());
         while let Some(code) = above {
             units.push(code.to_string());
@@ -811,8 +827,12 @@ impl HubStore {
         limit: usize,
         max_bytes: usize,
     ) -> Result<(Vec<Change>, u64, bool)> {
-        let filter =
-            ReadFilter { not_from: Some(child.peer.to_string()), units: Some(self.readable_units(&child.unit)?) };
+        let filter = ReadFilter {
+            not_from: Some(child.peer.to_string()),
+            units: Some(self.readable_units(&child.unit)?),
+            stream: self.stream_read_by(child)?,
+            no_figures_of: Some(self.units_above(&child.unit)?),
+        };
         let (entries, upto, more) = log::read(self.db(), after, limit, Some(max_bytes), &filter)?;
         let mut changes: Vec<Change> = entries.into_iter().map(|e| e.change).collect();
         log::bases_to_refs(self.db(), &mut changes)?;

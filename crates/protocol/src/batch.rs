@@ -11,15 +11,20 @@ use crate::{Change, Limits, ProtocolError};
 /// of their choices, and words the officials' records repeat. A batch of a few changes then
 /// costs its values, not their names again. Changing it changes the protocol; a test of the
 /// core keeps every kind and field in it.
-/// The newest dictionary (compression mark 2: the first one and election day's words after it).
+/// The newest dictionary (compression mark 3: the second one and the published figures' words
+/// after it).
 pub const BATCH_DICTIONARY: &[u8] = include_bytes!("dictionary.txt");
+
+/// The second dictionary (compression mark 2: the first one and election day's words after it),
+/// still read.
+pub const BATCH_DICTIONARY_2: &[u8] = include_bytes!("dictionary-2.txt");
 
 /// The first dictionary (compression mark 1), still read: a batch from a node built before
 /// election day's records decodes.
 pub const BATCH_DICTIONARY_1: &[u8] = include_bytes!("dictionary-1.txt");
 
 /// The mark of a batch compressed with [`BATCH_DICTIONARY`].
-const WITH_DICTIONARY: u8 = 2;
+const WITH_DICTIONARY: u8 = 3;
 
 /// Batches smaller than this (encoded, before compression) are compressed with the dictionary.
 const DICTIONARY_BELOW: usize = 32 * 1024;
@@ -91,6 +96,7 @@ impl Batch {
         let dictionary: &[u8] = match r.take(1)?[0] {
             0 => &[],
             1 => BATCH_DICTIONARY_1,
+            2 => BATCH_DICTIONARY_2,
             WITH_DICTIONARY => BATCH_DICTIONARY,
             other => return Err(ProtocolError::Corrupt(format!("unknown compression {other}"))),
         };
@@ -240,7 +246,8 @@ mod tests {
     }
 
     /// A batch from a node built before election day's words (compressed with the first
-    /// dictionary, mark 1) still decodes; new batches use the newer one.
+    /// dictionary, mark 1) or before the figures' (mark 2) still decodes; new batches use the
+    /// newest one.
     #[test]
     fn a_batch_compressed_with_the_first_dictionary_still_decodes() {
         use proptest::strategy::{Strategy, ValueTree};
@@ -248,17 +255,20 @@ mod tests {
         let changes: Vec<_> =
             (0..3).map(|_| crate::codec::tests::change().new_tree(&mut runner).unwrap().current()).collect();
         let raw = codec::encode(&changes);
-        let mut old = Vec::new();
-        for n in [0, 3, 0, raw.len() as u64] {
-            put_varint(&mut old, n);
+        for (mark, dictionary) in [(1, BATCH_DICTIONARY_1), (2, BATCH_DICTIONARY_2)] {
+            let mut old = Vec::new();
+            for n in [0, 3, 0, raw.len() as u64] {
+                put_varint(&mut old, n);
+            }
+            old.push(mark);
+            old.extend(zstd::bulk::Compressor::with_dictionary(19, dictionary).unwrap().compress(&raw).unwrap());
+            let batch = Batch::decode(&old, &Limits::default()).unwrap();
+            assert_eq!(batch.changes, changes, "a batch of mark {mark}");
         }
-        old.push(1);
-        old.extend(zstd::bulk::Compressor::with_dictionary(19, BATCH_DICTIONARY_1).unwrap().compress(&raw).unwrap());
-        let batch = Batch::decode(&old, &Limits::default()).unwrap();
-        assert_eq!(batch.changes, changes);
         let new = Batch { after: 0, upto: 3, statements: Vec::new(), changes }.encode();
         assert!(new.contains(&WITH_DICTIONARY), "small batches use the newest dictionary");
         assert!(BATCH_DICTIONARY.starts_with(BATCH_DICTIONARY_1), "the newer dictionary extends the first");
+        assert!(BATCH_DICTIONARY.starts_with(BATCH_DICTIONARY_2), "the newest dictionary extends the second");
     }
 
     #[test]

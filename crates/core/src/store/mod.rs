@@ -268,13 +268,11 @@ impl Store {
         }
         let catalogue = Catalogue::get(options.scheme);
         let unit = catalogue.require(&options.unit)?;
-        // A ledger keeps its province's units; a national ledger (the country, `0`) is not made
-        // yet: the country's hub reads every province's changes (`sobaucu-hub init --unit 0`).
-        let Some(province) = catalogue.ancestor_at(&unit.code, Level::Province) else {
-            return Err(Error::input(
-                "a ledger is made for a province or a unit below it; the country is served by a national hub (`sobaucu-hub init --unit 0`)",
-                "sổ được lập cho tỉnh hoặc đơn vị thuộc tỉnh; cả nước dùng máy chủ quốc gia (`sobaucu-hub init --unit 0`)",
-            ));
+        // A ledger keeps its province's units; a national ledger (the country, `0`) keeps every
+        // province's, each province at the top (the country is no row: it holds no records).
+        let top = match catalogue.ancestor_at(&unit.code, Level::Province) {
+            Some(province) => province.code.clone(),
+            None => unit.code.clone(),
         };
         let node = NodeInfo {
             node_id: NodeId::random(),
@@ -288,7 +286,8 @@ impl Store {
         {
             let mut insert = tx
                 .prepare("INSERT INTO units (code, level, name, type, parent, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-            let mut units = catalogue.subtree(&province.code);
+            let mut units = catalogue.subtree(&top);
+            units.retain(|u| u.level != Level::Country);
             units.sort_by_key(|u| u.level);
             for u in units {
                 insert.execute(params![
@@ -364,6 +363,31 @@ impl Store {
             None => w.put(kind, Put::Create(None), None, input),
         })?;
         self.db().row_json(&row)
+    }
+
+    /// Writes this ledger's figures again if they changed since it last published them
+    /// ([`crate::figures`]); a sync and a bundle do it first. Returns whether a change was
+    /// written. A national ledger publishes none, nor does one its user may not write in, nor
+    /// one taking back its changes after a restore.
+    pub fn publish_figures(&mut self) -> Result<bool> {
+        let node = self.node()?.clone();
+        if node.unit().level == Level::Country
+            || self.actor.require(Action::Write).is_err()
+            || replica::parked_count(&self.conn)? > 0
+        {
+            return Ok(false);
+        }
+        let own = self
+            .db()
+            .all_rows(Kind::Figures)?
+            .into_iter()
+            .find(|r| r.id.node == node.node_id && r.unit == node.unit)
+            .map(|r| (r.id, r.updated_at));
+        let row = self.write(|w| match &own {
+            Some((id, _)) => w.put(Kind::Figures, Put::Update(*id), None, &Map::new()),
+            None => w.put(Kind::Figures, Put::Create(None), None, &Map::new()),
+        })?;
+        Ok(own.is_none_or(|(_, at)| at != row.updated_at))
     }
 
     pub fn delete(&mut self, kind: Kind, id: RecordId) -> Result<()> {
@@ -752,6 +776,12 @@ impl Writer<'_> {
         }
         let unit = unit.or_else(|| existing.as_ref().map(|r| r.unit.clone())).unwrap_or_else(|| self.node.unit.clone());
         self.check_unit(&unit)?;
+        if self.node.catalogue().unit(&unit).is_some_and(|u| u.level == Level::Country) {
+            return Err(Error::input(
+                "a national ledger keeps no records of its own: it reads the figures each province's ledgers publish",
+                "sổ cả nước không ghi bản ghi riêng: sổ đọc số liệu sổ các tỉnh gửi lên",
+            ));
+        }
         let empty = Fields::new();
         let base = existing.as_ref().map(|r| &r.fields).unwrap_or(&empty);
         let mut fields = {
@@ -765,6 +795,10 @@ impl Writer<'_> {
         // confirmed them (never typed twice).
         if kind == Kind::UnitResult && extra_bases.is_none() {
             crate::results::confirm(&self.db(), &self.node, &mut fields)?;
+        }
+        // The figures a ledger publishes are its report's, never typed.
+        if kind == Kind::Figures {
+            crate::figures::fill(&self.db(), &self.node, crate::today(), base, &mut fields)?;
         }
         self.lookups.forget(kind);
 

@@ -137,11 +137,13 @@ impl Db<'_> {
     }
 
     /// The units of which the ledger holds a live record of any kind (voters are counted
-    /// through their polling areas, which every voter names: the big table is not scanned).
+    /// through their polling areas, which every voter names: the big table is not scanned;
+    /// published figures are not records of the unit's work).
     pub fn units_with_records(&self) -> Result<std::collections::HashSet<String>> {
         let selects: Vec<String> = crate::kinds::Kind::ALL
             .iter()
-            .filter(|k| **k != crate::kinds::Kind::Voter)
+            // The figures a unit's ledger publishes say nothing of its records here.
+            .filter(|k| !matches!(**k, crate::kinds::Kind::Voter | crate::kinds::Kind::Figures))
             .map(|k| format!("SELECT unit FROM {} WHERE deleted = 0", k.as_str()))
             .collect();
         let mut stmt = self.0.prepare_cached(&selects.join(" UNION "))?;

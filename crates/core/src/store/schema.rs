@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_ELECTION_DAY,
     MIGRATION_AREA_FIGURES,
     MIGRATION_COMMITTEE_HOURS,
+    MIGRATION_FIGURES,
 ];
 
 /// The common columns every record table starts with.
@@ -409,6 +410,18 @@ CREATE INDEX voter_area_figures ON voter(polling_area, deleted, list_status, sex
 /// The hours an election committee sets for the teams' turnout reports.
 const MIGRATION_COMMITTEE_HOURS: &str = r#"
 ALTER TABLE committee ADD COLUMN turnout_hours TEXT;
+"#;
+
+/// The figures each ledger publishes of its scope, in a stream of their own: what a national
+/// ledger reads of the country (`crate::figures`).
+const MIGRATION_FIGURES: &str = r#"
+CREATE TABLE figures (
+    id TEXT PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code), deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '', sort_key TEXT NOT NULL DEFAULT '',
+    computed_on TEXT, voters INTEGER, polling_areas INTEGER, figures TEXT
+);
+CREATE INDEX figures_by_unit ON figures(unit);
 "#;
 
 /// The version [`MIGRATION_USERS`] brings a file to.
