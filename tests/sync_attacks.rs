@@ -186,6 +186,65 @@ fn a_commune_cannot_take_over_a_record_of_its_neighbour() {
     assert_eq!(report["problems"].as_array().unwrap().len(), 0, "{report}");
 }
 
+/// The figures a national ledger sums are a record like any other: a commune can neither
+/// rewrite its neighbour's nor publish figures for the district above it.
+#[test]
+fn a_commune_cannot_forge_figures_of_another_unit() {
+    let t = tree();
+    let figures_of = |node: &Node| -> Vec<Value> {
+        node.ok(&["list", "--kind", "figures", "--json"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let theirs = figures_of(&t.b).into_iter().find(|f| f["unit"] == "03394").expect("the neighbour published");
+    let their_id: sobaucu_core::RecordId = theirs["id"].as_str().unwrap().parse().unwrap();
+
+    let me = identity(&t.a);
+    let hub = hub_identity(&t.hub);
+    let (after, seq) = next_change(&t.a);
+    let inflated = json!({"voters": 9_000_000, "polling_areas": 1}).to_string();
+    let forged = |unit: &str, seq: u64, record: (sobaucu_protocol::NodeId, u64)| Change {
+        origin: me.node(),
+        seq,
+        record_node: record.0,
+        record_counter: record.1,
+        kind: "figures".into(),
+        unit: unit.into(),
+        hlc: (sobaucu_core::trust::now_ms()) << 16,
+        fields: vec![
+            ("voters".into(), sobaucu_protocol::Value::Int(9_000_000)),
+            ("figures".into(), sobaucu_protocol::Value::Text(inflated.clone())),
+        ],
+        bases: vec![],
+        withheld: None,
+        author: None,
+        base_refs: Vec::new(),
+        head: None,
+    };
+    let batch = Batch {
+        after,
+        upto: after + 2,
+        statements: vec![],
+        changes: vec![
+            forged("03394", seq + 1, (their_id.node, their_id.counter)),
+            forged("106", seq + 2, (me.node(), 9_999)),
+        ],
+    };
+    let (body, counter) = request(&me, &hub, &pull_request(), Some(&batch));
+    let (status, bytes) = post(&t.hub, "/v1/sync", &body);
+    assert_eq!(status, 200);
+    let (response, _) = answer(&me, &hub, counter, &bytes);
+    let kinds: Vec<RefusalKind> = response.refused.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, vec![RefusalKind::ForeignUnit, RefusalKind::ForeignUnit], "{:?}", response.refused);
+
+    // The district's ledger holds the neighbour's figures as it published them, and none of
+    // its own unit but those it wrote itself.
+    t.district.ok(&["sync"]);
+    let held = figures_of(&t.district);
+    let neighbour: Vec<&Value> = held.iter().filter(|f| f["id"] == theirs["id"]).collect();
+    assert_eq!(neighbour.len(), 1);
+    assert_eq!(neighbour[0]["voters"], 1);
+    assert!(held.iter().all(|f| f["voters"] != 9_000_000), "{held:?}");
+}
+
 #[test]
 fn a_node_cannot_write_as_another_node() {
     let t = tree();
