@@ -123,6 +123,33 @@ fn next_change(node: &Node) -> (u64, u64) {
     (link.sent_idx, store.own_seq().unwrap())
 }
 
+/// A change made by hand, as a modified program would send it: `origin`'s `seq`-th, writing
+/// `fields` into record `record` of `kind` in `unit`, dated now.
+fn hand_made(
+    origin: NodeId,
+    seq: u64,
+    record: sobaucu_core::RecordId,
+    kind: &str,
+    unit: &str,
+    fields: Vec<(String, sobaucu_protocol::Value)>,
+) -> Change {
+    Change {
+        origin,
+        seq,
+        record_node: record.node,
+        record_counter: record.counter,
+        kind: kind.into(),
+        unit: unit.into(),
+        hlc: (sobaucu_core::trust::now_ms()) << 16,
+        fields,
+        bases: vec![],
+        withheld: None,
+        author: None,
+        base_refs: Vec::new(),
+        head: None,
+    }
+}
+
 #[test]
 fn a_commune_cannot_take_over_a_record_of_its_neighbour() {
     let t = tree();
@@ -142,20 +169,9 @@ fn a_commune_cannot_take_over_a_record_of_its_neighbour() {
     let hub = hub_identity(&t.hub);
     let (after, seq) = next_change(&t.a);
     let id: sobaucu_core::RecordId = victim_id.parse().unwrap();
-    let forged = |unit: &str, seq: u64| Change {
-        origin: me.node(),
-        seq,
-        record_node: id.node,
-        record_counter: id.counter,
-        kind: "voter".into(),
-        unit: unit.into(),
-        hlc: (sobaucu_core::trust::now_ms()) << 16,
-        fields: vec![("full_name".into(), sobaucu_protocol::Value::Text("Kẻ Mạo Danh".into()))],
-        bases: vec![],
-        withheld: None,
-        author: None,
-        base_refs: Vec::new(),
-        head: None,
+    let forged = |unit: &str, seq: u64| {
+        let fields = vec![("full_name".into(), sobaucu_protocol::Value::Text("Kẻ Mạo Danh".into()))];
+        hand_made(me.node(), seq, id, "voter", unit, fields)
     };
     let batch = Batch {
         after,
@@ -201,31 +217,20 @@ fn a_commune_cannot_forge_figures_of_another_unit() {
     let hub = hub_identity(&t.hub);
     let (after, seq) = next_change(&t.a);
     let inflated = json!({"voters": 9_000_000, "polling_areas": 1}).to_string();
-    let forged = |unit: &str, seq: u64, record: (sobaucu_protocol::NodeId, u64)| Change {
-        origin: me.node(),
-        seq,
-        record_node: record.0,
-        record_counter: record.1,
-        kind: "figures".into(),
-        unit: unit.into(),
-        hlc: (sobaucu_core::trust::now_ms()) << 16,
-        fields: vec![
+    let forged = |unit: &str, seq: u64, record: sobaucu_core::RecordId| {
+        let fields = vec![
             ("voters".into(), sobaucu_protocol::Value::Int(9_000_000)),
             ("figures".into(), sobaucu_protocol::Value::Text(inflated.clone())),
-        ],
-        bases: vec![],
-        withheld: None,
-        author: None,
-        base_refs: Vec::new(),
-        head: None,
+        ];
+        hand_made(me.node(), seq, record, "figures", unit, fields)
     };
     let batch = Batch {
         after,
         upto: after + 2,
         statements: vec![],
         changes: vec![
-            forged("03394", seq + 1, (their_id.node, their_id.counter)),
-            forged("106", seq + 2, (me.node(), 9_999)),
+            forged("03394", seq + 1, their_id),
+            forged("106", seq + 2, sobaucu_core::RecordId { node: me.node(), counter: 9_999 }),
         ],
     };
     let (body, counter) = request(&me, &hub, &pull_request(), Some(&batch));
