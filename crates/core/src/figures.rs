@@ -276,13 +276,33 @@ pub fn fill(db: &Db<'_>, node: &NodeInfo, today: NaiveDate, base: &Fields, field
     Ok(())
 }
 
+/// The most any one count of a published figures record may be: a peer's figures outside it
+/// cannot be, and summing every unit's stays far inside an i64.
+const MOST: u64 = 1_000_000_000;
+
+/// Whether every number in a published figures record is a count that can be (0..=[`MOST`]).
+fn counts_can_be(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.as_u64().is_some_and(|n| n <= MOST),
+        Value::Array(items) => items.iter().all(counts_can_be),
+        Value::Object(map) => map.values().all(counts_can_be),
+        _ => true,
+    }
+}
+
 /// The newest figures each unit's ledgers published, by unit. A record whose figures do not
-/// read (another program's format) is passed over.
+/// read (another program's format), or hold a count that cannot be (negative, or beyond
+/// [`MOST`]: a forged record), is passed over.
 pub fn published(db: &Db<'_>) -> Result<HashMap<UnitCode, (String, Figures)>> {
     let mut out: HashMap<UnitCode, (String, Figures)> = HashMap::new();
     for row in db.all_rows(Kind::Figures)? {
-        let Some(figures) =
-            row.fields.get("figures").and_then(Value::as_str).and_then(|t| serde_json::from_str::<Figures>(t).ok())
+        let Some(figures) = row
+            .fields
+            .get("figures")
+            .and_then(Value::as_str)
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            .filter(counts_can_be)
+            .and_then(|v| serde_json::from_value::<Figures>(v).ok())
         else {
             continue;
         };
@@ -417,6 +437,7 @@ pub fn national(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Report
 mod tests {
     use super::*;
     use crate::units::Scheme;
+    use serde_json::json;
 
     fn figures(voters: i64, milestone_done: bool) -> Figures {
         Figures {
@@ -449,6 +470,17 @@ mod tests {
         published.insert(lai_chau.clone(), (String::new(), figures(1_000, true)));
         assert_eq!(cover(catalogue, &lai_chau, &published).unwrap().voters, 1_000);
         assert!(cover(catalogue, &"01".parse().unwrap(), &published).is_none(), "Hà Nội published nothing");
+    }
+
+    /// A published record whose counts cannot be (negative, or beyond any country) is never
+    /// summed: a forged one cannot overflow or poison the national report.
+    #[test]
+    fn counts_that_cannot_be_are_refused() {
+        let good = serde_json::to_value(figures(236, true)).unwrap();
+        assert!(counts_can_be(&good));
+        for bad in [json!({"voters": i64::MAX}), json!({"voters": -5}), json!({"progress": [{"late": 1e12}]})] {
+            assert!(!counts_can_be(&bad), "{bad}");
+        }
     }
 
     /// Sums keep every key of both sides.
