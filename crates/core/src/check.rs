@@ -190,13 +190,19 @@ pub fn run(db: &Db<'_>, node: &NodeInfo, today: NaiveDate) -> Result<Vec<Finding
 
     // Art 29: voters who vote only where they are, for the levels the law allows; no district
     // council since 2025.
-    for r in db.check_rows("voters")? {
+    let restricted = db.check_rows("voters_restricted")?;
+    let seen: std::collections::HashSet<&str> = restricted.iter().map(|r| r.id.as_str()).collect();
+    let district = match node.scheme {
+        crate::units::Scheme::Y2025 => db.check_rows("voters_district")?,
+        crate::units::Scheme::Y2021 => Vec::new(),
+    };
+    for r in restricted.iter().chain(district.iter().filter(|r| !seen.contains(r.id.as_str()))) {
         let ballots = r.text(0).unwrap_or_default();
         let detained = r.text(2) == Some("detention");
         let restricted = r.flag(1) || detained;
         let problem = if restricted {
             crate::validate::restricted_ballots(law, ballots, detained)
-        } else if node.scheme == crate::units::Scheme::Y2025 && ballots.split(',').any(|l| l == "district") {
+        } else if ballots.split(',').any(|l| l == "district") {
             Some(crate::error::FieldError::new(
                 "ballots",
                 "there is no district council since 2025",

@@ -478,7 +478,7 @@ fn unit_figures(
 }
 
 fn voter_figures(db: &Db<'_>, report: &mut Report) -> Result<()> {
-    // Counted from the covering index `voter_figures` (schema version 8), in SQLite.
+    // Counted from the counts the triggers keep (`voter_counts`): a few rows a polling area.
     for (sex, ballots, status, n) in db.voter_figures()? {
         match status.as_deref() {
             Some("removed") => {

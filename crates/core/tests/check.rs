@@ -327,6 +327,67 @@ fn voters_who_vote_where_they_are_vote_only_for_the_levels_allowed() {
         }
         put(&mut store, Kind::Voter, commune, voter(refused, false, &area));
         assert!(rules_of(&findings(&store, "2021-01-01"), "ballots").is_empty());
+
+        // An area made a detention facility after its voters were listed: the check names the
+        // voters whose ballots it no longer allows, and only them.
+        let camp =
+            put(&mut store, Kind::PollingArea, commune, json!({"number": 3, "name": "KV 3", "area_type": "ordinary"}));
+        let listed = put(&mut store, Kind::Voter, commune, voter(refused, false, &camp));
+        put(&mut store, Kind::Voter, commune, voter(allowed, false, &camp));
+        store
+            .write(|w| {
+                w.put(
+                    Kind::PollingArea,
+                    Put::Update(camp.parse().unwrap()),
+                    None,
+                    json!({"number": 3, "name": "Trại giam", "area_type": "detention"}).as_object().unwrap(),
+                )
+            })
+            .unwrap();
+        let found = rules_of(&findings(&store, "2021-01-01"), "ballots");
+        assert_eq!(found.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), [listed.as_str()], "{scheme}");
+    }
+}
+
+#[test]
+fn a_district_ballot_received_since_2025_is_named_and_not_before() {
+    // A form refuses a district ballot since 2025; one can still arrive from another ledger.
+    for (scheme, election, commune, named) in [("2021", "2021-05-23", "03390", 0), ("2025", "2026-03-15", "03637", 1)] {
+        let (_dir, mut store) = ledger(commune, scheme, election);
+        let area =
+            put(&mut store, Kind::PollingArea, commune, json!({"number": 1, "name": "KV 1", "area_type": "ordinary"}));
+        let ballots = |ballots: &str| {
+            vec![
+                ("full_name".to_string(), sobaucu_protocol::Value::Text("Cử tri".into())),
+                ("polling_area".to_string(), sobaucu_protocol::Value::Text(area.clone())),
+                ("ballots".to_string(), sobaucu_protocol::Value::Text(ballots.into())),
+            ]
+        };
+        let received: Vec<sobaucu_protocol::Change> = ["na,provincial,district,commune", "na,provincial,commune"]
+            .iter()
+            .enumerate()
+            .map(|(n, b)| sobaucu_protocol::Change {
+                origin: sobaucu_core::NodeId(0xfeed),
+                seq: n as u64 + 1,
+                record_node: sobaucu_core::NodeId(0xfeed),
+                record_counter: n as u64 + 1,
+                kind: "voter".into(),
+                unit: commune.into(),
+                hlc: 1,
+                fields: ballots(b),
+                bases: vec![],
+                withheld: None,
+                author: None,
+                base_refs: Vec::new(),
+                head: None,
+            })
+            .collect();
+        store.apply(&received, Some("far-off"), None).unwrap();
+        let found = rules_of(&findings(&store, "2021-01-01"), "ballots");
+        assert_eq!(found.len(), named, "{scheme}: {found:?}");
+        if named == 1 {
+            assert_eq!(found[0].id, "000000000000feed-1");
+        }
     }
 }
 

@@ -87,12 +87,28 @@ const QUERIES: &[(&str, &str)] = &[
          JOIN member m ON m.body = b.id AND m.deleted = 0
          WHERE c.deleted = 0 AND c.status <> 'withdrawn'",
     ),
+    // Voters whose ballots the law restricts: on the list for less than 12 months (the
+    // partial index `voter_restricted`), or in a polling area of a detention facility (through
+    // the areas, then `voter_by_area`). Neither scans the voters: a province holds millions.
     (
-        "voters",
+        "voters_restricted",
         "SELECT v.id, v.unit, v.ballots, v.temporary_under_12m, p.area_type
-         FROM voter v LEFT JOIN polling_area p ON p.id = v.polling_area
-         WHERE v.deleted = 0 AND coalesce(v.list_status, 'listed') <> 'removed'
-           AND (v.temporary_under_12m = 1 OR p.area_type = 'detention' OR instr(v.ballots, 'district') > 0)",
+         FROM voter v INDEXED BY voter_restricted LEFT JOIN polling_area p ON p.id = v.polling_area
+         WHERE v.deleted = 0 AND v.temporary_under_12m = 1 AND coalesce(v.list_status, 'listed') <> 'removed'
+         UNION
+         SELECT v.id, v.unit, v.ballots, v.temporary_under_12m, p.area_type
+         FROM polling_area p CROSS JOIN voter v INDEXED BY voter_by_area ON v.polling_area = p.id
+         WHERE p.area_type = 'detention' AND v.deleted = 0 AND coalesce(v.list_status, 'listed') <> 'removed'",
+    ),
+    // Voters with a district ballot (none since 2025): looked for only when the counts say there
+    // are some (`voter_counts`), then from the covering index `voter_figures`, the table's row
+    // read only for a voter found.
+    (
+        "voters_district",
+        "SELECT v.id, v.unit, v.ballots, v.temporary_under_12m, NULL
+         FROM voter v INDEXED BY voter_figures
+         WHERE EXISTS (SELECT 1 FROM voter_counts WHERE instr(ballots, 'district') > 0 AND list_status <> 'removed')
+           AND v.deleted = 0 AND coalesce(v.list_status, 'listed') <> 'removed' AND instr(v.ballots, 'district') > 0",
     ),
     (
         "dossiers",

@@ -50,6 +50,8 @@ impl ListIndex {
             ends: Vec::new(),
         };
         let mut unit_places = std::collections::HashMap::<String, u32>::new();
+        // For voters, the index `voter_in_order` holds every column read: it is read alone, in
+        // order, and no row of the table is.
         let mut stmt = conn.prepare(&format!(
             "SELECT rowid, unit, search FROM {} WHERE deleted = 0 ORDER BY sort_key, id",
             kind.as_str()

@@ -1085,7 +1085,7 @@ pub(crate) enum RowWrite {
     Insert,
     /// A live record changed by its writer (its creation time kept).
     Update,
-    /// A record rewritten from all its changes (the merge).
+    /// A record rewritten from all its changes (the merge), created if new.
     Replace,
 }
 
@@ -1107,9 +1107,22 @@ pub(crate) fn row_sql(def: &KindDef, mode: RowWrite) -> String {
     match mode {
         RowWrite::Insert | RowWrite::Replace => {
             let marks: Vec<String> = (1..=def.fields.len() + 8).map(|i| format!("?{i}")).collect();
+            // A rewrite is an upsert, not `INSERT OR REPLACE`: the row keeps its rowid, and
+            // the update triggers (`voter_counts`) see it as the update it is.
+            let upsert = match mode {
+                RowWrite::Replace => {
+                    let sets: Vec<String> =
+                        ["unit", "deleted", "created_at", "updated_at", "updated_by", "search", "sort_key"]
+                            .iter()
+                            .chain(columns.iter())
+                            .map(|c| format!("{c} = excluded.{c}"))
+                            .collect();
+                    format!(" ON CONFLICT (id) DO UPDATE SET {}", sets.join(", "))
+                }
+                _ => String::new(),
+            };
             format!(
-                "INSERT{} INTO {} (id, unit, deleted, created_at, updated_at, updated_by, search, sort_key, {}) VALUES ({})",
-                if mode == RowWrite::Replace { " OR REPLACE" } else { "" },
+                "INSERT INTO {} (id, unit, deleted, created_at, updated_at, updated_by, search, sort_key, {}) VALUES ({}){upsert}",
                 def.name,
                 columns.join(", "),
                 marks.join(", ")
@@ -1409,8 +1422,16 @@ impl<'c> Db<'c> {
             conditions.push(format!("{field} = ?{}", args.len()));
         }
         let filter = conditions.join(" AND ");
+        // The voters of a list neither searched nor filtered are counted from the counts the
+        // triggers keep (`voter_counts`), not row by row: a province holds millions.
+        let counted = kind == Kind::Voter && !searching && query.filter.is_empty();
         let total: i64 = self.0.query_row(
-            &format!("SELECT count(*) FROM {} WHERE {filter}", def.name),
+            &if counted {
+                let within = conditions[1..].iter().map(|c| format!(" AND {c}")).collect::<String>();
+                format!("SELECT coalesce(sum(n), 0) FROM voter_counts WHERE 1{within}")
+            } else {
+                format!("SELECT count(*) FROM {} WHERE {filter}", def.name)
+            },
             rusqlite::params_from_iter(args.iter()),
             |r| r.get(0),
         )?;

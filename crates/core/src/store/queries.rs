@@ -105,22 +105,22 @@ fn text<'r>(r: &'r rusqlite::Row<'_>, index: usize) -> Result<Option<&'r str>> {
 }
 
 impl Db<'_> {
-    /// The voter figures of the report, counted from the covering index `voter_figures`.
+    /// The voter figures of the report, from the counts the triggers keep (`voter_counts`).
     pub fn voter_figures(&self) -> Result<Vec<VoterFigure>> {
         let mut stmt = self.0.prepare_cached(
-            "SELECT sex, ballots, list_status, count(*) FROM voter INDEXED BY voter_figures
-             WHERE deleted = 0 GROUP BY list_status, sex, ballots",
+            "SELECT nullif(sex, ''), nullif(ballots, ''), nullif(list_status, ''), sum(n) FROM voter_counts
+             GROUP BY list_status, sex, ballots",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Voters on the lists (removed ones left out) per polling area and sex, from the covering
-    /// index `voter_area_figures` alone.
+    /// Voters on the lists (removed ones left out) per polling area and sex, from the counts
+    /// the triggers keep (`voter_counts`).
     pub fn voters_by_area_and_sex(&self) -> Result<Vec<(String, Option<String>, i64)>> {
         let mut stmt = self.0.prepare_cached(
-            "SELECT polling_area, sex, count(*) FROM voter INDEXED BY voter_area_figures
-             WHERE polling_area IS NOT NULL AND deleted = 0 AND coalesce(list_status, '') <> 'removed'
+            "SELECT polling_area, nullif(sex, ''), sum(n) FROM voter_counts
+             WHERE polling_area <> '' AND list_status <> 'removed'
              GROUP BY polling_area, sex",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
