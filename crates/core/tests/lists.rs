@@ -88,4 +88,32 @@ fn a_district_list_pages_searches_and_narrows_to_a_commune_the_same_way_both_way
     let after = store.list(Kind::Voter, &query(Some("lo van"), None, 0, 100)).unwrap();
     assert_eq!(after.total, 2_509);
     assert!(after.rows.iter().all(|r| r["id"] != Value::String(id.clone())));
+
+    // A voter renamed there moves to its new place here; a new one appears at its own.
+    let last =
+        store.list(Kind::Voter, &query(None, None, 2_508, 1)).unwrap().rows[0]["id"].as_str().unwrap().to_string();
+    other
+        .save(Kind::Voter, Some(last.parse().unwrap()), json!({"full_name": "Lò Văn A"}).as_object().unwrap())
+        .unwrap();
+    let added = other
+        .save(
+            Kind::Voter,
+            None,
+            json!({"full_name": "Lò Văn Ỏn", "birth_date": "1980", "sex": "male", "polling_area": deep.rows[0]["polling_area"], "ballots": "na"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+    // The whole list, and a search, in the order SQL reads them from the table itself.
+    let ids = |page: sobaucu_core::store::Page| -> Vec<String> {
+        page.rows.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    };
+    for q in [None, Some("lo van")] {
+        let from_index = ids(store.list(Kind::Voter, &query(q, None, 0, 10_000)).unwrap());
+        let from_sql = ids(store.db().list(Kind::Voter, &query(q, None, 0, 10_000)).unwrap());
+        assert_eq!(from_index.len(), 2_510);
+        assert_eq!(from_index, from_sql, "{q:?}");
+        assert!(from_index.contains(&last) && from_index.contains(&added["id"].as_str().unwrap().to_string()));
+    }
+    assert_ne!(ids(store.list(Kind::Voter, &query(None, None, 2_508, 2)).unwrap()).last(), Some(&last), "it moved");
 }

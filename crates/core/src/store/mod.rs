@@ -464,7 +464,15 @@ impl Store {
         let offset = query.offset.unwrap_or(0).min(usize::MAX as u64) as usize;
         let stamp = lists::log_stamp(&self.conn)?;
         let mut indexes = self.lists.borrow_mut();
-        if indexes.get(&kind).is_none_or(|index| index.stamp() != stamp) {
+        let current = match indexes.get_mut(&kind) {
+            Some(index) if index.stamp() == stamp => Ok(true),
+            // Brought up to date from what was written since it was read.
+            Some(index) => index.refresh(&self.conn, kind),
+            None => Ok(false),
+        };
+        if !matches!(current, Ok(true)) {
+            indexes.remove(&kind);
+            current?;
             // The top of a list, unsearched, reads quicker from the ordered SQL index than the
             // whole list does into memory: the list opens at once, and the index is read when
             // a search or a page far down needs it.

@@ -678,6 +678,8 @@ pub(crate) fn parked_count(conn: &Connection) -> Result<u64> {
 impl Store {
     /// Sets this node's unacknowledged changes aside; returns how many.
     pub fn park_unacked(&mut self) -> Result<usize> {
+        // The log shrinks: the lists' indexes are read anew, not brought up to date.
+        self.lists.get_mut().clear();
         let node = self.node()?.node_id;
         let link = self.parent()?.ok_or_else(not_enrolled)?;
         let tx = self.conn.transaction()?;
