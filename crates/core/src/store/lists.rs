@@ -455,6 +455,20 @@ mod tests {
     }
 
     #[test]
+    fn a_search_scans_for_its_rarest_word() {
+        let mut texts = vec![("03637", "nguyen van binh | 1970"); 300];
+        texts.push(("03640", "nguyen thi mai | 1980"));
+        let list = index(&texts);
+        let (nguyen, mai) = ("nguyen".to_string(), "mai".to_string());
+        assert_eq!(list.anchor(&[&nguyen, &mai]), Some(&mai));
+        assert_eq!(list.anchor(&[&mai, &nguyen]), Some(&mai));
+        assert_eq!(list.page(&words("nguyen mai"), None, 0, 10), (1, vec![301]));
+        // Among words found as often, the longest.
+        let (van, binh) = ("van".to_string(), "binh".to_string());
+        assert_eq!(list.anchor(&[&van, &binh]), Some(&binh));
+    }
+
+    #[test]
     fn every_word_must_be_in_one_record_and_pages_count_from_the_offset() {
         let list = index(&[
             ("03637", "giang pao my | 1970"),
