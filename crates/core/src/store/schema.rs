@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_FIGURES,
     MIGRATION_RESTRICTED_VOTERS,
     MIGRATION_VOTER_COUNTS,
+    MIGRATION_NO_AREA_FIGURES,
 ];
 
 /// The common columns every record table starts with.
@@ -488,6 +489,13 @@ CREATE TRIGGER voter_counts_delete AFTER DELETE ON voter WHEN OLD.deleted = 0 BE
           AND sex = coalesce(OLD.sex, '') AND ballots = coalesce(OLD.ballots, '')
           AND list_status = coalesce(OLD.list_status, '');
 END;
+"#;
+
+/// The voters by polling area and sex are read from the kept counts (`voter_counts`) since
+/// [`MIGRATION_VOTER_COUNTS`]: the covering index that counted them is dropped, one index fewer
+/// for every voter written.
+const MIGRATION_NO_AREA_FIGURES: &str = r#"
+DROP INDEX voter_area_figures;
 "#;
 
 /// The version [`MIGRATION_USERS`] brings a file to.
