@@ -125,19 +125,20 @@ impl ListIndex {
     /// changed that reading the whole list again is quicker; the index must then be read anew.
     /// Reads one snapshot of the ledger.
     pub(crate) fn refresh(&mut self, conn: &Connection, kind: Kind) -> Result<bool> {
-        let tx = conn.unchecked_transaction()?;
-        let stamp = log_stamp(&tx)?;
+        // One snapshot, unless the caller's transaction already is one.
+        let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
+        let stamp = log_stamp(conn)?;
         if stamp < self.stamp {
             return Ok(false);
         }
-        let ids: Vec<String> = tx
+        let ids: Vec<String> = conn
             .prepare_cached("SELECT DISTINCT record_id FROM changes WHERE idx > ?1 AND kind = ?2")?
             .query_map(params![self.stamp, kind.as_str()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         if ids.len() > REFRESH_LEAST && ids.len() * REFRESH_SHARE > self.rowids.len() {
             return Ok(false);
         }
-        let mut row = tx.prepare_cached(&format!(
+        let mut row = conn.prepare_cached(&format!(
             "SELECT rowid, deleted, unit, search, sort_key, id FROM {} WHERE id = ?1",
             kind.as_str()
         ))?;
@@ -167,7 +168,8 @@ impl ListIndex {
         }
         live.sort_by(|a, b| a.key.cmp(&b.key));
         // Where each goes among the records kept: after every one whose key is smaller.
-        let mut key_at = tx.prepare_cached(&format!("SELECT sort_key, id FROM {} WHERE rowid = ?1", kind.as_str()))?;
+        let mut key_at =
+            conn.prepare_cached(&format!("SELECT sort_key, id FROM {} WHERE rowid = ?1", kind.as_str()))?;
         let mut places = Vec::with_capacity(live.len());
         let mut lo = 0;
         for fresh in &live {
