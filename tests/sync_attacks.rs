@@ -142,11 +142,7 @@ fn hand_made(
         unit: unit.into(),
         hlc: (sobaucu_core::trust::now_ms()) << 16,
         fields,
-        bases: vec![],
-        withheld: None,
-        author: None,
-        base_refs: Vec::new(),
-        head: None,
+        ..Change::default()
     }
 }
 
@@ -267,11 +263,7 @@ fn a_node_cannot_write_as_another_node() {
         unit: "03390".into(),
         hlc: sobaucu_core::trust::now_ms() << 16,
         fields: vec![("summary".into(), sobaucu_protocol::Value::Text("Giả mạo".into()))],
-        bases: vec![],
-        withheld: None,
-        author: None,
-        base_refs: Vec::new(),
-        head: None,
+        ..Change::default()
     };
     let batch = Batch { after, upto: after + 1, statements: vec![], changes: vec![forged] };
     let (body, _) = request(&me, &hub, &pull_request(), Some(&batch));
@@ -305,11 +297,7 @@ fn a_poisoned_clock_is_refused_and_no_clock_moves() {
         unit: "03390".into(),
         hlc: (1u64 << 63) - 1,
         fields: vec![("location".into(), sobaucu_protocol::Value::Text("Nhà văn hóa".into()))],
-        bases: vec![],
-        withheld: None,
-        author: None,
-        base_refs: Vec::new(),
-        head: None,
+        ..Change::default()
     };
     let batch = Batch { after, upto: after + 1, statements: vec![], changes: vec![poisoned] };
     let (body, counter) = request(&me, &hub, &pull_request(), Some(&batch));

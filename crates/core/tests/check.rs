@@ -375,11 +375,7 @@ fn a_district_ballot_received_since_2025_is_named_and_not_before() {
                 unit: commune.into(),
                 hlc: 1,
                 fields: ballots(b),
-                bases: vec![],
-                withheld: None,
-                author: None,
-                base_refs: Vec::new(),
-                head: None,
+                ..sobaucu_protocol::Change::default()
             })
             .collect();
         store.apply(&received, Some("far-off"), None).unwrap();

@@ -167,11 +167,7 @@ fn run(net: &mut Net, op: &Op) {
                     FIELDS[*field as usize].into(),
                     sobaucu_protocol::Value::Text(VALUES[*value as usize].into()),
                 )],
-                bases: vec![],
-                withheld: None,
-                author: None,
-                base_refs: Vec::new(),
-                head: None,
+                ..Change::default()
             };
             net.stores[*node].apply(&[change], Some("far-off"), None).unwrap();
         }

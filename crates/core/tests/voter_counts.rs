@@ -107,11 +107,7 @@ impl FarOff {
             unit: COMMUNE.into(),
             hlc: (1 << 60) + self.seq,
             fields: fields.iter().map(|(f, v)| (f.to_string(), sobaucu_protocol::Value::Text(v.to_string()))).collect(),
-            bases: vec![],
-            withheld: None,
-            author: None,
-            base_refs: Vec::new(),
-            head: None,
+            ..Change::default()
         };
         to.apply(&[change], Some("far-off"), None).unwrap();
     }

@@ -102,8 +102,9 @@ pub enum Value {
     Text(String),
 }
 
-/// One write of one record by one node.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One write of one record by one node. (`Default` is for changes made by hand, in tests and
+/// simulations: nothing read from the wire starts from it.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Change {
     /// The node that made the change.
     pub origin: NodeId,
